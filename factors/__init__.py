@@ -1,0 +1,1 @@
+"""The factor library data files, shipped as the package ghgxl.factor_data."""

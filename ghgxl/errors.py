@@ -1,0 +1,273 @@
+"""Errors people can act on: a code, a place, Chinese and English, what to do.
+
+Every error ghgxl reports is a :class:`GhgError` built from one entry of :data:`CATALOGUE`,
+so the codes, messages and hints live in one place (``docs/errors.md`` is generated from it).
+Codes: E1xx values, E2xx units, E3xx factors, E4xx gases and GWPs, E5xx methods and rows,
+E6xx files and workbooks, E9xx internal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ErrorSpec:
+    """Template of one error code (``{name}`` fields are filled from the details)."""
+
+    zh: str
+    en: str
+    hint_zh: str
+    hint_en: str
+
+
+CATALOGUE: dict[str, ErrorSpec] = {
+    "E101": ErrorSpec(
+        "缺少必填数值 {what}",
+        "missing required number {what}",
+        "请填写数值",
+        "enter a number",
+    ),
+    "E102": ErrorSpec(
+        "'{value}' 不是数值",
+        "'{value}' is not a number",
+        "请只填写数字（可用千分位逗号），单位写在单位列",
+        "enter digits only (thousands commas allowed); put the unit in the unit column",
+    ),
+    "E103": ErrorSpec(
+        "数值不能为负：{value}",
+        "a negative amount is not allowed: {value}",
+        "活动数据应为正数或零；退回或减少量请在对应栏目中填写",
+        "activity data must be zero or positive; record returns in their own column",
+    ),
+    "E104": ErrorSpec(
+        "数值 '{value}' 有歧义（千分位或小数点写法不明）",
+        "the number '{value}' is ambiguous (thousands separator or decimal point)",
+        "请写成 1234.5 或 1,234.5 的形式",
+        "write it as 1234.5 or 1,234.5",
+    ),
+    "E105": ErrorSpec(
+        "数值不是有限数：{value}",
+        "the number is not finite: {value}",
+        "请填写普通数值",
+        "enter an ordinary number",
+    ),
+    "E201": ErrorSpec(
+        "未知单位 '{unit}'",
+        "unknown unit '{unit}'",
+        "请从下拉列表选择单位，如 kWh、吨、升、标准立方米",
+        "pick a unit from the list, e.g. kWh, t, L, Nm3",
+    ),
+    "E202": ErrorSpec(
+        "单位 '{unit}' 无法换算为 '{target}'{extra_zh}",
+        "unit '{unit}' cannot be converted to '{target}'{extra_en}",
+        "请检查活动数据单位是否与排放因子单位一致",
+        "check that the activity unit fits the factor's unit",
+    ),
+    "E203": ErrorSpec(
+        "排放因子单位 '{unit}' 格式不对",
+        "factor unit '{unit}' is not of the form <mass><gas>/<activity unit>",
+        "请写成 kgCO2/kWh、tCO2e/t、gCH4/GJ 这样的形式",
+        "write it like kgCO2/kWh, tCO2e/t, gCH4/GJ",
+    ),
+    "E204": ErrorSpec(
+        "货币单位不能互相换算：'{unit}' 与 '{target}'",
+        "currencies never convert silently: '{unit}' and '{target}'",
+        "请先按汇率换算成排放因子所用的货币",
+        "convert the amount to the factor's currency at your exchange rate first",
+    ),
+    "E205": ErrorSpec(
+        "输出单位 '{unit}' 不支持",
+        "output unit '{unit}' is not supported",
+        "请用 tCO2e、kgCO2e，或 t<气体>/kg<气体>（如 tCH4）",
+        "use tCO2e, kgCO2e, or t<gas>/kg<gas> such as tCH4",
+    ),
+    "E301": ErrorSpec(
+        "未知排放因子 '{key}'",
+        "unknown factor key '{key}'",
+        "请从排放因子下拉列表选择，或在公司因子表中添加",
+        "pick a key from the factor list, or add it to the company factors",
+    ),
+    "E302": ErrorSpec(
+        "排放因子 '{key}' 没有气体 {gas} 的数值",
+        "factor '{key}' has no value for gas {gas}",
+        "该因子提供的气体：{available}",
+        "gases this factor gives: {available}",
+    ),
+    "E303": ErrorSpec(
+        "'{key}' 是参数（如热值、密度），不是排放因子",
+        "'{key}' is a parameter (such as NCV or density), not an emission factor",
+        "请选择排放因子键，例如 fuel.diesel.offroad",
+        "pick an emission-factor key, e.g. fuel.diesel.offroad",
+    ),
+    "E304": ErrorSpec(
+        "因子 '{key}' 需要指定气体（如制冷剂 R-410A）",
+        "factor '{key}' needs the gas named (e.g. the refrigerant R-410A)",
+        "请在气体参数中填写制冷剂或气体名称",
+        "put the refrigerant or gas name in the gas argument",
+    ),
+    "E305": ErrorSpec(
+        "因子文件 {file} 第 {line} 行有误：{problem}",
+        "factor file {file} line {line}: {problem}",
+        "请修正该行后再试",
+        "fix that line and try again",
+    ),
+    "E306": ErrorSpec(
+        "因子字段 '{field}' 不存在",
+        "factor field '{field}' does not exist",
+        "可用字段：value、unit、source、name_zh、name_en、verified、low、high",
+        "fields: value, unit, source, name_zh, name_en, verified, low, high",
+    ),
+    "E307": ErrorSpec(
+        "换算需要参数 '{key}'（如热值或密度），因子库中没有",
+        "the conversion needs the parameter '{key}' (NCV or density), which the library lacks",
+        "请改用排放因子单位所用的活动数据单位，或在公司因子表中添加该参数",
+        "enter the amount in the factor's activity unit, or add the parameter as a company factor",
+    ),
+    "E401": ErrorSpec(
+        "未知气体 '{gas}'",
+        "unknown gas '{gas}'",
+        "请填写 CO2、CH4、N2O、SF6、NF3、HFC-134a、R-410A 等",
+        "use CO2, CH4, N2O, SF6, NF3, HFC-134a, R-410A ...",
+    ),
+    "E402": ErrorSpec(
+        "未知 GWP 版本 '{gwp}'",
+        "unknown GWP set '{gwp}'",
+        "请选择 AR6、AR5、AR4 或 SAR",
+        "choose AR6, AR5, AR4 or SAR",
+    ),
+    "E403": ErrorSpec(
+        "{gwp} 中没有 {gas} 的 GWP 值",
+        "{gwp} gives no GWP for {gas}",
+        "请选择其他 GWP 版本，或改用明确的 CO2e 因子",
+        "choose another GWP set, or use an explicit CO2e factor",
+    ),
+    "E404": ErrorSpec(
+        "因子单位中的气体 {unit_gas} 与气体参数 {gas} 不一致",
+        "the factor unit's gas {unit_gas} differs from the gas argument {gas}",
+        "请使两者一致",
+        "make the two agree",
+    ),
+    "E501": ErrorSpec(
+        "未知计算方法 '{method}'",
+        "unknown calculation method '{method}'",
+        "可用方法：{available}",
+        "methods: {available}",
+    ),
+    "E502": ErrorSpec(
+        "ISO 14064-1 类别必须是 1–6，而不是 '{value}'",
+        "ISO 14064-1 category must be 1-6, not '{value}'",
+        "请从下拉列表选择类别",
+        "pick the category from the list",
+    ),
+    "E503": ErrorSpec(
+        "范围（scope）必须是 1、2 或 3，而不是 '{value}'",
+        "scope must be 1, 2 or 3, not '{value}'",
+        "请从下拉列表选择范围",
+        "pick the scope from the list",
+    ),
+    "E504": ErrorSpec(
+        "质量平衡结果为负：{value}",
+        "the mass balance is negative: {value}",
+        "请检查期初、期末库存与购入、回收量",
+        "check the opening and closing stock, purchases and recovered amounts",
+    ),
+    "E505": ErrorSpec(
+        "比例必须在 0 到 1 之间（或 0% 到 100%）：{value}",
+        "a fraction must lie between 0 and 1 (0 % to 100 %): {value}",
+        "请检查比例数值",
+        "check the fraction",
+    ),
+    "E506": ErrorSpec(
+        "范围 {scope} 与类别 {category} 不对应",
+        "scope {scope} does not fit category {category}",
+        "类别1对应范围1，类别2对应范围2，类别3–6对应范围3",
+        "category 1 is scope 1, category 2 scope 2, categories 3-6 scope 3",
+    ),
+    "E507": ErrorSpec(
+        "排放源编号重复：{value}",
+        "duplicated source id: {value}",
+        "每个排放源编号只能出现一次",
+        "give every source a unique id",
+    ),
+    "E601": ErrorSpec(
+        "无法读取文件 {path}：{problem}",
+        "cannot read the file {path}: {problem}",
+        "请确认文件存在且格式正确",
+        "check that the file exists and has the right format",
+    ),
+    "E602": ErrorSpec(
+        "缺少列 {column}",
+        "missing column {column}",
+        "请使用模板中的列名",
+        "use the column names of the template",
+    ),
+    "E901": ErrorSpec(
+        "内部错误：{problem}",
+        "internal error: {problem}",
+        "请将此信息报告给开发者",
+        "please report this to the developers",
+    ),
+}
+
+
+class GhgError(Exception):
+    """An error with a code, an optional place (``Sheet!Cell`` or ``file:line``) and two languages."""
+
+    def __init__(self, code: str, *, cell: str | None = None, **details: object) -> None:
+        if code not in CATALOGUE:
+            raise KeyError(f"undocumented error code {code}")
+        self.code = code
+        self.cell = cell
+        self.details = details
+        super().__init__(self.text())
+
+    def _fill(self, template: str) -> str:
+        return template.format_map(_Defaulting(self.details))
+
+    @property
+    def message_zh(self) -> str:
+        return self._fill(CATALOGUE[self.code].zh)
+
+    @property
+    def message_en(self) -> str:
+        return self._fill(CATALOGUE[self.code].en)
+
+    @property
+    def hint_zh(self) -> str:
+        return self._fill(CATALOGUE[self.code].hint_zh)
+
+    @property
+    def hint_en(self) -> str:
+        return self._fill(CATALOGUE[self.code].hint_en)
+
+    def at(self, cell: str) -> GhgError:
+        """The same error placed at ``cell`` (kept if a place is already known)."""
+        return self if self.cell else GhgError(self.code, cell=cell, **self.details)
+
+    def text(self) -> str:
+        """``[E201] 活动数据!F12: 未知单位 'kwhh'，请… / unknown unit 'kwhh', pick …``."""
+        place = f" {self.cell}:" if self.cell else ""
+        return (
+            f"[{self.code}]{place} {self.message_zh}，{self.hint_zh} / "
+            f"{self.message_en}; {self.hint_en}"
+        )
+
+    def cell_text(self) -> str:
+        """What a cell function shows: ``#GHG! E201 未知单位 'kwhh' / unknown unit 'kwhh'``."""
+        return f"#GHG! {self.code} {self.message_zh} / {self.message_en}"
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {
+            "code": self.code,
+            "cell": self.cell,
+            "message_zh": f"{self.message_zh}，{self.hint_zh}",
+            "message_en": f"{self.message_en}; {self.hint_en}",
+        }
+
+
+class _Defaulting(dict):
+    """format_map helper: a missing detail prints as empty text instead of raising."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
