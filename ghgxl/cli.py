@@ -1,0 +1,198 @@
+"""The ``ghgxl`` command: a thin layer over :mod:`ghgxl.api`, :mod:`ghgxl.factors` and
+:mod:`ghgxl.inventory`. Anything a user could have done wrong ends in a bilingual message
+and a non-zero exit code, never a traceback.
+
+Exit codes: 0 done; 1 findings (invalid rows, overlay errors); 2 bad input (unknown key,
+unreadable file); 3 internal error.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+import ghgxl
+from ghgxl import api, gwp
+from ghgxl.errors import GhgError
+from ghgxl.export import to_json
+from ghgxl.factors import FactorLibrary, FactorRow, read_overlay
+from ghgxl.files import write_text_atomic
+from ghgxl.inventory import GROUPS, InventoryResult, calculate
+
+EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_INTERNAL = 1, 2, 3
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+
+def _friendly(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Report a GhgError (or any crash) as a message and an exit code."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except GhgError as exc:
+            err_console.print(exc.text(), markup=False)
+            sys.exit(EXIT_BAD_INPUT)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except Exception as exc:
+            err_console.print(
+                GhgError("E901", problem=f"{type(exc).__name__}: {exc}").text(), markup=False
+            )
+            sys.exit(EXIT_INTERNAL)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(ghgxl.__version__, "-V", "--version", prog_name="ghgxl")
+def main() -> None:
+    """ghgxl：温室气体盘查清册的计算引擎 / the engine under the GHG inventory workbook."""
+
+
+# -- factors ----------------------------------------------------------------------------
+
+
+@main.group()
+def factors() -> None:
+    """排放因子库 / the factor library."""
+
+
+def _factor_table(rows: list[FactorRow], title: str) -> Table:
+    table = Table(title=title, show_lines=False)
+    for column in ("key", "gas", "value", "unit", "name_zh", "verified"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(row.key, row.gas or "", f"{row.value:g}", row.unit, row.name_zh, row.verified)
+    return table
+
+
+@factors.command("list")
+@click.option("--search", "-s", default="", help="按关键词筛选 / filter by text, e.g. 柴油")
+@_friendly
+def factors_list(search: str) -> None:
+    """列出因子 / list the factors."""
+    library = FactorLibrary.default()
+    rows = library.search(search) if search else library.rows()
+    title = f"ghgxl 因子库 {library.version} — {len(rows)} 行 / rows"
+    console.print(_factor_table(rows, title))
+
+
+@factors.command("show")
+@click.argument("key")
+@_friendly
+def factors_show(key: str) -> None:
+    """显示一个因子的全部信息 / show one factor with its sources."""
+    for row in FactorLibrary.default().rows_of(key.strip().lower()):
+        console.print(f"[bold]{row.key}[/bold] {row.gas or '(参数 parameter)'}")
+        fields = ("value", "unit", "low", "high", "name_zh", "name_en", "source", "verified", "notes")
+        for name in fields:
+            value = getattr(row, name)
+            if value not in (None, ""):
+                console.print(f"  {name:9} {value}", markup=False)
+        console.print(f"  {'file':9} {row.file}:{row.line}", markup=False)
+
+
+@factors.command("validate")
+@click.argument("overlay", type=click.Path(dir_okay=False))
+@_friendly
+def factors_validate(overlay: str) -> None:
+    """检查公司因子文件 / check a company overlay CSV (exit 1 when a line is wrong)."""
+    rows, errors = read_overlay(overlay)
+    for error in errors:
+        err_console.print(error.text(), markup=False)
+    if any(e.code == "E601" for e in errors):
+        sys.exit(EXIT_BAD_INPUT)
+    library = FactorLibrary.default()
+    replaced = sum(1 for key in {r.key for r in rows} if key in library)
+    console.print(
+        f"{overlay}: {len(rows)} 行有效 / valid rows, {len(errors)} 行有误 / wrong lines, "
+        f"{replaced} 个键覆盖因子库 / keys override the library",
+        markup=False,
+    )
+    if errors:
+        sys.exit(EXIT_FINDINGS)
+
+
+# -- gwp --------------------------------------------------------------------------------
+
+
+@main.command("gwp")
+@click.argument("gas")
+@click.option("--set", "gwp_set", default=gwp.DEFAULT_SET, show_default=True, help="AR6 AR5 AR4 SAR")
+@_friendly
+def gwp_command(gas: str, gwp_set: str) -> None:
+    """气体的 GWP-100 / the GWP-100 of a gas or blend."""
+    name, set_name = gwp.canonical_gas(gas), gwp.canonical_set(gwp_set)
+    value = api.gwp_value(name, set_name)
+    console.print(f"{name} {set_name} GWP-100 = {value:g}  ({gwp.SET_SOURCES[set_name]})", markup=False)
+    if gwp.is_blend(name):
+        parts = ", ".join(f"{p} {share:.1%}" for p, share in gwp.composition(name).items())
+        console.print(f"  组成 / composition: {parts}", markup=False)
+
+
+# -- calc (activity table as CSV; the workbook path comes with `ghgxl calc IN.xlsm`) ------
+
+
+def read_activity_csv(path: Path) -> pd.DataFrame:
+    """Activity rows from a CSV with the columns of :data:`ghgxl.inventory.INPUT_COLUMNS`;
+    every cell is read as text, so the engine sees what the user typed."""
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise GhgError("E601", path=str(path), problem=str(exc).splitlines()[0]) from None
+    missing = [c for c in ("category", "amount", "unit") if c not in frame]
+    if missing:
+        raise GhgError("E602", column=", ".join(missing), cell=str(path))
+    frame = frame.replace("", None)
+    frame["place"] = [f"{path.name}:{line}" for line in range(2, len(frame) + 2)]
+    return frame
+
+
+def _summary(result: InventoryResult) -> Table:
+    table = Table(title=f"排放量 / emissions (t CO2e, GWP {result.gwp_set})")
+    table.add_column("类别 category")
+    for group in GROUPS:
+        table.add_column(group, justify="right")
+    table.add_column("合计 total", justify="right")
+    by_category = result.by_category()
+    for category, gases in result.by_category_gas().items():
+        cells = [f"{gases[g]:,.2f}" for g in GROUPS]
+        table.add_row(str(category), *cells, f"{by_category[category]:,.2f}")
+    totals = result.by_gas()
+    table.add_row("合计 total", *[f"{totals[g]:,.2f}" for g in GROUPS], f"{result.total:,.2f}")
+    return table
+
+
+@main.command("calc")
+@click.argument("activity", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--gwp", "gwp_set", default=gwp.DEFAULT_SET, show_default=True)
+@click.option("--overlay", type=click.Path(dir_okay=False), help="公司因子 CSV / company factors")
+@click.option("--json", "json_out", type=click.Path(dir_okay=False, allow_dash=True), help="FILE or -")
+@_friendly
+def calc(activity: Path, gwp_set: str, overlay: str | None, json_out: str | None) -> None:
+    """计算活动数据表 (CSV) / compute an activity table (CSV): rows, totals, errors."""
+    library = FactorLibrary.default()
+    if overlay:
+        library = library.with_overlay_file(overlay)
+    result = calculate(read_activity_csv(activity), gwp_set, library)
+    if json_out == "-":
+        sys.stdout.write(to_json(result))
+    else:
+        if json_out:
+            write_text_atomic(Path(json_out), to_json(result))
+        console.print(_summary(result))
+        console.print(f"因子库 / factor library {result.library_version}; ghgxl {ghgxl.__version__}")
+    for error in result.errors:
+        err_console.print(error.text(), markup=False)
+    if result.errors:
+        sys.exit(EXIT_FINDINGS)

@@ -1,0 +1,282 @@
+"""The factor library: cited CSV files under ``factors/``, plus a company overlay.
+
+Rows are emission factors (a gas, a unit ``<mass><gas>/<activity>``) or parameters
+(NCV, density, carbon content ...). See ``factors/README.md`` for the format. A company
+overlay (CSV of the same format, or rows from the workbook) adds or replaces rows; every
+row remembers where it came from (``origin``), so results can say which factors were the
+company's own.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.resources
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from functools import cache
+from pathlib import Path
+
+from ghgxl import gwp
+from ghgxl.errors import GhgError
+from ghgxl.units import normalize_text, parse_factor_unit, parse_number, parse_unit
+
+#: Files of the library that hold factor rows (GWP data files have their own format).
+NON_FACTOR_FILES = {"gwp_ch4_split.csv", "refrigerant_blends.csv"}
+COLUMNS = (
+    "key",
+    "gas",
+    "value",
+    "unit",
+    "name_zh",
+    "name_en",
+    "low",
+    "high",
+    "source",
+    "verified",
+    "notes",
+)
+REQUIRED = ("key", "value", "unit", "name_zh", "source")
+VERIFIED = {"2 sources", "1 source", "derived", "company"}
+ANY_GAS = "*"
+LIBRARY_ORIGIN = "library"
+_KEY = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
+
+
+@dataclass(frozen=True)
+class FactorRow:
+    """One value of the library, with its citation and where it was read."""
+
+    key: str
+    gas: str | None  # canonical gas, "*" (named by the user), or None for a parameter
+    value: float
+    unit: str
+    name_zh: str
+    name_en: str
+    source: str
+    verified: str
+    low: float | None = None
+    high: float | None = None
+    notes: str = ""
+    origin: str = LIBRARY_ORIGIN
+    file: str = ""
+    line: int = 0
+
+    @property
+    def is_parameter(self) -> bool:
+        return self.gas is None
+
+
+def parse_rows(text: str, file: str, origin: str = LIBRARY_ORIGIN) -> tuple[list[FactorRow], list[GhgError]]:
+    """Rows of one CSV text, and an E305 error for every line that is wrong (all of them,
+    so a user fixing an overlay sees every problem at once)."""
+    rows: list[FactorRow] = []
+    errors: list[GhgError] = []
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
+    if missing:
+        return [], [GhgError("E305", file=file, line=1, problem=f"missing columns {missing}")]
+    for line, record in enumerate(reader, start=2):
+        try:
+            rows.append(_row(record, file, line, origin))
+        except GhgError as exc:
+            problem = exc.details.get("problem") if exc.code == "E305" else None
+            problem = problem or f"{exc.code} {exc.message_en}"
+            errors.append(GhgError("E305", file=file, line=line, problem=problem))
+    return rows, errors
+
+
+def _text(record: dict[str, str | None], column: str) -> str:
+    return normalize_text(record.get(column) or "")
+
+
+def _optional_number(record: dict[str, str | None], column: str) -> float | None:
+    text = _text(record, column)
+    return parse_number(text, what=column) if text else None
+
+
+def _row(record: dict[str, str | None], file: str, line: int, origin: str) -> FactorRow:
+    key = _text(record, "key")
+    if not _KEY.match(key):
+        raise GhgError("E301", key=key)
+    for column in REQUIRED:
+        if not _text(record, column):
+            raise GhgError("E101", what=column)
+    gas_text = _text(record, "gas")
+    unit = _text(record, "unit")
+    if gas_text:
+        gas = ANY_GAS if gas_text == ANY_GAS else gwp.canonical_gas(gas_text)
+        factor_unit = parse_factor_unit(unit)
+        if gas != ANY_GAS and factor_unit.gas not in (None, gas):
+            raise GhgError("E404", unit_gas=factor_unit.gas, gas=gas)
+    else:
+        gas = None
+        if _factor_unit_or_none(unit) is None:  # tC/TJ is a parameter in factor grammar
+            parse_unit(unit)
+    verified = _text(record, "verified") or ("company" if origin != LIBRARY_ORIGIN else "")
+    if verified not in VERIFIED:
+        raise GhgError("E305", file=file, line=line, problem=f"verified must be one of {sorted(VERIFIED)}")
+    return FactorRow(
+        key=key,
+        gas=gas,
+        value=parse_number(record.get("value"), what="value"),
+        unit=unit,
+        name_zh=_text(record, "name_zh"),
+        name_en=_text(record, "name_en"),
+        source=_text(record, "source"),
+        verified=verified,
+        low=_optional_number(record, "low"),
+        high=_optional_number(record, "high"),
+        notes=_text(record, "notes"),
+        origin=origin,
+        file=file,
+        line=line,
+    )
+
+
+def _factor_unit_or_none(unit: str) -> object | None:
+    try:
+        return parse_factor_unit(unit)
+    except GhgError:
+        return None
+
+
+class FactorLibrary:
+    """Look-up of factor rows by key (and gas); immutable, so it can be cached and shared."""
+
+    def __init__(self, rows: Iterable[FactorRow], version: str) -> None:
+        self.version = version
+        self._rows: dict[tuple[str, str | None], FactorRow] = {}
+        self._by_key: dict[str, list[FactorRow]] = {}
+        for row in rows:
+            self._rows[(row.key, row.gas)] = row
+        for row in self._rows.values():
+            self._by_key.setdefault(row.key, []).append(row)
+
+    # -- construction --------------------------------------------------------------------
+    @classmethod
+    def default(cls) -> FactorLibrary:
+        """The bundled library (loaded once per process)."""
+        return _default_library()
+
+    def with_overlay(self, rows: Iterable[FactorRow]) -> FactorLibrary:
+        """A new library in which ``rows`` (a company's factors) add to or replace rows of
+        this one: an overlay key replaces all library rows of that key."""
+        overlay = list(rows)
+        replaced = {row.key for row in overlay}
+        kept = [row for row in self._rows.values() if row.key not in replaced]
+        return FactorLibrary(kept + overlay, f"{self.version}+company")
+
+    def with_overlay_file(self, path: str | Path) -> FactorLibrary:
+        """:meth:`with_overlay` with the rows of a CSV file; raises the first E305 if any."""
+        rows, errors = read_overlay(path)
+        if errors:
+            raise errors[0]
+        return self.with_overlay(rows)
+
+    # -- look-up ---------------------------------------------------------------------------
+    def __contains__(self, key: str) -> bool:
+        return key in self._by_key
+
+    def keys(self) -> list[str]:
+        return sorted(self._by_key)
+
+    def rows(self) -> list[FactorRow]:
+        return sorted(self._rows.values(), key=lambda r: (r.key, r.gas or ""))
+
+    def rows_of(self, key: str) -> list[FactorRow]:
+        """All rows of ``key``; E301 if there are none."""
+        if key not in self._by_key:
+            raise GhgError("E301", key=key)
+        return sorted(self._by_key[key], key=lambda r: r.gas or "")
+
+    def emission_factors(self, key: str) -> list[FactorRow]:
+        """The gas rows of an emission-factor key; E301 unknown key, E303 a parameter."""
+        rows = self.rows_of(key)
+        if rows[0].is_parameter:
+            raise GhgError("E303", key=key)
+        return rows
+
+    def emission_factor_keys(self) -> list[str]:
+        return [k for k in self.keys() if not self._by_key[k][0].is_parameter]
+
+    def parameter(self, key: str) -> FactorRow | None:
+        """A parameter row, or None when the library has none under ``key``."""
+        row = self._rows.get((key, None))
+        return row
+
+    def get(self, key: str, gas: str | None = None) -> FactorRow:
+        """One row: the parameter ``key``, or the row of ``gas`` under ``key``."""
+        rows = self.rows_of(key)
+        if gas is None:
+            if len(rows) == 1:
+                return rows[0]
+            raise GhgError("E302", key=key, gas="?", available=", ".join(r.gas or "" for r in rows))
+        name = gas if gas == ANY_GAS else gwp.canonical_gas(gas)
+        for row in rows:
+            if row.gas == name:
+                return row
+        raise GhgError("E302", key=key, gas=name, available=", ".join(r.gas or "" for r in rows))
+
+    def search(self, text: str) -> list[FactorRow]:
+        """Rows whose key, names or source contain ``text`` (case-insensitive)."""
+        needle = normalize_text(text).lower()
+        return [
+            row
+            for row in self.rows()
+            if needle in f"{row.key} {row.name_zh} {row.name_en} {row.source}".lower()
+        ]
+
+
+def read_overlay(path: str | Path) -> tuple[list[FactorRow], list[GhgError]]:
+    """Rows of a company overlay CSV and the errors of its wrong lines."""
+    path = Path(path)
+    try:
+        text = path.read_text("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        return [], [GhgError("E601", path=str(path), problem=str(exc))]
+    rows, errors = parse_rows(text, path.name, origin=f"company:{path.name}")
+    return [replace(row, verified="company") for row in rows], errors
+
+
+def library_files() -> list[str]:
+    """Names of the bundled factor CSV files."""
+    folder = importlib.resources.files("ghgxl.factor_data")
+    return sorted(
+        p.name for p in folder.iterdir() if p.name.endswith(".csv") and p.name not in NON_FACTOR_FILES
+    )
+
+
+def read_library_file(name: str) -> str:
+    return importlib.resources.files("ghgxl.factor_data").joinpath(name).read_text("utf-8")
+
+
+def load_library() -> tuple[FactorLibrary, list[GhgError]]:
+    """Load every bundled file; return the library and any line errors (tests assert none)."""
+    rows: list[FactorRow] = []
+    errors: list[GhgError] = []
+    seen: dict[tuple[str, str | None], FactorRow] = {}
+    is_parameter: dict[str, bool] = {}
+    for name in library_files():
+        file_rows, file_errors = parse_rows(read_library_file(name), name)
+        errors += file_errors
+        for row in file_rows:
+            first = seen.setdefault((row.key, row.gas), row)
+            if first is not row:
+                problem = f"duplicate ({row.key}, {row.gas}) first at {first.file}:{first.line}"
+                errors.append(GhgError("E305", file=name, line=row.line, problem=problem))
+            if is_parameter.setdefault(row.key, row.is_parameter) != row.is_parameter:
+                problem = f"{row.key} has both parameter and emission-factor rows"
+                errors.append(GhgError("E305", file=name, line=row.line, problem=problem))
+            rows.append(row)
+    version = read_library_file("VERSION").strip()
+    return FactorLibrary(rows, version), errors
+
+
+@cache
+def _default_library() -> FactorLibrary:
+    library, errors = load_library()
+    if errors:
+        raise errors[0]
+    return library

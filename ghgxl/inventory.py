@@ -1,0 +1,198 @@
+"""The inventory model: activity rows in, emissions per row and totals out — vectorised.
+
+A row is one emission source: id, ISO 14064-1 category (1–6), scope (1/2/3), GHG Protocol
+scope-3 category (1–15, optional), amount and unit, and either a library factor key or an
+explicit factor with its unit (plus the gas, for refrigerant leak rates or units naming no
+gas). Rows that share factor and unit share one "kg CO2e per unit" vector (computed once by
+:mod:`ghgxl.emission`, the same code the cell functions use), so 100,000 rows are one
+NumPy multiplication. A wrong row gets an error with its place and no result; the others
+are still computed, and totals say how many rows were left out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ghgxl import gwp
+from ghgxl.emission import TOTAL_GROUPS, co2e_by_group, explicit_multipliers, library_multipliers
+from ghgxl.errors import GhgError
+from ghgxl.factors import FactorLibrary
+from ghgxl.units import conversion_factor, parse_amount
+
+#: Result columns (t CO2e) in order: the seven gases, factors already in CO2e, then the
+#: two groups kept out of the total.
+GROUPS = (*gwp.KYOTO_GROUPS, "CO2e", "CO2-biogenic", "Other")
+CATEGORIES = (1, 2, 3, 4, 5, 6)
+SCOPE_OF_CATEGORY = {1: 1, 2: 2, 3: 3, 4: 3, 5: 3, 6: 3}
+INPUT_COLUMNS = (
+    "id",
+    "category",
+    "scope",
+    "scope3_category",
+    "amount",
+    "unit",
+    "factor_key",
+    "gas",
+    "factor",
+    "factor_unit",
+    "place",
+)
+_TOTAL_MASK = np.array([g in TOTAL_GROUPS for g in GROUPS])
+
+
+@dataclass
+class InventoryResult:
+    """Per-row results (t CO2e by group) and the totals an inventory reports."""
+
+    gwp_set: str
+    library_version: str
+    rows: pd.DataFrame
+    errors: list[GhgError] = field(default_factory=list)
+
+    @property
+    def valid(self) -> pd.DataFrame:
+        return self.rows[self.rows["ok"]]
+
+    @property
+    def total(self) -> float:
+        return float(self.valid["tco2e"].sum())
+
+    def by_category(self) -> dict[int, float]:
+        sums = self.valid.groupby("category")["tco2e"].sum()
+        return {c: float(sums.get(c, 0.0)) for c in CATEGORIES}
+
+    def by_scope(self) -> dict[int, float]:
+        sums = self.valid.groupby("scope")["tco2e"].sum()
+        return {s: float(sums.get(s, 0.0)) for s in (1, 2, 3)}
+
+    def by_gas(self) -> dict[str, float]:
+        return {g: float(self.valid[g].sum()) for g in GROUPS}
+
+    def by_category_gas(self) -> dict[int, dict[str, float]]:
+        sums = self.valid.groupby("category")[list(GROUPS)].sum()
+        return {
+            c: {g: float(sums[g].get(c, 0.0)) for g in GROUPS} for c in CATEGORIES
+        }
+
+    def by_scope_gas(self) -> dict[int, dict[str, float]]:
+        sums = self.valid.groupby("scope")[list(GROUPS)].sum()
+        return {s: {g: float(sums[g].get(s, 0.0)) for g in GROUPS} for s in (1, 2, 3)}
+
+    @property
+    def biogenic_co2_t(self) -> float:
+        return float(self.valid["CO2-biogenic"].sum())
+
+
+def _frame(rows: pd.DataFrame | list[dict]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows).reset_index(drop=True)
+    for column in INPUT_COLUMNS:
+        if column not in frame:
+            frame[column] = None
+    frame["place"] = frame["place"].where(frame["place"].notna(), "row " + (frame.index + 1).astype(str))
+    return frame
+
+
+def _amounts(frame: pd.DataFrame, errors: dict[int, GhgError]) -> np.ndarray:
+    """Numbers as they are; text parsed as people type it; anything else is an error."""
+    numeric = pd.to_numeric(frame["amount"], errors="coerce").to_numpy(dtype=float)
+    suspect = np.flatnonzero(np.isnan(numeric) | (numeric < 0))
+    for i in suspect:
+        try:
+            numeric[i] = parse_amount(frame.at[i, "amount"], what="amount")
+        except GhgError as exc:
+            errors.setdefault(i, exc)
+            numeric[i] = np.nan
+    return numeric
+
+
+def _categories(frame: pd.DataFrame, errors: dict[int, GhgError]) -> None:
+    category = pd.to_numeric(frame["category"], errors="coerce")
+    bad = ~category.isin(CATEGORIES)
+    for i in np.flatnonzero(bad):
+        errors.setdefault(i, GhgError("E502", value=frame.at[i, "category"]))
+    frame["category"] = category.where(~bad, 0).astype(int)
+    implied = frame["category"].map(SCOPE_OF_CATEGORY)
+    given = pd.to_numeric(frame["scope"], errors="coerce")
+    mismatch = given.notna() & (given != implied) & ~bad
+    for i in np.flatnonzero(mismatch):
+        errors.setdefault(i, GhgError("E506", scope=frame.at[i, "scope"], category=frame.at[i, "category"]))
+    frame["scope"] = implied.fillna(0).astype(int)
+
+
+def _spec_vector(spec: tuple, library: FactorLibrary, gwp_set: str) -> np.ndarray:
+    """kg CO2e per amount unit, one entry per group, for one (factor, unit, gas) spec."""
+    kind, unit, gas, key, factor, factor_unit = spec
+    gas_name = None if gas in (None, "", "CO2e") else gwp.canonical_gas(gas)
+    if kind == "library":
+        multipliers = library_multipliers(library, key, unit, gas_name)
+    else:
+        multipliers = explicit_multipliers(
+            parse_amount(factor, what="factor"), factor_unit, unit, gas_name
+        )
+    groups = co2e_by_group(multipliers.per_unit, gwp_set)
+    return np.array([groups.get(g, 0.0) for g in GROUPS])
+
+
+def _specs(frame: pd.DataFrame) -> tuple[np.ndarray, list[tuple]]:
+    keys = frame["factor_key"].where(frame["factor_key"].notna(), None)
+    kind = np.where(keys.notna(), "library", "explicit")
+    spec_frame = pd.DataFrame(
+        {
+            "kind": kind,
+            "unit": frame["unit"].astype("string").str.strip(),
+            "gas": frame["gas"].astype("string").str.strip(),
+            "key": keys.astype("string").str.strip().str.lower(),
+            "factor": frame["factor"].where(keys.isna()).astype("string"),
+            "factor_unit": frame["factor_unit"].where(keys.isna()).astype("string"),
+        }
+    )
+    codes, uniques = pd.MultiIndex.from_frame(spec_frame).factorize()
+    specs = [tuple(None if pd.isna(v) else v for v in spec) for spec in uniques]
+    return codes, specs
+
+
+def calculate(
+    rows: pd.DataFrame | list[dict],
+    gwp_set: str = gwp.DEFAULT_SET,
+    library: FactorLibrary | None = None,
+) -> InventoryResult:
+    """Emissions of every row (t CO2e by gas group) and the inventory totals.
+
+    ``rows`` has the columns of :data:`INPUT_COLUMNS` (missing ones are empty).
+    """
+    library = library or FactorLibrary.default()
+    set_name = gwp.canonical_set(gwp_set)
+    frame = _frame(rows)
+    errors: dict[int, GhgError] = {}
+    amounts = _amounts(frame, errors)
+    _categories(frame, errors)
+    codes, specs = _specs(frame)
+    matrix = np.full((len(specs), len(GROUPS)), np.nan)
+    spec_errors: dict[int, GhgError] = {}
+    for index, spec in enumerate(specs):
+        try:
+            if spec[1] is None:
+                raise GhgError("E101", what="unit")
+            if spec[0] == "explicit" and (spec[4] is None or spec[5] is None):
+                raise GhgError("E101", what="factor_key / factor")
+            matrix[index] = _spec_vector(spec, library, set_name)
+        except GhgError as exc:
+            spec_errors[index] = exc
+    for i in np.flatnonzero(np.isin(codes, list(spec_errors))):
+        errors.setdefault(i, spec_errors[codes[i]])
+    to_t = conversion_factor("kg", "t")
+    results = amounts[:, None] * matrix[codes] * to_t
+    ok = np.ones(len(frame), dtype=bool)
+    ok[list(errors)] = False
+    results[~ok] = np.nan
+    out = frame.copy()
+    out["amount"] = amounts
+    for column, group in enumerate(GROUPS):
+        out[group] = results[:, column]
+    out["tco2e"] = results[:, _TOTAL_MASK].sum(axis=1)
+    out["ok"] = ok
+    placed = [errors[i].at(str(frame.at[i, "place"])) for i in sorted(errors)]
+    return InventoryResult(set_name, library.version, out, placed)

@@ -1,0 +1,122 @@
+"""Excel cell functions (xlwings UDFs) — the only module that imports xlwings.
+
+Each function is a thin wrapper over :mod:`ghgxl.api`: it never raises into Excel. On bad
+input a cell shows ``#GHG! <code> <中文> / <English>``, e.g.
+``#GHG! E201 未知单位 'kwhh' / unknown unit 'kwhh'``; the 汇总 sheet counts such cells so a
+SUM never skips one silently. Without Excel (Linux, tests) the decorators leave the
+functions callable as plain Python, exactly as a cell calls them. An empty cell arrives as
+``None`` and means "use the default" for optional arguments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+import xlwings as xw
+
+from ghgxl import api
+from ghgxl.errors import GhgError
+
+ERROR_PREFIX = "#GHG!"
+
+
+def _cell_safe(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn any exception into ``#GHG!`` text, so a cell never shows a Python traceback."""
+
+    @wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except GhgError as exc:
+            return exc.cell_text()
+        except Exception as exc:  # a cell must never raise
+            return GhgError("E901", problem=f"{type(exc).__name__}: {exc}").cell_text()
+
+    return wrapper
+
+
+def _or(value: Any, default: Any) -> Any:
+    return default if value is None or value == "" else value
+
+
+@xw.func
+@_cell_safe
+def GHG_EMISSION(amount, amount_unit, factor_key, gas="CO2e", gwp="AR6", out_unit="tCO2e"):
+    """排放量（因子库）/ emissions from a library factor: amount × factor × GWP.
+
+    gas="CO2e" sums all gases of the factor; a gas name (CH4, R-410A) picks one.
+    """
+    return api.emission(
+        amount, amount_unit, factor_key, _or(gas, "CO2e"), _or(gwp, "AR6"), _or(out_unit, "tCO2e")
+    )
+
+
+@xw.func
+@_cell_safe
+def GHG_EMISSION_EF(amount, amount_unit, factor, factor_unit, gas=None, gwp="AR6", out_unit="tCO2e"):
+    """排放量（自定因子）/ emissions from an explicit factor: amount × factor × GWP(gas)."""
+    return api.emission_ef(
+        amount, amount_unit, factor, factor_unit, _or(gas, None), _or(gwp, "AR6"), _or(out_unit, "tCO2e")
+    )
+
+
+@xw.func
+@_cell_safe
+def GHG_FACTOR(factor_key, gas="CO2e", field="value"):
+    """因子库数值 / a library factor's value, unit, source, name_zh ... (field)."""
+    return api.factor_field(factor_key, _or(gas, "CO2e"), _or(field, "value"))
+
+
+@xw.func
+@_cell_safe
+def GHG_GWP(gas, gwp="AR6"):
+    """全球变暖潜势 / GWP-100 of a gas or refrigerant blend in a set (AR6, AR5, AR4, SAR)."""
+    return api.gwp_value(gas, _or(gwp, "AR6"))
+
+
+@xw.func
+@_cell_safe
+def GHG_CONVERT(value, from_unit, to_unit):
+    """单位换算 / unit conversion, e.g. GHG_CONVERT(1, "万kWh", "MWh") = 10."""
+    return api.convert(value, from_unit, to_unit)
+
+
+def _column(values: Any) -> list[Any]:
+    """A range as a flat list: Excel passes a column as a list, a block as a list of rows."""
+    if not isinstance(values, list):
+        return [values]
+    return [v for row in values for v in (row if isinstance(row, list) else [row])]
+
+
+def _broadcast(values: Any, count: int) -> list[Any]:
+    column = _column(values)
+    return column * count if len(column) == 1 else column
+
+
+@xw.func
+@xw.ret(expand="table")
+def GHG_EMISSIONS(amounts, amount_units, factor_keys, gases="CO2e", gwp="AR6", out_unit="tCO2e"):
+    """批量排放量（数组公式）/ GHG_EMISSION for a whole block of rows at once.
+
+    Ranges of equal length (or one value for all rows) in; one column out, one result or
+    ``#GHG!`` text per row. One call instead of thousands keeps large sheets fast.
+    """
+    amount_list = _column(amounts)
+    count = len(amount_list)
+    units = _broadcast(amount_units, count)
+    keys = _broadcast(factor_keys, count)
+    gas_list = _broadcast(_or(gases, "CO2e"), count)
+    if not (len(units) == len(keys) == len(gas_list) == count):
+        message = GhgError("E101", what="equal-length ranges / 等长区域").cell_text()
+        return [[message]]
+    single = _cell_safe(api.emission)
+    return [
+        [single(a, u, k, _or(g, "CO2e"), _or(gwp, "AR6"), _or(out_unit, "tCO2e"))]
+        for a, u, k, g in zip(amount_list, units, keys, gas_list)
+    ]
+
+
+FUNCTIONS = (GHG_EMISSION, GHG_EMISSION_EF, GHG_FACTOR, GHG_GWP, GHG_CONVERT, GHG_EMISSIONS)
+__all__ = [*(f.__name__ for f in FUNCTIONS), "ERROR_PREFIX"]
