@@ -16,7 +16,7 @@ from ghgxl.emission import (
     total_co2e,
 )
 from ghgxl.errors import GhgError
-from ghgxl.factors import FactorLibrary, FactorRow
+from ghgxl.factors import ANY_GAS, FactorLibrary, FactorRow
 from ghgxl.units import (
     conversion_factor,
     normalize_text,
@@ -42,9 +42,10 @@ def _key(value: object) -> str:
 
 def _gas_or_all(gas: object) -> str | None:
     """None for "all gases of the factor" (CO2e or empty), else the canonical gas."""
-    if gas is None or normalize_text(str(gas)) in ("", "CO2e", "co2e", "CO2E"):
+    text = "" if gas is None else normalize_text(str(gas))
+    if text.upper() in ("", "CO2E"):
         return None
-    return gwp.canonical_gas(str(gas))
+    return ANY_GAS if text == ANY_GAS else gwp.canonical_gas(text)
 
 
 def parse_out_unit(text: object) -> tuple[str, str]:
@@ -124,7 +125,8 @@ def emission_ef(
     multipliers = explicit_multipliers(
         factor_value, _text(factor_unit, "factor_unit"), _text(amount_unit, "amount_unit"), named
     )
-    return express(value, multipliers, None, set_name, out_unit)
+    (row_gas,) = multipliers.per_unit  # an explicit factor is one gas
+    return express(value, multipliers, row_gas, set_name, out_unit)
 
 
 def factor_field(

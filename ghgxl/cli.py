@@ -28,8 +28,9 @@ from ghgxl.files import write_text_atomic
 from ghgxl.inventory import GROUPS, InventoryResult, calculate
 
 EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_INTERNAL = 1, 2, 3
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+GROUP_LABELS = {"CO2e": "未分气体 CO2e", "CO2-biogenic": "生物质 CO2", "Other": "其他气体 Other"}
+console = Console(highlight=False, soft_wrap=True)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _friendly(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -69,8 +70,10 @@ def factors() -> None:
 
 def _factor_table(rows: list[FactorRow], title: str) -> Table:
     table = Table(title=title, show_lines=False)
-    for column in ("key", "gas", "value", "unit", "name_zh", "verified"):
-        table.add_column(column, overflow="fold")
+    for column in ("key", "gas", "value", "unit"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("name_zh", overflow="fold")
+    table.add_column("verified", no_wrap=True)
     for row in rows:
         table.add_row(row.key, row.gas or "", f"{row.value:g}", row.unit, row.name_zh, row.verified)
     return table
@@ -94,7 +97,17 @@ def factors_show(key: str) -> None:
     """显示一个因子的全部信息 / show one factor with its sources."""
     for row in FactorLibrary.default().rows_of(key.strip().lower()):
         console.print(f"[bold]{row.key}[/bold] {row.gas or '(参数 parameter)'}")
-        fields = ("value", "unit", "low", "high", "name_zh", "name_en", "source", "verified", "notes")
+        fields = (
+            "value",
+            "unit",
+            "low",
+            "high",
+            "name_zh",
+            "name_en",
+            "source",
+            "verified",
+            "notes",
+        )
         for name in fields:
             value = getattr(row, name)
             if value not in (None, ""):
@@ -128,13 +141,17 @@ def factors_validate(overlay: str) -> None:
 
 @main.command("gwp")
 @click.argument("gas")
-@click.option("--set", "gwp_set", default=gwp.DEFAULT_SET, show_default=True, help="AR6 AR5 AR4 SAR")
+@click.option(
+    "--set", "gwp_set", default=gwp.DEFAULT_SET, show_default=True, help="AR6 AR5 AR4 SAR"
+)
 @_friendly
 def gwp_command(gas: str, gwp_set: str) -> None:
     """气体的 GWP-100 / the GWP-100 of a gas or blend."""
     name, set_name = gwp.canonical_gas(gas), gwp.canonical_set(gwp_set)
     value = api.gwp_value(name, set_name)
-    console.print(f"{name} {set_name} GWP-100 = {value:g}  ({gwp.SET_SOURCES[set_name]})", markup=False)
+    console.print(
+        f"{name} {set_name} GWP-100 = {value:g}  ({gwp.SET_SOURCES[set_name]})", markup=False
+    )
     if gwp.is_blend(name):
         parts = ", ".join(f"{p} {share:.1%}" for p, share in gwp.composition(name).items())
         console.print(f"  组成 / composition: {parts}", markup=False)
@@ -162,7 +179,7 @@ def _summary(result: InventoryResult) -> Table:
     table = Table(title=f"排放量 / emissions (t CO2e, GWP {result.gwp_set})")
     table.add_column("类别 category")
     for group in GROUPS:
-        table.add_column(group, justify="right")
+        table.add_column(GROUP_LABELS.get(group, group), justify="right")
     table.add_column("合计 total", justify="right")
     by_category = result.by_category()
     for category, gases in result.by_category_gas().items():
@@ -177,7 +194,9 @@ def _summary(result: InventoryResult) -> Table:
 @click.argument("activity", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--gwp", "gwp_set", default=gwp.DEFAULT_SET, show_default=True)
 @click.option("--overlay", type=click.Path(dir_okay=False), help="公司因子 CSV / company factors")
-@click.option("--json", "json_out", type=click.Path(dir_okay=False, allow_dash=True), help="FILE or -")
+@click.option(
+    "--json", "json_out", type=click.Path(dir_okay=False, allow_dash=True), help="FILE or -"
+)
 @_friendly
 def calc(activity: Path, gwp_set: str, overlay: str | None, json_out: str | None) -> None:
     """计算活动数据表 (CSV) / compute an activity table (CSV): rows, totals, errors."""
@@ -191,7 +210,9 @@ def calc(activity: Path, gwp_set: str, overlay: str | None, json_out: str | None
         if json_out:
             write_text_atomic(Path(json_out), to_json(result))
         console.print(_summary(result))
-        console.print(f"因子库 / factor library {result.library_version}; ghgxl {ghgxl.__version__}")
+        console.print(
+            f"因子库 / factor library {result.library_version}; ghgxl {ghgxl.__version__}"
+        )
     for error in result.errors:
         err_console.print(error.text(), markup=False)
     if result.errors:

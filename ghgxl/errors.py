@@ -212,7 +212,7 @@ CATALOGUE: dict[str, ErrorSpec] = {
 
 
 class GhgError(Exception):
-    """An error with a code, an optional place (``Sheet!Cell`` or ``file:line``) and two languages."""
+    """An error with a code, a place (``Sheet!Cell`` or ``file:line``) and two languages."""
 
     def __init__(self, code: str, *, cell: str | None = None, **details: object) -> None:
         if code not in CATALOGUE:

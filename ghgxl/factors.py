@@ -68,7 +68,9 @@ class FactorRow:
         return self.gas is None
 
 
-def parse_rows(text: str, file: str, origin: str = LIBRARY_ORIGIN) -> tuple[list[FactorRow], list[GhgError]]:
+def parse_rows(
+    text: str, file: str, origin: str = LIBRARY_ORIGIN
+) -> tuple[list[FactorRow], list[GhgError]]:
     """Rows of one CSV text, and an E305 error for every line that is wrong (all of them,
     so a user fixing an overlay sees every problem at once)."""
     rows: list[FactorRow] = []
@@ -116,7 +118,9 @@ def _row(record: dict[str, str | None], file: str, line: int, origin: str) -> Fa
             parse_unit(unit)
     verified = _text(record, "verified") or ("company" if origin != LIBRARY_ORIGIN else "")
     if verified not in VERIFIED:
-        raise GhgError("E305", file=file, line=line, problem=f"verified must be one of {sorted(VERIFIED)}")
+        raise GhgError(
+            "E305", file=file, line=line, problem=f"verified must be one of {sorted(VERIFIED)}"
+        )
     return FactorRow(
         key=key,
         gas=gas,
@@ -178,6 +182,9 @@ class FactorLibrary:
     # -- look-up ---------------------------------------------------------------------------
     def __contains__(self, key: str) -> bool:
         return key in self._by_key
+
+    def __iter__(self):
+        return iter(self.keys())
 
     def keys(self) -> list[str]:
         return sorted(self._by_key)
@@ -244,7 +251,9 @@ def library_files() -> list[str]:
     """Names of the bundled factor CSV files."""
     folder = importlib.resources.files("ghgxl.factor_data")
     return sorted(
-        p.name for p in folder.iterdir() if p.name.endswith(".csv") and p.name not in NON_FACTOR_FILES
+        p.name
+        for p in folder.iterdir()
+        if p.name.endswith(".csv") and p.name not in NON_FACTOR_FILES
     )
 
 

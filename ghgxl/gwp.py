@@ -43,7 +43,7 @@ SET_SOURCES: dict[str, str] = {
 KYOTO_GROUPS = ("CO2", "CH4", "N2O", "HFCs", "PFCs", "SF6", "NF3")
 
 PFCS = frozenset(
-    "CF4 C2F6 C3F8 cC4F8 C4F10 C5F12 C6F14 C7F16 C8F18 C10F18 cC3F6".split()
+    ["CF4", "C2F6", "C3F8", "cC4F8", "C4F10", "C5F12", "C6F14", "C7F16", "C8F18", "C10F18", "cC3F6"]
 )
 _SPECIAL = {  # keys in _lookup_form
     "CO2": "CO2",

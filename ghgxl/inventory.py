@@ -73,9 +73,7 @@ class InventoryResult:
 
     def by_category_gas(self) -> dict[int, dict[str, float]]:
         sums = self.valid.groupby("category")[list(GROUPS)].sum()
-        return {
-            c: {g: float(sums[g].get(c, 0.0)) for g in GROUPS} for c in CATEGORIES
-        }
+        return {c: {g: float(sums[g].get(c, 0.0)) for g in GROUPS} for c in CATEGORIES}
 
     def by_scope_gas(self) -> dict[int, dict[str, float]]:
         sums = self.valid.groupby("scope")[list(GROUPS)].sum()
@@ -91,13 +89,15 @@ def _frame(rows: pd.DataFrame | list[dict]) -> pd.DataFrame:
     for column in INPUT_COLUMNS:
         if column not in frame:
             frame[column] = None
-    frame["place"] = frame["place"].where(frame["place"].notna(), "row " + (frame.index + 1).astype(str))
+    frame["place"] = frame["place"].where(
+        frame["place"].notna(), "row " + (frame.index + 1).astype(str)
+    )
     return frame
 
 
 def _amounts(frame: pd.DataFrame, errors: dict[int, GhgError]) -> np.ndarray:
     """Numbers as they are; text parsed as people type it; anything else is an error."""
-    numeric = pd.to_numeric(frame["amount"], errors="coerce").to_numpy(dtype=float)
+    numeric = pd.to_numeric(frame["amount"], errors="coerce").to_numpy(dtype=float, copy=True)
     suspect = np.flatnonzero(np.isnan(numeric) | (numeric < 0))
     for i in suspect:
         try:
@@ -118,7 +118,9 @@ def _categories(frame: pd.DataFrame, errors: dict[int, GhgError]) -> None:
     given = pd.to_numeric(frame["scope"], errors="coerce")
     mismatch = given.notna() & (given != implied) & ~bad
     for i in np.flatnonzero(mismatch):
-        errors.setdefault(i, GhgError("E506", scope=frame.at[i, "scope"], category=frame.at[i, "category"]))
+        errors.setdefault(
+            i, GhgError("E506", scope=frame.at[i, "scope"], category=frame.at[i, "category"])
+        )
     frame["scope"] = implied.fillna(0).astype(int)
 
 

@@ -55,10 +55,18 @@ def GHG_EMISSION(amount, amount_unit, factor_key, gas="CO2e", gwp="AR6", out_uni
 
 @xw.func
 @_cell_safe
-def GHG_EMISSION_EF(amount, amount_unit, factor, factor_unit, gas=None, gwp="AR6", out_unit="tCO2e"):
+def GHG_EMISSION_EF(
+    amount, amount_unit, factor, factor_unit, gas=None, gwp="AR6", out_unit="tCO2e"
+):
     """排放量（自定因子）/ emissions from an explicit factor: amount × factor × GWP(gas)."""
     return api.emission_ef(
-        amount, amount_unit, factor, factor_unit, _or(gas, None), _or(gwp, "AR6"), _or(out_unit, "tCO2e")
+        amount,
+        amount_unit,
+        factor,
+        factor_unit,
+        _or(gas, None),
+        _or(gwp, "AR6"),
+        _or(out_unit, "tCO2e"),
     )
 
 
@@ -114,7 +122,7 @@ def GHG_EMISSIONS(amounts, amount_units, factor_keys, gases="CO2e", gwp="AR6", o
     single = _cell_safe(api.emission)
     return [
         [single(a, u, k, _or(g, "CO2e"), _or(gwp, "AR6"), _or(out_unit, "tCO2e"))]
-        for a, u, k, g in zip(amount_list, units, keys, gas_list)
+        for a, u, k, g in zip(amount_list, units, keys, gas_list, strict=False)
     ]
 
 

@@ -80,7 +80,13 @@ def test_gas_spellings(typed: str, canonical: str) -> None:
 
 @pytest.mark.parametrize(
     ("gas", "group"),
-    [("CO2", "CO2"), ("CH4-fossil", "CH4"), ("HFC-23", "HFCs"), ("C2F6", "PFCs"), ("HCFC-22", "Other")],
+    [
+        ("CO2", "CO2"),
+        ("CH4-fossil", "CH4"),
+        ("HFC-23", "HFCs"),
+        ("C2F6", "PFCs"),
+        ("HCFC-22", "Other"),
+    ],
 )
 def test_groups(gas: str, group: str) -> None:
     assert gwp.gas_group(gas) == group

@@ -105,7 +105,9 @@ def test_factor_unit_with_substance_in_the_denominator() -> None:
     assert (unit.gas, unit.activity_unit, unit.activity_tag) == ("CH4", "kg", "BOD")
 
 
-@pytest.mark.parametrize("text", ["kWh", "CO2/kWh", "kgXYZ/kWh", "kgCO2/", "kgCO2/foo", "", "m3CO2/kWh"])
+@pytest.mark.parametrize(
+    "text", ["kWh", "CO2/kWh", "kgXYZ/kWh", "kgCO2/", "kgCO2/foo", "", "m3CO2/kWh"]
+)
 def test_bad_factor_units(text: str) -> None:
     with pytest.raises(GhgError) as info:
         parse_factor_unit(text)

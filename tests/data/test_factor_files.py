@@ -1,0 +1,165 @@
+"""Every factor file parses; keys are unique; units parse; published values are what the
+publications say; derived rows equal their formula."""
+
+from __future__ import annotations
+
+import pytest
+
+from ghgxl import gwp
+from ghgxl.factors import FactorLibrary, library_files, load_library, parse_rows, read_library_file
+from ghgxl.methods import combustion, mass_balance, septic
+from ghgxl.units import conversion_factor, parse_factor_unit, parse_unit
+
+
+def test_every_file_loads_without_errors() -> None:
+    library, errors = load_library()
+    assert [e.text() for e in errors] == []
+    assert len(library.rows()) > 150
+    assert library.version == "2026.1"
+
+
+@pytest.mark.parametrize("name", library_files())
+def test_rows_are_complete(name: str) -> None:
+    rows, errors = parse_rows(read_library_file(name), name)
+    assert not errors
+    assert rows, f"{name} is empty"
+    for row in rows:
+        assert row.source and row.name_zh and row.name_en, f"{name}:{row.line}"
+        assert row.verified in {"2 sources", "1 source", "derived"}, f"{name}:{row.line}"
+        if row.verified == "derived":
+            assert row.notes, f"{name}:{row.line} derived without its formula"
+        if row.low is not None and row.high is not None:
+            assert row.low <= row.value <= row.high, f"{name}:{row.line}"
+
+
+def test_units_parse(library: FactorLibrary) -> None:
+    for row in library.rows():
+        if row.is_parameter:
+            try:
+                parse_unit(row.unit)
+            except Exception:
+                parse_factor_unit(row.unit)
+        else:
+            unit = parse_factor_unit(row.unit)
+            if row.gas not in ("*",) and unit.gas is not None:
+                assert unit.gas == row.gas, row.key
+
+
+def test_fuel_factors_per_energy_have_an_ncv(library: FactorLibrary) -> None:
+    """A fuel factor per TJ must be applicable to a mass: its fuel needs an NCV —
+    except the coals whose China NCV is not shipped (conflicting sources, SOURCES.md)."""
+    without_ncv = {"anthracite", "bituminous_coal"}
+    for key in library.emission_factor_keys():
+        if not key.startswith("fuel."):
+            continue
+        fuel = key.split(".")[1]
+        unit = parse_factor_unit(library.emission_factors(key)[0].unit)
+        if unit.activity_unit in ("TJ", "GJ"):
+            assert library.parameter(f"fuel.{fuel}.ncv") or fuel in without_ncv, key
+
+
+# (key, gas, value) as published; the source is named on each line.
+PUBLISHED = [
+    # IPCC 2006 Vol 2 Table 1.4 / 2.3 (stationary, manufacturing industries and construction)
+    ("fuel.diesel.stationary", "CO2", 74100),
+    ("fuel.diesel.stationary", "CH4", 3),
+    ("fuel.diesel.stationary", "N2O", 0.6),
+    ("fuel.natural_gas.stationary", "CO2", 56100),
+    ("fuel.natural_gas.stationary", "CH4", 1),
+    ("fuel.natural_gas.stationary", "N2O", 0.1),
+    ("fuel.lpg.stationary", "CO2", 63100),
+    ("fuel.gasoline.stationary", "CO2", 69300),
+    ("fuel.fuel_oil.stationary", "CO2", 77400),
+    ("fuel.bituminous_coal.stationary", "CO2", 94600),
+    ("fuel.coke.stationary", "CO2", 107000),
+    # IPCC 2006 Vol 2 Table 3.3.1 (off-road, industry, diesel)
+    ("fuel.diesel.offroad", "CH4", 4.15),
+    ("fuel.diesel.offroad", "N2O", 28.6),
+    # IPCC 2006 Vol 2 Table 3.2.2 (road, diesel)
+    ("fuel.diesel.road", "CH4", 3.9),
+    ("fuel.diesel.road", "N2O", 3.9),
+    # MEE/NBS electricity CO2 factors (公告2024年第12号 and later announcements)
+    ("grid.cn.national.2021", "CO2", 0.5568),
+    ("grid.cn.national.2022", "CO2", 0.5366),
+    ("grid.cn.national.2023", "CO2", 0.5306),
+    ("grid.cn.national_excl_market.2021", "CO2", 0.5942),
+    # IPCC 2006 Vol 5 Ch 6: Bo × MCF(septic) = 0.6 × 0.5
+    ("septic.ch4.bod", "CH4", 0.3),
+]
+PARAMETERS = [
+    ("fuel.diesel.ncv", 42.652),  # China default NCV, GJ/t
+    ("fuel.gasoline.ncv", 43.070),
+    ("fuel.lpg.ncv", 50.179),
+    ("fuel.natural_gas.ncv", 389.31),  # GJ/万Nm3
+    ("fuel.diesel.ncv.ipcc", 43.0),  # IPCC Table 1.2, TJ/Gg
+    ("wastewater.bo.bod", 0.6),
+    ("wastewater.mcf.septic", 50),
+    ("wastewater.bod.asia", 40),
+]
+
+
+@pytest.mark.parametrize(("key", "gas", "value"), PUBLISHED)
+def test_published_factors(library: FactorLibrary, key: str, gas: str, value: float) -> None:
+    assert library.get(key, gas).value == value
+
+
+@pytest.mark.parametrize(("key", "value"), PARAMETERS)
+def test_published_parameters(library: FactorLibrary, key: str, value: float) -> None:
+    assert library.parameter(key).value == value
+
+
+def test_grid_2021_is_labelled_national_not_southern(library: FactorLibrary) -> None:
+    """The seed labels 0.5568 as the southern grid; it is the 2021 national average."""
+    row = library.get("grid.cn.national.2021", "CO2")
+    assert "全国" in row.name_zh and "2021" in row.name_zh
+    assert library.get("grid.cn.south.2021", "CO2").value != 0.5568
+
+
+def test_china_method_rows_equal_their_formula(library: FactorLibrary) -> None:
+    derived = [k for k in library.emission_factor_keys() if k.endswith(".cn")]
+    assert len(derived) >= 6
+    for key in derived:
+        fuel = key.split(".")[1]
+        expected = combustion.cn_co2_factor(
+            library.parameter(f"fuel.{fuel}.cc").value,
+            library.parameter(f"fuel.{fuel}.of").value / 100,
+        )
+        assert library.get(key, "CO2").value == pytest.approx(expected, rel=1e-7), key
+
+
+def test_septic_rows_equal_their_formula(library: FactorLibrary) -> None:
+    bo = library.parameter("wastewater.bo.bod").value
+    mcf = library.parameter("wastewater.mcf.septic").value / 100
+    bod_kg = library.parameter("wastewater.bod.asia").value * conversion_factor("g", "kg")
+    assert library.get("septic.ch4.bod", "CH4").value == pytest.approx(
+        septic.septic_factor(bo, mcf)
+    )
+    per_day = septic.septic_ch4(1, bod_kg, bo, mcf)
+    assert library.get("septic.ch4.person_day", "CH4").value == pytest.approx(per_day)
+
+
+def test_urea_rows_equal_their_formula(library: FactorLibrary) -> None:
+    # AdBlue: 32.5 % urea (ISO 22241-1) × 12/60 × 44/12 per kg of solution
+    assert library.get("massbalance.adblue", "CO2").value == pytest.approx(
+        mass_balance.urea_co2(1.0, 0.325), rel=1e-5
+    )
+    # pure urea by stoichiometry, IUPAC atomic weights: CO2 44.009 / CO(NH2)2 60.056
+    c, h, n, o = 12.011, 1.008, 14.007, 15.999
+    assert library.get("massbalance.urea", "CO2").value == pytest.approx(
+        (c + 2 * o) / (c + o + 2 * (n + 2 * h)), rel=1e-5
+    )
+
+
+def test_refrigerant_leak_rates_are_fractions(library: FactorLibrary) -> None:
+    keys = [k for k in library if k.startswith("refrigerant.leak.")]
+    assert len(keys) == 8  # the eight equipment types of IPCC 2006 Vol 3 Table 7.9
+    for key in keys:
+        row = library.get(key, "*")
+        assert 0 < row.value < 1 and row.low <= row.value <= row.high
+
+
+def test_blend_components_have_gwps() -> None:
+    for name in gwp.known_gases():
+        if gwp.is_blend(name):
+            for set_name in gwp.GWP_SETS:
+                assert gwp.gwp(name, set_name) > 0
