@@ -89,10 +89,12 @@ def _frame(rows: pd.DataFrame | list[dict]) -> pd.DataFrame:
     for column in INPUT_COLUMNS:
         if column not in frame:
             frame[column] = None
-    frame["place"] = frame["place"].where(
-        frame["place"].notna(), "row " + (frame.index + 1).astype(str)
-    )
     return frame
+
+
+def _place(frame: pd.DataFrame, index: int) -> str:
+    place = frame.at[index, "place"]
+    return f"row {index + 1}" if place is None or place != place else str(place)
 
 
 def _amounts(frame: pd.DataFrame, errors: dict[int, GhgError]) -> np.ndarray:
@@ -138,22 +140,35 @@ def _spec_vector(spec: tuple, library: FactorLibrary, gwp_set: str) -> np.ndarra
     return np.array([groups.get(g, 0.0) for g in GROUPS])
 
 
+SPEC_COLUMNS = ("factor_key", "unit", "gas", "factor", "factor_unit")
+
+
+def _clean(value: object) -> object:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
 def _specs(frame: pd.DataFrame) -> tuple[np.ndarray, list[tuple]]:
-    keys = frame["factor_key"].where(frame["factor_key"].notna(), None)
-    kind = np.where(keys.notna(), "library", "explicit")
-    spec_frame = pd.DataFrame(
-        {
-            "kind": kind,
-            "unit": frame["unit"].astype("string").str.strip(),
-            "gas": frame["gas"].astype("string").str.strip(),
-            "key": keys.astype("string").str.strip().str.lower(),
-            "factor": frame["factor"].where(keys.isna()).astype("string"),
-            "factor_unit": frame["factor_unit"].where(keys.isna()).astype("string"),
-        }
-    )
-    codes, uniques = pd.MultiIndex.from_frame(spec_frame).factorize()
-    specs = [tuple(None if pd.isna(v) else v for v in spec) for spec in uniques]
-    return codes, specs
+    """One code per row naming its (factor, unit, gas) spec, and the specs themselves.
+
+    Columns are factorized one at a time and their codes combined, which hashes each
+    column once (fast at 10^6 rows); text is cleaned on the few distinct specs only.
+    """
+    combined = np.zeros(len(frame), dtype=np.int64)
+    for column in SPEC_COLUMNS:
+        codes, uniques = pd.factorize(frame[column].to_numpy(dtype=object))
+        combined, _ = pd.factorize(combined * (len(uniques) + 1) + (codes + 1))
+    _, first_rows = np.unique(combined, return_index=True)
+    specs = []
+    for row in first_rows:
+        key, unit, gas, factor, factor_unit = (_clean(frame.at[row, c]) for c in SPEC_COLUMNS)
+        if key is not None:
+            specs.append(("library", unit, gas, str(key).lower(), None, None))
+        else:
+            specs.append(("explicit", unit, gas, None, factor, factor_unit))
+    return combined, specs
 
 
 def calculate(
@@ -196,5 +211,5 @@ def calculate(
         out[group] = results[:, column]
     out["tco2e"] = results[:, _TOTAL_MASK].sum(axis=1)
     out["ok"] = ok
-    placed = [errors[i].at(str(frame.at[i, "place"])) for i in sorted(errors)]
+    placed = [errors[i].at(_place(frame, i)) for i in sorted(errors)]
     return InventoryResult(set_name, library.version, out, placed)

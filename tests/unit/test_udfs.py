@@ -140,3 +140,12 @@ def test_cell_functions_never_raise(args: list) -> None:
         assert isinstance(value, (int, float, str))
         if isinstance(value, str):
             assert value.startswith("#GHG! ") or function is GHG_FACTOR
+
+
+def test_error_docs_are_current() -> None:
+    import pathlib
+
+    from ghgxl.docs import errors_markdown
+
+    docs = pathlib.Path(__file__).parents[2] / "docs" / "errors.md"
+    assert docs.read_text("utf-8") == errors_markdown(), "run: python -m ghgxl.docs"

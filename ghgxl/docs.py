@@ -1,0 +1,46 @@
+"""Documentation generated from the code, so the docs never drift: ``docs/errors.md``."""
+
+from __future__ import annotations
+
+from ghgxl.errors import CATALOGUE
+
+GROUPS = {
+    "E1": "数值 / values",
+    "E2": "单位 / units",
+    "E3": "排放因子 / factors",
+    "E4": "气体与 GWP / gases and GWPs",
+    "E5": "计算方法与数据行 / methods and rows",
+    "E6": "文件与工作簿 / files and workbooks",
+    "E9": "内部 / internal",
+}
+
+
+def errors_markdown() -> str:
+    """The error catalogue as Markdown (what ``docs/errors.md`` holds)."""
+    lines = [
+        "# 错误代码 / Error codes",
+        "",
+        "Generated from `ghgxl/errors.py` by `python -m ghgxl.docs`; a test fails when this",
+        "file and the code differ. A cell function shows `#GHG! <code> <中文> / <English>`;",
+        "the CLI prints `[<code>] <place>: <中文>，<怎么办> / <English>; <what to do>`.",
+        "`{...}` stands for the detail filled in (the unit, the key, the value ...).",
+    ]
+    for prefix, title in GROUPS.items():
+        lines += [
+            "",
+            f"## {prefix}xx {title}",
+            "",
+            "| code | 中文 | English | 怎么办 / what to do |",
+        ]
+        lines.append("|---|---|---|---|")
+        for code, spec in CATALOGUE.items():
+            if code.startswith(prefix):
+                todo = f"{spec.hint_zh} / {spec.hint_en}"
+                lines.append(f"| {code} | {spec.zh} | {spec.en} | {todo} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    from pathlib import Path
+
+    Path("docs/errors.md").write_text(errors_markdown(), encoding="utf-8")
