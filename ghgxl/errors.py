@@ -190,6 +190,12 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "每个排放源编号只能出现一次",
         "give every source a unique id",
     ),
+    "E508": ErrorSpec(
+        "GHG Protocol 范围三类别必须是 1–15 且只用于范围三：'{value}'",
+        "GHG Protocol scope-3 category must be 1-15, and only on scope-3 rows: '{value}'",
+        "请从下拉列表选择，或留空",
+        "pick it from the list, or leave it empty",
+    ),
     "E601": ErrorSpec(
         "无法读取文件 {path}：{problem}",
         "cannot read the file {path}: {problem}",

@@ -27,11 +27,23 @@ from ghgxl.units import conversion_factor, parse_amount
 GROUPS = (*gwp.KYOTO_GROUPS, "CO2e", "CO2-biogenic", "Other")
 CATEGORIES = (1, 2, 3, 4, 5, 6)
 SCOPE_OF_CATEGORY = {1: 1, 2: 2, 3: 3, 4: 3, 5: 3, 6: 3}
+SCOPE3_CATEGORIES = tuple(range(1, 16))  # GHG Protocol Scope 3 Standard categories 1-15
+#: How a row was quantified (one module each in ghgxl.methods).
+METHODS = (
+    "combustion",
+    "electricity",
+    "refrigerant",
+    "septic",
+    "mass_balance",
+    "transport",
+    "explicit",
+)
 INPUT_COLUMNS = (
     "id",
     "category",
     "scope",
     "scope3_category",
+    "method",
     "amount",
     "unit",
     "factor_key",
@@ -79,6 +91,11 @@ class InventoryResult:
         sums = self.valid.groupby("scope")[list(GROUPS)].sum()
         return {s: {g: float(sums[g].get(s, 0.0)) for g in GROUPS} for s in (1, 2, 3)}
 
+    def by_scope3_category(self) -> dict[int, float]:
+        """Scope-3 rows by GHG Protocol category (rows without one are left out)."""
+        sums = self.valid.groupby("scope3_category")["tco2e"].sum()
+        return {int(c): float(v) for c, v in sums.items()}
+
     @property
     def biogenic_co2_t(self) -> float:
         return float(self.valid["CO2-biogenic"].sum())
@@ -124,6 +141,25 @@ def _categories(frame: pd.DataFrame, errors: dict[int, GhgError]) -> None:
             i, GhgError("E506", scope=frame.at[i, "scope"], category=frame.at[i, "category"])
         )
     frame["scope"] = implied.fillna(0).astype(int)
+    scope3 = pd.to_numeric(frame["scope3_category"], errors="coerce")
+    typed = frame["scope3_category"].notna() & (
+        frame["scope3_category"].astype(str).str.strip() != ""
+    )
+    wrong = typed & (~scope3.isin(SCOPE3_CATEGORIES) | (frame["scope"] != 3))
+    for i in np.flatnonzero(wrong):
+        errors.setdefault(i, GhgError("E508", value=frame.at[i, "scope3_category"]))
+    frame["scope3_category"] = scope3.where(typed & ~wrong).astype("Int64")
+
+
+def _methods(frame: pd.DataFrame, errors: dict[int, GhgError]) -> None:
+    """The method column names how a row was quantified (for the report); empty is fine."""
+    method = frame["method"].astype("string").str.strip().str.lower()
+    wrong = method.notna() & (method != "") & ~method.isin(METHODS)
+    for i in np.flatnonzero(wrong):
+        errors.setdefault(
+            i, GhgError("E501", method=frame.at[i, "method"], available=", ".join(METHODS))
+        )
+    frame["method"] = method.where(~wrong)
 
 
 def _spec_vector(spec: tuple, library: FactorLibrary, gwp_set: str) -> np.ndarray:
@@ -186,6 +222,7 @@ def calculate(
     errors: dict[int, GhgError] = {}
     amounts = _amounts(frame, errors)
     _categories(frame, errors)
+    _methods(frame, errors)
     codes, specs = _specs(frame)
     matrix = np.full((len(specs), len(GROUPS)), np.nan)
     spec_errors: dict[int, GhgError] = {}

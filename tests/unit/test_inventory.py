@@ -169,3 +169,71 @@ def test_large_frame_is_vectorised() -> None:
     frame = pd.DataFrame(_rows([1.0] * 20_000, [i % len(SPECS) for i in range(20_000)]))
     result = calculate(frame)
     assert result.rows["ok"].all() and len(result.rows) == 20_000
+
+
+def test_biogenic_co2_is_kept_apart() -> None:
+    rows = [
+        dict(category=1, amount=10, unit="t", factor=1.5, factor_unit="tCO2-biogenic/t"),
+        dict(category=1, amount=10, unit="t", factor=0.01, factor_unit="tCH4/t"),
+    ]
+    result = calculate(rows)
+    assert result.biogenic_co2_t == pytest.approx(15.0)
+    assert result.total == pytest.approx(10 * 0.01 * 27.9)  # the CH4 only
+
+
+def test_scope3_categories_and_methods() -> None:
+    rows = [
+        dict(
+            category=3,
+            scope3_category=4,
+            method="transport",
+            amount=1000,
+            unit="tkm",
+            factor=0.1,
+            factor_unit="kgCO2e/tkm",
+        ),
+        dict(
+            category=4,
+            scope3_category="1",
+            method="Explicit",
+            amount=2,
+            unit="t",
+            factor=1,
+            factor_unit="tCO2e/t",
+        ),
+        dict(
+            category=1,
+            scope3_category=4,
+            amount=1,
+            unit="t",
+            factor=1,
+            factor_unit="tCO2e/t",
+            place="A",
+        ),
+        dict(
+            category=4,
+            scope3_category=16,
+            amount=1,
+            unit="t",
+            factor=1,
+            factor_unit="tCO2e/t",
+            place="B",
+        ),
+        dict(
+            category=4,
+            method="guess",
+            amount=1,
+            unit="t",
+            factor=1,
+            factor_unit="tCO2e/t",
+            place="C",
+        ),
+    ]
+    result = calculate(rows)
+    assert {(e.code, e.cell) for e in result.errors} == {
+        ("E508", "A"),
+        ("E508", "B"),
+        ("E501", "C"),
+    }
+    assert result.by_scope3_category() == {1: pytest.approx(2.0), 4: pytest.approx(0.1)}
+    assert result.rows.loc[1, "method"] == "explicit"
