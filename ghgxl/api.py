@@ -10,6 +10,7 @@ from ghgxl import gwp
 from ghgxl.emission import (
     KG,
     Multipliers,
+    canonical_group,
     co2e_by_group,
     explicit_multipliers,
     library_multipliers,
@@ -34,6 +35,10 @@ def _text(value: object, what: str) -> str:
     if value is None or not normalize_text(str(value)):
         raise GhgError("E101", what=what)
     return normalize_text(str(value))
+
+
+def _blank(value: object) -> bool:
+    return value is None or not normalize_text(str(value))
 
 
 def _key(value: object) -> str:
@@ -63,15 +68,25 @@ def express(
     gwp_set: str,
     out_unit: object,
     key: str = "",
+    group: object = None,
 ) -> float:
-    """``amount`` × multipliers, for one gas or all, in ``out_unit`` (CO2e or mass of a gas)."""
+    """``amount`` × multipliers, for one gas or all, in ``out_unit`` (CO2e or mass of a gas).
+
+    With ``group`` (CO2, CH4, N2O, HFCs, PFCs, SF6, NF3, CO2e, CO2-biogenic, Other) only the
+    CO2e of that gas group is returned, 0 when the factor has none: the per-gas columns of
+    the 活动数据 sheet.
+    """
     out_mass, out_gas = parse_out_unit(out_unit)
     per_unit = multipliers.per_unit
     if gas is not None:
         if gas not in per_unit:
             raise GhgError("E302", key=key, gas=gas, available=", ".join(per_unit))
         per_unit = {gas: per_unit[gas]}
-    if out_gas == "CO2e":
+    if not _blank(group):
+        if out_gas != "CO2e":
+            raise GhgError("E205", unit=out_unit)
+        kg = co2e_by_group(per_unit, gwp_set).get(canonical_group(group), 0.0)
+    elif out_gas == "CO2e":
         groups = co2e_by_group(per_unit, gwp_set)
         kg = sum(groups.values()) if gas is not None else total_co2e(groups)
     elif out_gas in per_unit and (gas is not None or len(per_unit) == 1):
@@ -90,6 +105,7 @@ def emission(
     gas: object = "CO2e",
     gwp_set: object = gwp.DEFAULT_SET,
     out_unit: object = DEFAULT_OUT,
+    group: object = None,
     library: FactorLibrary | None = None,
 ) -> float:
     """Emissions from a library factor: ``amount × factor`` per gas, weighted with ``gwp_set``.
@@ -103,7 +119,7 @@ def emission(
     set_name = gwp.canonical_set(gwp_set or gwp.DEFAULT_SET)
     chosen = _gas_or_all(gas)
     multipliers = library_multipliers(library, key, _text(amount_unit, "amount_unit"), chosen)
-    return express(value, multipliers, chosen, set_name, out_unit, key)
+    return express(value, multipliers, chosen, set_name, out_unit, key, group)
 
 
 def emission_ef(
@@ -114,6 +130,7 @@ def emission_ef(
     gas: object = None,
     gwp_set: object = gwp.DEFAULT_SET,
     out_unit: object = DEFAULT_OUT,
+    group: object = None,
 ) -> float:
     """Emissions from an explicit factor: ``amount × factor × GWP(gas)``; no GWP for a
     factor already in CO2e. The gas is the factor unit's (``kgCH4/kg``), else ``gas``, else CO2.
@@ -126,7 +143,7 @@ def emission_ef(
         factor_value, _text(factor_unit, "factor_unit"), _text(amount_unit, "amount_unit"), named
     )
     (row_gas,) = multipliers.per_unit  # an explicit factor is one gas
-    return express(value, multipliers, row_gas, set_name, out_unit)
+    return express(value, multipliers, row_gas, set_name, out_unit, "", group)
 
 
 def factor_field(

@@ -31,6 +31,9 @@ KG = "kg"
 #: Groups whose CO2e counts in the inventory total (ISO 14064-1's seven gases, plus
 #: factors that are already CO2e); biogenic CO2 and non-Kyoto gases are reported apart.
 TOTAL_GROUPS = (*gwp.KYOTO_GROUPS, "CO2e")
+#: Every reporting group, in the order results are shown.
+GROUPS = (*TOTAL_GROUPS, "CO2-biogenic", "Other")
+_GROUP_ALIASES = {"BIOGENIC": "CO2-biogenic", "生物质CO2": "CO2-biogenic", "未分气体": "CO2e"}
 
 
 @dataclass(frozen=True)
@@ -200,6 +203,17 @@ def co2e_by_group(kg_by_gas: dict[str, float], gwp_set: str) -> dict[str, float]
         for group, weight in co2e_weights(gas, gwp_set).items():
             groups[group] = groups.get(group, 0.0) + kg * weight
     return groups
+
+
+def canonical_group(name: object) -> str:
+    """``'hfcs'`` → ``'HFCs'``, ``'biogenic'`` → ``'CO2-biogenic'``; E405 otherwise."""
+    text = normalize_text(str(name or "")).replace(" ", "")
+    by_upper = {g.upper(): g for g in GROUPS} | _GROUP_ALIASES
+    if text.upper() in by_upper:
+        return by_upper[text.upper()]
+    if text in _GROUP_ALIASES:
+        return _GROUP_ALIASES[text]
+    raise GhgError("E405", group=name, available=", ".join(GROUPS))
 
 
 def total_co2e(groups: dict[str, float]) -> float:

@@ -148,6 +148,12 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "请使两者一致",
         "make the two agree",
     ),
+    "E405": ErrorSpec(
+        "未知气体类别 '{group}'",
+        "unknown gas group '{group}'",
+        "可用类别：{available}",
+        "groups: {available}",
+    ),
     "E501": ErrorSpec(
         "未知计算方法 '{method}'",
         "unknown calculation method '{method}'",

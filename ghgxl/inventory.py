@@ -17,14 +17,17 @@ import numpy as np
 import pandas as pd
 
 from ghgxl import gwp
-from ghgxl.emission import TOTAL_GROUPS, co2e_by_group, explicit_multipliers, library_multipliers
+from ghgxl.emission import (
+    GROUPS,
+    TOTAL_GROUPS,
+    co2e_by_group,
+    explicit_multipliers,
+    library_multipliers,
+)
 from ghgxl.errors import GhgError
 from ghgxl.factors import FactorLibrary
 from ghgxl.units import conversion_factor, parse_amount
 
-#: Result columns (t CO2e) in order: the seven gases, factors already in CO2e, then the
-#: two groups kept out of the total.
-GROUPS = (*gwp.KYOTO_GROUPS, "CO2e", "CO2-biogenic", "Other")
 CATEGORIES = (1, 2, 3, 4, 5, 6)
 SCOPE_OF_CATEGORY = {1: 1, 2: 2, 3: 3, 4: 3, 5: 3, 6: 3}
 SCOPE3_CATEGORIES = tuple(range(1, 16))  # GHG Protocol Scope 3 Standard categories 1-15

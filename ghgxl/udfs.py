@@ -43,22 +43,34 @@ def _or(value: Any, default: Any) -> Any:
 
 @xw.func
 @_cell_safe
-def GHG_EMISSION(amount, amount_unit, factor_key, gas="CO2e", gwp="AR6", out_unit="tCO2e"):
+def GHG_EMISSION(
+    amount, amount_unit, factor_key, gas="CO2e", gwp="AR6", out_unit="tCO2e", group=None
+):
     """排放量（因子库）/ emissions from a library factor: amount × factor × GWP.
 
     gas="CO2e" sums all gases of the factor; a gas name (CH4, R-410A) picks one.
+    group (CO2, CH4, N2O, HFCs, PFCs, SF6, NF3, CO2e, CO2-biogenic): only that group's CO2e.
     """
     return api.emission(
-        amount, amount_unit, factor_key, _or(gas, "CO2e"), _or(gwp, "AR6"), _or(out_unit, "tCO2e")
+        amount,
+        amount_unit,
+        factor_key,
+        _or(gas, "CO2e"),
+        _or(gwp, "AR6"),
+        _or(out_unit, "tCO2e"),
+        _or(group, None),
     )
 
 
 @xw.func
 @_cell_safe
 def GHG_EMISSION_EF(
-    amount, amount_unit, factor, factor_unit, gas=None, gwp="AR6", out_unit="tCO2e"
+    amount, amount_unit, factor, factor_unit, gas=None, gwp="AR6", out_unit="tCO2e", group=None
 ):
-    """排放量（自定因子）/ emissions from an explicit factor: amount × factor × GWP(gas)."""
+    """排放量（自定因子）/ emissions from an explicit factor: amount × factor × GWP(gas).
+
+    group: only that gas group's CO2e (0 when the factor's gas is in another group).
+    """
     return api.emission_ef(
         amount,
         amount_unit,
@@ -67,6 +79,7 @@ def GHG_EMISSION_EF(
         _or(gas, None),
         _or(gwp, "AR6"),
         _or(out_unit, "tCO2e"),
+        _or(group, None),
     )
 
 
@@ -105,6 +118,7 @@ def _broadcast(values: Any, count: int) -> list[Any]:
 
 @xw.func
 @xw.ret(expand="table")
+@_cell_safe
 def GHG_EMISSIONS(amounts, amount_units, factor_keys, gases="CO2e", gwp="AR6", out_unit="tCO2e"):
     """批量排放量（数组公式）/ GHG_EMISSION for a whole block of rows at once.
 

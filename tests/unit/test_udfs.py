@@ -149,3 +149,17 @@ def test_error_docs_are_current() -> None:
 
     docs = pathlib.Path(__file__).parents[2] / "docs" / "errors.md"
     assert docs.read_text("utf-8") == errors_markdown(), "run: python -m ghgxl.docs"
+
+
+def test_group_columns() -> None:
+    # per-gas columns of the 活动数据 sheet: one group's CO2e, 0 when the factor has none
+    one_tj = (1, "TJ", "fuel.diesel.offroad", None, "AR6", "kgCO2e")
+    assert GHG_EMISSION(*one_tj, "N2O") == pytest.approx(28.6 * 273)
+    assert GHG_EMISSION(*one_tj, "CO2") == pytest.approx(74_100)
+    assert GHG_EMISSION(*one_tj, "HFCs") == 0
+    assert GHG_EMISSION(30, "kg", "refrigerant.leak.chillers", "R-410A", "AR6", "tCO2e", "CO2") == 0
+    hfcs = GHG_EMISSION(30, "kg", "refrigerant.leak.chillers", "R-410A", "AR6", "tCO2e", "hfcs")
+    assert hfcs == pytest.approx(GHG_EMISSION(30, "kg", "refrigerant.leak.chillers", "R-410A"))
+    assert GHG_EMISSION_EF(3, "t", 2, "tCO2e/t", None, "AR6", "tCO2e", "CO2e") == pytest.approx(6)
+    assert GHG_EMISSION_EF(3, "t", 2, "tCO2e/t", None, "AR6", "tCO2e", "CO2") == 0
+    assert GHG_EMISSION_EF(3, "t", 2, "tCO2/t", None, "AR6", "tCO2e", "氢").startswith("#GHG! E405")
