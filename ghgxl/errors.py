@@ -214,6 +214,12 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "请使用模板中的列名",
         "use the column names of the template",
     ),
+    "E603": ErrorSpec(
+        "文件 {path} 已存在，ghgxl 不会覆盖",
+        "the file {path} exists; ghgxl will not overwrite it",
+        "请换一个文件名，或先移走原文件",
+        "choose another name, or move the existing file first",
+    ),
     "E901": ErrorSpec(
         "内部错误：{problem}",
         "internal error: {problem}",

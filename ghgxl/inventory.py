@@ -222,10 +222,11 @@ def calculate(
     library = library or FactorLibrary.default()
     set_name = gwp.canonical_set(gwp_set)
     frame = _frame(rows)
-    errors: dict[int, GhgError] = {}
+    errors: dict[int, GhgError] = {}  # calculation errors: the row has no result
     amounts = _amounts(frame, errors)
-    _categories(frame, errors)
-    _methods(frame, errors)
+    classification: dict[int, GhgError] = {}  # the row is computed but left out of totals
+    _categories(frame, classification)
+    _methods(frame, classification)
     codes, specs = _specs(frame)
     matrix = np.full((len(specs), len(GROUPS)), np.nan)
     spec_errors: dict[int, GhgError] = {}
@@ -242,14 +243,20 @@ def calculate(
         errors.setdefault(i, spec_errors[codes[i]])
     to_t = conversion_factor("kg", "t")
     results = amounts[:, None] * matrix[codes] * to_t
-    ok = np.ones(len(frame), dtype=bool)
-    ok[list(errors)] = False
-    results[~ok] = np.nan
+    computed = np.ones(len(frame), dtype=bool)
+    computed[list(errors)] = False
+    results[~computed] = np.nan
+    ok = computed.copy()
+    ok[list(classification)] = False
     out = frame.copy()
     out["amount"] = amounts
     for column, group in enumerate(GROUPS):
         out[group] = results[:, column]
     out["tco2e"] = results[:, _TOTAL_MASK].sum(axis=1)
     out["ok"] = ok
-    placed = [errors[i].at(_place(frame, i)) for i in sorted(errors)]
+    out["error"] = None
+    for i, error in errors.items():
+        out.at[i, "error"] = error.cell_text()
+    found = [(i, e) for i, e in errors.items()] + [(i, e) for i, e in classification.items()]
+    placed = [error.at(_place(frame, i)) for i, error in sorted(found, key=lambda item: item[0])]
     return InventoryResult(set_name, library.version, out, placed)

@@ -229,15 +229,18 @@ def parse_number(value: object, *, what: str = "") -> float:
     if value is None or (isinstance(value, str) and not normalize_text(value)):
         raise GhgError("E101", what=what)
     if isinstance(value, bool):
-        raise GhgError("E102", value=value)
+        raise GhgError("E102", value=value, what=what)
     if isinstance(value, Real):
         number = float(value)
     elif isinstance(value, str):
-        number = _parse_number_text(value)
+        try:
+            number = _parse_number_text(value)
+        except GhgError as exc:
+            raise GhgError(exc.code, what=what, **exc.details) from None
     else:
-        raise GhgError("E102", value=value)
+        raise GhgError("E102", value=value, what=what)
     if not math.isfinite(number):
-        raise GhgError("E105", value=value)
+        raise GhgError("E105", value=value, what=what)
     return number
 
 
@@ -256,7 +259,7 @@ def parse_amount(value: object, *, what: str = "") -> float:
     """Like :func:`parse_number`, and refuses a negative amount (E103)."""
     number = parse_number(value, what=what)
     if number < 0:
-        raise GhgError("E103", value=value)
+        raise GhgError("E103", value=value, what=what)
     return number
 
 

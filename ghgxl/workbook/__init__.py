@@ -1,0 +1,1 @@
+"""Reading and writing the 盘查清册 workbook (layout, template, cells)."""

@@ -1,0 +1,283 @@
+"""The headless calculation of a 盘查清册: read inputs, compute with the engine, and write
+the results into the formula cells as cached values, keeping the formulas.
+
+The values written are what Excel shows after a recalculation: the UDF cells get the
+engine's numbers (or its ``#GHG!`` text), and the native formulas (SUMIFS, COUNTIF, the
+data-quality columns) are mirrored with their own spreadsheet semantics, so a file opened
+without Python — in Excel, LibreOffice or a viewer — shows every number, and LibreOffice
+recomputing the native formulas finds the same totals (tested).
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ghgxl import gwp, quality
+from ghgxl.emission import GROUPS, TOTAL_GROUPS
+from ghgxl.errors import GhgError
+from ghgxl.factors import FactorLibrary
+from ghgxl.files import write_bytes_atomic
+from ghgxl.inventory import InventoryResult, calculate
+from ghgxl.workbook import layout as L
+from ghgxl.workbook import sheets, xlsx
+from ghgxl.workbook.read import WorkbookData, cell_of_error, inventory_rows, read_workbook
+
+ROW_ERROR_TEXT = "#GHG! 见本行 / see this row"
+Values = dict[str, dict[str, xlsx.CellValue]]
+
+
+@dataclass
+class WorkbookCalculation:
+    data: WorkbookData
+    result: InventoryResult
+    rows: pd.DataFrame  # inventory_rows(data): inputs with sheet row numbers
+
+    @property
+    def errors(self) -> list[GhgError]:
+        return self.result.errors
+
+
+def _is_number(value: object) -> bool:
+    return (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and not (isinstance(value, float) and math.isnan(value))
+    )
+
+
+def _blank(value: object) -> bool:
+    return (
+        value is None
+        or (isinstance(value, float) and math.isnan(value))
+        or (isinstance(value, str) and not value.strip())
+    )
+
+
+def calculate_workbook(
+    path: Path, gwp_set: str | None = None, library: FactorLibrary | None = None
+) -> WorkbookCalculation:
+    """Compute a workbook with the engine; errors name their ``活动数据!Cell``."""
+    data = read_workbook(path)
+    rows = inventory_rows(data)
+    set_name = gwp_set or str(data.info.get("gwp_set") or gwp.DEFAULT_SET)
+    result = calculate(rows, gwp.canonical_set(set_name), library)
+    by_place = dict(
+        zip(rows["place"], zip(rows["row"], rows["amount_column"], strict=True), strict=True)
+    )
+    placed = []
+    for error in result.errors:
+        row, amount_column = by_place[error.cell]
+        placed.append(
+            GhgError(error.code, cell=cell_of_error(error, row, amount_column), **error.details)
+        )
+    result.errors = placed
+    return WorkbookCalculation(data, result, rows)
+
+
+# --- mirrors of the sheet formulas --------------------------------------------------------
+
+
+def excel_scope(category: object) -> object:
+    """``=IF(D="","",IF(D=1,1,IF(D=2,2,3)))``."""
+    if _blank(category):
+        return ""
+    if _is_number(category) and float(category) in (1.0, 2.0):
+        return int(category)
+    return 3
+
+
+def excel_amount(record: dict[str, object]) -> object:
+    """``=IF(COUNT(months)>0,SUM(months),IF(annual="","",annual))``."""
+    months = [record.get(f"m{m}") for m in range(1, 13)]
+    numbers = [float(v) for v in months if _is_number(v)]
+    if numbers:
+        return sum(numbers)
+    annual = record.get("annual")
+    return "" if _blank(annual) else annual
+
+
+def activity_values(calc: WorkbookCalculation) -> tuple[dict[str, xlsx.CellValue], pd.DataFrame]:
+    """Cached values of the 活动数据 formula cells, and the per-row values the other sheets
+    read (total, groups) as the sheet shows them."""
+    values: dict[str, xlsx.CellValue] = {}
+    result = calc.result.rows
+    shown = []
+    col = L.ACT_COL
+    for i, record in enumerate(calc.data.activity.to_dict("records")):
+        row = record["row"]
+        amount = excel_amount(record)
+        values[f"{col['scope']}{row}"] = excel_scope(record["category"])
+        values[f"{col['amount']}{row}"] = amount
+        error = result.at[i, "error"]
+        cells: dict[str, xlsx.CellValue] = {}
+        for group in GROUPS:
+            if amount == "":
+                cells[group] = ""
+            elif error:
+                cells[group] = error
+            else:
+                cells[group] = float(result.at[i, group])
+        if amount == "":
+            total: xlsx.CellValue = ""
+        elif any(isinstance(cells[g], str) and cells[g].startswith("#GHG!") for g in TOTAL_GROUPS):
+            total = ROW_ERROR_TEXT
+        else:
+            total = sum(float(cells[g]) for g in TOTAL_GROUPS)
+        for group in GROUPS:
+            values[f"{col[f'g_{group}']}{row}"] = cells[group]
+        values[f"{col['total']}{row}"] = total
+        shown.append({"row": row, "category": record["category"], "total": total, **cells})
+    return values, pd.DataFrame(shown, columns=["row", "category", "total", *GROUPS])
+
+
+def _numeric(series: pd.Series) -> pd.Series:
+    return pd.to_numeric(series.map(lambda v: v if _is_number(v) else np.nan), errors="coerce")
+
+
+def summary_values(shown: pd.DataFrame) -> dict[str, xlsx.CellValue]:
+    """The 汇总 sheet as its SUMIFS/SUM/COUNTIF formulas compute it from the row values."""
+    cells = sheets.summary_cells()
+    values: dict[str, xlsx.CellValue] = {}
+    category = _numeric(shown["category"])
+    total_column = _numeric(shown["total"]).fillna(0.0)
+    by_category = {c: float(total_column[category == c].sum()) for c in sheets.L_CATEGORIES}
+    total = sum(by_category.values())
+    for c, value in by_category.items():
+        values[cells[f"category:{c}"]] = value
+        values[f"C{sheets.SUMMARY_CATEGORY_FIRST + c - 1}"] = "" if total == 0 else value / total
+    values[cells["total"]] = total
+    values["C11"] = "" if total == 0 else sum(v / total for v in by_category.values())
+    gas_sum = 0.0
+    for gas in sheets.SUMMARY_GASES:
+        column = _numeric(shown[gas]).fillna(0.0)
+        letter = cells[f"gas:{gas}"][0]
+        values[cells[f"gas:{gas}"]] = float(column.sum())
+        values[f"{letter}{sheets.SUMMARY_GAS_ROW + 1}"] = (
+            "" if total == 0 else float(column.sum()) / total
+        )
+        gas_sum += float(column.sum())
+        for c in sheets.L_CATEGORIES:
+            values[cells[f"category_gas:{c}:{gas}"]] = float(column[category == c].sum())
+    gas_total_letter = chr(ord("B") + len(sheets.SUMMARY_GASES))
+    values[f"{gas_total_letter}{sheets.SUMMARY_GAS_ROW}"] = gas_sum
+    values[cells["biogenic"]] = float(_numeric(shown["CO2-biogenic"]).fillna(0.0).sum())
+    values[cells["other"]] = float(_numeric(shown["Other"]).fillna(0.0).sum())
+    error_cells = shown[[*GROUPS, "total"]].map(
+        lambda v: isinstance(v, str) and v.startswith("#GHG!")
+    )
+    values[cells["errors"]] = int(error_cells.to_numpy().sum())
+    values[sheets.SUMMARY_CHECK] = "一致" if abs(total - gas_sum) < 1e-6 else "不一致"
+    return values
+
+
+def quality_values(
+    calc: WorkbookCalculation, shown: pd.DataFrame, total: float
+) -> dict[str, xlsx.CellValue]:
+    """The 数据质量 sheet's formulas, row by row, and its weighted total and grade."""
+    values: dict[str, xlsx.CellValue] = {}
+    weighted: list[float] = []
+    totals = dict(zip(shown["row"], shown["total"], strict=True))
+    for record in calc.data.activity.to_dict("records"):
+        row = record["row"]
+        scores = [record.get(k) for k in ("dq_activity", "dq_factor", "dq_calibration")]
+        shown_scores = ["" if _blank(s) else s for s in scores]
+        score: xlsx.CellValue = ""
+        if all(_is_number(s) for s in scores):
+            score = quality.row_score(*(float(s) for s in scores))
+        emission = totals.get(row, "")
+        emission = emission if _is_number(emission) else ""
+        share: xlsx.CellValue = "" if emission == "" or total == 0 else float(emission) / total
+        product: xlsx.CellValue = "" if score == "" or share == "" else float(score) * float(share)
+        if product != "":
+            weighted.append(float(product))
+        line = [
+            "" if _blank(record.get("id")) else record.get("id"),
+            "" if _blank(record.get("source")) else record.get("source"),
+            *shown_scores,
+            score,
+            "" if score == "" else quality.grade(float(score)),
+            emission,
+            share,
+            product,
+        ]
+        for column, value in enumerate(line):
+            values[f"{chr(ord('A') + column)}{row}"] = value
+    total_row = sheets.QUALITY_TOTAL_ROW
+    values[f"J{total_row}"] = float(sum(weighted))
+    values[f"J{total_row + 1}"] = f"第{quality.grade(sum(weighted))}" if weighted else ""
+    return values
+
+
+def sources_values(data: WorkbookData) -> dict[str, xlsx.CellValue]:
+    column = L.SOURCE_COL["scope"]
+    if data.sources.empty:
+        return {}
+    return {
+        f"{column}{r['row']}": excel_scope(r["category"]) for r in data.sources.to_dict("records")
+    }
+
+
+def cell_values(calc: WorkbookCalculation) -> Values:
+    """Every cached value to write, by sheet."""
+    activity, shown = activity_values(calc)
+    summary = summary_values(shown)
+    total = float(summary[sheets.SUMMARY_TOTAL])
+    values: Values = {L.SHEET_ACTIVITY: activity, L.SHEET_SUMMARY: summary}
+    if L.SHEET_QUALITY in calc.data.sheet_names:
+        values[L.SHEET_QUALITY] = quality_values(calc, shown, total)
+    if L.SHEET_SOURCES in calc.data.sheet_names:
+        values[L.SHEET_SOURCES] = sources_values(calc.data)
+    return values
+
+
+#: Sheets whose formula cells not written are cleared (a row emptied since the last run).
+CLEARED_SHEETS = (L.SHEET_ACTIVITY, L.SHEET_QUALITY, L.SHEET_SOURCES)
+
+
+def write_values(source: Path, target: Path, values: Values) -> None:
+    """Write ``values`` into a copy of ``source`` at ``target``, atomically."""
+    members = xlsx.read_members(Path(source))
+    parts = xlsx.sheet_parts(members)
+    for sheet, sheet_values in values.items():
+        if sheet not in parts:
+            continue
+        part = parts[sheet]
+        members[part], _missing = xlsx.patch_sheet_xml(
+            members[part], sheet_values, clear_formulas=sheet in CLEARED_SHEETS
+        )
+    write_bytes_atomic(Path(target), xlsx.write_package(members))
+
+
+def backup_path(path: Path) -> Path:
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    return path.with_name(f"{path.stem}.backup-{stamp}{path.suffix}")
+
+
+def calc_file(
+    source: Path,
+    out: Path | None = None,
+    in_place: bool = False,
+    gwp_set: str | None = None,
+    library: FactorLibrary | None = None,
+) -> tuple[WorkbookCalculation, Path | None, Path | None]:
+    """Compute ``source`` and write the results to ``out`` (or over ``source`` with a
+    timestamped backup first). Returns the calculation, the file written and the backup."""
+    calc = calculate_workbook(source, gwp_set, library)
+    values = cell_values(calc)
+    backup = None
+    if in_place:
+        backup = backup_path(source)
+        shutil.copy2(source, backup)
+        out = source
+    if out is not None:
+        if Path(out).exists() and Path(out).resolve() == Path(source).resolve() and not in_place:
+            raise GhgError("E603", path=str(out))
+        write_values(source, Path(out), values)
+    return calc, out, backup

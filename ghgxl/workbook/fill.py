@@ -1,0 +1,45 @@
+"""Filling a 盘查清册 from data (the bundled example, tests, imports): input cells only.
+
+Values go into the template's existing input cells through :mod:`ghgxl.workbook.xlsx`,
+so formulas, validation, VBA and buttons are kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from ghgxl.errors import GhgError
+from ghgxl.workbook import layout as L
+from ghgxl.workbook import xlsx
+
+INPUT_ACTIVITY = {c.key for c in L.ACTIVITY_COLUMNS if not c.formula}
+INPUT_SOURCES = {c.key for c in L.SOURCE_COLUMNS if not c.formula}
+
+
+def _rows(
+    records: Iterable[Mapping[str, object]], columns: dict[str, str], allowed: set[str]
+) -> dict[str, xlsx.CellValue]:
+    values: dict[str, xlsx.CellValue] = {}
+    for offset, record in enumerate(records):
+        row = L.FIRST_ROW + offset
+        if row > L.LAST_ROW:
+            raise GhgError("E601", path="template", problem=f"more than {L.TEMPLATE_ROWS} rows")
+        for key, value in record.items():
+            if key in allowed and value is not None and value != "":
+                values[f"{columns[key]}{row}"] = value  # type: ignore[assignment]
+    return values
+
+
+def fill(
+    package: bytes,
+    info: Mapping[str, object] | None = None,
+    activity: Iterable[Mapping[str, object]] = (),
+    sources: Iterable[Mapping[str, object]] = (),
+) -> bytes:
+    """The package with 基本信息 values (by key), 活动数据 and 排放源识别 rows filled in."""
+    values: dict[str, dict[str, xlsx.CellValue]] = {
+        L.SHEET_INFO: {L.info_cell(k): v for k, v in (info or {}).items()},  # type: ignore[misc]
+        L.SHEET_ACTIVITY: _rows(activity, L.ACT_COL, INPUT_ACTIVITY),
+        L.SHEET_SOURCES: _rows(sources, L.SOURCE_COL, INPUT_SOURCES),
+    }
+    return xlsx.set_cells(package, {k: v for k, v in values.items() if v})

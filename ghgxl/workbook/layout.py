@@ -1,0 +1,269 @@
+"""The layout of the 盘查清册: sheet names, columns, rows — the one place these facts live.
+
+The template builder, the headless reader and writer, the checks and the tests all take
+their cell addresses from here, so a column can move without anything drifting.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from openpyxl.utils import get_column_letter
+
+from ghgxl.emission import GROUPS
+
+TEMPLATE_VERSION = "2026.1"
+
+SHEET_GUIDE = "使用说明"
+SHEET_INFO = "基本信息"
+SHEET_SOURCES = "排放源识别"
+SHEET_ACTIVITY = "活动数据"
+SHEET_FACTORS = "排放因子"
+SHEET_QUALITY = "数据质量"
+SHEET_SUMMARY = "汇总"
+SHEET_LISTS = "_lists"
+SHEET_CONF = "xlwings.conf"
+
+HEADER_ROW = 4  # table sheets: title in row 1, notes in row 2, headers in row 4
+FIRST_ROW = 5
+TEMPLATE_ROWS = 200  # empty formula rows in a fresh workbook
+LAST_ROW = FIRST_ROW + TEMPLATE_ROWS - 1
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    width: float
+    note: str = ""
+    formula: bool = False  # computed, protected
+    number_format: str = "General"
+
+
+def _letters(columns: tuple[Column, ...]) -> dict[str, str]:
+    return {c.key: get_column_letter(i) for i, c in enumerate(columns, start=1)}
+
+
+# --- 基本信息: label | value | key ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InfoField:
+    key: str
+    label: str
+    default: object
+    note: str = ""
+    choices: tuple[str, ...] = ()
+    long_text: bool = False
+
+
+CONSOLIDATION = ("运营控制", "财务控制", "股权比例")
+DQ_SCHEMES = ("6/3/1 评分法（活动数据/排放因子/仪器校正）", "台湾环境部盘查表评分法")
+VERIFICATION = ("未查证", "内部查证", "第三方查证（合理保证）", "第三方查证（有限保证）")
+
+INFO_FIELDS: tuple[InfoField, ...] = (
+    InfoField("company", "公司名称", "（公司名称）"),
+    InfoField("credit_code", "统一社会信用代码", "（18位代码）"),
+    InfoField("address", "地址", "（地址）"),
+    InfoField("industry", "行业", "（行业）"),
+    InfoField("sites", "厂区/场所", "（厂区名称，多个用顿号分隔）"),
+    InfoField("reporting_year", "报告年度", 2024, "盘查的年度，如 2024"),
+    InfoField("period_start", "盘查期间开始", "2024-01-01"),
+    InfoField("period_end", "盘查期间结束", "2024-12-31"),
+    InfoField("base_year", "基准年", 2024, "基准年及其选定理由见报告"),
+    InfoField("consolidation", "组织边界合并方法", "运营控制", choices=CONSOLIDATION),
+    InfoField(
+        "gwp_set", "GWP 版本（100年）", "AR6", "全部计算使用同一版本", ("AR6", "AR5", "AR4", "SAR")
+    ),
+    InfoField("factor_library", "因子库版本", "", "由 ghgxl 填写 / filled by ghgxl"),
+    InfoField("dq_scheme", "数据质量评分方案", DQ_SCHEMES[0], choices=DQ_SCHEMES),
+    InfoField("responsible", "报告负责人", "（姓名）"),
+    InfoField("contact", "联系方式", "（电话 / 邮箱）"),
+    InfoField("verification", "查证状态", VERIFICATION[0], choices=VERIFICATION),
+    InfoField(
+        "company_profile",
+        "公司简介（报告用）",
+        "（公司简介：成立时间、主要产品、制程）",
+        long_text=True,
+    ),
+    InfoField(
+        "ghg_policy", "温室气体政策（报告用）", "（温室气体管理政策与盘查小组职责）", long_text=True
+    ),
+    InfoField("reduction_measures", "减排措施（报告用）", "（减排目标与措施）", long_text=True),
+)
+INFO_FIRST_ROW = 4
+INFO_ROW = {f.key: INFO_FIRST_ROW + i for i, f in enumerate(INFO_FIELDS)}
+#: Defined names formulas use (``=GHG_EMISSION(..., ghg_gwp, ...)``).
+DEFINED_NAMES = {
+    "ghg_gwp": ("gwp_set",),
+    "ghg_year": ("reporting_year",),
+    "ghg_company": ("company",),
+}
+
+
+def info_cell(key: str) -> str:
+    return f"B{INFO_ROW[key]}"
+
+
+# --- 排放源识别 (the seed's table 1) ---------------------------------------------------------
+
+SOURCE_COLUMNS: tuple[Column, ...] = (
+    Column("id", "编号", 8, "与活动数据表的编号一致"),
+    Column("facility", "厂区/部门", 14),
+    Column("equipment", "设备/活动", 18),
+    Column("source", "排放源", 22),
+    Column(
+        "category",
+        "ISO 14064-1 类别",
+        10,
+        "1 直接排放；2 输入能源；3 运输；4 使用的产品；5 产品使用；6 其他",
+    ),
+    Column("scope", "范围", 7, "由类别自动得出", formula=True),
+    Column("scope3_category", "GHG Protocol 范围三类别", 12, "1–15，仅范围三"),
+    Column("emission_type", "排放类型", 12),
+    Column("gases", "温室气体", 16, "如 CO2、CH4、N2O、HFCs"),
+    Column("included", "纳入/排除", 9),
+    Column("exclusion_reason", "排除理由", 28, "排除时必填"),
+    Column("estimate_tco2e", "估算排放量 (t CO2e)", 14, "排除源的估算值", number_format="#,##0.00"),
+)
+SOURCE_COL = _letters(SOURCE_COLUMNS)
+EMISSION_TYPES = (
+    "固定燃烧",
+    "移动燃烧",
+    "制程排放",
+    "逸散排放",
+    "外购电力",
+    "外购热力/蒸汽",
+    "运输",
+    "购买的产品与服务",
+    "废弃物",
+    "其他",
+)
+INCLUDED = ("纳入", "排除")
+
+# --- 活动数据 -------------------------------------------------------------------------------
+
+#: Calculation methods as the dropdown shows them → ghgxl.inventory.METHODS.
+METHOD_LABELS = {
+    "燃料燃烧": "combustion",
+    "外购电力/热力": "electricity",
+    "制冷剂逸散": "refrigerant",
+    "化粪池": "septic",
+    "质量平衡": "mass_balance",
+    "运输": "transport",
+    "排放因子法": "explicit",
+}
+GROUP_HEADERS = {
+    "CO2": "CO2",
+    "CH4": "CH4",
+    "N2O": "N2O",
+    "HFCs": "HFCs",
+    "PFCs": "PFCs",
+    "SF6": "SF6",
+    "NF3": "NF3",
+    "CO2e": "CO2e",
+    "CO2-biogenic": "CO2-biogenic",
+    "Other": "Other",
+}
+_TCO2E = "#,##0.0000"
+ACTIVITY_COLUMNS: tuple[Column, ...] = (
+    Column("id", "编号", 8, "排放源编号，唯一"),
+    Column("facility", "厂区/部门", 12),
+    Column("source", "排放源", 24, "与排放源识别表一致"),
+    Column("category", "类别", 6, "ISO 14064-1 类别 1–6"),
+    Column("scope", "范围", 6, "由类别自动得出", formula=True),
+    Column("scope3_category", "范围三类别", 8, "GHG Protocol 范围三类别 1–15（仅范围三）"),
+    Column("method", "计算方法", 12),
+    *(
+        Column(
+            f"m{m}",
+            f"{m}月",
+            9,
+            "月度活动量（可选）；填写后年度量=12个月合计",
+            number_format="#,##0.00",
+        )
+        for m in range(1, 13)
+    ),
+    Column("annual", "年度活动量", 12, "不填月度时填写年度合计", number_format="#,##0.00"),
+    Column(
+        "amount",
+        "计算用活动量",
+        12,
+        "有月度数据时为月度合计，否则为年度活动量",
+        formula=True,
+        number_format="#,##0.00",
+    ),
+    Column("unit", "单位", 9, "从下拉列表选择，如 kWh、万kWh、吨、升、标准立方米"),
+    Column("evidence", "数据来源/凭证", 16, "缴费单据、发票、抄表记录"),
+    Column("factor_key", "因子键", 26, "从因子库选择；或留空并填写自定因子"),
+    Column("factor", "自定因子", 10, "供应商或文献因子的数值"),
+    Column("factor_unit", "自定因子单位", 14, "如 kgCO2e/tkm、tCO2/t、kgCO2e/万元"),
+    Column("gas", "气体/制冷剂", 10, "制冷剂逸散必填（如 R-410A）；自定因子单位未注明气体时填写"),
+    Column("factor_source", "自定因子来源", 22, "自定因子必填：出处、表号、年份"),
+    *(
+        Column(
+            f"g_{g}",
+            GROUP_HEADERS[g],
+            11,
+            f"{g} 排放量 (t CO2e)",
+            formula=True,
+            number_format=_TCO2E,
+        )
+        for g in GROUPS
+        if g not in ("CO2-biogenic", "Other")
+    ),
+    Column(
+        "total",
+        "合计 (t CO2e)",
+        12,
+        "本行各气体合计；若有 #GHG! 错误则显示错误",
+        formula=True,
+        number_format=_TCO2E,
+    ),
+    Column(
+        "g_CO2-biogenic",
+        "生物质CO2 (t)",
+        11,
+        "单独报告，不计入总量",
+        formula=True,
+        number_format=_TCO2E,
+    ),
+    Column(
+        "g_Other",
+        "其他气体 (t CO2e)",
+        11,
+        "京都议定书以外的气体（如 HCFC-22），单独报告",
+        formula=True,
+        number_format=_TCO2E,
+    ),
+    Column("dq_activity", "活动数据等级", 8, "6 自动连续测量；3 定期抄表；1 推估"),
+    Column("dq_factor", "排放系数等级", 8, "6 计算/质量平衡 … 1 国际因子"),
+    Column("dq_calibration", "仪器校正等级", 8, "6 规定执行且符合；3 部分符合；1 未执行"),
+    Column("remark", "备注", 20),
+)
+ACT_COL = _letters(ACTIVITY_COLUMNS)
+RESULT_GROUPS = tuple(g for g in GROUPS)  # every group has a column g_<group>
+DQ_ACTIVITY = (6, 3, 1)
+DQ_FACTOR = (6, 5, 4, 3, 2, 1)
+DQ_CALIBRATION = (6, 3, 1)
+
+
+def act_range(key: str, first: int = FIRST_ROW, last: int = LAST_ROW, sheet: bool = True) -> str:
+    """An absolute range of one 活动数据 column, e.g. ``活动数据!$AC$5:$AC$204``."""
+    letter = ACT_COL[key]
+    prefix = f"{SHEET_ACTIVITY}!" if sheet else ""
+    return f"{prefix}${letter}${first}:${letter}${last}"
+
+
+# --- 排放因子 (reference listing of the library) -----------------------------------------
+
+FACTOR_COLUMNS: tuple[Column, ...] = (
+    Column("key", "因子键", 34),
+    Column("gas", "气体", 10),
+    Column("value", "数值", 12),
+    Column("unit", "单位", 16),
+    Column("name_zh", "名称", 44),
+    Column("source", "来源", 60),
+    Column("verified", "核对情况", 10),
+)
+FACTOR_COL = _letters(FACTOR_COLUMNS)

@@ -1,0 +1,149 @@
+"""Reading a 盘查清册 fast with python-calamine (no Excel, any OS).
+
+Cells are read as the user typed them (text stays text), so the engine's parsing — and its
+error messages naming ``Sheet!Cell`` — apply. Formula cells give their cached values, which
+the headless path ignores: it recomputes from the inputs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from python_calamine import CalamineWorkbook
+
+from ghgxl.errors import GhgError
+from ghgxl.workbook import layout as L
+
+#: Which 活动数据 column an error code points at (the cell a user must fix).
+ERROR_COLUMN = {
+    "E101": "annual", "E102": "annual", "E103": "annual", "E104": "annual", "E105": "annual",
+    "E201": "unit", "E202": "unit", "E204": "unit",
+    "E203": "factor_unit", "E205": "factor_unit",
+    "E301": "factor_key", "E302": "factor_key", "E303": "factor_key", "E304": "gas", "E307": "unit",
+    "E401": "gas", "E402": "gas", "E403": "gas", "E404": "gas",
+    "E501": "method", "E502": "category", "E506": "category", "E508": "scope3_category",
+}  # fmt: skip
+INPUT_KEYS = tuple(c.key for c in L.ACTIVITY_COLUMNS if not c.formula)
+MONTHS = tuple(f"m{m}" for m in range(1, 13))
+
+
+@dataclass
+class WorkbookData:
+    """What the headless path needs from a workbook."""
+
+    path: Path
+    info: dict[str, object]
+    activity: pd.DataFrame  # one row per filled 活动数据 row, inputs as typed, plus "row"
+    sources: pd.DataFrame
+    errors: list[GhgError] = field(default_factory=list)
+    sheet_names: tuple[str, ...] = ()
+
+
+def _grid(workbook: CalamineWorkbook, name: str) -> list[list[object]]:
+    return workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def open_workbook(path: Path) -> CalamineWorkbook:
+    try:
+        return CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own error types for bad files
+        raise GhgError("E601", path=str(path), problem=str(exc).splitlines()[0][:200]) from None
+
+
+def read_info(grid: list[list[object]]) -> dict[str, object]:
+    """基本信息 by the keys in column C (labels may be edited freely)."""
+    info: dict[str, object] = {}
+    for row in grid:
+        if len(row) >= 3 and isinstance(row[2], str) and row[2].strip():
+            info[row[2].strip()] = row[1]
+    return info
+
+
+def _table(
+    grid: list[list[object]], columns: tuple[L.Column, ...], keys: tuple[str, ...]
+) -> pd.DataFrame:
+    """Rows below the header that have any input, with their sheet row number."""
+    index = {column.key: position for position, column in enumerate(columns)}
+    records = []
+    for offset, values in enumerate(grid[L.FIRST_ROW - 1 :], start=L.FIRST_ROW):
+        record = {k: (values[index[k]] if index[k] < len(values) else None) for k in keys}
+        if all(_blank(v) for v in record.values()):
+            continue
+        record["row"] = offset
+        records.append(record)
+    return pd.DataFrame(records, columns=[*keys, "row"])
+
+
+def activity_amount(record: dict[str, object]) -> tuple[object, str]:
+    """The amount a row is computed with, and its column: the sum of the monthly values
+    when any is filled, else the annual value — the rule of the 计算用活动量 formula."""
+    months = [record.get(m) for m in MONTHS]
+    filled = [v for v in months if not _blank(v)]
+    if not filled:
+        return record.get("annual"), "annual"
+    numbers = [v for v in filled if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    if len(numbers) < len(filled):  # a month typed as text: let the engine say which
+        for key, value in zip(MONTHS, months, strict=True):
+            if not _blank(value) and not isinstance(value, (int, float)):
+                return value, key
+    return float(sum(numbers)), "m1"
+
+
+def read_workbook(path: Path) -> WorkbookData:
+    """Everything the headless calculation needs; E601/E602 for an unreadable workbook."""
+    path = Path(path)
+    workbook = open_workbook(path)
+    names = tuple(workbook.sheet_names)
+    for required in (L.SHEET_INFO, L.SHEET_ACTIVITY):
+        if required not in names:
+            raise GhgError("E602", column=required, cell=str(path.name))
+    info = read_info(_grid(workbook, L.SHEET_INFO))
+    activity = _table(_grid(workbook, L.SHEET_ACTIVITY), L.ACTIVITY_COLUMNS, INPUT_KEYS)
+    sources = (
+        _table(
+            _grid(workbook, L.SHEET_SOURCES),
+            L.SOURCE_COLUMNS,
+            tuple(c.key for c in L.SOURCE_COLUMNS if not c.formula),
+        )
+        if L.SHEET_SOURCES in names
+        else pd.DataFrame()
+    )
+    return WorkbookData(path, info, activity, sources, sheet_names=names)
+
+
+def inventory_rows(data: WorkbookData) -> pd.DataFrame:
+    """The 活动数据 rows as inputs of :func:`ghgxl.inventory.calculate`."""
+    frame = data.activity.copy()
+    amounts, amount_columns = [], []
+    for record in frame.to_dict("records"):
+        amount, column = activity_amount(record)
+        amounts.append(amount)
+        amount_columns.append(column)
+    frame["amount"] = amounts
+    frame["amount_column"] = amount_columns
+    frame["method"] = frame["method"].map(
+        lambda m: L.METHOD_LABELS.get(str(m).strip(), m) if not _blank(m) else None
+    )
+    frame["place"] = [f"{L.SHEET_ACTIVITY}!{L.ACT_COL['id']}{row}" for row in frame["row"]]
+    return frame
+
+
+def cell_of_error(error: GhgError, row: int, amount_column: str = "annual") -> str:
+    """The 活动数据 cell an error points at: the unit cell for a unit error, and so on."""
+    key = ERROR_COLUMN.get(error.code, "id")
+    what = str(error.details.get("what", ""))
+    if what == "unit":
+        key = "unit"
+    elif what == "factor":
+        key = "factor"
+    elif "factor" in what:
+        key = "factor_key"
+    elif key == "annual":
+        key = amount_column
+    return f"{L.SHEET_ACTIVITY}!{L.ACT_COL[key]}{row}"

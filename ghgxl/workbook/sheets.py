@@ -1,0 +1,491 @@
+"""The sheets of the 盘查清册, written with openpyxl into the xlwings standalone workbook.
+
+Cell addresses come from :mod:`ghgxl.workbook.layout`; formulas are built here once and
+read by people (so they stay plain: IF, SUM, SUMIFS, COUNTIF and the GHG_* functions).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+import ghgxl
+from ghgxl.emission import GROUPS, TOTAL_GROUPS
+from ghgxl.factors import FactorLibrary
+from ghgxl.workbook import layout as L
+
+TITLE = Font(name="黑体", size=14, bold=True)
+HEADER = Font(name="黑体", size=10, bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="2F5597")
+FORMULA_FILL = PatternFill("solid", fgColor="E7EEF8")
+NOTE = Font(size=9, color="595959", italic=True)
+BOLD = Font(name="黑体", size=10, bold=True)
+BODY = Font(name="宋体", size=10)
+THIN = Side(style="thin", color="BFBFBF")
+GRID = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+WRAP = Alignment(wrap_text=True, vertical="top")
+AUTHOR = "ghgxl"
+#: Units offered in the dropdown (any unit ghgxl understands may be typed).
+UNIT_CHOICES = (
+    "kWh", "万kWh", "MWh", "GJ", "TJ", "t", "kg", "L", "m3", "Nm3", "万Nm3",
+    "tkm", "pkm", "km", "人天", "人时", "万元", "元", "USD",
+)  # fmt: skip
+#: Fixed document dates, so that a rebuild of the template is byte-identical.
+FIXED_DATE = dt.datetime(2026, 1, 1)
+
+
+def _title(ws: Worksheet, title: str, note: str) -> None:
+    ws["A1"] = title
+    ws["A1"].font = TITLE
+    ws["A2"] = note
+    ws["A2"].font = NOTE
+
+
+def _table_header(ws: Worksheet, columns: tuple[L.Column, ...], row: int = L.HEADER_ROW) -> None:
+    for index, column in enumerate(columns, start=1):
+        cell = ws.cell(row=row, column=index, value=column.header)
+        cell.font, cell.fill, cell.border = HEADER, HEADER_FILL, GRID
+        cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
+        if column.note:
+            cell.comment = Comment(column.note, AUTHOR, width=260, height=80)
+        ws.column_dimensions[cell.column_letter].width = column.width
+    ws.row_dimensions[row].height = 42
+
+
+def _validation(ws: Worksheet, formula: str, cells: str, prompt: str = "") -> None:
+    rule = DataValidation(type="list", formula1=formula, allow_blank=True)
+    rule.error = "请从下拉列表选择 / pick a value from the list"
+    rule.errorTitle = "ghgxl"
+    rule.showErrorMessage = True
+    if prompt:
+        rule.prompt, rule.showInputMessage = prompt, True
+    ws.add_data_validation(rule)
+    rule.add(cells)
+
+
+# --- _lists ------------------------------------------------------------------------------
+
+
+def list_columns(library: FactorLibrary) -> dict[str, tuple]:
+    """The dropdown lists, by name (column order of the hidden ``_lists`` sheet)."""
+    return {
+        "category": L_CATEGORIES,
+        "scope3_category": tuple(range(1, 16)),
+        "method": tuple(L.METHOD_LABELS),
+        "unit": UNIT_CHOICES,
+        "factor_key": tuple(library.emission_factor_keys()),
+        "gwp_set": ("AR6", "AR5", "AR4", "SAR"),
+        "dq_activity": L.DQ_ACTIVITY,
+        "dq_factor": L.DQ_FACTOR,
+        "dq_calibration": L.DQ_CALIBRATION,
+        "consolidation": L.CONSOLIDATION,
+        "dq_scheme": L.DQ_SCHEMES,
+        "verification": L.VERIFICATION,
+        "included": L.INCLUDED,
+        "emission_type": L.EMISSION_TYPES,
+    }
+
+
+L_CATEGORIES = (1, 2, 3, 4, 5, 6)
+
+
+def list_ref(library: FactorLibrary, name: str) -> str:
+    """``_lists!$E$2:$E$120`` for the dropdown list ``name``."""
+    names = list(list_columns(library))
+    letter = chr(ord("A") + names.index(name))
+    count = len(list_columns(library)[name])
+    return f"{L.SHEET_LISTS}!${letter}$2:${letter}${count + 1}"
+
+
+def write_lists(ws: Worksheet, library: FactorLibrary) -> None:
+    for index, (name, values) in enumerate(list_columns(library).items(), start=1):
+        ws.cell(row=1, column=index, value=name)
+        for row, value in enumerate(values, start=2):
+            ws.cell(row=row, column=index, value=value)
+    ws.sheet_state = "hidden"
+
+
+# --- 使用说明 -----------------------------------------------------------------------------
+
+GUIDE_LINES = (
+    "本工作簿是温室气体盘查清册（ISO 14064-1:2018 / GHG Protocol），计算由 ghgxl 完成。",
+    "步骤：① 基本信息 → ② 排放源识别 → ③ 活动数据（每个排放源一行，填写活动量、单位和因子）"
+    " → ④ 数据质量等级 → ⑤ 查看汇总 → ⑥ 生成报告。",
+    "蓝色底纹的列是公式，由 ghgxl 计算，请勿手工输入；白色的列由您填写。",
+    "排放量公式 =GHG_EMISSION(...) 在 Excel（Windows）中调用 Python；没有 Python 时打开本文件仍显示上次计算结果。",
+    "没有 Excel 时：在命令行运行 ghgxl calc 本文件.xlsm，结果写入单元格（公式保留）。",
+    "按钮：检查清册（查找缺漏与错误）、重新计算、生成报告（Word，保存在本文件旁）。",
+    "macOS 版 Excel 不支持 xlwings 的自定义函数（UDF），按钮（RunPython）可用；请用 ghgxl calc 计算。",
+    "单元格显示 #GHG! 表示该行输入有误，提示中有中英文说明与处理办法；汇总表统计错误单元格数。",
+    "大表（数千行）可用数组公式 =GHG_EMISSIONS(活动量区域, 单位区域, 因子键区域) 一次计算整列。",
+)
+
+
+def write_guide(ws: Worksheet, library: FactorLibrary) -> None:
+    _title(
+        ws,
+        "温室气体盘查清册 — 使用说明",
+        "ghgxl: 清册即界面，计算在底层 / the workbook is the interface",
+    )
+    for row, line in enumerate(GUIDE_LINES, start=4):
+        ws.cell(row=row, column=1, value=line).alignment = WRAP
+    versions = (
+        ("ghgxl 版本", ghgxl.__version__),
+        ("因子库版本", library.version),
+        ("模板版本", L.TEMPLATE_VERSION),
+    )
+    start = 4 + len(GUIDE_LINES) + 1
+    for offset, (label, value) in enumerate(versions):
+        ws.cell(row=start + offset, column=1, value=f"{label}：{value}").font = NOTE
+    ws.column_dimensions["A"].width = 110
+    ws.sheet_view.showGridLines = False
+
+
+# --- 基本信息 -----------------------------------------------------------------------------
+
+
+def write_info(
+    ws: Worksheet, library: FactorLibrary, company: str | None, year: int | None
+) -> None:
+    _title(ws, "基本信息", "组织、边界与报告设置；C 列为 ghgxl 读取用的键名（请勿修改）")
+    for column, (header, width) in enumerate((("项目", 24), ("内容", 70), ("键", 18)), start=1):
+        cell = ws.cell(row=3, column=column, value=header)
+        cell.font, cell.fill = HEADER, HEADER_FILL
+        ws.column_dimensions[cell.column_letter].width = width
+    for field in L.INFO_FIELDS:
+        row = L.INFO_ROW[field.key]
+        value = field.default
+        if field.key == "company" and company:
+            value = company
+        elif field.key == "factor_library":
+            value = library.version
+        elif field.key in ("reporting_year", "base_year") and year:
+            value = year
+        elif field.key in ("period_start", "period_end") and year:
+            value = f"{year}-01-01" if field.key == "period_start" else f"{year}-12-31"
+        ws.cell(row=row, column=1, value=field.label).font = BODY
+        cell = ws.cell(row=row, column=2, value=value)
+        cell.border, cell.protection = GRID, Protection(locked=False)
+        cell.alignment = WRAP
+        if field.long_text:
+            ws.row_dimensions[row].height = 60
+        if field.note:
+            cell.comment = Comment(field.note, AUTHOR)
+        ws.cell(row=row, column=3, value=field.key).font = NOTE
+        if field.choices:
+            _validation(ws, list_ref(library, field.key), cell.coordinate)
+
+
+def define_names(wb) -> None:
+    for name, (key,) in L.DEFINED_NAMES.items():
+        ref = f"'{L.SHEET_INFO}'!${'B'}${L.INFO_ROW[key]}"
+        wb.defined_names[name] = DefinedName(name, attr_text=ref)
+    wb.defined_names["ghg_total"] = DefinedName(
+        "ghg_total", attr_text=f"'{L.SHEET_SUMMARY}'!${SUMMARY_TOTAL[0]}${SUMMARY_TOTAL[1:]}"
+    )
+
+
+# --- 排放源识别 ---------------------------------------------------------------------------
+
+
+def write_sources(ws: Worksheet, library: FactorLibrary) -> None:
+    _title(ws, "排放源识别", "ISO 14064-1 类别 1–6；排除的排放源须填写理由与估算排放量")
+    _table_header(ws, L.SOURCE_COLUMNS)
+    col = L.SOURCE_COL
+    for row in range(L.FIRST_ROW, L.LAST_ROW + 1):
+        ws[f"{col['scope']}{row}"] = _scope_formula(f"${col['category']}{row}")
+        for column in L.SOURCE_COLUMNS:
+            cell = ws[f"{col[column.key]}{row}"]
+            cell.border, cell.number_format = GRID, column.number_format
+            cell.protection = Protection(locked=column.formula)
+            if column.formula:
+                cell.fill = FORMULA_FILL
+    rows = f"{L.FIRST_ROW}:{L.LAST_ROW}"
+    for key in ("category", "scope3_category", "included", "emission_type"):
+        first, last = rows.split(":")
+        _validation(ws, list_ref(library, key), f"{col[key]}{first}:{col[key]}{last}")
+    ws.freeze_panes = f"A{L.FIRST_ROW}"
+
+
+def _scope_formula(category: str) -> str:
+    return f'=IF({category}="","",IF({category}=1,1,IF({category}=2,2,3)))'
+
+
+# --- 活动数据 -----------------------------------------------------------------------------
+
+
+def group_formula(row: int, group: str) -> str:
+    """``=IF($U5="","",IF($X5<>"",GHG_EMISSION(...,"CO2"),GHG_EMISSION_EF(...,"CO2")))``."""
+    c = {k: f"${v}{row}" for k, v in L.ACT_COL.items()}
+    library_call = f'GHG_EMISSION({c["amount"]},{c["unit"]},{c["factor_key"]},{c["gas"]},ghg_gwp,"tCO2e","{group}")'
+    explicit_call = (
+        f"GHG_EMISSION_EF({c['amount']},{c['unit']},{c['factor']},{c['factor_unit']},{c['gas']},"
+        f'ghg_gwp,"tCO2e","{group}")'
+    )
+    return f'=IF({c["amount"]}="","",IF({c["factor_key"]}<>"",{library_call},{explicit_call}))'
+
+
+def _total_span(row: int) -> str:
+    first = L.ACT_COL[f"g_{TOTAL_GROUPS[0]}"]
+    last = L.ACT_COL[f"g_{TOTAL_GROUPS[-1]}"]
+    return f"${first}{row}:${last}{row}"
+
+
+def activity_formulas(row: int) -> dict[str, str]:
+    """Every formula of one 活动数据 row, by column key."""
+    c = {k: f"${v}{row}" for k, v in L.ACT_COL.items()}
+    months = f"${L.ACT_COL['m1']}{row}:${L.ACT_COL['m12']}{row}"
+    span = _total_span(row)
+    formulas = {
+        "scope": _scope_formula(c["category"]),
+        "amount": f'=IF(COUNT({months})>0,SUM({months}),IF({c["annual"]}="","",{c["annual"]}))',
+        "total": (
+            f'=IF({c["amount"]}="","",IF(COUNTIF({span},"#GHG!*")>0,'
+            f'"#GHG! 见本行 / see this row",SUM({span})))'
+        ),
+    }
+    for group in GROUPS:
+        formulas[f"g_{group}"] = group_formula(row, group)
+    return formulas
+
+
+def write_activity(ws: Worksheet, library: FactorLibrary, rows: int = L.TEMPLATE_ROWS) -> None:
+    _title(
+        ws,
+        "活动数据与排放量计算",
+        "每个排放源一行；蓝色列为公式（t CO2e）。因子键从因子库选择，或填写自定因子、单位与来源。",
+    )
+    _table_header(ws, L.ACTIVITY_COLUMNS)
+    last = L.FIRST_ROW + rows - 1
+    for row in range(L.FIRST_ROW, last + 1):
+        formulas = activity_formulas(row)
+        for column in L.ACTIVITY_COLUMNS:
+            cell = ws[f"{L.ACT_COL[column.key]}{row}"]
+            cell.border, cell.number_format = GRID, column.number_format
+            if column.formula:
+                cell.value, cell.fill = formulas[column.key], FORMULA_FILL
+                cell.protection = Protection(locked=True)
+            else:
+                cell.protection = Protection(locked=False)
+    for key in (
+        "category",
+        "scope3_category",
+        "method",
+        "unit",
+        "factor_key",
+        "dq_activity",
+        "dq_factor",
+        "dq_calibration",
+    ):
+        letter = L.ACT_COL[key]
+        _validation(ws, list_ref(library, key), f"{letter}{L.FIRST_ROW}:{letter}{last}")
+    # units are a list of common ones; any unit ghgxl knows may be typed, so warn, not stop
+    for rule in ws.data_validations.dataValidation:
+        if str(rule.sqref).startswith(L.ACT_COL["unit"]):
+            rule.errorStyle = "warning"
+    ws.freeze_panes = f"D{L.FIRST_ROW}"
+    ws.auto_filter.ref = f"A{L.HEADER_ROW}:{L.ACT_COL['remark']}{last}"
+    ws.protection.sheet = True
+    ws.protection.autoFilter = False
+    ws.protection.sort = False
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+
+
+# --- 排放因子 -----------------------------------------------------------------------------
+
+
+def write_factors(ws: Worksheet, library: FactorLibrary) -> None:
+    _title(
+        ws,
+        f"排放因子（ghgxl 因子库 {library.version}，只读参考）",
+        "每个数值注明来源与核对情况；公司自有因子请填在活动数据表的“自定因子”列并注明来源。",
+    )
+    _table_header(ws, L.FACTOR_COLUMNS)
+    for row, factor in enumerate(library.rows(), start=L.FIRST_ROW):
+        for column in L.FACTOR_COLUMNS:
+            value = getattr(factor, column.key)
+            ws[f"{L.FACTOR_COL[column.key]}{row}"] = "" if value is None else value
+    ws.freeze_panes = f"B{L.FIRST_ROW}"
+    ws.auto_filter.ref = (
+        f"A{L.HEADER_ROW}:{L.FACTOR_COL['verified']}{L.FIRST_ROW + len(library.rows()) - 1}"
+    )
+
+
+# --- 数据质量 -----------------------------------------------------------------------------
+
+QUALITY_HEADERS = (
+    ("编号", 8), ("排放源", 24), ("活动数据等级", 9), ("排放系数等级", 9), ("仪器校正等级", 9),
+    ("平均得分", 9), ("数据等级", 8), ("排放量 (t CO2e)", 14), ("占总排放量比例", 12), ("加权平均积分", 12),
+)  # fmt: skip
+QUALITY_TOTAL_ROW = L.LAST_ROW + 2
+
+
+def quality_formulas(row: int) -> list[str]:
+    a = {k: f"{L.SHEET_ACTIVITY}!${v}{row}" for k, v in L.ACT_COL.items()}
+    return [
+        f'=IF({a["id"]}="","",{a["id"]})',
+        f'=IF({a["source"]}="","",{a["source"]})',
+        f'=IF({a["dq_activity"]}="","",{a["dq_activity"]})',
+        f'=IF({a["dq_factor"]}="","",{a["dq_factor"]})',
+        f'=IF({a["dq_calibration"]}="","",{a["dq_calibration"]})',
+        f'=IF(COUNT(C{row}:E{row})<3,"",AVERAGE(C{row}:E{row}))',
+        f'=IF(F{row}="","",{_grade("F" + str(row))})',
+        f'=IF(ISNUMBER({a["total"]}),{a["total"]},"")',
+        f'=IF(OR(H{row}="",ghg_total=0),"",H{row}/ghg_total)',
+        f'=IF(OR(F{row}="",I{row}=""),"",F{row}*I{row})',
+    ]
+
+
+def _grade(score: str) -> str:
+    return f'IF({score}>=5,"一级",IF({score}>=4,"二级",IF({score}>=3,"三级",IF({score}>=2,"四级","五级"))))'
+
+
+def write_quality(ws: Worksheet) -> None:
+    _title(
+        ws,
+        "数据质量评估",
+        "平均得分=(活动数据+排放系数+仪器校正)/3；加权平均积分=平均得分×排放占比；等级：≥5 一级，4–5 二级，3–4 三级，2–3 四级，<2 五级",
+    )
+    for column, (header, width) in enumerate(QUALITY_HEADERS, start=1):
+        cell = ws.cell(row=L.HEADER_ROW, column=column, value=header)
+        cell.font, cell.fill, cell.border = HEADER, HEADER_FILL, GRID
+        ws.column_dimensions[cell.column_letter].width = width
+    for row in range(L.FIRST_ROW, L.LAST_ROW + 1):
+        for column, formula in enumerate(quality_formulas(row), start=1):
+            cell = ws.cell(row=row, column=column, value=formula)
+            cell.fill, cell.border = FORMULA_FILL, GRID
+        ws.cell(row=row, column=6).number_format = "0.0000"
+        ws.cell(row=row, column=8).number_format = "#,##0.00"
+        ws.cell(row=row, column=9).number_format = "0.0000%"
+        ws.cell(row=row, column=10).number_format = "0.0000"
+    total = QUALITY_TOTAL_ROW
+    ws.cell(row=total, column=1, value="加权平均积分总计").font = BOLD
+    ws.cell(
+        row=total, column=10, value=f"=SUM(J{L.FIRST_ROW}:J{L.LAST_ROW})"
+    ).number_format = "0.0000"
+    ws.cell(row=total + 1, column=1, value="数据等级").font = BOLD
+    grade = _grade(f"J{total}")
+    ws.cell(
+        row=total + 1,
+        column=10,
+        value=f'=IF(COUNT(J{L.FIRST_ROW}:J{L.LAST_ROW})=0,"","第"&{grade})',
+    )
+    ws.freeze_panes = f"C{L.FIRST_ROW}"
+    ws.protection.sheet = True
+
+
+# --- 汇总 ---------------------------------------------------------------------------------
+
+SUMMARY_GASES = TOTAL_GROUPS  # CO2 … NF3, CO2e
+SUMMARY_CATEGORY_FIRST = 5  # table 2: categories in rows 5–10, total in 11
+SUMMARY_TOTAL = "B11"
+SUMMARY_GAS_ROW = 15  # table 3: one row of gases
+SUMMARY_CATGAS_FIRST = 20  # tables 4–5: category × gas, rows 20–25
+SUMMARY_BIOGENIC = "B28"
+SUMMARY_OTHER = "B29"
+SUMMARY_ERRORS = "B31"
+SUMMARY_CHECK = "B32"
+
+
+def summary_cells() -> dict[str, str]:
+    """Where each summary figure is: ``category:1`` → ``B5``, ``gas:CO2`` → ``B15``,
+    ``category_gas:3:HFCs`` → ``E22``, ``total``, ``biogenic``, ``other``, ``errors``."""
+    cells = {f"category:{c}": f"B{SUMMARY_CATEGORY_FIRST + c - 1}" for c in L_CATEGORIES}
+    cells["total"] = SUMMARY_TOTAL
+    for index, gas in enumerate(SUMMARY_GASES):
+        letter = chr(ord("B") + index)
+        cells[f"gas:{gas}"] = f"{letter}{SUMMARY_GAS_ROW}"
+        for category in L_CATEGORIES:
+            cells[f"category_gas:{category}:{gas}"] = (
+                f"{letter}{SUMMARY_CATGAS_FIRST + category - 1}"
+            )
+    cells.update(biogenic=SUMMARY_BIOGENIC, other=SUMMARY_OTHER, errors=SUMMARY_ERRORS)
+    return cells
+
+
+def write_summary(ws: Worksheet) -> None:
+    _title(
+        ws,
+        "排放量汇总（t CO2e）",
+        "全部为公式，来自活动数据表；若错误单元格数不为 0，请先修正活动数据",
+    )
+    category = L.act_range("category")
+    total = L.act_range("total")
+    ws["A4"], ws["B4"], ws["C4"] = "ISO 14064-1 类别", "排放量 (t CO2e)", "百分比"
+    labels = (
+        "类别1 直接排放",
+        "类别2 输入能源间接排放",
+        "类别3 运输间接排放",
+        "类别4 使用产品间接排放",
+        "类别5 产品使用间接排放",
+        "类别6 其他间接排放",
+    )
+    for c, label in zip(L_CATEGORIES, labels, strict=True):
+        row = SUMMARY_CATEGORY_FIRST + c - 1
+        ws[f"A{row}"] = label
+        ws[f"B{row}"] = f"=SUMIFS({total},{category},{c})"
+        ws[f"C{row}"] = f'=IF({SUMMARY_TOTAL}=0,"",B{row}/{SUMMARY_TOTAL})'
+    ws["A11"], ws[SUMMARY_TOTAL] = (
+        "总计",
+        f"=SUM(B{SUMMARY_CATEGORY_FIRST}:B{SUMMARY_CATEGORY_FIRST + 5})",
+    )
+    ws["C11"] = f'=IF({SUMMARY_TOTAL}=0,"",SUM(C5:C10))'
+    ws["A13"] = "表3 温室气体种类及排放量（CO2e 列为已以 CO2 当量给出、未分气体的因子）"
+    ws[f"A{SUMMARY_GAS_ROW - 1}"] = "气体"
+    ws[f"A{SUMMARY_GAS_ROW}"], ws[f"A{SUMMARY_GAS_ROW + 1}"] = "排放量", "百分比"
+    ws[f"A{SUMMARY_CATGAS_FIRST - 1}"] = "类别 \\ 气体"
+    ws[f"A{SUMMARY_CATGAS_FIRST - 2}"] = (
+        "表4–5 各类别分气体排放量（类别1=范围一，类别2=范围二，类别3–6=范围三）"
+    )
+    for index, gas in enumerate(SUMMARY_GASES):
+        letter = chr(ord("B") + index)
+        column = L.act_range(f"g_{gas}")
+        ws[f"{letter}{SUMMARY_GAS_ROW - 1}"] = L.GROUP_HEADERS[gas]
+        ws[f"{letter}{SUMMARY_GAS_ROW}"] = f"=SUM({column})"
+        ws[f"{letter}{SUMMARY_GAS_ROW + 1}"] = (
+            f'=IF({SUMMARY_TOTAL}=0,"",{letter}{SUMMARY_GAS_ROW}/{SUMMARY_TOTAL})'
+        )
+        ws[f"{letter}{SUMMARY_CATGAS_FIRST - 1}"] = L.GROUP_HEADERS[gas]
+        for c in L_CATEGORIES:
+            row = SUMMARY_CATGAS_FIRST + c - 1
+            ws[f"A{row}"] = f"类别{c}"
+            ws[f"{letter}{row}"] = f"=SUMIFS({column},{category},{c})"
+    gas_total_col = chr(ord("B") + len(SUMMARY_GASES))
+    ws[f"{gas_total_col}{SUMMARY_GAS_ROW - 1}"] = "合计"
+    ws[f"{gas_total_col}{SUMMARY_GAS_ROW}"] = (
+        f"=SUM(B{SUMMARY_GAS_ROW}:{chr(ord(gas_total_col) - 1)}{SUMMARY_GAS_ROW})"
+    )
+    ws["A28"], ws[SUMMARY_BIOGENIC] = (
+        "生物质 CO2 (t，不计入总量)",
+        f"=SUM({L.act_range('g_CO2-biogenic')})",
+    )
+    ws["A29"], ws[SUMMARY_OTHER] = (
+        "其他气体 (t CO2e，京都议定书以外，不计入总量)",
+        f"=SUM({L.act_range('g_Other')})",
+    )
+    first_result = L.ACT_COL[f"g_{GROUPS[0]}"]
+    last_result = L.ACT_COL["g_Other"]
+    errors = f"{L.SHEET_ACTIVITY}!${first_result}${L.FIRST_ROW}:${last_result}${L.LAST_ROW}"
+    ws["A31"], ws[SUMMARY_ERRORS] = "错误单元格数（#GHG!）", f'=COUNTIF({errors},"#GHG!*")'
+    ws["A32"] = "核对：按类别合计 = 按气体合计"
+    ws[SUMMARY_CHECK] = (
+        f'=IF(ABS({SUMMARY_TOTAL}-{gas_total_col}{SUMMARY_GAS_ROW})<0.000001,"一致","不一致")'
+    )
+    for row in ws.iter_rows(min_row=4, max_row=32):
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.fill = FORMULA_FILL
+                percent = cell.row == SUMMARY_GAS_ROW + 1 or (
+                    cell.column_letter == "C" and cell.row <= 11
+                )
+                cell.number_format = "0.00%" if percent else "#,##0.00"
+    ws.column_dimensions["A"].width = 34
+    for index in range(len(SUMMARY_GASES) + 1):
+        ws.column_dimensions[chr(ord("B") + index)].width = 14
+    ws.protection.sheet = True

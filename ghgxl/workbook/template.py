@@ -1,0 +1,191 @@
+"""Build the 盘查清册 template (.xlsm) reproducibly, and give users fresh copies of it.
+
+Steps of :func:`build_template`:
+
+1. the xlwings standalone quickstart workbook (its embedded ``xlwings`` VBA module means
+   users install no add-in) is filled with the sheets of :mod:`ghgxl.workbook.sheets`;
+2. the ``xlwings_udfs`` VBA module — what Excel's "Import Functions" writes — is generated
+   from :mod:`ghgxl.udfs` with xlwings' own generator, and written with pyopenvba together
+   with the ``ghgxl_macros`` module the buttons call;
+3. the buttons 检查清册 / 重新计算 / 生成报告 are added to 使用说明 (pyopenvba);
+4. the zip is written with fixed timestamps, so the same inputs give the same bytes.
+
+pyopenvba is needed only to build the template (``pip install -e .[dev]``);
+:func:`new_workbook` copies the committed template and sets company and year with
+:mod:`ghgxl.workbook.xlsx`, which keeps the buttons and VBA intact.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import tempfile
+from pathlib import Path
+
+import openpyxl
+
+from ghgxl import udfs
+from ghgxl.factors import FactorLibrary
+from ghgxl.files import write_bytes_atomic
+from ghgxl.udfs import udf_vba
+from ghgxl.workbook import layout as L
+from ghgxl.workbook import sheets, xlsx
+
+TEMPLATE_NAME = "ghgxl-template.xlsm"
+VBA_UDF_MODULE = "xlwings_udfs"
+VBA_MACRO_MODULE = "ghgxl_macros"
+BUTTONS = (  # (name, caption, macro, Python entry point in ghgxl.udfs)
+    ("btnCheck", "检查清册", "GhgCheck", "check_workbook"),
+    ("btnRecalc", "重新计算", "GhgRecalc", "recalculate"),
+    ("btnReport", "生成报告", "GhgReport", "generate_report"),
+)
+
+
+def template_path() -> Path:
+    """The committed template inside the installed package."""
+    return Path(str(importlib.resources.files("ghgxl.workbook_files").joinpath(TEMPLATE_NAME)))
+
+
+def quickstart_path() -> Path:
+    return Path(str(importlib.resources.files("xlwings").joinpath("quickstart_standalone.xlsm")))
+
+
+# --- VBA ---------------------------------------------------------------------------------
+
+
+def macro_vba() -> str:
+    """The module behind the buttons: each calls a Python function with RunPython."""
+    lines = [f'Attribute VB_Name = "{VBA_MACRO_MODULE}"', "' ghgxl buttons (generated)", ""]
+    for _name, _caption, macro, entry in BUTTONS:
+        lines += [
+            f"Sub {macro}()",
+            "    ' called by a button on the guide sheet",
+            f'    RunPython "import ghgxl.udfs; ghgxl.udfs.{entry}()"',
+            "End Sub",
+            "",
+        ]
+    return "\r\n".join(lines)
+
+
+def _without_attribute_lines(source: str) -> str:
+    return "\r\n".join(line for line in source.splitlines() if not line.startswith("Attribute VB_"))
+
+
+def embed_vba(path: Path) -> None:
+    from pyopenvba import ExcelFile
+
+    with ExcelFile(str(path)) as workbook:
+        project = workbook.vba_project()
+        project.delete_module("Module1")  # the quickstart's sample macro
+        project.add_module(VBA_UDF_MODULE, _without_attribute_lines(udf_vba(TEMPLATE_NAME)))
+        project.add_module(VBA_MACRO_MODULE, _without_attribute_lines(macro_vba()))
+        workbook.save()
+
+
+def add_buttons(path: Path) -> None:
+    from pyopenvba.apps.excel import ExcelApplication
+
+    app = ExcelApplication.open(str(path), with_vba=False)
+    guide = app.sheet(1)
+    for index, (name, caption, macro, _entry) in enumerate(BUTTONS):
+        guide.add_button(
+            name=name,
+            left=20 + 150 * index,
+            top=250,
+            width=130,
+            height=34,
+            text=caption,
+            macro=macro,
+        )
+    app.save(str(path))
+
+
+def embedded_module(path: Path, name: str) -> str:
+    """The source of one VBA module of a workbook (for tests and checks)."""
+    from pyopenvba import ExcelFile
+
+    with ExcelFile(str(path)) as workbook:
+        return workbook.get_module(name)
+
+
+# --- sheets ------------------------------------------------------------------------------
+
+
+def _fill(path: Path, library: FactorLibrary, company: str | None, year: int | None) -> None:
+    wb = openpyxl.load_workbook(quickstart_path(), keep_vba=True)
+    guide = wb["Sheet1"]
+    guide.title = L.SHEET_GUIDE
+    conf = wb["_xlwings.conf"]
+    conf.title = L.SHEET_CONF
+    for row in conf.iter_rows(min_col=1, max_col=2):
+        if row[0].value == "UDF Modules":
+            row[1].value = udfs.UDF_MODULE
+    conf.sheet_state = "hidden"
+    sheets.write_guide(guide, library)
+    sheets.write_info(wb.create_sheet(L.SHEET_INFO), library, company, year)
+    sheets.write_sources(wb.create_sheet(L.SHEET_SOURCES), library)
+    sheets.write_activity(wb.create_sheet(L.SHEET_ACTIVITY), library)
+    sheets.write_factors(wb.create_sheet(L.SHEET_FACTORS), library)
+    sheets.write_quality(wb.create_sheet(L.SHEET_QUALITY))
+    sheets.write_summary(wb.create_sheet(L.SHEET_SUMMARY))
+    sheets.write_lists(wb.create_sheet(L.SHEET_LISTS), library)
+    wb.move_sheet(L.SHEET_CONF, offset=len(wb.sheetnames))
+    sheets.define_names(wb)
+    wb.active = 0
+    wb.properties.creator = "ghgxl"
+    wb.properties.lastModifiedBy = "ghgxl"
+    wb.properties.created = wb.properties.modified = sheets.FIXED_DATE
+    wb.calculation.fullCalcOnLoad = False
+    wb.save(path)
+
+
+def build_template(
+    out: Path,
+    library: FactorLibrary | None = None,
+    company: str | None = None,
+    year: int | None = None,
+) -> None:
+    """Build the template (or a filled copy) into ``out`` (written atomically)."""
+    library = library or FactorLibrary.default()
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder) / TEMPLATE_NAME
+        _fill(work, library, company, year)
+        embed_vba(work)
+        add_buttons(work)
+        members = xlsx.read_members(work)
+    for name, data in members.items():
+        if name.startswith("xl/worksheets/sheet") and name.endswith(".xml"):
+            members[name] = xlsx.ensure_r_namespace(data)
+        if name == "docProps/core.xml":
+            members[name] = _fixed_core(data)
+    write_bytes_atomic(Path(out), xlsx.write_package(members))
+
+
+def _fixed_core(xml: bytes) -> bytes:
+    import re
+
+    stamp = sheets.FIXED_DATE.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*", rb"\g<1>" + stamp.encode(), xml)
+
+
+def new_workbook(out: Path, company: str | None = None, year: int | None = None) -> None:
+    """A fresh copy of the committed template, with company and year filled in.
+
+    Never overwrites an existing file (the user's work): E603.
+    """
+    from ghgxl.errors import GhgError
+
+    out = Path(out)
+    if out.exists():
+        raise GhgError("E603", path=str(out))
+    package = template_path().read_bytes()
+    values: dict[str, object] = {}
+    if company:
+        values[L.info_cell("company")] = company
+    if year:
+        for key in ("reporting_year", "base_year"):
+            values[L.info_cell(key)] = int(year)
+        values[L.info_cell("period_start")] = f"{year}-01-01"
+        values[L.info_cell("period_end")] = f"{year}-12-31"
+    if values:
+        package = xlsx.set_cells(package, {L.SHEET_INFO: values})
+    write_bytes_atomic(out, package)

@@ -1,0 +1,145 @@
+"""Surgical edits of an .xlsx/.xlsm package: put values into existing cells, keep the rest.
+
+openpyxl rewrites a whole workbook and drops what it does not model (form-control buttons,
+cached values of formulas); here only the ``<v>`` of the cells named changes, so VBA,
+styles, comments, validation, buttons and the user's own formulas stay byte-for-byte.
+The package's own XML (workbook.xml and its relationships) is parsed with defusedxml.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import posixpath
+import re
+import zipfile
+from collections.abc import Mapping
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from defusedxml import ElementTree
+
+from ghgxl.errors import GhgError
+
+NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+R_NAMESPACE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+#: A fixed timestamp for every member, so the same content gives the same bytes.
+FIXED_ZIP_TIME = (2026, 1, 1, 0, 0, 0)
+
+CellValue = float | int | str | bool | None
+_CELL = re.compile(r'<c r="([A-Z]+[0-9]+)"([^>]*?)(?:/>|>(.*?)</c>)', re.DOTALL)
+_FORMULA = re.compile(r"<f\b[^>]*?(?:/>|>.*?</f>)", re.DOTALL)
+_TYPE = re.compile(r'\st="[^"]*"')
+
+
+def read_members(path: Path | bytes) -> dict[str, bytes]:
+    """Every member of the package, in order (E601 for a file that is not a package)."""
+    try:
+        source = io.BytesIO(path) if isinstance(path, bytes) else path
+        with zipfile.ZipFile(source) as package:
+            return {info.filename: package.read(info) for info in package.infolist()}
+    except (OSError, zipfile.BadZipFile, KeyError) as exc:
+        raise GhgError("E601", path=str(path)[:80], problem=str(exc)) from None
+
+
+def write_package(members: Mapping[str, bytes]) -> bytes:
+    """Deterministic zip bytes: fixed timestamps, members in the given order."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, data in members.items():
+            info = zipfile.ZipInfo(name, FIXED_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o600 << 16
+            package.writestr(info, data)
+    return buffer.getvalue()
+
+
+def sheet_parts(members: Mapping[str, bytes]) -> dict[str, str]:
+    """Sheet name → part name (``xl/worksheets/sheet3.xml``)."""
+    workbook = ElementTree.fromstring(members["xl/workbook.xml"])
+    rels = ElementTree.fromstring(members["xl/_rels/workbook.xml.rels"])
+    targets = {r.get("Id"): r.get("Target") for r in rels.iter(f"{NS_PKG_REL}Relationship")}
+    parts = {}
+    for sheet in workbook.iter(f"{NS_MAIN}sheet"):
+        target = targets[sheet.get(f"{NS_REL}id")]
+        parts[sheet.get("name")] = (
+            target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
+        )
+    return parts
+
+
+def _value_xml(value: CellValue) -> tuple[str, str]:
+    """(type attribute, inner xml) of a cached value."""
+    if isinstance(value, bool):
+        return ' t="b"', f"<v>{int(value)}</v>"
+    if isinstance(value, (int, float)):
+        if isinstance(value, float) and not math.isfinite(value):
+            return ' t="e"', "<v>#NUM!</v>"
+        return "", f"<v>{repr(float(value)) if isinstance(value, float) else value}</v>"
+    return ' t="str"', f"<v>{escape(str(value))}</v>"
+
+
+def _patched_cell(match: re.Match[str], values: Mapping[str, CellValue], clear: bool) -> str:
+    ref, attributes, inner = match.group(1), match.group(2), match.group(3) or ""
+    if ref not in values and not (clear and "<f" in inner):
+        return match.group(0)
+    value = values.get(ref, "")
+    attributes = _TYPE.sub("", attributes)
+    formula = _FORMULA.search(inner)
+    if formula is None:  # a plain value cell: write the value itself
+        if value is None or value == "":
+            return f'<c r="{ref}"{attributes}/>'
+        if isinstance(value, str):
+            return f'<c r="{ref}"{attributes} t="inlineStr"><is><t xml:space="preserve">{escape(value)}</t></is></c>'
+        kind, cached = _value_xml(value)
+        return f'<c r="{ref}"{attributes}{kind}>{cached}</c>'
+    if value is None or value == "":
+        return f'<c r="{ref}"{attributes} t="str">{formula.group(0)}<v></v></c>'
+    kind, cached = _value_xml(value)
+    return f'<c r="{ref}"{attributes}{kind}>{formula.group(0)}{cached}</c>'
+
+
+def patch_sheet_xml(
+    xml: bytes, values: Mapping[str, CellValue], clear_formulas: bool = False
+) -> tuple[bytes, set[str]]:
+    """The sheet with the cached values of ``values`` set; and the refs not found.
+
+    ``clear_formulas``: every other formula cell gets an empty cached value (a row whose
+    inputs were deleted must not keep showing last run's result).
+    """
+    text = xml.decode("utf-8")
+    found: set[str] = set()
+
+    def replace(match: re.Match[str]) -> str:
+        if match.group(1) in values:
+            found.add(match.group(1))
+        return _patched_cell(match, values, clear_formulas)
+
+    patched = _CELL.sub(replace, text)
+    return patched.encode("utf-8"), set(values) - found
+
+
+def ensure_r_namespace(xml: bytes) -> bytes:
+    """Declare ``xmlns:r`` on a worksheet root that uses ``r:id`` without it."""
+    text = xml.decode("utf-8")
+    head_end = text.index(">", text.index("<worksheet"))
+    if "r:id=" in text and "xmlns:r=" not in text[:head_end]:
+        text = text[:head_end] + f' xmlns:r="{R_NAMESPACE}"' + text[head_end:]
+    return text.encode("utf-8")
+
+
+def set_cells(package: bytes, sheet_values: Mapping[str, Mapping[str, CellValue]]) -> bytes:
+    """The package with cell values set, sheet by sheet; cells must already exist
+    (E601 otherwise: the template has them)."""
+    members = read_members(package)
+    parts = sheet_parts(members)
+    for sheet, values in sheet_values.items():
+        part = parts[sheet]
+        members[part], missing = patch_sheet_xml(members[part], values)
+        if missing:
+            raise GhgError(
+                "E601", path=sheet, problem=f"cells not in the sheet: {sorted(missing)[:5]}"
+            )
+    return write_package(members)
