@@ -8,6 +8,7 @@ unreadable file); 3 internal error.
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -26,6 +27,9 @@ from ghgxl.export import to_json
 from ghgxl.factors import FactorLibrary, FactorRow, read_overlay
 from ghgxl.files import write_text_atomic
 from ghgxl.inventory import GROUPS, InventoryResult, calculate
+from ghgxl.workbook.calc import calc_file
+from ghgxl.workbook.check import check_workbook
+from ghgxl.workbook.template import build_template, new_workbook
 
 EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_INTERNAL = 1, 2, 3
 GROUP_LABELS = {"CO2e": "未分气体 CO2e", "CO2-biogenic": "生物质 CO2", "Other": "其他气体 Other"}
@@ -190,30 +194,125 @@ def _summary(result: InventoryResult) -> Table:
     return table
 
 
+WORKBOOK_SUFFIXES = (".xlsm", ".xlsx")
+
+
+def _print_findings(findings: list[GhgError]) -> None:
+    for finding in findings:
+        err_console.print(finding.text(), markup=False)
+
+
 @main.command("calc")
-@click.argument("activity", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--gwp", "gwp_set", default=gwp.DEFAULT_SET, show_default=True)
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="写入结果的新文件 / write the results to this file",
+)
+@click.option(
+    "--in-place",
+    is_flag=True,
+    help="写回原文件（先备份）/ write into SOURCE, after a timestamped backup",
+)
+@click.option(
+    "--gwp", "gwp_set", default=None, help="默认用清册设定 / default: the workbook's (AR6 for CSV)"
+)
 @click.option("--overlay", type=click.Path(dir_okay=False), help="公司因子 CSV / company factors")
 @click.option(
     "--json", "json_out", type=click.Path(dir_okay=False, allow_dash=True), help="FILE or -"
 )
 @_friendly
-def calc(activity: Path, gwp_set: str, overlay: str | None, json_out: str | None) -> None:
-    """计算活动数据表 (CSV) / compute an activity table (CSV): rows, totals, errors."""
+def calc(
+    source: Path,
+    out: Path | None,
+    in_place: bool,
+    gwp_set: str | None,
+    overlay: str | None,
+    json_out: str | None,
+) -> None:
+    """计算清册或活动数据表 / compute a workbook (.xlsm) or an activity table (.csv).
+
+    A workbook is never changed unless --in-place (then a backup is written first); with
+    -o the results are written into a copy, formulas kept, so it shows every number
+    without Python.
+    """
     library = FactorLibrary.default()
     if overlay:
         library = library.with_overlay_file(overlay)
-    result = calculate(read_activity_csv(activity), gwp_set, library)
+    if source.suffix.lower() in WORKBOOK_SUFFIXES:
+        if in_place and out:
+            raise click.UsageError("--in-place 与 -o 不能同时使用 / use --in-place or -o, not both")
+        with err_console.status("计算中 / computing …"):
+            calculation, written, backup = calc_file(source, out, in_place, gwp_set, library)
+        result = calculation.result
+        if backup:
+            err_console.print(f"备份 / backup: {backup}", markup=False)
+        if written:
+            err_console.print(f"已写入 / written: {written}", markup=False)
+    else:
+        if out or in_place:
+            raise click.UsageError("-o/--in-place 只用于工作簿 / only for workbooks")
+        result = calculate(read_activity_csv(source), gwp_set or gwp.DEFAULT_SET, library)
     if json_out == "-":
         sys.stdout.write(to_json(result))
     else:
         if json_out:
             write_text_atomic(Path(json_out), to_json(result))
         console.print(_summary(result))
+        quality = result.data_quality()
+        if quality["score"] is not None:
+            console.print(f"数据质量 / data quality: {quality['score']:.4f} 第{quality['grade']}")
         console.print(
             f"因子库 / factor library {result.library_version}; ghgxl {ghgxl.__version__}"
         )
-    for error in result.errors:
-        err_console.print(error.text(), markup=False)
+    _print_findings(result.errors)
     if result.errors:
         sys.exit(EXIT_FINDINGS)
+
+
+@main.command("check")
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出 / findings as JSON")
+@_friendly
+def check(source: Path, as_json: bool) -> None:
+    """检查清册 / lint a workbook: exit 0 clean, 1 findings, 2 unreadable."""
+    _, findings = check_workbook(source)
+    if as_json:
+        payload = {"file": str(source), "findings": [f.as_dict() for f in findings]}
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+    elif findings:
+        _print_findings(findings)
+        err_console.print(f"{len(findings)} 项问题 / findings", markup=False)
+    else:
+        console.print("未发现问题 / no findings")
+    if findings:
+        sys.exit(EXIT_FINDINGS)
+
+
+# -- workbook -----------------------------------------------------------------------------
+
+
+@main.group("workbook")
+def workbook_group() -> None:
+    """盘查清册模板 / the workbook template."""
+
+
+@workbook_group.command("new")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--company", default=None, help="公司名称 / company name")
+@click.option("--year", type=int, default=None, help="报告年度 / reporting year")
+@_friendly
+def workbook_new(out: Path, company: str | None, year: int | None) -> None:
+    """新建空白清册 / a fresh workbook from the template (never overwrites a file)."""
+    new_workbook(out, company, year)
+    console.print(f"已创建 / created: {out}", markup=False)
+
+
+@workbook_group.command("build")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@_friendly
+def workbook_build(out: Path) -> None:
+    """重新生成模板（开发用，需 pyopenvba）/ rebuild the template (development)."""
+    build_template(out)
+    console.print(f"已生成 / built: {out}", markup=False)

@@ -12,6 +12,7 @@ GROUPS = {
     "E5": "计算方法与数据行 / methods and rows",
     "E6": "文件与工作簿 / files and workbooks",
     "E9": "内部 / internal",
+    "W1": "提示（不阻止计算）/ warnings (the calculation goes on)",
 }
 
 

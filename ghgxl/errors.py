@@ -202,6 +202,12 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "请从下拉列表选择，或留空",
         "pick it from the list, or leave it empty",
     ),
+    "E509": ErrorSpec(
+        "排除的排放源 {value} 没有填写排除理由",
+        "the excluded source {value} has no reason for its exclusion",
+        "ISO 14064-1 要求说明排除理由并估算其排放量",
+        "ISO 14064-1 asks for the reason of each exclusion and an estimate of its size",
+    ),
     "E601": ErrorSpec(
         "无法读取文件 {path}：{problem}",
         "cannot read the file {path}: {problem}",
@@ -219,6 +225,36 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "the file {path} exists; ghgxl will not overwrite it",
         "请换一个文件名，或先移走原文件",
         "choose another name, or move the existing file first",
+    ),
+    "E604": ErrorSpec(
+        "无法写入 {path}：{problem}",
+        "cannot write {path}: {problem}",
+        "请关闭在 Excel 中打开的该文件，或检查文件夹权限；原文件未被改动",
+        "close the file in Excel or check the folder's permissions; the original is untouched",
+    ),
+    "E605": ErrorSpec(
+        "单元格显示 {cached}，重新计算应为 {value}",
+        "the cell shows {cached}; recalculated it is {value}",
+        "结果已过期或被手工改动：请点“重新计算”或运行 ghgxl calc",
+        "the result is stale or was edited by hand: press 重新计算 or run ghgxl calc",
+    ),
+    "W101": ErrorSpec(
+        "电网因子年份 {factor_year} 与报告年度 {year} 不同",
+        "the grid factor's year {factor_year} differs from the reporting year {year}",
+        "如该年度因子尚未发布，请在报告中说明所用年份",
+        "if that year's factor is not yet published, say in the report which year is used",
+    ),
+    "W102": ErrorSpec(
+        "公式使用 GWP 版本 {gwp}，本清册设定为 {chosen}",
+        "the formula uses the GWP set {gwp}; this workbook is set to {chosen}",
+        "请在公式中使用 ghg_gwp（基本信息中的设定），全清册只用一个 GWP 版本",
+        "use ghg_gwp (the setting in 基本信息): one GWP set for the whole inventory",
+    ),
+    "W103": ErrorSpec(
+        "自定因子没有注明来源",
+        "an explicit factor without its source",
+        "请填写出处（文献、表号、年份或供应商声明）",
+        "name its source (publication, table, year, or the supplier's statement)",
     ),
     "E901": ErrorSpec(
         "内部错误：{problem}",

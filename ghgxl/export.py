@@ -12,10 +12,15 @@ from ghgxl.inventory import GROUPS, InventoryResult
 #: Decimal places kept in JSON (t CO2e to 1 g): enough for the seed's 0.01 kg rows, and
 #: stable, so the same workbook gives byte-identical JSON.
 DECIMALS = 6
+DQ_DECIMALS = 4  # as the seed prints it: 2.3408
 
 
-def _round(value: float) -> float | None:
-    return None if value is None or math.isnan(value) else round(value, DECIMALS) + 0.0
+def _round(value: float | None) -> float | None:
+    return None if _missing(value) else round(float(value), DECIMALS) + 0.0
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 def _groups(values: dict[str, float]) -> dict[str, float | None]:
@@ -25,18 +30,23 @@ def _groups(values: dict[str, float]) -> dict[str, float | None]:
 def result_dict(result: InventoryResult) -> dict[str, Any]:
     """The JSON-ready dict of an inventory result."""
     rows = []
-    for record in result.rows.to_dict("records"):
+    scores = result.dq_scores().tolist()
+    for record, score in zip(result.rows.to_dict("records"), scores, strict=True):
         rows.append(
             {
-                "id": None if record["id"] is None else str(record["id"]),
-                "place": record["place"],
+                "id": None if _missing(record["id"]) else str(record["id"]),
+                "sheet": record.get("sheet"),
+                "row": None if _missing(record.get("row")) else int(record["row"]),
+                "place": None if _missing(record["place"]) else record["place"],
                 "category": int(record["category"]),
                 "scope": int(record["scope"]),
                 "tco2e": _round(record["tco2e"]),
                 "gases": {g: _round(record[g]) for g in GROUPS},
+                "dq_score": _round(score),
                 "ok": bool(record["ok"]),
             }
         )
+    quality = result.data_quality()
     return {
         "ghgxl_version": ghgxl.__version__,
         "factor_library_version": result.library_version,
@@ -47,6 +57,11 @@ def result_dict(result: InventoryResult) -> dict[str, Any]:
         "by_gas": _groups(result.by_gas()),
         "by_category_gas": {str(k): _groups(v) for k, v in result.by_category_gas().items()},
         "biogenic_co2_t": _round(result.biogenic_co2_t),
+        "other_gases_tco2e": _round(result.by_gas()["Other"]),
+        "data_quality": {
+            "score": None if quality["score"] is None else round(quality["score"], DQ_DECIMALS),
+            "grade": quality["grade"],
+        },
         "rows": rows,
         "errors": [e.as_dict() for e in result.errors],
     }

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ghgxl import gwp
+from ghgxl import gwp, quality
 from ghgxl.emission import (
     GROUPS,
     TOTAL_GROUPS,
@@ -98,6 +98,22 @@ class InventoryResult:
         """Scope-3 rows by GHG Protocol category (rows without one are left out)."""
         sums = self.valid.groupby("scope3_category")["tco2e"].sum()
         return {int(c): float(v) for c, v in sums.items()}
+
+    def dq_scores(self) -> pd.Series:
+        """Each row's data-quality score (mean of its three scores; NaN if one is missing)."""
+        columns = ["dq_activity", "dq_factor", "dq_calibration"]
+        scores = self.rows.reindex(columns=columns).apply(pd.to_numeric, errors="coerce")
+        return scores.mean(axis=1, skipna=False)
+
+    def data_quality(self) -> dict[str, float | str | None]:
+        """The inventory's weighted data-quality score and grade (seed scheme, 6/3/1)."""
+        valid = self.rows["ok"].to_numpy()
+        score = quality.weighted_score(
+            self.dq_scores().to_numpy()[valid], self.rows["tco2e"].to_numpy()[valid]
+        )
+        if np.isnan(score):
+            return {"score": None, "grade": None}
+        return {"score": score, "grade": quality.grade(score)}
 
     @property
     def biogenic_co2_t(self) -> float:

@@ -11,10 +11,13 @@ functions callable as plain Python, exactly as a cell calls them. An empty cell 
 from __future__ import annotations
 
 import io
+import os
 import sys
+import tempfile
 import types
 from collections.abc import Callable
 from functools import wraps
+from pathlib import Path
 from typing import Any
 
 import xlwings as xw
@@ -141,6 +144,59 @@ def GHG_EMISSIONS(amounts, amount_units, factor_keys, gases="CO2e", gwp="AR6", o
         [single(a, u, k, _or(g, "CO2e"), _or(gwp, "AR6"), _or(out_unit, "tCO2e"))]
         for a, u, k, g in zip(amount_list, units, keys, gas_list, strict=False)
     ]
+
+
+# --- buttons on 使用说明 (RunPython) -----------------------------------------------------
+
+CHECK_SHEET = "检查结果"
+
+
+def _saved_copy(book: xw.Book, folder: str) -> Path:
+    """A copy of the open workbook as Excel has it now, without saving the user's file
+    (Excel's SaveCopyAs leaves the workbook and its saved state untouched)."""
+    copy = Path(folder) / f"copy-{Path(book.fullname).name}"
+    book.api.SaveCopyAs(str(copy))
+    return copy
+
+
+def check_workbook() -> None:
+    """检查清册: run ``ghgxl check`` on the open workbook; findings go to the 检查结果 sheet."""
+    from ghgxl.workbook.check import check_workbook as check
+
+    book = xw.Book.caller()
+    with tempfile.TemporaryDirectory() as folder:
+        _, findings = check(_saved_copy(book, folder))
+    names = [s.name for s in book.sheets]
+    sheet = (
+        book.sheets[CHECK_SHEET]
+        if CHECK_SHEET in names
+        else book.sheets.add(CHECK_SHEET, after=book.sheets[-1])
+    )
+    sheet.clear()
+    rows = [["代码 code", "单元格 cell", "问题", "怎么办", "problem", "what to do"]]
+    rows += [[f.code, f.cell, f.message_zh, f.hint_zh, f.message_en, f.hint_en] for f in findings]
+    if len(rows) == 1:
+        rows.append(["", "", "未发现问题", "", "no findings", ""])
+    sheet["A1"].value = rows
+    sheet.activate()
+
+
+def recalculate() -> None:
+    """重新计算: a full recalculation of the open workbook (every GHG_ cell)."""
+    xw.Book.caller().app.api.CalculateFull()
+
+
+def generate_report() -> None:
+    """生成报告: the Word report of the open workbook, saved beside it, then opened."""
+    from ghgxl.report import write_report
+
+    book = xw.Book.caller()
+    workbook_path = Path(book.fullname)
+    out = workbook_path.with_name(f"{workbook_path.stem}-温室气体盘查报告.docx")
+    with tempfile.TemporaryDirectory() as folder:
+        write_report(_saved_copy(book, folder), out)
+    if hasattr(os, "startfile"):
+        os.startfile(out)  # Windows: open in Word
 
 
 FUNCTIONS = (GHG_EMISSION, GHG_EMISSION_EF, GHG_FACTOR, GHG_GWP, GHG_CONVERT, GHG_EMISSIONS)

@@ -49,5 +49,11 @@ def libreoffice_recalculate(source: Path, folder: Path) -> Path:
         str(out),
         str(source),
     ]
-    subprocess.run(command, check=True, capture_output=True, timeout=180, env={**os.environ, "HOME": str(folder)})
+    subprocess.run(
+        command,
+        check=True,
+        capture_output=True,
+        timeout=180,
+        env={**os.environ, "HOME": str(folder)},
+    )
     return out / (source.stem + ".xlsx")

@@ -131,6 +131,7 @@ def inventory_rows(data: WorkbookData) -> pd.DataFrame:
         lambda m: L.METHOD_LABELS.get(str(m).strip(), m) if not _blank(m) else None
     )
     frame["place"] = [f"{L.SHEET_ACTIVITY}!{L.ACT_COL['id']}{row}" for row in frame["row"]]
+    frame["sheet"] = L.SHEET_ACTIVITY
     return frame
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import inspect
 import re
-import tomllib
 import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
+import tomllib
 import xlwings
 
 from ghgxl import udfs
@@ -51,12 +51,18 @@ def test_vba_project_and_versions() -> None:
     fresh = udfs.udf_vba(template.TEMPLATE_NAME)
 
     def body(text: str) -> list[str]:
-        return [line.rstrip() for line in text.splitlines() if line.strip() and not line.startswith("Attribute")]
+        return [
+            line.rstrip()
+            for line in text.splitlines()
+            if line.strip() and not line.startswith("Attribute")
+        ]
 
     assert body(embedded) == body(fresh), "the embedded UDF module is stale: rebuild the template"
     pinned = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]["dependencies"]
     pin = next(d for d in pinned if d.startswith("xlwings=="))
-    vba_version = re.search(r"'Version: ([\d.]+)", template.embedded_module(TEMPLATE, "xlwings")).group(1)
+    vba_version = re.search(
+        r"'Version: ([\d.]+)", template.embedded_module(TEMPLATE, "xlwings")
+    ).group(1)
     assert pin == f"xlwings=={vba_version}" == f"xlwings=={xlwings.__version__}"
 
 
@@ -118,8 +124,14 @@ def test_dropdowns_match_the_library(book: openpyxl.Workbook) -> None:
     assert [k for k in keys if k] == library.emission_factor_keys()
     rules = {str(v.sqref): v.formula1 for v in book["活动数据"].data_validations.dataValidation}
     factor_column = L.ACT_COL["factor_key"]
-    assert rules[f"{factor_column}{L.FIRST_ROW}:{factor_column}{L.LAST_ROW}"] == sheets.list_ref(library, "factor_key")
-    gwp_rule = [v for v in book["基本信息"].data_validations.dataValidation if str(v.sqref) == L.info_cell("gwp_set")]
+    assert rules[f"{factor_column}{L.FIRST_ROW}:{factor_column}{L.LAST_ROW}"] == sheets.list_ref(
+        library, "factor_key"
+    )
+    gwp_rule = [
+        v
+        for v in book["基本信息"].data_validations.dataValidation
+        if str(v.sqref) == L.info_cell("gwp_set")
+    ]
     assert gwp_rule and gwp_rule[0].formula1 == sheets.list_ref(library, "gwp_set")
 
 
@@ -168,7 +180,9 @@ ROWS = [
 def computed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, calc.WorkbookCalculation]:
     folder = tmp_path_factory.mktemp("calc")
     source = folder / "filled.xlsm"
-    source.write_bytes(fill.fill(TEMPLATE.read_bytes(), info={"company": "测试公司"}, activity=ROWS))
+    source.write_bytes(
+        fill.fill(TEMPLATE.read_bytes(), info={"company": "测试公司"}, activity=ROWS)
+    )
     out = folder / "computed.xlsm"
     calculation, _, _ = calc.calc_file(source, out)
     return out, calculation
@@ -195,16 +209,27 @@ def test_libreoffice_recalculates_the_same_totals(computed, tmp_path: Path) -> N
     out, calculation = computed
     referee = tmp_path / "referee.xlsm"
     referee.write_bytes(freeze_udf_cells(out.read_bytes()))
-    recalculated = openpyxl.load_workbook(libreoffice_recalculate(referee, tmp_path), data_only=True)
+    recalculated = openpyxl.load_workbook(
+        libreoffice_recalculate(referee, tmp_path), data_only=True
+    )
     ours = openpyxl.load_workbook(out, data_only=True)
     cells = sheets.summary_cells()
     for name, ref in cells.items():
-        assert recalculated["汇总"][ref].value == pytest.approx(ours["汇总"][ref].value, rel=1e-9, abs=1e-9), name
+        assert recalculated["汇总"][ref].value == pytest.approx(
+            ours["汇总"][ref].value, rel=1e-9, abs=1e-9
+        ), name
     assert recalculated["汇总"][sheets.SUMMARY_CHECK].value == "一致"
     result = calculation.result
     assert recalculated["汇总"][cells["total"]].value == pytest.approx(result.total, rel=1e-12)
     for category, value in result.by_category().items():
-        assert recalculated["汇总"][cells[f"category:{category}"]].value == pytest.approx(value, rel=1e-12, abs=1e-12)
+        assert recalculated["汇总"][cells[f"category:{category}"]].value == pytest.approx(
+            value, rel=1e-12, abs=1e-12
+        )
     quality_total = f"J{sheets.QUALITY_TOTAL_ROW}"
-    assert recalculated["数据质量"][quality_total].value == pytest.approx(ours["数据质量"][quality_total].value)
-    assert recalculated["数据质量"][f"J{sheets.QUALITY_TOTAL_ROW + 1}"].value == ours["数据质量"][f"J{sheets.QUALITY_TOTAL_ROW + 1}"].value
+    assert recalculated["数据质量"][quality_total].value == pytest.approx(
+        ours["数据质量"][quality_total].value
+    )
+    assert (
+        recalculated["数据质量"][f"J{sheets.QUALITY_TOTAL_ROW + 1}"].value
+        == ours["数据质量"][f"J{sheets.QUALITY_TOTAL_ROW + 1}"].value
+    )
