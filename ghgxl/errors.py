@@ -238,6 +238,12 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "结果已过期或被手工改动：请点“重新计算”或运行 ghgxl calc",
         "the result is stale or was edited by hand: press 重新计算 or run ghgxl calc",
     ),
+    "E606": ErrorSpec(
+        "无法生成 PDF：{problem}",
+        "cannot make the PDF: {problem}",
+        "请安装 LibreOffice，或在 Word 中另存为 PDF；.docx 报告已生成",
+        "install LibreOffice, or save as PDF from Word; the .docx report was written",
+    ),
     "W101": ErrorSpec(
         "电网因子年份 {factor_year} 与报告年度 {year} 不同",
         "the grid factor's year {factor_year} differs from the reporting year {year}",

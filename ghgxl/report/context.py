@@ -1,0 +1,351 @@
+"""The report's context: every number from the engine's calculation of the workbook, every
+company text from the workbook's 基本信息, formatted once here.
+
+The variables are documented in ``templates/README.md``; a test fails when the template
+uses one this module does not provide.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import ghgxl
+from ghgxl import gwp, quality
+from ghgxl.emission import TOTAL_GROUPS, explicit_multipliers, library_multipliers
+from ghgxl.errors import GhgError
+from ghgxl.factors import FactorLibrary, FactorRow
+from ghgxl.units import conversion_factor
+from ghgxl.workbook import layout as L
+from ghgxl.workbook.calc import WorkbookCalculation
+
+CATEGORY_NAMES = {
+    1: "类别1 直接温室气体排放与移除",
+    2: "类别2 输入能源的间接排放",
+    3: "类别3 运输产生的间接排放",
+    4: "类别4 组织使用的产品产生的间接排放",
+    5: "类别5 与使用组织产品有关的间接排放",
+    6: "类别6 其他来源的间接排放",
+}
+GAS_LABELS = {"CO2e": "CO2e*"}
+GAS_NOTE = "CO2e*：以 CO2 当量给出、未分气体的排放因子（如供应商或生命周期数据库因子）。"
+METHOD_TEXT = {
+    "combustion": (
+        "燃料燃烧",
+        "排放量 = 燃料用量 × 密度（体积计量时）× 低位发热量 × 排放因子 × GWP",
+        "IPCC 2006 国家温室气体清单指南 第2卷 第2、3章（式2.1）；中国方法：AD × NCV × 单位热值含碳量 × 碳氧化率 × 44/12（《工业其他行业企业温室气体排放核算方法与报告指南（试行）》）",
+    ),
+    "electricity": (
+        "外购电力/热力",
+        "排放量 = 用电量 (MWh) × 电网排放因子 (tCO2/MWh)",
+        "GHG Protocol 范围二指南（2015）基于位置的方法；因子为生态环境部、国家统计局公布的电力二氧化碳排放因子",
+    ),
+    "refrigerant": (
+        "制冷剂逸散",
+        "排放量 = 设备充填量 × 年逸散率 × GWP（制冷剂）",
+        "IPCC 2006 第3卷 第7章 表7.9；混合制冷剂的 GWP 按组分质量分数加权",
+    ),
+    "septic": (
+        "化粪池",
+        "CH4 = 人天数 × 人均 BOD × Bo × MCF；排放量 = CH4 × GWP",
+        "IPCC 2006 第5卷 第6章（式6.1–6.3，表6.2–6.4）",
+    ),
+    "mass_balance": (
+        "质量平衡",
+        "CO2 = 用量 × CO2 质量分数（或含碳量 × 44/12）",
+        "质量守恒；车用尿素：IPCC 2006 第2卷 式3.2.2",
+    ),
+    "transport": (
+        "运输",
+        "排放量 = 运输量 (吨公里/人公里) × 排放因子",
+        "GHG Protocol 范围三标准（基于距离的方法）",
+    ),
+    "explicit": (
+        "排放因子法",
+        "排放量 = 活动数据 × 排放因子 × GWP",
+        "ISO 14064-1:2018 附录 B；因子来源见因子表",
+    ),
+}
+KEY_METHODS = (
+    ("fuel.", "combustion"),
+    ("grid.", "electricity"),
+    ("heat.", "electricity"),
+    ("refrigerant.", "refrigerant"),
+    ("septic.", "septic"),
+    ("massbalance.", "mass_balance"),
+    ("lubricant.", "mass_balance"),
+)
+
+
+def money(value: float | None, decimals: int = 2) -> str:
+    """``415532.11`` → ``'415,532.11'``; missing → ``'-'``."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    return f"{value:,.{decimals}f}"
+
+
+def percentages(values: Sequence[float], decimals: int = 2) -> list[str]:
+    """Shares in % rounded so that the printed column sums to exactly 100 (largest remainder)."""
+    total = sum(values)
+    if total <= 0:
+        return ["-" for _ in values]
+    unit = 10**decimals
+    exact = [v / total * 100 * unit for v in values]
+    floors = [math.floor(x) for x in exact]
+    missing = 100 * unit - sum(floors)
+    order = sorted(range(len(values)), key=lambda i: exact[i] - floors[i], reverse=True)
+    for i in order[:missing]:
+        floors[i] += 1
+    return [f"{f / unit:.{decimals}f}%" for f in floors]
+
+
+def _text(info: dict[str, object], key: str) -> str:
+    value = info.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return next(f.default for f in L.INFO_FIELDS if f.key == key) or ""  # type: ignore[return-value]
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def method_of(row: dict[str, object]) -> str:
+    method = row.get("method")
+    if isinstance(method, str) and method:
+        return method
+    key = str(row.get("factor_key") or "")
+    for prefix, name in KEY_METHODS:
+        if key.startswith(prefix):
+            return name
+    unit = str(row.get("unit") or "")
+    return "transport" if unit in ("tkm", "pkm", "吨公里", "人公里") else "explicit"
+
+
+def _blank(value: object) -> bool:
+    return (
+        value is None
+        or (isinstance(value, float) and math.isnan(value))
+        or (isinstance(value, str) and not value.strip())
+    )
+
+
+def factors_used(rows: Iterable[dict[str, object]], library: FactorLibrary) -> list[dict[str, str]]:
+    """Each library row (factor and the NCV/density it needed) and each explicit factor used."""
+    seen: dict[tuple, dict[str, str]] = {}
+    for row in rows:
+        unit, gas = str(row.get("unit") or ""), row.get("gas")
+        gas_name = None if _blank(gas) else str(gas)
+        try:
+            if not _blank(row.get("factor_key")):
+                key = str(row["factor_key"]).strip().lower()
+                used: tuple[FactorRow, ...] = library_multipliers(library, key, unit, gas_name).rows
+                for factor in used:
+                    seen.setdefault(("lib", factor.key, factor.gas), _factor_entry(factor))
+            elif not _blank(row.get("factor")):
+                explicit_multipliers(float(row["factor"]), str(row["factor_unit"]), unit, gas_name)
+                entry = {
+                    "key": "（自定）",
+                    "name": str(row.get("source") or ""),
+                    "gas": gas_name or "",
+                    "value": f"{float(row['factor']):g}",
+                    "unit": str(row.get("factor_unit") or ""),
+                    "source": str(row.get("factor_source") or "（未注明来源）"),
+                }
+                seen.setdefault(("explicit", entry["name"], entry["value"], entry["unit"]), entry)
+        except (GhgError, TypeError, ValueError):
+            continue  # rows with errors are listed by `ghgxl check`, not in the factor table
+    return list(seen.values())
+
+
+def _factor_entry(factor: FactorRow) -> dict[str, str]:
+    return {
+        "key": factor.key,
+        "name": factor.name_zh,
+        "gas": factor.gas or "参数",
+        "value": f"{factor.value:g}",
+        "unit": factor.unit,
+        "source": factor.source + ("（公司因子）" if factor.origin != "library" else ""),
+    }
+
+
+def _category_table(result) -> tuple[list[dict[str, str]], dict[str, str]]:
+    by_category = result.by_category()
+    values = list(by_category.values())
+    shares = percentages(values)
+    rows = [
+        {"no": str(c), "name": CATEGORY_NAMES[c], "value": money(v), "percent": p}
+        for (c, v), p in zip(by_category.items(), shares, strict=True)
+    ]
+    return rows, {"value": money(result.total), "percent": "100.00%" if result.total > 0 else "-"}
+
+
+def _gas_table(by_gas: dict[str, float]) -> list[dict[str, str]]:
+    values = [by_gas[g] for g in TOTAL_GROUPS]
+    return [
+        {"gas": GAS_LABELS.get(g, g), "value": money(v), "percent": p}
+        for g, v, p in zip(TOTAL_GROUPS, values, percentages(values), strict=True)
+    ]
+
+
+def _category_gas_rows(result, categories: Iterable[int]) -> list[dict[str, str]]:
+    table = result.by_category_gas()
+    by_category = result.by_category()
+    return [
+        {
+            "category": f"类别{c}",
+            **{g: money(table[c][g]) for g in TOTAL_GROUPS},
+            "total": money(by_category[c]),
+        }
+        for c in categories
+    ]
+
+
+def _dq_rows(calc: WorkbookCalculation) -> tuple[list[dict[str, str]], dict[str, str]]:
+    result = calc.result
+    rows = result.rows
+    scores = result.dq_scores()
+    to_kg = conversion_factor("t", "kg")
+    valid = rows["ok"]
+    total = float(rows.loc[valid, "tco2e"].sum())
+    out = []
+    for i, record in enumerate(rows.to_dict("records")):
+        score = scores.iloc[i]
+        emission = record["tco2e"] if record["ok"] else float("nan")
+        share = emission / total if total and not math.isnan(emission) else float("nan")
+        out.append(
+            {
+                "id": str(record.get("id") or ""),
+                "source": str(calc.data.activity.iloc[i].get("source") or ""),
+                "activity": _score(record.get("dq_activity")),
+                "factor": _score(record.get("dq_factor")),
+                "calibration": _score(record.get("dq_calibration")),
+                "score": "-" if math.isnan(score) else f"{score:.4f}",
+                "grade": "-" if math.isnan(score) else quality.grade(score),
+                "kg": "-" if math.isnan(emission) or emission == 0 else money(emission * to_kg),
+                "share": "-" if math.isnan(share) or emission == 0 else f"{share:.4f}",
+                "weighted": "-"
+                if math.isnan(score) or math.isnan(share)
+                else f"{score * share:.4f}",
+            }
+        )
+    summary = result.data_quality()
+    return out, {
+        "score": "-" if summary["score"] is None else f"{summary['score']:.4f}",
+        "grade": "-" if summary["grade"] is None else f"第{summary['grade']}",
+    }
+
+
+def _score(value: object) -> str:
+    if _blank(value):
+        return "-"
+    return f"{float(value):g}" if isinstance(value, (int, float)) else str(value)
+
+
+def _sources(calc: WorkbookCalculation) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    sources, exclusions = [], []
+    frame = calc.data.sources
+    if frame.empty:
+        return sources, exclusions
+    for record in frame.to_dict("records"):
+        entry = {
+            k: ""
+            if _blank(v)
+            else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
+            for k, v in record.items()
+        }
+        category = record.get("category")
+        entry["scope"] = (
+            "" if _blank(category) else ("1" if category == 1 else "2" if category == 2 else "3")
+        )
+        sources.append(entry)
+        if entry.get("included") == "排除":
+            estimate = record.get("estimate_tco2e")
+            exclusions.append(
+                {
+                    "source": entry.get("source", ""),
+                    "reason": entry.get("exclusion_reason", "") or "（未填写理由）",
+                    "estimate": money(estimate)
+                    if isinstance(estimate, (int, float))
+                    else "无法估算",
+                }
+            )
+    return sources, exclusions
+
+
+def build_context(
+    calc: WorkbookCalculation, library: FactorLibrary | None = None
+) -> dict[str, Any]:
+    """Everything the report template shows, as strings and lists of dicts."""
+    library = library or FactorLibrary.default()
+    info = calc.data.info
+    result = calc.result
+    category_rows, category_total = _category_table(result)
+    by_gas = result.by_gas()
+    rows = calc.rows.to_dict("records")
+    methods_used = sorted({method_of(r) for r in rows}, key=list(METHOD_TEXT).index)
+    named = {gwp.canonical_gas(str(r["gas"])) for r in rows if not _blank(r.get("gas"))}
+    gases_used = ["CO2", "CH4", "N2O", *sorted(g for g in named if g not in ("CO2", "CH4", "N2O"))]
+    dq_rows, dq_summary = _dq_rows(calc)
+    sources, exclusions = _sources(calc)
+    activity = []
+    for record, res in zip(rows, result.rows.to_dict("records"), strict=True):
+        activity.append(
+            {
+                "id": str(record.get("id") or ""),
+                "source": str(record.get("source") or ""),
+                "category": str(res["category"] or ""),
+                "amount": money(res["amount"])
+                if isinstance(res["amount"], float) and not math.isnan(res["amount"])
+                else "-",
+                "unit": str(record.get("unit") or ""),
+                "tco2e": money(res["tco2e"]) if res["ok"] else "错误",
+            }
+        )
+    top = sorted(
+        (
+            (str(r.get("source") or r.get("id")), float(res["tco2e"]))
+            for r, res in zip(rows, result.rows.to_dict("records"), strict=True)
+            if res["ok"]
+        ),
+        key=lambda item: item[1],
+        reverse=True,
+    )[:10]
+    year = _text(info, "reporting_year")
+    set_name = result.gwp_set
+    return {
+        **{f.key: _text(info, f.key) for f in L.INFO_FIELDS},
+        "year": year,
+        "ghgxl_version": ghgxl.__version__,
+        "factor_library_version": result.library_version,
+        "gwp_set": set_name,
+        "gwp_source": gwp.SET_SOURCES[set_name],
+        "gwp_values": [{"gas": g, "value": f"{gwp.gwp(g, set_name):g}"} for g in gases_used],
+        "total": money(result.total),
+        "categories": category_rows,
+        "category_total": category_total,
+        "direct_total": money(result.by_category()[1]),
+        "indirect_total": money(sum(v for c, v in result.by_category().items() if c > 1)),
+        "gases": _gas_table(by_gas),
+        "scope1_gases": _category_gas_rows(result, [1]),
+        "scope2_gases": _category_gas_rows(result, [2]),
+        "indirect_gases": _category_gas_rows(result, [3, 4, 5, 6]),
+        "gas_headers": [GAS_LABELS.get(g, g) for g in TOTAL_GROUPS],
+        "gas_note": GAS_NOTE,
+        "biogenic": money(result.biogenic_co2_t),
+        "other_gases": money(by_gas["Other"]),
+        "removals": "0.00",
+        "sources": sources,
+        "exclusions": exclusions,
+        "methods": [
+            dict(zip(("name", "formula", "reference"), METHOD_TEXT[m], strict=True))
+            for m in methods_used
+        ],
+        "factors": factors_used(rows, library),
+        "dq_rows": dq_rows,
+        "dq_score": dq_summary["score"],
+        "dq_grade": dq_summary["grade"],
+        "activity": activity,
+        "top_sources": [{"name": n, "value": money(v)} for n, v in top],
+        "error_count": len(result.errors),
+        "errors": [e.text() for e in result.errors],
+    }

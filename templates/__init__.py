@@ -1,0 +1,1 @@
+"""The Word report template, shipped as the package ghgxl.templates_files."""
