@@ -27,6 +27,7 @@ from ghgxl.export import to_json
 from ghgxl.factors import FactorLibrary, FactorRow, read_overlay
 from ghgxl.files import write_text_atomic
 from ghgxl.inventory import GROUPS, InventoryResult, calculate
+from ghgxl.report import write_report
 from ghgxl.workbook.calc import calc_file
 from ghgxl.workbook.check import check_workbook
 from ghgxl.workbook.template import build_template, new_workbook
@@ -287,6 +288,29 @@ def check(source: Path, as_json: bool) -> None:
     else:
         console.print("未发现问题 / no findings")
     if findings:
+        sys.exit(EXIT_FINDINGS)
+
+
+@main.command("report")
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="报告文件 .docx（默认在清册旁）/ the .docx (default: beside SOURCE)",
+)
+@click.option("--pdf", is_flag=True, help="同时生成 PDF（LibreOffice）/ also a PDF (LibreOffice)")
+@_friendly
+def report(source: Path, out: Path | None, pdf: bool) -> None:
+    """生成温室气体盘查报告 (Word) / write the GHG report of a workbook."""
+    out = out or source.with_name(f"{source.stem}-温室气体盘查报告.docx")
+    with err_console.status("生成报告 / writing the report …"):
+        calculation, written, pdf_path = write_report(source, out, pdf)
+    console.print(f"已生成 / written: {written}", markup=False)
+    if pdf_path:
+        console.print(f"已生成 / written: {pdf_path}", markup=False)
+    _print_findings(calculation.errors)
+    if calculation.errors:
         sys.exit(EXIT_FINDINGS)
 
 

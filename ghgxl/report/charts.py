@@ -11,8 +11,8 @@ import io
 import matplotlib
 
 matplotlib.use("Agg")  # no screen: render to PNG only
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
+import matplotlib.pyplot as plt
+from matplotlib import font_manager
 
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Microsoft YaHei", "SimHei", "PingFang SC")
 COLOURS = ("#2F5597", "#5B9BD5", "#A5A5A5", "#ED7D31", "#FFC000", "#70AD47", "#264478", "#9E480E")

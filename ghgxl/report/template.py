@@ -249,7 +249,7 @@ def _chapters(w: _Writer) -> None:
     )
     w.p("{{ chart_gas }}", align=WD_ALIGN_PARAGRAPH.CENTER)
     w.caption("图", "各温室气体排放量")
-    headers = ["类别", *["{{ gas_headers[%d] }}" % i for i in range(len(TOTAL_GROUPS))], "合计"]
+    headers = ["类别", *[f"{{{{ gas_headers[{i}] }}}}" for i in range(len(TOTAL_GROUPS))], "合计"]
     cells = ["{{ r.category }}", *_gas_cells("r"), "{{ r.total }}"]
     w.loop_table(
         "直接温室气体排放量（范围一，类别1，按气体）", headers, "for r in scope1_gases", cells
