@@ -27,10 +27,6 @@ from ghgxl.export import to_json
 from ghgxl.factors import FactorLibrary, FactorRow, read_overlay
 from ghgxl.files import write_text_atomic
 from ghgxl.inventory import GROUPS, InventoryResult, calculate
-from ghgxl.report import write_report
-from ghgxl.workbook.calc import calc_file
-from ghgxl.workbook.check import check_workbook
-from ghgxl.workbook.template import build_template, new_workbook
 
 EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_INTERNAL = 1, 2, 3
 GROUP_LABELS = {"CO2e": "未分气体 CO2e", "CO2-biogenic": "生物质 CO2", "Other": "其他气体 Other"}
@@ -242,6 +238,8 @@ def calc(
     if overlay:
         library = library.with_overlay_file(overlay)
     if source.suffix.lower() in WORKBOOK_SUFFIXES:
+        from ghgxl.workbook.calc import calc_file
+
         if in_place and out:
             raise click.UsageError("--in-place 与 -o 不能同时使用 / use --in-place or -o, not both")
         with err_console.status("计算中 / computing …"):
@@ -278,6 +276,8 @@ def calc(
 @_friendly
 def check(source: Path, as_json: bool) -> None:
     """检查清册 / lint a workbook: exit 0 clean, 1 findings, 2 unreadable."""
+    from ghgxl.workbook.check import check_workbook
+
     _, findings = check_workbook(source)
     if as_json:
         payload = {"file": str(source), "findings": [f.as_dict() for f in findings]}
@@ -303,6 +303,8 @@ def check(source: Path, as_json: bool) -> None:
 @_friendly
 def report(source: Path, out: Path | None, pdf: bool) -> None:
     """生成温室气体盘查报告 (Word) / write the GHG report of a workbook."""
+    from ghgxl.report import write_report
+
     out = out or source.with_name(f"{source.stem}-温室气体盘查报告.docx")
     with err_console.status("生成报告 / writing the report …"):
         calculation, written, pdf_path = write_report(source, out, pdf)
@@ -329,6 +331,8 @@ def workbook_group() -> None:
 @_friendly
 def workbook_new(out: Path, company: str | None, year: int | None) -> None:
     """新建空白清册 / a fresh workbook from the template (never overwrites a file)."""
+    from ghgxl.workbook.template import new_workbook
+
     new_workbook(out, company, year)
     console.print(f"已创建 / created: {out}", markup=False)
 
@@ -338,5 +342,7 @@ def workbook_new(out: Path, company: str | None, year: int | None) -> None:
 @_friendly
 def workbook_build(out: Path) -> None:
     """重新生成模板（开发用，需 pyopenvba）/ rebuild the template (development)."""
+    from ghgxl.workbook.template import build_template
+
     build_template(out)
     console.print(f"已生成 / built: {out}", markup=False)

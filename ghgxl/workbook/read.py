@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from python_calamine import CalamineWorkbook
 
@@ -80,19 +81,21 @@ def _table(
     return pd.DataFrame(records, columns=[*keys, "row"])
 
 
-def activity_amount(record: dict[str, object]) -> tuple[object, str]:
-    """The amount a row is computed with, and its column: the sum of the monthly values
-    when any is filled, else the annual value — the rule of the 计算用活动量 formula."""
-    months = [record.get(m) for m in MONTHS]
-    filled = [v for v in months if not _blank(v)]
-    if not filled:
-        return record.get("annual"), "annual"
-    numbers = [v for v in filled if isinstance(v, (int, float)) and not isinstance(v, bool)]
-    if len(numbers) < len(filled):  # a month typed as text: let the engine say which
-        for key, value in zip(MONTHS, months, strict=True):
-            if not _blank(value) and not isinstance(value, (int, float)):
-                return value, key
-    return float(sum(numbers)), "m1"
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value == value
+
+
+def excel_amounts(activity: pd.DataFrame) -> np.ndarray:
+    """The amount each row is computed with — the rule of the 计算用活动量 formula
+    ``=IF(COUNT(months)>0,SUM(months),IF(annual="","",annual))``: the sum of the numeric
+    monthly values when there is one, else the annual value as typed. (Text in a monthly
+    cell is skipped by the sheet's SUM; ``ghgxl check`` reports it.)"""
+    months = activity[list(MONTHS)]
+    numeric = months.map(lambda v: float(v) if _is_number(v) else np.nan).to_numpy(dtype=float)
+    has_month = ~np.isnan(numeric).all(axis=1) if len(numeric) else np.zeros(0, dtype=bool)
+    annual = activity["annual"].map(lambda v: "" if _blank(v) else v).to_numpy(dtype=object)
+    sums = np.nansum(np.where(np.isnan(numeric), 0.0, numeric), axis=1) if len(numeric) else annual
+    return np.where(has_month, sums, annual)
 
 
 def read_workbook(path: Path) -> WorkbookData:
@@ -120,13 +123,10 @@ def read_workbook(path: Path) -> WorkbookData:
 def inventory_rows(data: WorkbookData) -> pd.DataFrame:
     """The 活动数据 rows as inputs of :func:`ghgxl.inventory.calculate`."""
     frame = data.activity.copy()
-    amounts, amount_columns = [], []
-    for record in frame.to_dict("records"):
-        amount, column = activity_amount(record)
-        amounts.append(amount)
-        amount_columns.append(column)
-    frame["amount"] = amounts
-    frame["amount_column"] = amount_columns
+    amounts = excel_amounts(frame)
+    frame["amount"] = [None if a == "" else a for a in amounts]
+    has_month = frame[list(MONTHS)].map(_is_number).any(axis=1)
+    frame["amount_column"] = np.where(has_month, "m1", "annual")
     frame["method"] = frame["method"].map(
         lambda m: L.METHOD_LABELS.get(str(m).strip(), m) if not _blank(m) else None
     )

@@ -30,6 +30,8 @@ FIXED_ZIP_TIME = (2026, 1, 1, 0, 0, 0)
 
 CellValue = float | int | str | bool | None
 _CELL = re.compile(r'<c r="([A-Z]+[0-9]+)"([^>]*?)(?:/>|>(.*?)</c>)', re.DOTALL)
+#: Only cells that hold a formula (what the headless calculation writes into).
+_FORMULA_CELL = re.compile(r'<c r="([A-Z]+[0-9]+)"([^>]*?)>(<f\b.*?)</c>', re.DOTALL)
 _FORMULA = re.compile(r"<f\b[^>]*?(?:/>|>.*?</f>)", re.DOTALL)
 _TYPE = re.compile(r'\st="[^"]*"')
 
@@ -81,13 +83,9 @@ def _value_xml(value: CellValue) -> tuple[str, str]:
     return ' t="str"', f"<v>{escape(str(value))}</v>"
 
 
-def _patched_cell(match: re.Match[str], values: Mapping[str, CellValue], clear: bool) -> str:
-    ref, attributes, inner = match.group(1), match.group(2), match.group(3) or ""
-    if ref not in values and not (clear and "<f" in inner):
-        return match.group(0)
-    value = values.get(ref, "")
+def _patched_cell(ref: str, attributes: str, inner: str | None, value: CellValue) -> str:
     attributes = _TYPE.sub("", attributes)
-    formula = _FORMULA.search(inner)
+    formula = _FORMULA.search(inner or "")
     if formula is None:  # a plain value cell: write the value itself
         if value is None or value == "":
             return f'<c r="{ref}"{attributes}/>'
@@ -107,18 +105,27 @@ def patch_sheet_xml(
     """The sheet with the cached values of ``values`` set; and the refs not found.
 
     ``clear_formulas``: every other formula cell gets an empty cached value (a row whose
-    inputs were deleted must not keep showing last run's result).
+    inputs were deleted must not keep showing last run's result); such sheets are scanned
+    for formula cells only. The text is split at the cells once (no per-cell callbacks),
+    which keeps 10^5-row sheets fast.
     """
-    text = xml.decode("utf-8")
+    pattern = _FORMULA_CELL if clear_formulas else _CELL
+    pieces = pattern.split(xml.decode("utf-8"))
+    out = [pieces[0]]
     found: set[str] = set()
-
-    def replace(match: re.Match[str]) -> str:
-        if match.group(1) in values:
-            found.add(match.group(1))
-        return _patched_cell(match, values, clear_formulas)
-
-    patched = _CELL.sub(replace, text)
-    return patched.encode("utf-8"), set(values) - found
+    for i in range(1, len(pieces), 4):
+        ref, attributes, inner = pieces[i], pieces[i + 1], pieces[i + 2]
+        if ref in values:
+            found.add(ref)
+            out.append(_patched_cell(ref, attributes, inner, values[ref]))
+        elif clear_formulas:
+            out.append(_patched_cell(ref, attributes, inner, ""))
+        elif inner is None:
+            out.append(f'<c r="{ref}"{attributes}/>')
+        else:
+            out.append(f'<c r="{ref}"{attributes}>{inner}</c>')
+        out.append(pieces[i + 3])
+    return "".join(out).encode("utf-8"), set(values) - found
 
 
 def ensure_r_namespace(xml: bytes) -> bytes:

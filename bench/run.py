@@ -1,0 +1,213 @@
+"""Headless calculation benchmark: ``ghgxl calc`` against LibreOffice on the same inventory.
+
+    python bench/run.py --rows 10000 [--json]
+
+Generates an inventory of N activity rows of mixed methods twice:
+
+1. as a ghgxl workbook (the template with N rows of =GHG_EMISSION formulas in 活动数据);
+2. as the workbook a user would build instead: factors looked up with VLOOKUP from a factor
+   sheet, per-gas columns, SUMIFS summaries — native formulas only.
+
+Then it times, in one run, ``ghgxl calc IN -o OUT`` as a whole process on (1), and LibreOffice
+headless open + full recalculation + save on (2), and measures the peak memory of each.
+Both totals are printed so the two can be seen to agree. Results go to
+``bench/results/calc_<rows>.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import numpy as np
+import openpyxl
+
+import ghgxl
+from ghgxl.emission import library_multipliers
+from ghgxl.factors import FactorLibrary
+from ghgxl.workbook import layout as L
+from ghgxl.workbook import sheets, xlsx
+from ghgxl.workbook.template import TEMPLATE_NAME
+
+ROOT = Path(__file__).parents[1]
+SPECS = [  # (category, unit, factor key, gas, amount scale)
+    (1, "L", "fuel.diesel.offroad", None, 5_000),
+    (1, "kg", "fuel.lpg.stationary", None, 2_000),
+    (1, "L", "fuel.gasoline.road", None, 3_000),
+    (1, "kg", "refrigerant.leak.chillers", "R-410A", 100),
+    (1, "人天", "septic.ch4.person_day", None, 40_000),
+    (2, "kWh", "grid.cn.south.2022", None, 1_000_000),
+    (2, "MWh", "grid.cn.national.2022", None, 1_000),
+    (3, "L", "fuel.diesel.road", None, 8_000),
+]
+LO_PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+</oor:items>
+"""
+SHEET_HEAD = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheetData>'
+)
+SHEET_TAIL = "</sheetData></worksheet>"
+
+
+def _cell(ref: str, value: object) -> str:
+    if isinstance(value, str) and value.startswith("="):
+        return f'<c r="{ref}"><f>{escape(value[1:])}</f></c>'
+    if isinstance(value, str):
+        return f'<c r="{ref}" t="inlineStr"><is><t>{escape(value)}</t></is></c>'
+    return f'<c r="{ref}"><v>{value}</v></c>'
+
+
+def _row(number: int, cells: dict[str, object]) -> str:
+    inner = "".join(_cell(f"{col}{number}", v) for col, v in cells.items())
+    return f'<row r="{number}">{inner}</row>'
+
+
+def inventory(rows: int, seed: int = 7) -> list[dict[str, object]]:
+    rng = np.random.default_rng(seed)
+    picks = rng.integers(0, len(SPECS), rows)
+    amounts = rng.uniform(0.1, 1.0, rows)
+    records = []
+    for i, (pick, share) in enumerate(zip(picks, amounts, strict=True)):
+        category, unit, key, gas, scale = SPECS[pick]
+        records.append(
+            dict(id=f"R{i + 1}", source=f"排放源 {i + 1}", category=category, unit=unit,
+                 factor_key=key, gas=gas, annual=round(float(share) * scale, 2),
+                 dq_activity=3, dq_factor=1, dq_calibration=3)
+        )  # fmt: skip
+    return records
+
+
+def ghgxl_workbook(records: list[dict[str, object]], out: Path) -> None:
+    """The template, its 活动数据 sheet holding ``records`` with the template's formulas."""
+    col = L.ACT_COL
+    lines = [SHEET_HEAD, _row(L.HEADER_ROW, {col[c.key]: c.header for c in L.ACTIVITY_COLUMNS})]
+    for offset, record in enumerate(records):
+        number = L.FIRST_ROW + offset
+        cells = {col[k]: v for k, v in record.items() if v is not None}
+        cells.update({col[k]: f for k, f in sheets.activity_formulas(number).items()})
+        ordered = dict(sorted(cells.items(), key=lambda item: (len(item[0]), item[0])))
+        lines.append(_row(number, ordered))
+    lines.append(SHEET_TAIL)
+    members = xlsx.read_members(ROOT / "workbook" / TEMPLATE_NAME)
+    members[xlsx.sheet_parts(members)[L.SHEET_ACTIVITY]] = "".join(lines).encode("utf-8")
+    out.write_bytes(xlsx.write_package(members))
+
+
+def native_workbook(records: list[dict[str, object]], out: Path) -> None:
+    """What a user builds without ghgxl: VLOOKUP factors (kg gas per unit), SUMIFS totals."""
+    library = FactorLibrary.default()
+    book = openpyxl.Workbook()
+    factors = book.active
+    factors.title = "因子"
+    factors.append(["key", "kgCO2", "kgCH4", "kgN2O", "kgHFC_CO2e"])
+    for _category, unit, key, gas, _scale in SPECS:
+        per_unit = library_multipliers(library, key, unit, gas).per_unit
+        hfc = per_unit.get("R-410A", 0.0) * 2255.5
+        factors.append(
+            [key, per_unit.get("CO2", 0.0), per_unit.get("CH4", 0.0), per_unit.get("N2O", 0.0), hfc]
+        )
+    sheet = book.create_sheet("活动数据")
+    sheet.append(["id", "category", "amount", "key", "CO2", "CH4", "N2O", "HFCs", "total"])
+    for i, record in enumerate(records, start=2):
+        look = f"VLOOKUP($D{i},因子!$A$2:$E${len(SPECS) + 1},{{}},FALSE)"
+        sheet.append([
+            record["id"], record["category"], record["annual"], record["factor_key"],
+            f"=C{i}*{look.format(2)}/1000", f"=C{i}*{look.format(3)}*27.9/1000",
+            f"=C{i}*{look.format(4)}*273/1000", f"=C{i}*{look.format(5)}/1000", f"=SUM(E{i}:H{i})",
+        ])  # fmt: skip
+    summary = book.create_sheet("汇总")
+    last = len(records) + 1
+    for category in range(1, 7):
+        summary.append(
+            [category, f"=SUMIFS(活动数据!$I$2:$I${last},活动数据!$B$2:$B${last},{category})"]
+        )
+    summary.append(["total", "=SUM(B1:B6)"])
+    for column in "EFGH":
+        summary.append([column, f"=SUM(活动数据!{column}2:{column}{last})"])
+    book.save(out)
+
+
+_MEASURE = (
+    "import resource, subprocess, sys, time; start = time.perf_counter(); "
+    "subprocess.run(sys.argv[1:], check=True, capture_output=True); "
+    "print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+)
+
+
+def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of a command and its children, measured in a fresh
+    process of its own so one command's peak does not hide another's."""
+    out = subprocess.run(
+        [sys.executable, "-c", _MEASURE, *command],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    seconds, peak_kb = out.stdout.split()
+    return float(seconds), float(peak_kb) / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="ghgxl calc vs LibreOffice recalculation")
+    parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--json", action="store_true", help="print the result as JSON only")
+    args = parser.parse_args()
+    records = inventory(args.rows)
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder)
+        ours, native = work / "ghgxl.xlsm", work / "native.xlsx"
+        ghgxl_workbook(records, ours)
+        native_workbook(records, native)
+        ghgxl_bin = str(Path(sys.executable).with_name("ghgxl"))
+        ghgxl_s, ghgxl_mb = timed([ghgxl_bin, "calc", str(ours), "-o", str(work / "out.xlsm")])
+        total = json.loads(
+            subprocess.run(
+                [ghgxl_bin, "calc", str(ours), "--json", "-"], capture_output=True, check=True
+            ).stdout
+        )["total_tco2e"]
+        profile = work / "lo" / "user"
+        profile.mkdir(parents=True)
+        (profile / "registrymodifications.xcu").write_text(LO_PROFILE, encoding="utf-8")
+        office = [
+            "soffice", f"-env:UserInstallation=file://{work / 'lo'}", "--headless", "--calc",
+            "--convert-to", "xlsx", "--outdir", str(work / "lo-out"), str(native),
+        ]  # fmt: skip
+        timed(office, env={**os.environ, "HOME": str(work)})  # first start creates the profile
+        lo_s, lo_mb = timed(office, env={**os.environ, "HOME": str(work)})
+        lo_book = openpyxl.load_workbook(
+            work / "lo-out" / "native.xlsx", data_only=True, read_only=True
+        )
+        lo_total = next(
+            row[1] for row in lo_book["汇总"].iter_rows(values_only=True) if row[0] == "total"
+        )
+    record = {
+        "rows": args.rows,
+        "ghgxl_s": round(ghgxl_s, 3),
+        "libreoffice_s": round(lo_s, 3),
+        "speedup_vs_libreoffice": round(lo_s / ghgxl_s, 2),
+        "peak_rss_mb": round(ghgxl_mb, 1),
+        "libreoffice_peak_rss_mb": round(lo_mb, 1),
+        "ghgxl_total_tco2e": total,
+        "libreoffice_total_tco2e": round(float(lo_total), 6),
+        "ghgxl_version": ghgxl.__version__,
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+    }
+    out = Path(__file__).parent / "results" / f"calc_{args.rows}.json"
+    out.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(json.dumps(record, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
