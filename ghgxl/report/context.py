@@ -19,6 +19,7 @@ from ghgxl.factors import FactorLibrary, FactorRow
 from ghgxl.units import conversion_factor
 from ghgxl.workbook import layout as L
 from ghgxl.workbook.calc import WorkbookCalculation
+from ghgxl.workbook.read import is_blank
 
 CATEGORY_NAMES = {
     1: "类别1 直接温室气体排放与移除",
@@ -121,27 +122,19 @@ def method_of(row: dict[str, object]) -> str:
     return "transport" if unit in ("tkm", "pkm", "吨公里", "人公里") else "explicit"
 
 
-def _blank(value: object) -> bool:
-    return (
-        value is None
-        or (isinstance(value, float) and math.isnan(value))
-        or (isinstance(value, str) and not value.strip())
-    )
-
-
 def factors_used(rows: Iterable[dict[str, object]], library: FactorLibrary) -> list[dict[str, str]]:
     """Each library row (factor and the NCV/density it needed) and each explicit factor used."""
     seen: dict[tuple, dict[str, str]] = {}
     for row in rows:
         unit, gas = str(row.get("unit") or ""), row.get("gas")
-        gas_name = None if _blank(gas) else str(gas)
+        gas_name = None if is_blank(gas) else str(gas)
         try:
-            if not _blank(row.get("factor_key")):
+            if not is_blank(row.get("factor_key")):
                 key = str(row["factor_key"]).strip().lower()
                 used: tuple[FactorRow, ...] = library_multipliers(library, key, unit, gas_name).rows
                 for factor in used:
                     seen.setdefault(("lib", factor.key, factor.gas), _factor_entry(factor))
-            elif not _blank(row.get("factor")):
+            elif not is_blank(row.get("factor")):
                 explicit_multipliers(float(row["factor"]), str(row["factor_unit"]), unit, gas_name)
                 entry = {
                     "key": "（自定）",
@@ -236,7 +229,7 @@ def _dq_rows(calc: WorkbookCalculation) -> tuple[list[dict[str, str]], dict[str,
 
 
 def _score(value: object) -> str:
-    if _blank(value):
+    if is_blank(value):
         return "-"
     return f"{float(value):g}" if isinstance(value, (int, float)) else str(value)
 
@@ -249,13 +242,13 @@ def _sources(calc: WorkbookCalculation) -> tuple[list[dict[str, str]], list[dict
     for record in frame.to_dict("records"):
         entry = {
             k: ""
-            if _blank(v)
+            if is_blank(v)
             else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
             for k, v in record.items()
         }
         category = record.get("category")
         entry["scope"] = (
-            "" if _blank(category) else ("1" if category == 1 else "2" if category == 2 else "3")
+            "" if is_blank(category) else ("1" if category == 1 else "2" if category == 2 else "3")
         )
         sources.append(entry)
         if entry.get("included") == "排除":
@@ -283,7 +276,7 @@ def build_context(
     by_gas = result.by_gas()
     rows = calc.rows.to_dict("records")
     methods_used = sorted({method_of(r) for r in rows}, key=list(METHOD_TEXT).index)
-    named = {gwp.canonical_gas(str(r["gas"])) for r in rows if not _blank(r.get("gas"))}
+    named = {gwp.canonical_gas(str(r["gas"])) for r in rows if not is_blank(r.get("gas"))}
     gases_used = ["CO2", "CH4", "N2O", *sorted(g for g in named if g not in ("CO2", "CH4", "N2O"))]
     dq_rows, dq_summary = _dq_rows(calc)
     sources, exclusions = _sources(calc)

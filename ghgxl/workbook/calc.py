@@ -10,7 +10,6 @@ recomputing the native formulas finds the same totals (tested).
 
 from __future__ import annotations
 
-import math
 import shutil
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,6 +31,8 @@ from ghgxl.workbook.read import (
     cell_of_error,
     excel_amounts,
     inventory_rows,
+    is_blank,
+    is_number,
     read_workbook,
 )
 
@@ -48,22 +49,6 @@ class WorkbookCalculation:
     @property
     def errors(self) -> list[GhgError]:
         return self.result.errors
-
-
-def _is_number(value: object) -> bool:
-    return (
-        isinstance(value, (int, float))
-        and not isinstance(value, bool)
-        and not (isinstance(value, float) and math.isnan(value))
-    )
-
-
-def _blank(value: object) -> bool:
-    return (
-        value is None
-        or (isinstance(value, float) and math.isnan(value))
-        or (isinstance(value, str) and not value.strip())
-    )
 
 
 def calculate_workbook(
@@ -92,9 +77,9 @@ def calculate_workbook(
 
 def excel_scope(category: object) -> object:
     """``=IF(D="","",IF(D=1,1,IF(D=2,2,3)))``."""
-    if _blank(category):
+    if is_blank(category):
         return ""
-    if _is_number(category) and float(category) in (1.0, 2.0):
+    if is_number(category) and float(category) in (1.0, 2.0):
         return int(category)
     return 3
 
@@ -102,11 +87,11 @@ def excel_scope(category: object) -> object:
 def excel_amount(record: dict[str, object]) -> object:
     """``=IF(COUNT(months)>0,SUM(months),IF(annual="","",annual))``."""
     months = [record.get(f"m{m}") for m in range(1, 13)]
-    numbers = [float(v) for v in months if _is_number(v)]
+    numbers = [float(v) for v in months if is_number(v)]
     if numbers:
         return sum(numbers)
     annual = record.get("annual")
-    return "" if _blank(annual) else annual
+    return "" if is_blank(annual) else annual
 
 
 def activity_values(calc: WorkbookCalculation) -> tuple[dict[str, xlsx.CellValue], pd.DataFrame]:
@@ -141,7 +126,7 @@ def activity_values(calc: WorkbookCalculation) -> tuple[dict[str, xlsx.CellValue
 
 
 def _numeric(series: pd.Series) -> pd.Series:
-    return pd.to_numeric(series.map(lambda v: v if _is_number(v) else np.nan), errors="coerce")
+    return pd.to_numeric(series.map(lambda v: v if is_number(v) else np.nan), errors="coerce")
 
 
 def summary_values(shown: pd.DataFrame) -> dict[str, xlsx.CellValue]:
@@ -186,10 +171,10 @@ def quality_values(
     """The 数据质量 sheet's formulas for every row at once, and its weighted total and grade."""
     activity = calc.data.activity
     scores = activity[["dq_activity", "dq_factor", "dq_calibration"]]
-    numeric = scores.map(lambda v: float(v) if _is_number(v) else np.nan).to_numpy(dtype=float)
+    numeric = scores.map(lambda v: float(v) if is_number(v) else np.nan).to_numpy(dtype=float)
     complete = ~np.isnan(numeric).any(axis=1)
     mean = np.where(complete, numeric.mean(axis=1) if len(numeric) else 0.0, np.nan)
-    emission = np.array([float(v) if _is_number(v) else np.nan for v in shown["total"]])
+    emission = np.array([float(v) if is_number(v) else np.nan for v in shown["total"]])
     share = emission / total if total else np.full(len(emission), np.nan)
     product = mean * share
 
@@ -197,11 +182,11 @@ def quality_values(
         return ["" if np.isnan(v) else float(v) for v in values]
 
     columns: dict[str, list[xlsx.CellValue]] = {
-        "A": [("" if _blank(v) else v) for v in activity["id"]],
-        "B": [("" if _blank(v) else v) for v in activity["source"]],
-        "C": [("" if _blank(v) else v) for v in activity["dq_activity"]],
-        "D": [("" if _blank(v) else v) for v in activity["dq_factor"]],
-        "E": [("" if _blank(v) else v) for v in activity["dq_calibration"]],
+        "A": [("" if is_blank(v) else v) for v in activity["id"]],
+        "B": [("" if is_blank(v) else v) for v in activity["source"]],
+        "C": [("" if is_blank(v) else v) for v in activity["dq_activity"]],
+        "D": [("" if is_blank(v) else v) for v in activity["dq_factor"]],
+        "E": [("" if is_blank(v) else v) for v in activity["dq_calibration"]],
         "F": cells(mean),
         "G": ["" if np.isnan(v) else quality.grade(float(v)) for v in mean],
         "H": cells(emission),

@@ -23,14 +23,10 @@ from ghgxl.factors import FactorLibrary
 from ghgxl.workbook import layout as L
 from ghgxl.workbook import xlsx
 from ghgxl.workbook.calc import WorkbookCalculation, calculate_workbook, cell_values
-from ghgxl.workbook.read import MONTHS, open_workbook
+from ghgxl.workbook.read import MONTHS, is_blank, open_workbook
 
 _GRID_KEY = re.compile(r"^grid\.cn\.[a-z_]+\.(\d{4})$")
 _GWP_LITERAL = re.compile(r'<c r="([A-Z]+[0-9]+)"[^>]*><f>([^<]*GHG_EMISSION[^<]*)</f>')
-
-
-def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _cell(key: str, row: int) -> str:
@@ -42,7 +38,7 @@ def _duplicates(calc: WorkbookCalculation) -> list[GhgError]:
     found = []
     for record in calc.data.activity.to_dict("records"):
         identifier = record.get("id")
-        if _blank(identifier):
+        if is_blank(identifier):
             continue
         key = str(identifier).strip()
         if key in seen:
@@ -68,7 +64,7 @@ def _missing_info(calc: WorkbookCalculation) -> list[GhgError]:
     for key in ("company", "reporting_year"):
         value = calc.data.info.get(key)
         field = next(f for f in L.INFO_FIELDS if f.key == key)
-        if _blank(value) or (value == field.default and key == "company"):
+        if is_blank(value) or (value == field.default and key == "company"):
             found.append(
                 GhgError("E101", cell=f"{L.SHEET_INFO}!{L.info_cell(key)}", what=field.label)
             )
@@ -98,9 +94,9 @@ def _explicit_without_source(calc: WorkbookCalculation) -> list[GhgError]:
     return [
         GhgError("W103", cell=_cell("factor_source", r["row"]))
         for r in calc.data.activity.to_dict("records")
-        if _blank(r.get("factor_key"))
-        and not _blank(r.get("factor"))
-        and _blank(r.get("factor_source"))
+        if is_blank(r.get("factor_key"))
+        and not is_blank(r.get("factor"))
+        and is_blank(r.get("factor_source"))
     ]
 
 
@@ -115,7 +111,7 @@ def _exclusions(calc: WorkbookCalculation) -> list[GhgError]:
             value=r.get("source") or r.get("id"),
         )
         for r in calc.data.sources.to_dict("records")
-        if str(r.get("included") or "").strip() == "排除" and _blank(r.get("exclusion_reason"))
+        if str(r.get("included") or "").strip() == "排除" and is_blank(r.get("exclusion_reason"))
     ]
 
 

@@ -7,6 +7,7 @@ the headless path ignores: it recomputes from the inputs.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,8 +47,18 @@ def _grid(workbook: CalamineWorkbook, name: str) -> list[list[object]]:
     return workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
 
 
-def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+def is_blank(value: object) -> bool:
+    """An empty cell as a reader sees it: None, NaN, or text of spaces only."""
+    return (
+        value is None
+        or (isinstance(value, float) and math.isnan(value))
+        or (isinstance(value, str) and not value.strip())
+    )
+
+
+def is_number(value: object) -> bool:
+    """A cell the sheet's COUNT/SUM would count: a number, not a bool, not NaN."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value == value
 
 
 def open_workbook(path: Path) -> CalamineWorkbook:
@@ -74,15 +85,11 @@ def _table(
     records = []
     for offset, values in enumerate(grid[L.FIRST_ROW - 1 :], start=L.FIRST_ROW):
         record = {k: (values[index[k]] if index[k] < len(values) else None) for k in keys}
-        if all(_blank(v) for v in record.values()):
+        if all(is_blank(v) for v in record.values()):
             continue
         record["row"] = offset
         records.append(record)
     return pd.DataFrame(records, columns=[*keys, "row"])
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and value == value
 
 
 def excel_amounts(activity: pd.DataFrame) -> np.ndarray:
@@ -91,9 +98,9 @@ def excel_amounts(activity: pd.DataFrame) -> np.ndarray:
     monthly values when there is one, else the annual value as typed. (Text in a monthly
     cell is skipped by the sheet's SUM; ``ghgxl check`` reports it.)"""
     months = activity[list(MONTHS)]
-    numeric = months.map(lambda v: float(v) if _is_number(v) else np.nan).to_numpy(dtype=float)
+    numeric = months.map(lambda v: float(v) if is_number(v) else np.nan).to_numpy(dtype=float)
     has_month = ~np.isnan(numeric).all(axis=1) if len(numeric) else np.zeros(0, dtype=bool)
-    annual = activity["annual"].map(lambda v: "" if _blank(v) else v).to_numpy(dtype=object)
+    annual = activity["annual"].map(lambda v: "" if is_blank(v) else v).to_numpy(dtype=object)
     sums = np.nansum(np.where(np.isnan(numeric), 0.0, numeric), axis=1) if len(numeric) else annual
     return np.where(has_month, sums, annual)
 
@@ -125,10 +132,10 @@ def inventory_rows(data: WorkbookData) -> pd.DataFrame:
     frame = data.activity.copy()
     amounts = excel_amounts(frame)
     frame["amount"] = [None if a == "" else a for a in amounts]
-    has_month = frame[list(MONTHS)].map(_is_number).any(axis=1)
+    has_month = frame[list(MONTHS)].map(is_number).any(axis=1)
     frame["amount_column"] = np.where(has_month, "m1", "annual")
     frame["method"] = frame["method"].map(
-        lambda m: L.METHOD_LABELS.get(str(m).strip(), m) if not _blank(m) else None
+        lambda m: L.METHOD_LABELS.get(str(m).strip(), m) if not is_blank(m) else None
     )
     frame["place"] = [f"{L.SHEET_ACTIVITY}!{L.ACT_COL['id']}{row}" for row in frame["row"]]
     frame["sheet"] = L.SHEET_ACTIVITY

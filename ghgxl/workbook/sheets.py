@@ -40,6 +40,11 @@ FIXED_DATE = dt.datetime(2026, 1, 1)
 
 
 def _title(ws: Worksheet, title: str, note: str) -> None:
+    """Title and note rows, and a print layout: landscape A4, one page wide."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws["A1"] = title
     ws["A1"].font = TITLE
     ws["A2"] = note
