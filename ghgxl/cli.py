@@ -275,7 +275,7 @@ def calc(
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出 / findings as JSON")
 @_friendly
 def check(source: Path, as_json: bool) -> None:
-    """检查清册 / lint a workbook: exit 0 clean, 1 findings, 2 unreadable."""
+    """检查清册 / lint a workbook: exit 0 clean (warnings W… only), 1 errors, 2 unreadable."""
     from ghgxl.workbook.check import check_workbook
 
     _, findings = check_workbook(source)
@@ -287,7 +287,7 @@ def check(source: Path, as_json: bool) -> None:
         err_console.print(f"{len(findings)} 项问题 / findings", markup=False)
     else:
         console.print("未发现问题 / no findings")
-    if findings:
+    if any(f.code.startswith("E") for f in findings):
         sys.exit(EXIT_FINDINGS)
 
 

@@ -262,6 +262,12 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "请填写出处（文献、表号、年份或供应商声明）",
         "name its source (publication, table, year, or the supplier's statement)",
     ),
+    "W104": ErrorSpec(
+        "电力单位 {unit} 用于燃料因子 {key}",
+        "an electricity unit {unit} against the fuel factor {key}",
+        "燃料请填写用量（吨、升、标准立方米）；外购电力请选用 grid 因子",
+        "enter fuel as mass or volume (t, L, Nm3); use a grid factor for purchased electricity",
+    ),
     "E901": ErrorSpec(
         "内部错误：{problem}",
         "internal error: {problem}",

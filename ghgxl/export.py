@@ -19,6 +19,15 @@ def _round(value: float | None) -> float | None:
     return None if _missing(value) else round(float(value), DECIMALS) + 0.0
 
 
+def cell_text(value: object) -> str | None:
+    """A cell as text: ``1.0`` (how a reader returns a typed 1) → ``'1'``."""
+    if _missing(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def _missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
@@ -34,7 +43,7 @@ def result_dict(result: InventoryResult) -> dict[str, Any]:
     for record, score in zip(result.rows.to_dict("records"), scores, strict=True):
         rows.append(
             {
-                "id": None if _missing(record["id"]) else str(record["id"]),
+                "id": cell_text(record["id"]),
                 "sheet": record.get("sheet"),
                 "row": None if _missing(record.get("row")) else int(record["row"]),
                 "place": None if _missing(record["place"]) else record["place"],

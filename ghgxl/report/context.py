@@ -15,6 +15,7 @@ import ghgxl
 from ghgxl import gwp, quality
 from ghgxl.emission import TOTAL_GROUPS, explicit_multipliers, library_multipliers
 from ghgxl.errors import GhgError
+from ghgxl.export import cell_text
 from ghgxl.factors import FactorLibrary, FactorRow
 from ghgxl.units import conversion_factor
 from ghgxl.workbook import layout as L
@@ -207,7 +208,7 @@ def _dq_rows(calc: WorkbookCalculation) -> tuple[list[dict[str, str]], dict[str,
         share = emission / total if total and not math.isnan(emission) else float("nan")
         out.append(
             {
-                "id": str(record.get("id") or ""),
+                "id": cell_text(record.get("id")) or "",
                 "source": str(calc.data.activity.iloc[i].get("source") or ""),
                 "activity": _score(record.get("dq_activity")),
                 "factor": _score(record.get("dq_factor")),
@@ -284,7 +285,7 @@ def build_context(
     for record, res in zip(rows, result.rows.to_dict("records"), strict=True):
         activity.append(
             {
-                "id": str(record.get("id") or ""),
+                "id": cell_text(record.get("id")) or "",
                 "source": str(record.get("source") or ""),
                 "category": str(res["category"] or ""),
                 "amount": money(res["amount"])

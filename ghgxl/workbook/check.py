@@ -90,6 +90,20 @@ def _grid_years(calc: WorkbookCalculation) -> list[GhgError]:
     return found
 
 
+#: Units people use for electricity; an amount in them against a fuel factor is almost
+#: certainly a wrong row (pint would convert kWh to TJ without complaint).
+ELECTRICITY_UNITS = {"kwh", "mwh", "gwh", "万kwh", "度", "千瓦时", "兆瓦时", "万千瓦时"}
+
+
+def _electricity_against_fuel(calc: WorkbookCalculation) -> list[GhgError]:
+    return [
+        GhgError("W104", cell=_cell("unit", r["row"]), unit=r["unit"], key=r["factor_key"])
+        for r in calc.data.activity.to_dict("records")
+        if str(r.get("factor_key") or "").strip().lower().startswith("fuel.")
+        and str(r.get("unit") or "").strip().lower() in ELECTRICITY_UNITS
+    ]
+
+
 def _explicit_without_source(calc: WorkbookCalculation) -> list[GhgError]:
     return [
         GhgError("W103", cell=_cell("factor_source", r["row"]))
@@ -154,9 +168,15 @@ def _stale_results(path: Path, calc: WorkbookCalculation) -> list[GhgError]:
 
 
 def _differs(cached: object, value: object) -> bool:
-    """Both numbers, and not equal (cells without a cached number are not compared)."""
-    numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (cached, value))
-    return numbers and not math.isclose(float(cached), float(value), rel_tol=1e-9, abs_tol=1e-9)
+    """A cached number that differs, or a cached ``#GHG!`` where the engine now computes a
+    number (cells without a cached value are not compared)."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return False
+    if isinstance(cached, str):
+        return cached.startswith("#GHG!")
+    if not isinstance(cached, (int, float)) or isinstance(cached, bool):
+        return False
+    return not math.isclose(float(cached), float(value), rel_tol=1e-9, abs_tol=1e-9)
 
 
 def check_workbook(
@@ -171,6 +191,7 @@ def check_workbook(
         *_text_in_months(calc),
         *_duplicates(calc),
         *_grid_years(calc),
+        *_electricity_against_fuel(calc),
         *_explicit_without_source(calc),
         *_mixed_gwp(path, calc),
         *_exclusions(calc),

@@ -1,0 +1,182 @@
+"""`ghgxl check` finds each problem at its cell; `ghgxl calc` never touches its input and
+keeps everything it does not compute byte for byte."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from ghgxl.cli import main
+from ghgxl.workbook import fill, template, xlsx
+from ghgxl.workbook import layout as L
+
+ROOT = Path(__file__).parents[2]
+TEMPLATE = (ROOT / "workbook" / template.TEMPLATE_NAME).read_bytes()
+A = L.ACT_COL
+GOOD = dict(
+    category=2,
+    annual=1000,
+    unit="kWh",
+    factor_key="grid.cn.national.2023",
+    dq_activity=6,
+    dq_factor=2,
+    dq_calibration=6,
+)
+
+
+def _run(*args: str):
+    result = CliRunner(env={"COLUMNS": "250"}).invoke(main, list(args), catch_exceptions=False)
+    assert "Traceback" not in result.output
+    return result
+
+
+@pytest.fixture(scope="module")
+def problems(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One workbook with each problem `ghgxl check` looks for, each in a known cell."""
+    rows = [
+        dict(
+            GOOD, id="OK1", factor_key="grid.cn.national.2022"
+        ),  # row 5: grid year ≠ 2023 → W101 at X5
+        dict(GOOD, id="MISS", annual=None, m1=None),  # row 6: no amount → E101 at T6
+        dict(GOOD, id="TXT", annual="一千"),  # row 7: text in a number cell → E102 at T7
+        dict(GOOD, id="NEG", annual=-5),  # row 8: negative → E103 at T8
+        dict(GOOD, id="UNIT", unit="kwhh"),  # row 9: unknown unit → E201 at V9
+        dict(GOOD, id="KEY", factor_key="grid.cn.mars.2023"),  # row 10: unknown key → E301 at X10
+        dict(
+            GOOD, id="FIT", category=1, unit="kWh", factor_key="fuel.diesel.offroad"
+        ),  # row 11: kWh vs a fuel per TJ → W104 at V11
+        dict(GOOD, id="OK1", annual=5),  # row 12: duplicated id → E507 at A12
+        dict(
+            GOOD, id="MON", annual=None, m1=100, m2="二百"
+        ),  # row 13: text in a month → E102 at I13
+        dict(
+            GOOD, id="EXP", factor_key=None, factor=0.5, factor_unit="tCO2e/t", unit="t"
+        ),  # row 14: no source → W103 at AB14
+        dict(GOOD, id="CAT", category=7),  # row 15: category 7 → E502 at D15
+    ]
+    sources = [dict(id="X1", source="应急发电机", category=1, included="排除")]  # → E509 at K5
+    info = {"company": "检查测试公司", "reporting_year": 2023}
+    package = fill.fill(TEMPLATE, info, rows, sources)
+    # a formula that names another GWP set than the workbook's → W102 at the CO2 cell of row 5
+    members = xlsx.read_members(package)
+    part = xlsx.sheet_parts(members)[L.SHEET_ACTIVITY]
+    members[part] = members[part].replace(
+        b"$AA5,ghg_gwp,&quot;tCO2e&quot;,&quot;CO2&quot;",
+        b"$AA5,&quot;AR5&quot;,&quot;tCO2e&quot;,&quot;CO2&quot;",
+        1,
+    )
+    members[part] = members[part].replace(
+        b'$AA5,ghg_gwp,"tCO2e","CO2"', b'$AA5,"AR5","tCO2e","CO2"', 1
+    )
+    path = tmp_path_factory.mktemp("check") / "problems.xlsm"
+    path.write_bytes(xlsx.write_package(members))
+    return path
+
+
+EXPECTED = {
+    ("W101", f"活动数据!{A['factor_key']}5"),
+    ("E101", f"活动数据!{A['annual']}6"),
+    ("E102", f"活动数据!{A['annual']}7"),
+    ("E103", f"活动数据!{A['annual']}8"),
+    ("E201", f"活动数据!{A['unit']}9"),
+    ("E301", f"活动数据!{A['factor_key']}10"),
+    ("W104", f"活动数据!{A['unit']}11"),
+    ("E507", f"活动数据!{A['id']}12"),
+    ("E102", f"活动数据!{A['m2']}13"),
+    ("W103", f"活动数据!{A['factor_source']}14"),
+    ("E502", f"活动数据!{A['category']}15"),
+    ("E509", f"排放源识别!{L.SOURCE_COL['exclusion_reason']}5"),
+    ("W102", f"活动数据!{A['g_CO2']}5"),
+}
+
+
+def test_check_finds_each_problem_at_its_cell(problems: Path) -> None:
+    result = _run("check", str(problems), "--json")
+    assert result.exit_code == 1
+    found = {(f["code"], f["cell"]) for f in json.loads(result.stdout)["findings"]}
+    assert found >= EXPECTED, sorted(EXPECTED - found)
+    grid_years = [f for f in found if f[0] == "W101"]
+    assert len(grid_years) == 1  # only the 2022 key is another year than 2023
+
+
+def test_check_flags_stale_and_edited_results(problems: Path, tmp_path: Path) -> None:
+    computed = tmp_path / "computed.xlsm"
+    _run("calc", str(problems), "-o", str(computed))
+    stale = ("E605",)
+    clean = {
+        f["code"] for f in json.loads(_run("check", str(computed), "--json").stdout)["findings"]
+    }
+    assert not clean & set(stale)
+    # edit the 汇总 total by hand: check names that cell
+    members = xlsx.read_members(computed)
+    part = xlsx.sheet_parts(members)[L.SHEET_SUMMARY]
+    members[part], _ = xlsx.patch_sheet_xml(members[part], {"B11": 12345.0})
+    edited = tmp_path / "edited.xlsm"
+    edited.write_bytes(xlsx.write_package(members))
+    findings = json.loads(_run("check", str(edited), "--json").stdout)["findings"]
+    assert ("E605", "汇总!B11") in {(f["code"], f["cell"]) for f in findings}
+
+
+def test_check_exit_codes(tmp_path: Path) -> None:
+    clean = tmp_path / "clean.xlsm"
+    clean.write_bytes(
+        fill.fill(
+            TEMPLATE,
+            {"company": "好公司", "reporting_year": 2023},
+            [dict(GOOD, id="E1", factor_source="x")],
+        )
+    )
+    assert _run("check", str(clean)).exit_code == 0
+    warned = tmp_path / "warned.xlsm"  # warnings only (a 2022 grid factor in 2023): still 0
+    warned.write_bytes(
+        fill.fill(
+            TEMPLATE,
+            {"company": "好公司", "reporting_year": 2023},
+            [dict(GOOD, id="E1", factor_key="grid.cn.national.2022")],
+        )
+    )
+    result = _run("check", str(warned))
+    assert result.exit_code == 0 and "W101" in result.output
+    broken = tmp_path / "broken.xlsm"
+    broken.write_bytes(b"not a zip file")
+    result = _run("check", str(broken))
+    assert result.exit_code == 2 and "E601" in result.output
+
+
+def test_calc_keeps_its_input_and_everything_it_does_not_compute(
+    problems: Path, tmp_path: Path
+) -> None:
+    before = problems.read_bytes()
+    out = tmp_path / "out.xlsm"
+    _run("calc", str(problems), "-o", str(out))
+    assert problems.read_bytes() == before  # IN untouched
+    original, written = zipfile.ZipFile(problems), zipfile.ZipFile(out)
+    assert original.namelist() == written.namelist()
+    computed_parts = {
+        xlsx.sheet_parts(xlsx.read_members(before))[s]
+        for s in (L.SHEET_ACTIVITY, L.SHEET_SUMMARY, L.SHEET_QUALITY, L.SHEET_SOURCES)
+    }
+    for name in original.namelist():
+        if name not in computed_parts:
+            assert original.read(name) == written.read(name), (
+                name
+            )  # VBA, styles, buttons, other sheets
+    assert b"GHG_EMISSION(" in written.read(
+        xlsx.sheet_parts(xlsx.read_members(out))[L.SHEET_ACTIVITY]
+    )
+
+
+def test_calc_in_place_writes_a_backup_first(tmp_path: Path) -> None:
+    book = tmp_path / "清册.xlsm"
+    book.write_bytes(fill.fill(TEMPLATE, {"company": "好公司"}, [dict(GOOD, id="E1")]))
+    before = book.read_bytes()
+    result = _run("calc", str(book), "--in-place")
+    assert result.exit_code == 0
+    backups = list(tmp_path.glob("清册.backup-*.xlsm"))
+    assert len(backups) == 1 and backups[0].read_bytes() == before
+    assert book.read_bytes() != before
+    assert _run("calc", str(book), "--in-place", "-o", str(tmp_path / "x.xlsm")).exit_code == 2
