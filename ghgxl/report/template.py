@@ -67,6 +67,18 @@ def _cell(cell, text: str, bold: bool = False) -> None:
     run.bold = bold
 
 
+#: Column widths (cm; the text is 16 cm wide) of the tables whose first columns are short.
+TABLE_WIDTHS = {
+    "排放源识别表": [1.2, 2.2, 6.0, 1.2, 1.2, 2.8, 1.4],
+    "温室气体排放类别及排放量": [1.2, 8.0, 4.0, 2.8],
+    "排除的排放源": [4.5, 8.5, 3.0],
+    "量化方法": [2.4, 6.0, 7.6],
+    "数据质量评估": [1.0, 3.6, 1.2, 1.2, 1.2, 1.4, 1.1, 2.5, 1.4, 1.4],
+    "排放因子": [3.2, 3.6, 1.3, 1.6, 1.9, 4.4],
+    "各排放源活动数据与排放量": [1.2, 6.4, 1.2, 3.2, 1.4, 2.6],
+}
+
+
 class _Writer:
     def __init__(self) -> None:
         self.doc = Document()
@@ -117,9 +129,12 @@ class _Writer:
         loop: str,
         cells: list[str],
         totals: list[str] | None = None,
+        widths: list[float] | None = None,
     ):
-        """A table whose body rows repeat (docxtpl ``{%tr for %}``), with an optional total row."""
+        """A table whose body rows repeat (docxtpl ``{%tr for %}``), with an optional total
+        row; ``widths`` in cm (the text width is 16 cm)."""
         self.caption("表", title)
+        widths = widths or TABLE_WIDTHS.get(title)
         table = self.doc.add_table(rows=1, cols=len(headers))
         table.style = "Table Grid"
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -132,6 +147,13 @@ class _Writer:
         if totals:
             for cell, text in zip(table.add_row().cells, totals, strict=True):
                 _cell(cell, text, bold=True)
+        if widths:
+            table.autofit = False
+            for column, width in zip(table.columns, widths, strict=False):
+                column.width = Cm(width)
+            for row in table.rows:
+                for cell, width in zip(row.cells, widths, strict=False):
+                    cell.width = Cm(width)
         self.p()
         return table
 

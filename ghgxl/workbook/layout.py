@@ -184,7 +184,7 @@ ACTIVITY_COLUMNS: tuple[Column, ...] = (
         )
         for m in range(1, 13)
     ),
-    Column("annual", "年度活动量", 12, "不填月度时填写年度合计", number_format="#,##0.00"),
+    Column("annual", "年度活动量", 15, "不填月度时填写年度合计", number_format="#,##0.00"),
     Column(
         "amount",
         "计算用活动量",

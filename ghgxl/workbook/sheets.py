@@ -490,6 +490,7 @@ def write_summary(ws: Worksheet) -> None:
                     cell.column_letter == "C" and cell.row <= 11
                 )
                 cell.number_format = "0.00%" if percent else "#,##0.00"
+    ws[SUMMARY_ERRORS].number_format = "0"
     ws.column_dimensions["A"].width = 34
     for index in range(len(SUMMARY_GASES) + 1):
         ws.column_dimensions[chr(ord("B") + index)].width = 14

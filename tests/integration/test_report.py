@@ -184,3 +184,19 @@ def test_report_to_pdf_and_png(workbook: Path, tmp_path: Path) -> None:
         check=True,
     )
     assert len(list(tmp_path.glob("page-*.png"))) == 3
+
+
+EXAMPLE = ROOT / "workbook" / "examples" / "example-2023.xlsm"
+GOLDEN = ROOT / "tests" / "golden" / "example-report.txt"
+
+
+def test_golden_text_of_the_example_report() -> None:
+    """The whole text of the bundled example's report, reviewed once and kept in
+    tests/golden/ (regenerate with GHGXL_UPDATE_GOLDEN=1 and review the diff)."""
+    import io
+    import os
+
+    text = docx_text(io.BytesIO(render_docx(calculate_workbook(EXAMPLE)))) + "\n"
+    if os.environ.get("GHGXL_UPDATE_GOLDEN"):
+        GOLDEN.write_text(text, encoding="utf-8")
+    assert text == GOLDEN.read_text(encoding="utf-8")
