@@ -177,17 +177,20 @@ def read_activity_csv(path: Path) -> pd.DataFrame:
 
 
 def _summary(result: InventoryResult) -> Table:
+    """Totals by category and gas group; all-zero gas columns are left out to fit a terminal."""
     table = Table(title=f"排放量 / emissions (t CO2e, GWP {result.gwp_set})")
+    by_category_gas, totals = result.by_category_gas(), result.by_gas()
+    shown = [g for g in GROUPS if g == "CO2" or totals[g] != 0]
     table.add_column("类别 category")
-    for group in GROUPS:
+    for group in shown:
         table.add_column(GROUP_LABELS.get(group, group), justify="right")
     table.add_column("合计 total", justify="right")
     by_category = result.by_category()
-    for category, gases in result.by_category_gas().items():
-        cells = [f"{gases[g]:,.2f}" for g in GROUPS]
-        table.add_row(str(category), *cells, f"{by_category[category]:,.2f}")
-    totals = result.by_gas()
-    table.add_row("合计 total", *[f"{totals[g]:,.2f}" for g in GROUPS], f"{result.total:,.2f}")
+    for category, gases in by_category_gas.items():
+        table.add_row(
+            str(category), *[f"{gases[g]:,.2f}" for g in shown], f"{by_category[category]:,.2f}"
+        )
+    table.add_row("合计 total", *[f"{totals[g]:,.2f}" for g in shown], f"{result.total:,.2f}")
     return table
 
 
