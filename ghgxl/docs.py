@@ -38,7 +38,28 @@ def errors_markdown() -> str:
             if code.startswith(prefix):
                 todo = f"{spec.hint_zh} / {spec.hint_en}"
                 lines.append(f"| {code} | {spec.zh} | {spec.en} | {todo} |")
+    lines += ["", *_limits()]
     return "\n".join(lines) + "\n"
+
+
+def _limits() -> list[str]:
+    from ghgxl.workbook import guard
+
+    return [
+        "## 安全限制 / Safety limits",
+        "",
+        "Checked before a workbook is parsed (`ghgxl/workbook/guard.py`); beyond them ghgxl stops",
+        "with E608–E610 in bounded time and memory and leaves the file untouched.",
+        "",
+        f"- file size ≤ {guard.MAX_FILE_BYTES // 2**20} MB; unpacked ≤ {guard.MAX_TOTAL_UNPACKED // 2**20} MB in all, "
+        f"≤ {guard.MAX_MEMBER_UNPACKED // 2**20} MB per member, compression ratio ≤ {guard.MAX_RATIO} (zip bombs)",
+        f"- a sheet ≤ {guard.MAX_SHEET_CELLS:,} cells (rows × columns, from its dimension and its last row)",
+        "- XML with a DOCTYPE or ENTITY declaration is refused (billion laughs); the package XML",
+        "  ghgxl parses itself goes through defusedxml",
+        "- password-protected and old .xls files are recognised and refused (E608)",
+        "- every file ghgxl writes is written to a temporary file in the same folder and then",
+        "  renamed over the target; `--in-place` writes a complete backup first",
+    ]
 
 
 if __name__ == "__main__":

@@ -244,6 +244,24 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "请安装 LibreOffice，或在 Word 中另存为 PDF；.docx 报告已生成",
         "install LibreOffice, or save as PDF from Word; the .docx report was written",
     ),
+    "E608": ErrorSpec(
+        "文件 {path} 受密码保护，或是旧版 .xls 格式",
+        "the file {path} is password-protected or an old .xls file",
+        "请在 Excel 中取消密码（文件 → 信息 → 保护工作簿）或另存为 .xlsm 后再试",
+        "remove the password in Excel (File → Info → Protect Workbook) or save as .xlsm, then try again",
+    ),
+    "E609": ErrorSpec(
+        "文件 {path} 超出安全限制：{problem}",
+        "the file {path} exceeds a safety limit: {problem}",
+        "该文件可能已损坏或被构造为攻击文件；ghgxl 未读取其内容，文件未被改动",
+        "the file may be damaged or crafted; ghgxl did not read it and left it untouched",
+    ),
+    "E610": ErrorSpec(
+        "工作表过大：{problem}（上限 1000 万个单元格）",
+        "a sheet is too large: {problem} (limit 10 million cells)",
+        "请删除表格下方或右侧多余的格式与空行，或拆分清册",
+        "delete stray formatting or empty rows below or right of the table, or split the workbook",
+    ),
     "W101": ErrorSpec(
         "电网因子年份 {factor_year} 与报告年度 {year} 不同",
         "the grid factor's year {factor_year} differs from the reporting year {year}",

@@ -10,7 +10,6 @@ recomputing the native formulas finds the same totals (tested).
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -65,9 +64,8 @@ def calculate_workbook(
     placed = []
     for error in result.errors:
         row, amount_column = by_place[error.cell]
-        placed.append(
-            GhgError(error.code, cell=cell_of_error(error, row, amount_column), **error.details)
-        )
+        cell = cell_of_error(error, row, amount_column, data.activity_columns)
+        placed.append(GhgError(error.code, cell=cell, **error.details))
     result.errors = placed
     return WorkbookCalculation(data, result, rows)
 
@@ -113,12 +111,13 @@ def activity_values(calc: WorkbookCalculation) -> tuple[dict[str, xlsx.CellValue
     total[blank] = ""
     total[failed] = ROW_ERROR_TEXT
     scopes = [excel_scope(c) for c in activity["category"]]
-    col = L.ACT_COL
+    col = calc.data.activity_columns  # where this workbook has them (found by header)
     values: dict[str, xlsx.CellValue] = {}
-    columns = {col["scope"]: scopes, col["amount"]: amounts, col["total"]: total}
-    columns |= {col[f"g_{g}"]: shown[g] for g in GROUPS}
-    for letter, column_values in columns.items():
-        values.update(zip((f"{letter}{r}" for r in rows), column_values, strict=True))
+    columns = {"scope": scopes, "amount": amounts, "total": total}
+    columns |= {f"g_{g}": shown[g] for g in GROUPS}
+    for key, column_values in columns.items():
+        if key in col:
+            values.update(zip((f"{col[key]}{r}" for r in rows), column_values, strict=True))
     table = pd.DataFrame(
         {"row": rows, "category": activity["category"].to_numpy(), "total": total, **shown}
     )
@@ -207,8 +206,8 @@ def quality_values(
 
 
 def sources_values(data: WorkbookData) -> dict[str, xlsx.CellValue]:
-    column = L.SOURCE_COL["scope"]
-    if data.sources.empty:
+    column = data.source_columns.get("scope")
+    if data.sources.empty or column is None:
         return {}
     return {
         f"{column}{r['row']}": excel_scope(r["category"]) for r in data.sources.to_dict("records")
@@ -265,7 +264,7 @@ def calc_file(
     backup = None
     if in_place:
         backup = backup_path(source)
-        shutil.copy2(source, backup)
+        write_bytes_atomic(backup, Path(source).read_bytes())  # complete or absent
         out = source
     if out is not None:
         if Path(out).exists() and Path(out).resolve() == Path(source).resolve() and not in_place:

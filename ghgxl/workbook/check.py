@@ -29,8 +29,9 @@ _GRID_KEY = re.compile(r"^grid\.cn\.[a-z_]+\.(\d{4})$")
 _GWP_LITERAL = re.compile(r'<c r="([A-Z]+[0-9]+)"[^>]*><f>([^<]*GHG_EMISSION[^<]*)</f>')
 
 
-def _cell(key: str, row: int) -> str:
-    return f"{L.SHEET_ACTIVITY}!{L.ACT_COL[key]}{row}"
+def _cell(calc: WorkbookCalculation, key: str, row: int) -> str:
+    columns = calc.data.activity_columns
+    return f"{L.SHEET_ACTIVITY}!{columns.get(key, columns['id'])}{row}"
 
 
 def _duplicates(calc: WorkbookCalculation) -> list[GhgError]:
@@ -42,7 +43,7 @@ def _duplicates(calc: WorkbookCalculation) -> list[GhgError]:
             continue
         key = str(identifier).strip()
         if key in seen:
-            found.append(GhgError("E507", cell=_cell("id", record["row"]), value=key))
+            found.append(GhgError("E507", cell=_cell(calc, "id", record["row"]), value=key))
         seen.setdefault(key, record["row"])
     return found
 
@@ -54,7 +55,9 @@ def _text_in_months(calc: WorkbookCalculation) -> list[GhgError]:
             value = record.get(month)
             if isinstance(value, str) and value.strip():
                 found.append(
-                    GhgError("E102", cell=_cell(month, record["row"]), value=value, what=month)
+                    GhgError(
+                        "E102", cell=_cell(calc, month, record["row"]), value=value, what=month
+                    )
                 )
     return found
 
@@ -82,7 +85,7 @@ def _grid_years(calc: WorkbookCalculation) -> list[GhgError]:
             found.append(
                 GhgError(
                     "W101",
-                    cell=_cell("factor_key", record["row"]),
+                    cell=_cell(calc, "factor_key", record["row"]),
                     factor_year=match.group(1),
                     year=int(year),
                 )
@@ -97,7 +100,7 @@ ELECTRICITY_UNITS = {"kwh", "mwh", "gwh", "万kwh", "度", "千瓦时", "兆瓦�
 
 def _electricity_against_fuel(calc: WorkbookCalculation) -> list[GhgError]:
     return [
-        GhgError("W104", cell=_cell("unit", r["row"]), unit=r["unit"], key=r["factor_key"])
+        GhgError("W104", cell=_cell(calc, "unit", r["row"]), unit=r["unit"], key=r["factor_key"])
         for r in calc.data.activity.to_dict("records")
         if str(r.get("factor_key") or "").strip().lower().startswith("fuel.")
         and str(r.get("unit") or "").strip().lower() in ELECTRICITY_UNITS
@@ -106,7 +109,7 @@ def _electricity_against_fuel(calc: WorkbookCalculation) -> list[GhgError]:
 
 def _explicit_without_source(calc: WorkbookCalculation) -> list[GhgError]:
     return [
-        GhgError("W103", cell=_cell("factor_source", r["row"]))
+        GhgError("W103", cell=_cell(calc, "factor_source", r["row"]))
         for r in calc.data.activity.to_dict("records")
         if is_blank(r.get("factor_key"))
         and not is_blank(r.get("factor"))
@@ -117,7 +120,7 @@ def _explicit_without_source(calc: WorkbookCalculation) -> list[GhgError]:
 def _exclusions(calc: WorkbookCalculation) -> list[GhgError]:
     if calc.data.sources.empty:
         return []
-    column = L.SOURCE_COL["exclusion_reason"]
+    column = calc.data.source_columns.get("exclusion_reason", L.SOURCE_COL["exclusion_reason"])
     return [
         GhgError(
             "E509",

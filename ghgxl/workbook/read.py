@@ -8,15 +8,19 @@ the headless path ignores: it recomputes from the inputs.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from openpyxl.utils import column_index_from_string, get_column_letter
 from python_calamine import CalamineWorkbook
 
 from ghgxl.errors import GhgError
+from ghgxl.units import normalize_text
 from ghgxl.workbook import layout as L
+from ghgxl.workbook.guard import check_package
 
 #: Which 活动数据 column an error code points at (the cell a user must fix).
 ERROR_COLUMN = {
@@ -28,6 +32,8 @@ ERROR_COLUMN = {
     "E501": "method", "E502": "category", "E506": "category", "E508": "scope3_category",
 }  # fmt: skip
 INPUT_KEYS = tuple(c.key for c in L.ACTIVITY_COLUMNS if not c.formula)
+#: Columns without which a 活动数据 sheet cannot be read (found by their headers).
+REQUIRED_ACTIVITY = ("id", "category", "annual", "unit", "factor_key", "factor", "factor_unit")
 MONTHS = tuple(f"m{m}" for m in range(1, 13))
 
 
@@ -39,12 +45,18 @@ class WorkbookData:
     info: dict[str, object]
     activity: pd.DataFrame  # one row per filled 活动数据 row, inputs as typed, plus "row"
     sources: pd.DataFrame
-    errors: list[GhgError] = field(default_factory=list)
     sheet_names: tuple[str, ...] = ()
+    activity_columns: dict[str, str] = field(default_factory=lambda: dict(L.ACT_COL))
+    source_columns: dict[str, str] = field(default_factory=lambda: dict(L.SOURCE_COL))
 
 
-def _grid(workbook: CalamineWorkbook, name: str) -> list[list[object]]:
-    return workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+def _grid(workbook: CalamineWorkbook, name: str, path: Path) -> list[list[object]]:
+    try:
+        return workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    except Exception as exc:  # calamine's own error types for a damaged sheet
+        raise GhgError(
+            "E601", path=f"{path.name} / {name}", problem=str(exc).splitlines()[0][:200]
+        ) from None
 
 
 def is_blank(value: object) -> bool:
@@ -77,15 +89,46 @@ def read_info(grid: list[list[object]]) -> dict[str, object]:
     return info
 
 
+def _header_text(value: object) -> str:
+    return re.sub(r"\s+", "", normalize_text(str(value))) if not is_blank(value) else ""
+
+
+def header_columns(grid: list[list[object]], columns: tuple[L.Column, ...]) -> dict[str, str]:
+    """Where each column of the layout is in this sheet, by its header in row 4: a user who
+    inserted, moved or added columns is read correctly (key → column letter)."""
+    header = grid[L.HEADER_ROW - 1] if len(grid) >= L.HEADER_ROW else []
+    texts = [_header_text(v) for v in header]
+    found: dict[str, str] = {}
+    for position, column in enumerate(columns):
+        target = _header_text(column.header)
+        if position < len(texts) and texts[position] == target:
+            found[column.key] = get_column_letter(position + 1)
+        elif target in texts:
+            found[column.key] = get_column_letter(texts.index(target) + 1)
+    return found
+
+
 def _table(
-    grid: list[list[object]], columns: tuple[L.Column, ...], keys: tuple[str, ...]
+    grid: list[list[object]],
+    columns: tuple[L.Column, ...],
+    keys: tuple[str, ...],
+    letters: dict[str, str],
 ) -> pd.DataFrame:
-    """Rows below the header that have any input, with their sheet row number."""
-    index = {column.key: position for position, column in enumerate(columns)}
+    """Rows below the header that have any input, with their sheet row number; a repeated
+    header row (pasted from another workbook) is skipped."""
+    index = {k: column_index_from_string(letters[k]) - 1 for k in keys if k in letters}
+    headers = {c.key: _header_text(c.header) for c in columns}
     records = []
     for offset, values in enumerate(grid[L.FIRST_ROW - 1 :], start=L.FIRST_ROW):
-        record = {k: (values[index[k]] if index[k] < len(values) else None) for k in keys}
+        record = {
+            k: (values[index[k]] if k in index and index[k] < len(values) else None) for k in keys
+        }
         if all(is_blank(v) for v in record.values()):
+            continue
+        if (
+            sum(_header_text(record[k]) == headers[k] for k in index if not is_blank(record[k]))
+            >= 3
+        ):
             continue
         record["row"] = offset
         records.append(record)
@@ -108,23 +151,30 @@ def excel_amounts(activity: pd.DataFrame) -> np.ndarray:
 def read_workbook(path: Path) -> WorkbookData:
     """Everything the headless calculation needs; E601/E602 for an unreadable workbook."""
     path = Path(path)
+    check_package(path)
     workbook = open_workbook(path)
     names = tuple(workbook.sheet_names)
     for required in (L.SHEET_INFO, L.SHEET_ACTIVITY):
         if required not in names:
             raise GhgError("E602", column=required, cell=str(path.name))
-    info = read_info(_grid(workbook, L.SHEET_INFO))
-    activity = _table(_grid(workbook, L.SHEET_ACTIVITY), L.ACTIVITY_COLUMNS, INPUT_KEYS)
-    sources = (
-        _table(
-            _grid(workbook, L.SHEET_SOURCES),
-            L.SOURCE_COLUMNS,
-            tuple(c.key for c in L.SOURCE_COLUMNS if not c.formula),
-        )
-        if L.SHEET_SOURCES in names
-        else pd.DataFrame()
-    )
-    return WorkbookData(path, info, activity, sources, sheet_names=names)
+    info = read_info(_grid(workbook, L.SHEET_INFO, path))
+    grid = _grid(workbook, L.SHEET_ACTIVITY, path)
+    activity_columns = header_columns(grid, L.ACTIVITY_COLUMNS)
+    missing = [
+        c.header
+        for c in L.ACTIVITY_COLUMNS
+        if c.key in REQUIRED_ACTIVITY and c.key not in activity_columns
+    ]
+    if missing:
+        raise GhgError("E602", column="、".join(missing), cell=f"{L.SHEET_ACTIVITY}!{L.HEADER_ROW}")
+    activity = _table(grid, L.ACTIVITY_COLUMNS, INPUT_KEYS, activity_columns)
+    sources, source_columns = pd.DataFrame(), dict(L.SOURCE_COL)
+    if L.SHEET_SOURCES in names:
+        grid = _grid(workbook, L.SHEET_SOURCES, path)
+        source_columns = header_columns(grid, L.SOURCE_COLUMNS)
+        keys = tuple(c.key for c in L.SOURCE_COLUMNS if not c.formula)
+        sources = _table(grid, L.SOURCE_COLUMNS, keys, source_columns)
+    return WorkbookData(path, info, activity, sources, names, activity_columns, source_columns)
 
 
 def inventory_rows(data: WorkbookData) -> pd.DataFrame:
@@ -137,12 +187,15 @@ def inventory_rows(data: WorkbookData) -> pd.DataFrame:
     frame["method"] = frame["method"].map(
         lambda m: L.METHOD_LABELS.get(str(m).strip(), m) if not is_blank(m) else None
     )
-    frame["place"] = [f"{L.SHEET_ACTIVITY}!{L.ACT_COL['id']}{row}" for row in frame["row"]]
+    id_column = data.activity_columns["id"]
+    frame["place"] = [f"{L.SHEET_ACTIVITY}!{id_column}{row}" for row in frame["row"]]
     frame["sheet"] = L.SHEET_ACTIVITY
     return frame
 
 
-def cell_of_error(error: GhgError, row: int, amount_column: str = "annual") -> str:
+def cell_of_error(
+    error: GhgError, row: int, amount_column: str = "annual", columns: dict[str, str] | None = None
+) -> str:
     """The 活动数据 cell an error points at: the unit cell for a unit error, and so on."""
     key = ERROR_COLUMN.get(error.code, "id")
     what = str(error.details.get("what", ""))
@@ -154,4 +207,5 @@ def cell_of_error(error: GhgError, row: int, amount_column: str = "annual") -> s
         key = "factor_key"
     elif key == "annual":
         key = amount_column
-    return f"{L.SHEET_ACTIVITY}!{L.ACT_COL[key]}{row}"
+    letters = columns or L.ACT_COL
+    return f"{L.SHEET_ACTIVITY}!{letters.get(key, letters['id'])}{row}"

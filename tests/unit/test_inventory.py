@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from ghgxl import api
@@ -43,7 +43,6 @@ def _rows(amounts: list[float], picks: list[int]) -> list[dict]:
     return rows
 
 
-@settings(max_examples=60, deadline=None)
 @given(
     st.lists(st.floats(min_value=0, max_value=1e7), min_size=1, max_size=30),
     st.data(),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from ghgxl import udfs
@@ -126,7 +126,6 @@ CELL_VALUES = st.one_of(
 )
 
 
-@settings(max_examples=300, deadline=None)
 @given(st.lists(CELL_VALUES, min_size=6, max_size=6))
 def test_cell_functions_never_raise(args: list) -> None:
     for function, count in (
