@@ -65,7 +65,7 @@ BOMB_XML = (
 HOSTILE = {
     "not a zip": (b"just some text, not a workbook", "E601"),
     "truncated zip": (FILLED[: len(FILLED) // 2], "E601"),
-    "a csv renamed .xlsm": ("id,category\n1,2\n".encode(), "E601"),
+    "a csv renamed .xlsm": (b"id,category\n1,2\n", "E601"),
     "password-protected (OLE container)": (
         b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 4096,
         "E608",
