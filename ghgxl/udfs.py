@@ -151,6 +151,22 @@ def GHG_EMISSIONS(amounts, amount_units, factor_keys, gases="CO2e", gwp="AR6", o
 CHECK_SHEET = "检查结果"
 
 
+def _button_safe(function: Callable[[], None]) -> Callable[[], None]:
+    """A button never ends in a Python traceback: errors become a bilingual message box."""
+
+    @wraps(function)
+    def wrapper() -> None:
+        try:
+            function()
+        except GhgError as exc:
+            xw.Book.caller().app.alert(exc.text(), title="ghgxl")
+        except Exception as exc:
+            error = GhgError("E901", problem=f"{type(exc).__name__}: {exc}")
+            xw.Book.caller().app.alert(error.text(), title="ghgxl")
+
+    return wrapper
+
+
 def _saved_copy(book: xw.Book, folder: str) -> Path:
     """A copy of the open workbook as Excel has it now, without saving the user's file
     (Excel's SaveCopyAs leaves the workbook and its saved state untouched)."""
@@ -159,6 +175,7 @@ def _saved_copy(book: xw.Book, folder: str) -> Path:
     return copy
 
 
+@_button_safe
 def check_workbook() -> None:
     """检查清册: run ``ghgxl check`` on the open workbook; findings go to the 检查结果 sheet."""
     from ghgxl.workbook.check import check_workbook as check
@@ -181,11 +198,13 @@ def check_workbook() -> None:
     sheet.activate()
 
 
+@_button_safe
 def recalculate() -> None:
     """重新计算: a full recalculation of the open workbook (every GHG_ cell)."""
     xw.Book.caller().app.api.CalculateFull()
 
 
+@_button_safe
 def generate_report() -> None:
     """生成报告: the Word report of the open workbook, saved beside it, then opened."""
     from ghgxl.report import write_report

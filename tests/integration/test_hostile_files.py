@@ -196,3 +196,44 @@ def test_a_write_killed_half_way_loses_nothing(tmp_path: Path, delay: float) -> 
         assert backup.read_bytes() == original  # a backup is complete or absent
     leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]
     assert all(name.endswith(".tmp") for name in leftovers)
+
+
+def test_real_world_mess(tmp_path: Path) -> None:
+    """Dates in amount cells, numbers as text with full-width digits and spaces, empty rows in
+    the middle, a formula without a cached value where a number is expected."""
+    import datetime as dt
+
+    rows = [
+        dict(
+            id="A",
+            category=2,
+            annual=dt.datetime(2023, 5, 1),
+            unit="kWh",
+            factor_key="grid.cn.national.2021",
+        ),
+        dict(
+            id="B",
+            category=2,
+            annual="１，０００",
+            unit=" kWh\u3000",
+            factor_key=" grid.cn.national.2021 ",
+        ),
+        {},  # an empty row in the middle
+        dict(id="C", category=2, annual=500, unit="kWh", factor_key="GRID.CN.NATIONAL.2021"),
+    ]
+    package = fill.fill(TEMPLATE, {"company": "测试"}, [r for r in rows if r])
+    path = tmp_path / "mess.xlsm"
+    path.write_bytes(package)
+    calculation = calculate_workbook(path)
+    codes = {(e.code, e.cell) for e in calculation.errors}
+    assert ("E102", f"活动数据!{L.ACT_COL['annual']}5") in codes  # the date
+    assert calculation.result.total == pytest.approx(1.5 * 0.5568)  # 1,000 + 500 kWh
+
+
+def test_missing_sheet(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    book.active.title = "Sheet1"
+    path = tmp_path / "other.xlsx"
+    book.save(path)
+    result = _cli("calc", str(path))
+    assert result.exit_code == 2 and "[E602]" in result.output and "基本信息" in result.output
