@@ -19,6 +19,11 @@ ROOT = Path(__file__).parents[1]
 TESTS = ["tests/unit/test_fuzz.py", "tests/unit/test_udfs.py::test_cell_functions_never_raise"]
 
 
+def parse(text: str) -> list[tuple[str, str, str, str]]:
+    """(property, passing, failing, invalid) from hypothesis' statistics output."""
+    return re.findall(r"::(\w+):.*?(\d+) passing, (\d+) failing, and (\d+) invalid", text, re.S)
+
+
 def main() -> None:
     start = time.perf_counter()
     run = subprocess.run(
@@ -39,9 +44,7 @@ def main() -> None:
     )
     seconds = time.perf_counter() - start
     properties = {}
-    for name, passing, failing, invalid in re.findall(
-        r"::(\w+):\n\s+- (\d+) passing, (\d+) failing, and (\d+) invalid", run.stdout
-    ):
+    for name, passing, failing, invalid in parse(run.stdout):
         properties[name] = {
             "passing": int(passing),
             "failing": int(failing),
