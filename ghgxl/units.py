@@ -149,11 +149,6 @@ def convert(value: float, from_unit: str, to_unit: str) -> float:
     return value * conversion_factor(from_unit, to_unit)
 
 
-def dimension_of(unit_text: str) -> str:
-    """A readable dimension key, e.g. ``'[mass]'``, ``'[length] ** 3'``, for grouping units."""
-    return str(parse_unit(unit_text).dimensionality)
-
-
 # --- the factor-unit grammar ------------------------------------------------------------
 
 

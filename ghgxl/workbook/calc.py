@@ -82,16 +82,6 @@ def excel_scope(category: object) -> object:
     return 3
 
 
-def excel_amount(record: dict[str, object]) -> object:
-    """``=IF(COUNT(months)>0,SUM(months),IF(annual="","",annual))``."""
-    months = [record.get(f"m{m}") for m in range(1, 13)]
-    numbers = [float(v) for v in months if is_number(v)]
-    if numbers:
-        return sum(numbers)
-    annual = record.get("annual")
-    return "" if is_blank(annual) else annual
-
-
 def activity_values(calc: WorkbookCalculation) -> tuple[dict[str, xlsx.CellValue], pd.DataFrame]:
     """Cached values of the 活动数据 formula cells, and the per-row values the other sheets
     read (total, groups) as the sheet shows them. Vectorised: 10^5 rows are a few arrays."""

@@ -1,0 +1,34 @@
+"""Data-quality scoring (the seed's 6/3/1 scheme)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ghgxl import quality
+
+
+def test_row_score_and_grade() -> None:
+    assert quality.row_score(3, 1, 3) == pytest.approx(7 / 3)  # the seed's rows 1, 2, 4 …
+    assert quality.grade(7 / 3) == "四级"
+    assert quality.grade(4.6667) == "二级"  # row 12: (6 + 2 + 6) / 3
+    assert [quality.grade(s) for s in (5, 4.99, 3, 2.99, 2, 1.99)] == [
+        "一级",
+        "二级",
+        "三级",
+        "四级",
+        "四级",
+        "五级",
+    ]
+
+
+def test_weighted_score_on_unrounded_shares() -> None:
+    # hand calculation: scores 7/3 and 14/3 on 300 and 100 t → 7/3 × 0.75 + 14/3 × 0.25 = 2.9167
+    assert quality.weighted_score(
+        np.array([7 / 3, 14 / 3]), np.array([300.0, 100.0])
+    ) == pytest.approx(7 / 3 * 0.75 + 14 / 3 * 0.25)
+    # a row without scores still counts in the total it is a share of
+    assert quality.weighted_score(np.array([3.0, np.nan]), np.array([50.0, 50.0])) == pytest.approx(
+        1.5
+    )
+    assert np.isnan(quality.weighted_score(np.array([3.0]), np.array([0.0])))
