@@ -240,14 +240,16 @@ def calc(
     library = FactorLibrary.default()
     if overlay:
         library = library.with_overlay_file(overlay)
+    extra = None
     if source.suffix.lower() in WORKBOOK_SUFFIXES:
-        from ghgxl.workbook.calc import calc_file
+        from ghgxl.workbook.calc import boundary, calc_file
 
         if in_place and out:
             raise click.UsageError("--in-place 与 -o 不能同时使用 / use --in-place or -o, not both")
         with err_console.status("计算中 / computing …"):
             calculation, written, backup = calc_file(source, out, in_place, gwp_set, library)
         result = calculation.result
+        extra = boundary(calculation)
         if backup:
             err_console.print(f"备份 / backup: {backup}", markup=False)
         if written:
@@ -257,10 +259,10 @@ def calc(
             raise click.UsageError("-o/--in-place 只用于工作簿 / only for workbooks")
         result = calculate(read_activity_csv(source), gwp_set or gwp.DEFAULT_SET, library)
     if json_out == "-":
-        sys.stdout.write(to_json(result))
+        sys.stdout.write(to_json(result, extra))
     else:
         if json_out:
-            write_text_atomic(Path(json_out), to_json(result))
+            write_text_atomic(Path(json_out), to_json(result, extra))
         console.print(_summary(result))
         quality = result.data_quality()
         if quality["score"] is not None:

@@ -208,6 +208,24 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "ISO 14064-1 要求说明排除理由并估算其排放量",
         "ISO 14064-1 asks for the reason of each exclusion and an estimate of its size",
     ),
+    "E511": ErrorSpec(
+        "间接排放子类别 {value} 不纳入量化，但没有说明理由",
+        "the indirect sub-category {value} is left out without a reason",
+        "ISO 14064-1 5.2.3 要求说明不纳入重大性评估对象的理由",
+        "ISO 14064-1 5.2.3 asks for the reason of each sub-category left out",
+    ),
+    "E512": ErrorSpec(
+        "排除源 {value} 约占总排放的 {share}%，超过单一排除上限 {limit}%",
+        "the excluded source {value} is about {share} % of the total, over the single limit of {limit} %",
+        "请将其纳入量化，或复核估算值",
+        "include it in the inventory, or review the estimate",
+    ),
+    "E513": ErrorSpec(
+        "排除源合计约占总排放的 {share}%，超过上限 {limit}%",
+        "the excluded sources together are about {share} % of the total, over the limit of {limit} %",
+        "请将较大的排除源纳入量化",
+        "include the larger excluded sources in the inventory",
+    ),
     "E601": ErrorSpec(
         "无法读取文件 {path}：{problem}",
         "cannot read the file {path}: {problem}",
@@ -285,6 +303,12 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "an electricity unit {unit} against the fuel factor {key}",
         "燃料请填写用量（吨、升、标准立方米）；外购电力请选用 grid 因子",
         "enter fuel as mass or volume (t, L, Nm3); use a grid factor for purchased electricity",
+    ),
+    "W105": ErrorSpec(
+        "间接排放子类别 {value} 判定为重大（总分 {score}），但不纳入量化",
+        "the indirect sub-category {value} is significant (score {score}) but left out",
+        "重大的间接排放应纳入量化；如确需排除，请在理由中说明",
+        "significant indirect emissions should be quantified; if left out, explain why",
     ),
     "E901": ErrorSpec(
         "内部错误：{problem}",

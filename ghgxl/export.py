@@ -8,6 +8,7 @@ from typing import Any
 
 import ghgxl
 from ghgxl.inventory import GROUPS, InventoryResult
+from ghgxl.uncertainty import assess
 
 #: Decimal places kept in JSON (t CO2e to 1 g): enough for the seed's 0.01 kg rows, and
 #: stable, so the same workbook gives byte-identical JSON.
@@ -36,10 +37,12 @@ def _groups(values: dict[str, float]) -> dict[str, float | None]:
     return {g: _round(values[g]) for g in GROUPS}
 
 
-def result_dict(result: InventoryResult) -> dict[str, Any]:
-    """The JSON-ready dict of an inventory result."""
+def result_dict(result: InventoryResult, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The JSON-ready dict of an inventory result (``extra``: what a workbook adds —
+    exclusions, significance)."""
     rows = []
-    scores = result.dq_scores().tolist()
+    scheme = (extra or {}).get("dq_scheme", "631")
+    scores = result.dq_scores(scheme).tolist()
     for record, score in zip(result.rows.to_dict("records"), scores, strict=True):
         rows.append(
             {
@@ -55,7 +58,7 @@ def result_dict(result: InventoryResult) -> dict[str, Any]:
                 "ok": bool(record["ok"]),
             }
         )
-    quality = result.data_quality()
+    quality = result.data_quality(scheme)
     return {
         "ghgxl_version": ghgxl.__version__,
         "factor_library_version": result.library_version,
@@ -70,11 +73,27 @@ def result_dict(result: InventoryResult) -> dict[str, Any]:
         "data_quality": {
             "score": None if quality["score"] is None else round(quality["score"], DQ_DECIMALS),
             "grade": quality["grade"],
+            "scheme": quality["scheme"],
         },
+        "uncertainty": _uncertainty(result),
+        **{k: v for k, v in (extra or {}).items() if k != "dq_scheme"},
         "rows": rows,
         "errors": [e.as_dict() for e in result.errors],
     }
 
 
-def to_json(result: InventoryResult) -> str:
-    return json.dumps(result_dict(result), ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+def _uncertainty(result: InventoryResult) -> dict[str, Any]:
+    assessed = assess(result)
+
+    def rounded(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: rounded(v) for k, v in value.items()}
+        return round(value, 4) if isinstance(value, float) else value
+
+    return rounded(assessed)
+
+
+def to_json(result: InventoryResult, extra: dict[str, Any] | None = None) -> str:
+    return (
+        json.dumps(result_dict(result, extra), ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+    )

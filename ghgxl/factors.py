@@ -23,7 +23,12 @@ from ghgxl.errors import GhgError
 from ghgxl.units import normalize_text, parse_factor_unit, parse_number, parse_unit
 
 #: Files of the library that hold factor rows (GWP data files have their own format).
-NON_FACTOR_FILES = {"gwp_ch4_split.csv", "refrigerant_blends.csv"}
+NON_FACTOR_FILES = {
+    "gwp_ch4_split.csv",
+    "refrigerant_blends.csv",
+    "uncertainty_defaults.csv",
+    "dq_scheme_taiwan.csv",
+}
 COLUMNS = (
     "key",
     "gas",

@@ -99,21 +99,21 @@ class InventoryResult:
         sums = self.valid.groupby("scope3_category")["tco2e"].sum()
         return {int(c): float(v) for c, v in sums.items()}
 
-    def dq_scores(self) -> pd.Series:
-        """Each row's data-quality score (mean of its three scores; NaN if one is missing)."""
+    def dq_scores(self, scheme: str = quality.SEED_SCHEME) -> pd.Series:
+        """Each row's data-quality score in ``scheme`` (NaN if one of its three is missing)."""
         columns = ["dq_activity", "dq_factor", "dq_calibration"]
         scores = self.rows.reindex(columns=columns).apply(pd.to_numeric, errors="coerce")
-        return scores.mean(axis=1, skipna=False)
+        return pd.Series(quality.row_scores(scores.to_numpy(), scheme), index=self.rows.index)
 
-    def data_quality(self) -> dict[str, float | str | None]:
-        """The inventory's weighted data-quality score and grade (seed scheme, 6/3/1)."""
+    def data_quality(self, scheme: str = quality.SEED_SCHEME) -> dict[str, float | str | None]:
+        """The inventory's weighted data-quality score and grade in ``scheme``."""
         valid = self.rows["ok"].to_numpy()
         score = quality.weighted_score(
-            self.dq_scores().to_numpy()[valid], self.rows["tco2e"].to_numpy()[valid]
+            self.dq_scores(scheme).to_numpy()[valid], self.rows["tco2e"].to_numpy()[valid]
         )
         if np.isnan(score):
-            return {"score": None, "grade": None}
-        return {"score": score, "grade": quality.grade(score)}
+            return {"score": None, "grade": None, "scheme": scheme}
+        return {"score": score, "grade": quality.grade(score, scheme), "scheme": scheme}
 
     @property
     def biogenic_co2_t(self) -> float:

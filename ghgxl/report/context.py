@@ -17,9 +17,11 @@ from ghgxl.emission import TOTAL_GROUPS, explicit_multipliers, library_multiplie
 from ghgxl.errors import GhgError
 from ghgxl.export import cell_text
 from ghgxl.factors import FactorLibrary, FactorRow
+from ghgxl.uncertainty import assess
 from ghgxl.units import conversion_factor
 from ghgxl.workbook import layout as L
-from ghgxl.workbook.calc import WorkbookCalculation
+from ghgxl.workbook.boundary import exclusions, significance
+from ghgxl.workbook.calc import WorkbookCalculation, dq_scheme
 from ghgxl.workbook.read import is_blank
 
 CATEGORY_NAMES = {
@@ -197,7 +199,8 @@ def _category_gas_rows(result, categories: Iterable[int]) -> list[dict[str, str]
 def _dq_rows(calc: WorkbookCalculation) -> tuple[list[dict[str, str]], dict[str, str]]:
     result = calc.result
     rows = result.rows
-    scores = result.dq_scores()
+    scheme = dq_scheme(calc.data)
+    scores = result.dq_scores(scheme)
     to_kg = conversion_factor("t", "kg")
     valid = rows["ok"]
     total = float(rows.loc[valid, "tco2e"].sum())
@@ -214,7 +217,7 @@ def _dq_rows(calc: WorkbookCalculation) -> tuple[list[dict[str, str]], dict[str,
                 "factor": _score(record.get("dq_factor")),
                 "calibration": _score(record.get("dq_calibration")),
                 "score": "-" if math.isnan(score) else f"{score:.4f}",
-                "grade": "-" if math.isnan(score) else quality.grade(score),
+                "grade": "-" if math.isnan(score) else quality.grade(score, scheme),
                 "kg": "-" if math.isnan(emission) or emission == 0 else money(emission * to_kg),
                 "share": "-" if math.isnan(share) or emission == 0 else f"{share:.4f}",
                 "weighted": "-"
@@ -222,7 +225,7 @@ def _dq_rows(calc: WorkbookCalculation) -> tuple[list[dict[str, str]], dict[str,
                 else f"{score * share:.4f}",
             }
         )
-    summary = result.data_quality()
+    summary = result.data_quality(scheme)
     return out, {
         "score": "-" if summary["score"] is None else f"{summary['score']:.4f}",
         "grade": "-" if summary["grade"] is None else f"第{summary['grade']}",
@@ -235,35 +238,88 @@ def _score(value: object) -> str:
     return f"{float(value):g}" if isinstance(value, (int, float)) else str(value)
 
 
-def _sources(calc: WorkbookCalculation) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
-    sources, exclusions = [], []
+def _sources(calc: WorkbookCalculation) -> list[dict[str, str]]:
+    """The 排放源识别 rows as text, with the scope each category implies."""
+    sources = []
     frame = calc.data.sources
     if frame.empty:
-        return sources, exclusions
+        return sources
     for record in frame.to_dict("records"):
-        entry = {
-            k: ""
-            if is_blank(v)
-            else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
-            for k, v in record.items()
-        }
+        entry = {k: "" if is_blank(v) else (cell_text(v) or "") for k, v in record.items()}
         category = record.get("category")
         entry["scope"] = (
             "" if is_blank(category) else ("1" if category == 1 else "2" if category == 2 else "3")
         )
         sources.append(entry)
-        if entry.get("included") == "排除":
-            estimate = record.get("estimate_tco2e")
-            exclusions.append(
-                {
-                    "source": entry.get("source", ""),
-                    "reason": entry.get("exclusion_reason", "") or "（未填写理由）",
-                    "estimate": money(estimate)
-                    if isinstance(estimate, (int, float))
-                    else "无法估算",
-                }
-            )
-    return sources, exclusions
+    return sources
+
+
+def _pct(value: float | None, signed: bool = False) -> str:
+    if value is None:
+        return "-"
+    return f"{value:+.2f}%" if signed else f"±{value:.2f}%"
+
+
+def _uncertainty(result) -> tuple[list[dict[str, str]], dict[str, str]]:
+    assessed = assess(result)
+    by_category = result.by_category()
+    rows = []
+    for category, entry in assessed["by_category"].items():
+        rows.append(
+            {
+                "category": CATEGORY_NAMES[int(category)],
+                "value": money(by_category[int(category)]),
+                "propagation": _pct(entry.get("propagation_pct")),
+                "lower": _pct(entry.get("lower_pct"), signed=True),
+                "upper": _pct(entry.get("upper_pct"), signed=True),
+            }
+        )
+    carlo = assessed["monte_carlo"] or {}
+    total = {
+        "value": money(result.total),
+        "propagation": _pct(assessed["propagation"]["total_pct"]),
+        "lower": _pct(carlo.get("lower_pct"), signed=True),
+        "upper": _pct(carlo.get("upper_pct"), signed=True),
+        "draws": f"{carlo.get('draws', 0):,}",
+        "seed": str(carlo.get("seed", "")),
+    }
+    return rows, total
+
+
+def _boundary(calc: WorkbookCalculation) -> dict[str, Any]:
+    excluded = exclusions(calc.data, calc.result.total)
+    judged = significance(calc.data)
+    return {
+        "exclusion_rows": [
+            {
+                "source": str(r["source"] or ""),
+                "reason": str(r["reason"] or "（未填写理由）"),
+                "estimate": money(r["estimate_tco2e"])
+                if r["estimate_tco2e"] is not None
+                else "无法估算",
+                "share": "-" if r["share_pct"] is None else f"{r['share_pct']:.2f}%",
+            }
+            for r in excluded.rows
+        ],
+        "exclusion_total": money(excluded.total_tco2e),
+        "exclusion_total_pct": "-" if excluded.total_pct is None else f"{excluded.total_pct:.2f}%",
+        "exclusion_single_limit": f"{excluded.single_limit_pct:g}%",
+        "exclusion_total_limit": f"{excluded.total_limit_pct:g}%",
+        "exclusion_verdict": "符合" if not excluded.findings else "不符合",
+        "significance_threshold": f"{judged.threshold:g}",
+        "significance": [
+            {
+                "code": r["code"],
+                "name": str(r["name"] or ""),
+                **{k: "" if is_blank(v) else f"{float(v):g}" for k, v in r["scores"].items()},
+                "score": "-" if r["score"] is None else f"{r['score']:g}",
+                "judgement": r["judgement"] or "未评估",
+                "included": r["included"] or "-",
+                "reason": str(r["reason"] or ""),
+            }
+            for r in judged.rows
+        ],
+    }
 
 
 def build_context(
@@ -280,7 +336,7 @@ def build_context(
     named = {gwp.canonical_gas(str(r["gas"])) for r in rows if not is_blank(r.get("gas"))}
     gases_used = ["CO2", "CH4", "N2O", *sorted(g for g in named if g not in ("CO2", "CH4", "N2O"))]
     dq_rows, dq_summary = _dq_rows(calc)
-    sources, exclusions = _sources(calc)
+    sources = _sources(calc)
     activity = []
     for record, res in zip(rows, result.rows.to_dict("records"), strict=True):
         activity.append(
@@ -306,6 +362,7 @@ def build_context(
     )[:10]
     year = _text(info, "reporting_year")
     set_name = result.gwp_set
+    uncertainty_rows, uncertainty_total = _uncertainty(result)
     return {
         **{f.key: _text(info, f.key) for f in L.INFO_FIELDS},
         "year": year,
@@ -329,7 +386,6 @@ def build_context(
         "other_gases": money(by_gas["Other"]),
         "removals": "0.00",
         "sources": sources,
-        "exclusions": exclusions,
         "methods": [
             dict(zip(("name", "formula", "reference"), METHOD_TEXT[m], strict=True))
             for m in methods_used
@@ -337,9 +393,13 @@ def build_context(
         "factors": factors_used(rows, library),
         "dq_rows": dq_rows,
         "dq_score": dq_summary["score"],
+        "dq_taiwan": dq_scheme(calc.data) == quality.TAIWAN_SCHEME,
         "dq_grade": dq_summary["grade"],
         "activity": activity,
         "top_sources": [{"name": n, "value": money(v)} for n, v in top],
+        "uncertainty_rows": uncertainty_rows,
+        "uncertainty_total": uncertainty_total,
+        **_boundary(calc),
         "error_count": len(result.errors),
         "errors": [e.text() for e in result.errors],
     }

@@ -25,6 +25,7 @@ from ghgxl.files import write_bytes_atomic
 from ghgxl.inventory import InventoryResult, calculate
 from ghgxl.workbook import layout as L
 from ghgxl.workbook import sheets, xlsx
+from ghgxl.workbook.boundary import exclusions, significance
 from ghgxl.workbook.read import (
     WorkbookData,
     cell_of_error,
@@ -161,8 +162,8 @@ def quality_values(
     activity = calc.data.activity
     scores = activity[["dq_activity", "dq_factor", "dq_calibration"]]
     numeric = scores.map(lambda v: float(v) if is_number(v) else np.nan).to_numpy(dtype=float)
-    complete = ~np.isnan(numeric).any(axis=1)
-    mean = np.where(complete, numeric.mean(axis=1) if len(numeric) else 0.0, np.nan)
+    scheme = dq_scheme(calc.data)
+    mean = quality.row_scores(numeric, scheme) if len(numeric) else np.zeros(0)
     emission = np.array([float(v) if is_number(v) else np.nan for v in shown["total"]])
     share = emission / total if total else np.full(len(emission), np.nan)
     product = mean * share
@@ -177,7 +178,7 @@ def quality_values(
         "D": [("" if is_blank(v) else v) for v in activity["dq_factor"]],
         "E": [("" if is_blank(v) else v) for v in activity["dq_calibration"]],
         "F": cells(mean),
-        "G": ["" if np.isnan(v) else quality.grade(float(v)) for v in mean],
+        "G": ["" if np.isnan(v) else quality.grade(float(v), scheme) for v in mean],
         "H": cells(emission),
         "I": cells(share),
         "J": cells(product),
@@ -204,6 +205,32 @@ def sources_values(data: WorkbookData) -> dict[str, xlsx.CellValue]:
     }
 
 
+def boundary(calc: WorkbookCalculation) -> dict[str, object]:
+    """Exclusions and significance of a workbook, for the JSON and the report."""
+    return {
+        "dq_scheme": dq_scheme(calc.data),
+        "exclusions": exclusions(calc.data, calc.result.total).as_dict(),
+        "significance": significance(calc.data).as_dict(),
+    }
+
+
+def dq_scheme(data: WorkbookData) -> str:
+    """The data-quality scheme chosen in 基本信息."""
+    return quality.scheme_of(data.info.get("dq_scheme"))
+
+
+def significance_values(data: WorkbookData) -> dict[str, xlsx.CellValue]:
+    """The 重大性评估 formulas (total score, judgement) as the sheet computes them."""
+    if data.significance.empty:
+        return {}
+    values: dict[str, xlsx.CellValue] = {}
+    for entry in significance(data).rows:
+        row = entry["row"]
+        values[f"{L.SIG_COL['score']}{row}"] = "" if entry["score"] is None else entry["score"]
+        values[f"{L.SIG_COL['judgement']}{row}"] = entry["judgement"] or ""
+    return values
+
+
 def cell_values(calc: WorkbookCalculation) -> Values:
     """Every cached value to write, by sheet."""
     activity, shown = activity_values(calc)
@@ -214,11 +241,13 @@ def cell_values(calc: WorkbookCalculation) -> Values:
         values[L.SHEET_QUALITY] = quality_values(calc, shown, total)
     if L.SHEET_SOURCES in calc.data.sheet_names:
         values[L.SHEET_SOURCES] = sources_values(calc.data)
+    if L.SHEET_SIGNIFICANCE in calc.data.sheet_names:
+        values[L.SHEET_SIGNIFICANCE] = significance_values(calc.data)
     return values
 
 
 #: Sheets whose formula cells not written are cleared (a row emptied since the last run).
-CLEARED_SHEETS = (L.SHEET_ACTIVITY, L.SHEET_QUALITY, L.SHEET_SOURCES)
+CLEARED_SHEETS = (L.SHEET_ACTIVITY, L.SHEET_QUALITY, L.SHEET_SOURCES, L.SHEET_SIGNIFICANCE)
 
 
 def write_values(source: Path, target: Path, values: Values) -> None:

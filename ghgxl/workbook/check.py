@@ -22,6 +22,7 @@ from ghgxl.errors import GhgError
 from ghgxl.factors import FactorLibrary
 from ghgxl.workbook import layout as L
 from ghgxl.workbook import xlsx
+from ghgxl.workbook.boundary import exclusions, significance
 from ghgxl.workbook.calc import WorkbookCalculation, calculate_workbook, cell_values
 from ghgxl.workbook.read import MONTHS, is_blank, open_workbook
 
@@ -198,6 +199,8 @@ def check_workbook(
         *_explicit_without_source(calc),
         *_mixed_gwp(path, calc),
         *_exclusions(calc),
+        *exclusions(calc.data, calc.result.total).findings,
+        *significance(calc.data).findings,
         *_stale_results(path, calc),
     ]
     return calc, findings

@@ -30,16 +30,31 @@ def _rows(
     return values
 
 
+def _significance(entries: Mapping[str, Mapping[str, object]]) -> dict[str, xlsx.CellValue]:
+    """Scores and decisions by sub-category code (the template lists the codes)."""
+    rows = {code: L.FIRST_ROW + i for i, (code, _, _) in enumerate(L.SIGNIFICANCE_ROWS)}
+    inputs = {c.key for c in L.SIGNIFICANCE_COLUMNS if not c.formula} - {"code", "category", "name"}
+    values: dict[str, xlsx.CellValue] = {}
+    for code, entry in entries.items():
+        for key, value in entry.items():
+            if key in inputs and value not in (None, ""):
+                values[f"{L.SIG_COL[key]}{rows[code]}"] = value  # type: ignore[assignment]
+    return values
+
+
 def fill(
     package: bytes,
     info: Mapping[str, object] | None = None,
     activity: Iterable[Mapping[str, object]] = (),
     sources: Iterable[Mapping[str, object]] = (),
+    significance: Mapping[str, Mapping[str, object]] | None = None,
 ) -> bytes:
-    """The package with 基本信息 values (by key), 活动数据 and 排放源识别 rows filled in."""
+    """The package with 基本信息 values (by key), 活动数据 and 排放源识别 rows, and the
+    重大性评估 scores (by sub-category code) filled in."""
     values: dict[str, dict[str, xlsx.CellValue]] = {
         L.SHEET_INFO: {L.info_cell(k): v for k, v in (info or {}).items()},  # type: ignore[misc]
         L.SHEET_ACTIVITY: _rows(activity, L.ACT_COL, INPUT_ACTIVITY),
         L.SHEET_SOURCES: _rows(sources, L.SOURCE_COL, INPUT_SOURCES),
+        L.SHEET_SIGNIFICANCE: _significance(significance or {}),
     }
     return xlsx.set_cells(package, {k: v for k, v in values.items() if v})

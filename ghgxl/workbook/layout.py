@@ -81,6 +81,19 @@ INFO_FIELDS: tuple[InfoField, ...] = (
     InfoField("contact", "联系方式", "（电话 / 邮箱）"),
     InfoField("verification", "查证状态", VERIFICATION[0], choices=VERIFICATION),
     InfoField(
+        "exclusion_single_pct",
+        "单一排除源上限（占总排放 %）",
+        1,
+        "ISO 14064-1 实务：单一排除源 < 1%",
+    ),
+    InfoField("exclusion_total_pct", "排除源合计上限（占总排放 %）", 5, "排除源合计 < 5%"),
+    InfoField(
+        "significance_threshold",
+        "重大性判定门槛（总分）",
+        12,
+        "重大性评估表六项准则（各 1–3 分）总分达到此值判定为重大",
+    ),
+    InfoField(
         "company_profile",
         "公司简介（报告用）",
         "（公司简介：成立时间、主要产品、制程）",
@@ -98,6 +111,8 @@ DEFINED_NAMES = {
     "ghg_gwp": ("gwp_set",),
     "ghg_year": ("reporting_year",),
     "ghg_company": ("company",),
+    "ghg_sig_threshold": ("significance_threshold",),
+    "ghg_dq_scheme": ("dq_scheme",),
 }
 
 
@@ -236,16 +251,43 @@ ACTIVITY_COLUMNS: tuple[Column, ...] = (
         formula=True,
         number_format=_TCO2E,
     ),
-    Column("dq_activity", "活动数据等级", 8, "6 自动连续测量；3 定期抄表；1 推估"),
-    Column("dq_factor", "排放系数等级", 8, "6 计算/质量平衡 … 1 国际因子"),
-    Column("dq_calibration", "仪器校正等级", 8, "6 规定执行且符合；3 部分符合；1 未执行"),
+    Column(
+        "dq_activity",
+        "活动数据等级",
+        8,
+        "6/3/1 法：6 自动连续测量；3 定期抄表；1 推估。台湾法：1 连续量测；2 定期量测；3 推估",
+    ),
+    Column(
+        "dq_factor",
+        "排放系数等级",
+        8,
+        "6/3/1 法：6 计算/质量平衡 … 1 国际因子。台湾法：1 自厂/质量平衡 … 3 国家/国际因子",
+    ),
+    Column(
+        "dq_calibration",
+        "仪器校正等级",
+        8,
+        "6/3/1 法：6 规定执行且符合；3 部分符合；1 未执行。台湾法：1 外部校正；2 内部校正；3 未校正",
+    ),
+    Column(
+        "activity_u_pct",
+        "活动数据不确定性 (±%)",
+        10,
+        "95% 置信区间半宽；留空则按活动数据等级取默认值（见 docs/uncertainty.md）",
+    ),
+    Column(
+        "factor_u_pct",
+        "排放因子不确定性 (±%)",
+        10,
+        "95% 置信区间半宽；留空则按因子类别取默认值（见 docs/uncertainty.md）",
+    ),
     Column("remark", "备注", 20),
 )
 ACT_COL = _letters(ACTIVITY_COLUMNS)
 RESULT_GROUPS = tuple(g for g in GROUPS)  # every group has a column g_<group>
-DQ_ACTIVITY = (6, 3, 1)
-DQ_FACTOR = (6, 5, 4, 3, 2, 1)
-DQ_CALIBRATION = (6, 3, 1)
+#: Scores offered in the data-quality columns: 6/3/1 (and 5–2 for factors) in the seed's
+#: scheme, 1–3 in Taiwan's; the scheme is chosen in 基本信息.
+DQ_SCORES = (6, 5, 4, 3, 2, 1)
 
 
 def act_range(key: str, first: int = FIRST_ROW, last: int = LAST_ROW, sheet: bool = True) -> str:
@@ -256,6 +298,48 @@ def act_range(key: str, first: int = FIRST_ROW, last: int = LAST_ROW, sheet: boo
 
 
 # --- 排放因子 (reference listing of the library) -----------------------------------------
+
+# --- 重大性评估 (ISO 14064-1:2018 5.2.3 and Annex B) ---------------------------------------
+
+SHEET_SIGNIFICANCE = "重大性评估"
+#: ISO 14064-1:2018 5.2.3 criteria for significant indirect emissions.
+SIGNIFICANCE_CRITERIA = (
+    ("magnitude", "排放量级"),
+    ("influence", "影响程度"),
+    ("risk", "风险或机遇"),
+    ("sector", "行业指引/惯例"),
+    ("outsourcing", "外包活动"),
+    ("engagement", "员工参与"),
+)
+#: ISO 14064-1:2018 Annex B sub-categories of indirect emissions (categories 3–6).
+SIGNIFICANCE_ROWS = (
+    ("3.1", 3, "上游运输与配送"),
+    ("3.2", 3, "下游运输与配送"),
+    ("3.3", 3, "员工通勤"),
+    ("3.4", 3, "客户与访客交通"),
+    ("3.5", 3, "商务差旅"),
+    ("4.1", 4, "购买的产品（原材料等）"),
+    ("4.2", 4, "资本货物"),
+    ("4.3", 4, "废弃物处置"),
+    ("4.4", 4, "租赁资产的使用（上游）"),
+    ("4.5", 4, "使用的服务"),
+    ("5.1", 5, "售出产品的使用阶段"),
+    ("5.2", 5, "下游租赁资产"),
+    ("5.3", 5, "售出产品的废弃处置"),
+    ("5.4", 5, "投资"),
+    ("6.1", 6, "其他来源"),
+)
+SIGNIFICANCE_COLUMNS: tuple[Column, ...] = (
+    Column("code", "子类别", 8),
+    Column("category", "类别", 6),
+    Column("name", "名称", 24),
+    *(Column(key, label, 10, "1 低；2 中；3 高") for key, label in SIGNIFICANCE_CRITERIA),
+    Column("score", "总分", 8, "六项准则得分合计", formula=True),
+    Column("judgement", "判定", 8, "总分 ≥ 门槛（基本信息）为重大", formula=True),
+    Column("included", "是否纳入", 9, "重大的间接排放应纳入量化"),
+    Column("reason", "说明/理由", 36, "判定依据；不纳入时必填"),
+)
+SIG_COL = _letters(SIGNIFICANCE_COLUMNS)
 
 FACTOR_COLUMNS: tuple[Column, ...] = (
     Column("key", "因子键", 34),

@@ -45,6 +45,7 @@ class WorkbookData:
     info: dict[str, object]
     activity: pd.DataFrame  # one row per filled 活动数据 row, inputs as typed, plus "row"
     sources: pd.DataFrame
+    significance: pd.DataFrame = field(default_factory=pd.DataFrame)
     sheet_names: tuple[str, ...] = ()
     activity_columns: dict[str, str] = field(default_factory=lambda: dict(L.ACT_COL))
     source_columns: dict[str, str] = field(default_factory=lambda: dict(L.SOURCE_COL))
@@ -174,7 +175,16 @@ def read_workbook(path: Path) -> WorkbookData:
         source_columns = header_columns(grid, L.SOURCE_COLUMNS)
         keys = tuple(c.key for c in L.SOURCE_COLUMNS if not c.formula)
         sources = _table(grid, L.SOURCE_COLUMNS, keys, source_columns)
-    return WorkbookData(path, info, activity, sources, names, activity_columns, source_columns)
+    significance = pd.DataFrame()
+    if L.SHEET_SIGNIFICANCE in names:
+        grid = _grid(workbook, L.SHEET_SIGNIFICANCE, path)
+        keys = tuple(c.key for c in L.SIGNIFICANCE_COLUMNS if not c.formula)
+        significance = _table(
+            grid, L.SIGNIFICANCE_COLUMNS, keys, header_columns(grid, L.SIGNIFICANCE_COLUMNS)
+        )
+    return WorkbookData(
+        path, info, activity, sources, significance, names, activity_columns, source_columns
+    )
 
 
 def inventory_rows(data: WorkbookData) -> pd.DataFrame:

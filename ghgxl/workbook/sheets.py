@@ -85,14 +85,16 @@ def list_columns(library: FactorLibrary) -> dict[str, tuple]:
         "unit": UNIT_CHOICES,
         "factor_key": tuple(library.emission_factor_keys()),
         "gwp_set": ("AR6", "AR5", "AR4", "SAR"),
-        "dq_activity": L.DQ_ACTIVITY,
-        "dq_factor": L.DQ_FACTOR,
-        "dq_calibration": L.DQ_CALIBRATION,
+        "dq_activity": L.DQ_SCORES,
+        "dq_factor": L.DQ_SCORES,
+        "dq_calibration": L.DQ_SCORES,
         "consolidation": L.CONSOLIDATION,
         "dq_scheme": L.DQ_SCHEMES,
         "verification": L.VERIFICATION,
         "included": L.INCLUDED,
         "emission_type": L.EMISSION_TYPES,
+        "significance_score": (1, 2, 3),
+        "significance_included": ("纳入", "不纳入"),
     }
 
 
@@ -302,6 +304,59 @@ def write_activity(ws: Worksheet, library: FactorLibrary, rows: int = L.TEMPLATE
     ws.protection.formatRows = False
 
 
+# --- 重大性评估 ---------------------------------------------------------------------------
+
+
+def significance_formulas(row: int) -> dict[str, str]:
+    c = L.SIG_COL
+    first, last = c[L.SIGNIFICANCE_CRITERIA[0][0]], c[L.SIGNIFICANCE_CRITERIA[-1][0]]
+    scores = f"{first}{row}:{last}{row}"
+    return {
+        "score": f'=IF(COUNT({scores})=0,"",SUM({scores}))',
+        "judgement": f'=IF({c["score"]}{row}="","",IF({c["score"]}{row}>=ghg_sig_threshold,"重大","不重大"))',
+    }
+
+
+def write_significance(ws: Worksheet, library: FactorLibrary) -> None:
+    _title(
+        ws,
+        "间接排放重大性评估（ISO 14064-1:2018 5.2.3）",
+        "六项准则各评 1–3 分；总分达到基本信息中的门槛为重大，重大的间接排放应纳入量化；不纳入须说明理由",
+    )
+    _table_header(ws, L.SIGNIFICANCE_COLUMNS)
+    c = L.SIG_COL
+    last = L.FIRST_ROW + len(L.SIGNIFICANCE_ROWS) - 1
+    for offset, (code, category, name) in enumerate(L.SIGNIFICANCE_ROWS):
+        row = L.FIRST_ROW + offset
+        ws[f"{c['code']}{row}"], ws[f"{c['category']}{row}"], ws[f"{c['name']}{row}"] = (
+            code,
+            category,
+            name,
+        )
+        formulas = significance_formulas(row)
+        for column in L.SIGNIFICANCE_COLUMNS:
+            cell = ws[f"{c[column.key]}{row}"]
+            cell.border = GRID
+            if column.formula:
+                cell.value, cell.fill = formulas[column.key], FORMULA_FILL
+            cell.protection = Protection(
+                locked=column.formula or column.key in ("code", "category", "name")
+            )
+    first_score, last_score = c[L.SIGNIFICANCE_CRITERIA[0][0]], c[L.SIGNIFICANCE_CRITERIA[-1][0]]
+    _validation(
+        ws,
+        list_ref(library, "significance_score"),
+        f"{first_score}{L.FIRST_ROW}:{last_score}{last}",
+    )
+    _validation(
+        ws,
+        list_ref(library, "significance_included"),
+        f"{c['included']}{L.FIRST_ROW}:{c['included']}{last}",
+    )
+    ws.freeze_panes = f"D{L.FIRST_ROW}"
+    ws.protection.sheet = True
+
+
 # --- 排放因子 -----------------------------------------------------------------------------
 
 
@@ -339,7 +394,7 @@ def quality_formulas(row: int) -> list[str]:
         f'=IF({a["dq_activity"]}="","",{a["dq_activity"]})',
         f'=IF({a["dq_factor"]}="","",{a["dq_factor"]})',
         f'=IF({a["dq_calibration"]}="","",{a["dq_calibration"]})',
-        f'=IF(COUNT(C{row}:E{row})<3,"",AVERAGE(C{row}:E{row}))',
+        f'=IF(COUNT(C{row}:E{row})<3,"",IF({TAIWAN},PRODUCT(C{row}:E{row}),AVERAGE(C{row}:E{row})))',
         f'=IF(F{row}="","",{_grade("F" + str(row))})',
         f'=IF(ISNUMBER({a["total"]}),{a["total"]},"")',
         f'=IF(OR(H{row}="",ghg_total=0),"",H{row}/ghg_total)',
@@ -347,8 +402,15 @@ def quality_formulas(row: int) -> list[str]:
     ]
 
 
+#: True when 基本信息 chooses the Taiwan MOENV scheme (ghgxl.quality.scheme_of reads it alike).
+TAIWAN = 'ISNUMBER(SEARCH("台湾",ghg_dq_scheme))'
+
+
 def _grade(score: str) -> str:
-    return f'IF({score}>=5,"一级",IF({score}>=4,"二级",IF({score}>=3,"三级",IF({score}>=2,"四级","五级"))))'
+    """The grade formula of both schemes (ghgxl.quality.GRADES)."""
+    seed = f'IF({score}>=5,"一级",IF({score}>=4,"二级",IF({score}>=3,"三级",IF({score}>=2,"四级","五级"))))'
+    taiwan = f'IF({score}>=19,"三级",IF({score}>=10,"二级","一级"))'
+    return f"IF({TAIWAN},{taiwan},{seed})"
 
 
 def write_quality(ws: Worksheet) -> None:

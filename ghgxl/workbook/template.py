@@ -126,6 +126,7 @@ def _fill(path: Path, library: FactorLibrary, company: str | None, year: int | N
     sheets.write_activity(wb.create_sheet(L.SHEET_ACTIVITY), library)
     sheets.write_factors(wb.create_sheet(L.SHEET_FACTORS), library)
     sheets.write_quality(wb.create_sheet(L.SHEET_QUALITY))
+    sheets.write_significance(wb.create_sheet(L.SHEET_SIGNIFICANCE), library)
     sheets.write_summary(wb.create_sheet(L.SHEET_SUMMARY))
     sheets.write_lists(wb.create_sheet(L.SHEET_LISTS), library)
     wb.move_sheet(L.SHEET_CONF, offset=len(wb.sheetnames))

@@ -135,7 +135,7 @@ def test_every_number_comes_from_the_engine(rendered) -> None:
 
 def test_percentages_add_up_to_100(rendered) -> None:
     text, _ = rendered
-    table = text.split("表2 温室气体排放类别及排放量")[1].split("合计")[0]
+    table = text.split(" 温室气体排放类别及排放量\n")[1].split("合计")[0]
     shares = [float(p) for p in re.findall(r"\| ([\d.]+)%$", table, re.M)]
     assert len(shares) == 6 and f"{sum(shares):.2f}" == "100.00"
     assert report_context.percentages([1, 1, 1]) == ["33.34%", "33.33%", "33.33%"]

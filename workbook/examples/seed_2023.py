@@ -168,11 +168,100 @@ def source_records(rows: list[dict[str, object]]) -> list[dict[str, object]]:
     return included + excluded
 
 
+def _scores(
+    magnitude: int, influence: int, risk: int, sector: int, outsourcing: int, engagement: int
+) -> dict[str, int]:
+    return dict(
+        magnitude=magnitude,
+        influence=influence,
+        risk=risk,
+        sector=sector,
+        outsourcing=outsourcing,
+        engagement=engagement,
+    )
+
+
+INCLUDED = "纳入"
+LEFT_OUT = "不纳入"
+#: 重大性评估 of the example. The seed states which indirect sources it quantified (table 1)
+#: and that categories 5 and 6 were "经评估，暂不纳入" without showing the assessment; the
+#: scores below are example values consistent with those decisions, not published figures.
+SIGNIFICANCE = {
+    "3.1": {
+        **_scores(3, 2, 2, 3, 3, 1),
+        "included": INCLUDED,
+        "reason": "原料与外发加工运输（原报告 表1）",
+    },
+    "3.2": {
+        **_scores(3, 2, 2, 3, 3, 1),
+        "included": INCLUDED,
+        "reason": "产品与废弃物委外运输（原报告 表1）",
+    },
+    "3.3": {
+        **_scores(2, 2, 2, 2, 1, 3),
+        "included": INCLUDED,
+        "reason": "员工自用车辆通勤（原报告 表1）",
+    },
+    "3.4": {
+        **_scores(1, 1, 1, 2, 1, 1),
+        "included": LEFT_OUT,
+        "reason": "量小且难以取得数据，经评估不重大",
+    },
+    "3.5": {
+        **_scores(2, 2, 2, 2, 1, 3),
+        "included": INCLUDED,
+        "reason": "员工商务出行（原报告 表1）",
+    },
+    "4.1": {
+        **_scores(3, 2, 3, 3, 2, 1),
+        "included": INCLUDED,
+        "reason": "原辅材料，占总排放约 90%",
+    },
+    "4.2": {
+        **_scores(2, 1, 1, 2, 1, 1),
+        "included": LEFT_OUT,
+        "reason": "经评估，暂不纳入（原报告未列）",
+    },
+    "4.3": {
+        **_scores(2, 2, 2, 2, 3, 1),
+        "included": INCLUDED,
+        "reason": "废弃物委外焚烧处理（原报告 表1）",
+    },
+    "4.4": {**_scores(1, 1, 1, 1, 1, 1), "included": LEFT_OUT, "reason": "无租赁资产"},
+    "4.5": {
+        **_scores(2, 2, 2, 2, 3, 1),
+        "included": INCLUDED,
+        "reason": "外发石墨化等委外加工服务",
+    },
+    "5.1": {
+        **_scores(2, 1, 2, 1, 1, 1),
+        "included": LEFT_OUT,
+        "reason": "经评估，暂不纳入此次盘查工作（原报告 表2）",
+    },
+    "5.2": {**_scores(1, 1, 1, 1, 1, 1), "included": LEFT_OUT, "reason": "无下游租赁资产"},
+    "5.3": {
+        **_scores(2, 1, 1, 1, 1, 1),
+        "included": LEFT_OUT,
+        "reason": "经评估，暂不纳入此次盘查工作（原报告 表2）",
+    },
+    "5.4": {**_scores(1, 1, 1, 1, 1, 1), "included": LEFT_OUT, "reason": "无相关投资"},
+    "6.1": {
+        **_scores(1, 1, 1, 1, 1, 1),
+        "included": LEFT_OUT,
+        "reason": "经评估，暂不纳入此次盘查工作（原报告 表2）",
+    },
+}
+
+
 def build(out: Path = EXAMPLE, template: Path = TEMPLATE) -> WorkbookCalculation:
     """Fill the template, compute it into ``out``; returns the calculation."""
     rows = load_rows()
     package = fill.fill(
-        Path(template).read_bytes(), info=INFO, activity=rows, sources=source_records(rows)
+        Path(template).read_bytes(),
+        info=INFO,
+        activity=rows,
+        sources=source_records(rows),
+        significance=SIGNIFICANCE,
     )
     out = Path(out)
     with tempfile.TemporaryDirectory(prefix="ghgxl-example-") as folder:

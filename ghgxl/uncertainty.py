@@ -1,0 +1,311 @@
+"""Quantitative uncertainty of an inventory: IPCC Approach 1 and Approach 2.
+
+* Approach 1, error propagation (IPCC 2006 Vol 1 Ch 3): for a product
+  ``U = sqrt(U_1² + U_2² + …)`` (eq. 3.1); for a sum
+  ``U = sqrt((U_1·x_1)² + (U_2·x_2)² + …) / |x_1 + x_2 + …|`` (eq. 3.2). Uncertainties are
+  half-widths of the 95 % confidence interval in percent. Rows that share a factor are
+  fully correlated in that factor: their emissions are added before eq. 3.2 is applied.
+* Approach 2, Monte Carlo (Vol 1 Ch 3.2.3): every activity amount and every factor is drawn
+  (normal, or lognormal for skewed factors) with a fixed seed; a factor used by many rows is
+  drawn once per iteration, so those rows move together. The result is the 2.5 and 97.5
+  percentiles of the total relative to the central estimate.
+
+Rows that share a factor and an activity uncertainty are summed first (a sum of independent
+normal activity errors is normal), so the work grows with the number of distinct factors,
+not with rows: 100,000 draws of the bundled example take well under a second.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from statistics import NormalDist
+
+import numpy as np
+import pandas as pd
+
+Z95 = NormalDist().inv_cdf(0.975)  # 1.959964…
+DEFAULT_DRAWS = 100_000
+DEFAULT_SEED = 14064
+
+
+def product_pct(*uncertainties: float) -> float:
+    """IPCC 2006 Vol 1 eq. 3.1: ``sqrt(ΣU_i²)`` — e.g. 3 % and 4 % give 5 %."""
+    return float(np.sqrt(np.sum(np.square(uncertainties))))
+
+
+def sum_pct(values: np.ndarray, uncertainties: np.ndarray) -> float:
+    """IPCC 2006 Vol 1 eq. 3.2: ``sqrt(Σ(U_i·x_i)²) / |Σx_i|``."""
+    values, uncertainties = np.asarray(values, float), np.asarray(uncertainties, float)
+    total = abs(values.sum())
+    return float(np.sqrt(np.sum(np.square(uncertainties * values))) / total) if total else 0.0
+
+
+@dataclass(frozen=True)
+class Component:
+    """One part of the inventory: emissions (t CO2e) of a row's gas group, the uncertainty
+    of its activity (per row) and of its factor (shared by every part with the same
+    ``factor_id``), in ±% at 95 %."""
+
+    row: int
+    category: int
+    tco2e: float
+    activity_pct: float
+    factor_id: str
+    factor_pct: float
+    distribution: str = "normal"
+
+
+def _frame(components: list[Component]) -> pd.DataFrame:
+    return pd.DataFrame([c.__dict__ for c in components]).query("tco2e > 0")
+
+
+def propagation(components: list[Component]) -> dict[str, object]:
+    """Approach 1 for the total and for each category."""
+    frame = _frame(components)
+
+    def of(part: pd.DataFrame) -> float:
+        if part.empty:
+            return 0.0
+        # a row's activity and its factor multiply (eq. 3.1) …
+        activity = part.groupby("row").agg(tco2e=("tco2e", "sum"), pct=("activity_pct", "first"))
+        # … rows sharing a factor move together: add them, then combine (eq. 3.2)
+        factor = part.groupby("factor_id").agg(tco2e=("tco2e", "sum"), pct=("factor_pct", "first"))
+        values = np.concatenate([activity["tco2e"], factor["tco2e"]])
+        pcts = np.concatenate([activity["pct"], factor["pct"]])
+        total = part["tco2e"].sum()
+        return float(np.sqrt(np.sum(np.square(pcts * values))) / total) if total else 0.0
+
+    return {
+        "total_pct": of(frame),
+        "by_category": {int(c): of(part) for c, part in frame.groupby("category")},
+    }
+
+
+def _factor_draws(
+    pct: float, distribution: str, draws: int, rng: np.random.Generator
+) -> np.ndarray:
+    """Multipliers around 1 whose 95 % interval is ±pct (normal), or whose 97.5th
+    percentile is 1 + pct with the published factor as the median (lognormal: skewed ranges
+    such as IPCC's for CH4 and N2O, 'a factor of 2.5', are read this way)."""
+    if distribution == "lognormal":
+        return rng.lognormal(0.0, np.log1p(pct / 100) / Z95, draws)
+    return rng.normal(1.0, pct / 100 / Z95, draws)
+
+
+EXACT_LIMIT = 5_000  # components drawn one by one up to this many; grouped beyond
+BLOCK = 10_000  # draws per block, to bound memory
+
+
+def monte_carlo(
+    components: list[Component], draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED
+) -> dict[str, object]:
+    """Approach 2: percentiles of the total and of each category, reproducible by ``seed``.
+
+    Each row's activity is drawn once per iteration and applies to all its gases; each
+    factor once per iteration and applies to every row using it. Beyond ``EXACT_LIMIT``
+    components, rows sharing a factor and an activity uncertainty are summed first (their
+    independent normal activity errors make one normal error), which keeps large
+    inventories fast.
+    """
+    frame = _frame(components).reset_index(drop=True)
+    if len(frame) > EXACT_LIMIT:
+        frame = _grouped(frame)
+    rng = np.random.default_rng(seed)
+    row_codes, rows = pd.factorize(frame["row"], sort=True)
+    factor_codes, factor_ids = pd.factorize(frame["factor_id"], sort=True)
+    first_factor = frame.groupby(factor_codes).first()
+    first_row = frame.groupby(row_codes)["activity_pct"].first().to_numpy()
+    category_codes, categories = pd.factorize(frame["category"], sort=True)
+    values = frame["tco2e"].to_numpy()
+    samples = np.zeros((draws, len(categories)))
+    for start in range(0, draws, BLOCK):
+        size = min(BLOCK, draws - start)
+        activity = rng.normal(1.0, first_row / 100 / Z95, (size, len(rows)))
+        factor = np.column_stack(
+            [
+                _factor_draws(
+                    first_factor["factor_pct"].iloc[g],
+                    first_factor["distribution"].iloc[g],
+                    size,
+                    rng,
+                )
+                for g in range(len(factor_ids))
+            ]
+        )
+        contributions = activity[:, row_codes] * factor[:, factor_codes] * values
+        for c in range(len(categories)):
+            samples[start : start + size, c] = contributions[:, category_codes == c].sum(axis=1)
+
+    def interval(draws_of: np.ndarray, central: float) -> dict[str, float]:
+        low, high = np.percentile(draws_of, [2.5, 97.5])
+        if not central:
+            return {"lower_pct": 0.0, "upper_pct": 0.0}
+        return {
+            "lower_pct": float((low - central) / central * 100),
+            "upper_pct": float((high - central) / central * 100),
+        }
+
+    central = float(values.sum())
+    by_category = {
+        int(category): interval(samples[:, c], float(values[category_codes == c].sum()))
+        for c, category in enumerate(categories)
+    }
+    return {
+        **interval(samples.sum(axis=1), central),
+        "draws": draws,
+        "seed": seed,
+        "by_category": by_category,
+    }
+
+
+def _grouped(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows sharing (factor, category, activity uncertainty) as one component whose activity
+    uncertainty is that of their sum (eq. 3.2 within the group)."""
+    keys = ["factor_id", "category", "activity_pct", "factor_pct", "distribution"]
+    grouped = frame.groupby(keys, sort=True).agg(
+        tco2e=("tco2e", "sum"), spread=("tco2e", lambda x: float(np.sqrt(np.sum(np.square(x)))))
+    )
+    grouped = grouped.reset_index()
+    grouped["activity_pct"] = grouped["activity_pct"] * grouped["spread"] / grouped["tco2e"]
+    grouped["row"] = np.arange(len(grouped))
+    return grouped.drop(columns="spread")
+
+
+# --- from an inventory to components, with cited defaults ---------------------------------
+
+#: Factor-key prefixes → the default factor uncertainty they take (factors/uncertainty_defaults.csv).
+FACTOR_DEFAULTS = (
+    ("fuel.", "factor.fuel"),
+    ("grid.", "factor.grid"),
+    ("heat.", "factor.grid"),
+    ("refrigerant.", "factor.refrigerant"),
+    ("septic.", "factor.septic"),
+    ("massbalance.", "factor.massbalance"),
+    ("lubricant.", "factor.massbalance"),
+)
+
+
+@dataclass(frozen=True)
+class Default:
+    key: str
+    u95_pct: float
+    distribution: str
+    source: str
+
+
+def load_defaults() -> dict[str, Default]:
+    """The cited default uncertainties (``factors/uncertainty_defaults.csv``)."""
+    import csv
+    import importlib.resources
+
+    text = (
+        importlib.resources.files("ghgxl.factor_data")
+        .joinpath("uncertainty_defaults.csv")
+        .read_text("utf-8")
+    )
+    return {
+        r["key"]: Default(
+            r["key"], float(r["u95_pct"]), r["distribution"].strip() or "normal", r["source"]
+        )
+        for r in csv.DictReader(text.splitlines())
+    }
+
+
+def _number(value: object) -> float | None:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return None if np.isnan(number) or number < 0 else number
+
+
+def _most_specific(defaults: dict[str, Default], *names: str) -> Default:
+    """The first of ``names`` that has a default (most specific first)."""
+    for name in names:
+        if name in defaults:
+            return defaults[name]
+    return defaults["factor.explicit"]
+
+
+def factor_default(key: str | None, group: str, defaults: dict[str, Default]) -> Default:
+    """The default uncertainty of a factor key's gas group: ``fuel.diesel.offroad`` CO2 →
+    ``factor.fuel.co2.diesel`` (else ``factor.fuel.co2``), ``refrigerant.leak.chillers`` →
+    ``factor.refrigerant.chillers``, a China-method key → ``factor.fuel.co2.cn`` …"""
+    if not key:
+        return defaults["factor.explicit"]
+    parts = key.split(".")
+    if parts[0] == "fuel":
+        gas = {"CO2": "co2", "CH4": "ch4", "N2O": "n2o"}.get(group, "co2")
+        if gas == "co2" and parts[-1] == "cn":
+            return _most_specific(defaults, "factor.fuel.co2.cn", "factor.fuel.co2")
+        return _most_specific(defaults, f"factor.fuel.{gas}.{parts[1]}", f"factor.fuel.{gas}")
+    if parts[0] == "refrigerant":
+        return _most_specific(defaults, f"factor.refrigerant.{parts[-1]}", "factor.refrigerant")
+    if parts[0] == "septic":
+        return _most_specific(defaults, f"factor.septic.{parts[-1]}", "factor.septic")
+    for prefix, name in FACTOR_DEFAULTS:
+        if key.startswith(prefix):
+            return _most_specific(defaults, name)
+    return defaults["factor.explicit"]
+
+
+def inventory_components(result, defaults: dict[str, Default] | None = None) -> list[Component]:
+    """Components of an :class:`~ghgxl.inventory.InventoryResult`: one per row and gas group
+    with emissions; per-row overrides (``activity_u_pct``, ``factor_u_pct``) win over the
+    defaults, which follow the row's activity data-quality score and its factor."""
+    from ghgxl.emission import TOTAL_GROUPS
+
+    defaults = defaults or load_defaults()
+    parts = []
+    for index, row in result.rows[result.rows["ok"]].iterrows():
+        score = _number(row.get("dq_activity"))
+        activity_key = f"activity.dq{int(score)}" if score in (1.0, 3.0, 6.0) else "activity.dq3"
+        activity_pct = _number(row.get("activity_u_pct"))
+        if activity_pct is None:
+            activity_pct = defaults[activity_key].u95_pct
+        key = row.get("factor_key")
+        key = str(key).strip().lower() if isinstance(key, str) and key.strip() else None
+        spec = key or f"explicit:{row.get('factor')}:{row.get('factor_unit')}"
+        for group in TOTAL_GROUPS:
+            value = float(row[group])
+            if value <= 0:
+                continue
+            default = factor_default(key, group, defaults)
+            factor_pct = _number(row.get("factor_u_pct"))
+            parts.append(
+                Component(
+                    row=int(index),
+                    category=int(row["category"]),
+                    tco2e=value,
+                    activity_pct=activity_pct,
+                    factor_id=f"{spec}|{group}",
+                    factor_pct=default.u95_pct if factor_pct is None else factor_pct,
+                    distribution=default.distribution,
+                )
+            )
+    return parts
+
+
+def assess(result, draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED) -> dict[str, object]:
+    """Both approaches for an inventory result, in the shape of the JSON ``uncertainty``."""
+    parts = inventory_components(result)
+    if not parts:
+        return {
+            "propagation": {"total_pct": None, "by_category": {}},
+            "monte_carlo": None,
+            "by_category": {},
+        }
+    approach1 = propagation(parts)
+    approach2 = monte_carlo(parts, draws, seed)
+    by_category = {
+        str(c): {
+            "propagation_pct": approach1["by_category"].get(c),
+            **approach2["by_category"].get(c, {}),
+        }
+        for c in sorted(set(approach1["by_category"]) | set(approach2["by_category"]))
+    }
+    return {
+        "propagation": {"total_pct": approach1["total_pct"]},
+        "monte_carlo": {k: v for k, v in approach2.items() if k != "by_category"},
+        "by_category": by_category,
+    }

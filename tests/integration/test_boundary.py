@@ -1,0 +1,116 @@
+"""Exclusions against their limits and the significance of indirect emissions, found by
+`ghgxl check` at their cells, and in the JSON."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from ghgxl.cli import main
+from ghgxl.workbook import fill, template
+from ghgxl.workbook import layout as L
+
+ROOT = Path(__file__).parents[2]
+TEMPLATE = (ROOT / "workbook" / template.TEMPLATE_NAME).read_bytes()
+ROWS = [
+    dict(id="E1", category=2, annual=100, unit="MWh", factor_key="grid.cn.national.2021")
+]  # 55.68 t
+
+
+def _check(path: Path) -> set[tuple[str, str]]:
+    result = CliRunner().invoke(main, ["check", str(path), "--json"], catch_exceptions=False)
+    return {(f["code"], f["cell"]) for f in json.loads(result.stdout)["findings"]}
+
+
+@pytest.fixture
+def workbook(tmp_path: Path):
+    def make(
+        sources: list[dict], significance: dict | None = None, info: dict | None = None
+    ) -> Path:
+        path = tmp_path / "book.xlsm"
+        base = {"company": "测试", "reporting_year": 2021}
+        path.write_bytes(fill.fill(TEMPLATE, {**base, **(info or {})}, ROWS, sources, significance))
+        return path
+
+    return make
+
+
+def test_exclusions_within_limits(workbook) -> None:
+    # 0.3 t of 55.68 + 0.3 t: 0.54 % < 1 % and < 5 %
+    path = workbook(
+        [
+            dict(
+                id="X1",
+                source="发电机",
+                category=1,
+                included="排除",
+                exclusion_reason="用量小",
+                estimate_tco2e=0.3,
+            )
+        ]
+    )
+    assert not {c for c, _ in _check(path)} & {"E512", "E513"}
+    data = json.loads(CliRunner().invoke(main, ["calc", str(path), "--json", "-"]).stdout)
+    assert data["exclusions"]["total_pct"] == pytest.approx(0.3 / 55.98 * 100, rel=1e-4)
+    assert data["exclusions"]["within_limits"] is True
+
+
+def test_exclusions_over_the_limits_are_found_at_their_cells(workbook) -> None:
+    estimate = L.SOURCE_COL["estimate_tco2e"]
+    sources = [
+        dict(
+            id="X1",
+            source="发电机",
+            category=1,
+            included="排除",
+            exclusion_reason="用量小",
+            estimate_tco2e=1.0,
+        ),  # 1.7 %
+        dict(
+            id="X2",
+            source="清洁剂",
+            category=1,
+            included="排除",
+            exclusion_reason="难以取得",
+            estimate_tco2e=2.0,
+        ),  # 3.4 %
+        dict(
+            id="X3",
+            source="冷媒",
+            category=1,
+            included="排除",
+            exclusion_reason="量小",
+            estimate_tco2e=0.2,
+        ),
+    ]
+    found = _check(workbook(sources))
+    assert ("E512", f"排放源识别!{estimate}5") in found
+    assert ("E512", f"排放源识别!{estimate}6") in found
+    assert ("E512", f"排放源识别!{estimate}7") not in found  # 0.34 % < 1 %
+    assert ("E513", f"排放源识别!{estimate}{L.HEADER_ROW}") in found  # 5.4 % ≥ 5 %
+    # the thresholds are settings of 基本信息
+    relaxed = _check(workbook(sources, info={"exclusion_single_pct": 4, "exclusion_total_pct": 6}))
+    assert not {c for c, _ in relaxed} & {"E512", "E513"}
+
+
+def test_significance(workbook) -> None:
+    scores = dict(
+        magnitude=3, influence=2, risk=2, sector=2, outsourcing=2, engagement=2
+    )  # 13 ≥ 12
+    significance = {
+        "3.1": {**scores, "included": "纳入", "reason": "原料运输"},
+        "3.3": {**scores, "included": "不纳入", "reason": "数据难取得"},  # significant but left out
+        "5.1": {"magnitude": 1, "included": "不纳入"},  # left out without a reason
+    }
+    path = workbook([], significance)
+    reason = L.SIG_COL["reason"]
+    found = _check(path)
+    assert ("W105", f"重大性评估!{reason}7") in found  # 3.3 is the third row
+    assert ("E511", f"重大性评估!{reason}15") in found  # 5.1 is the eleventh row
+    data = json.loads(CliRunner().invoke(main, ["calc", str(path), "--json", "-"]).stdout)
+    first = data["significance"]["subcategories"][0]
+    assert (first["code"], first["score"], first["judgement"]) == ("3.1", 13.0, "重大")
+    assert data["significance"]["threshold"] == 12
