@@ -114,3 +114,55 @@ def test_significance(workbook) -> None:
     first = data["significance"]["subcategories"][0]
     assert (first["code"], first["score"], first["judgement"]) == ("3.1", 13.0, "重大")
     assert data["significance"]["threshold"] == 12
+
+
+def test_taiwan_scheme_in_workbook_json_and_sheet(tmp_path: Path) -> None:
+    import openpyxl
+
+    from ghgxl.workbook.calc import calc_file
+
+    rows = [
+        dict(ROWS[0], dq_activity=1, dq_factor=3, dq_calibration=2),  # X = 6
+        dict(
+            id="F1",
+            category=1,
+            annual=5000,
+            unit="L",
+            factor_key="fuel.diesel.offroad",
+            dq_activity=2,
+            dq_factor=3,
+            dq_calibration=3,
+        ),  # X = 18
+    ]
+    path = tmp_path / "tw.xlsm"
+    path.write_bytes(
+        fill.fill(TEMPLATE, {"company": "测试", "dq_scheme": "台湾环境部盘查表评分法"}, rows)
+    )
+    data = json.loads(CliRunner().invoke(main, ["calc", str(path), "--json", "-"]).stdout)
+    grid, diesel = (
+        100 * 0.5568,
+        14.474919,
+    )  # t CO2e: 100 MWh; 5,000 L forklift diesel (docs/worked-examples.md)
+    expected = (6 * grid + 18 * diesel) / (grid + diesel)
+    assert data["data_quality"]["scheme"] == "taiwan"
+    assert data["data_quality"]["score"] == pytest.approx(expected, abs=1e-4)
+    assert data["data_quality"]["grade"] == "一级"  # 8.5 < 10
+    out = tmp_path / "tw-out.xlsm"
+    calc_file(path, out)
+    sheet = openpyxl.load_workbook(out, data_only=True)["数据质量"]
+    assert sheet["F5"].value == 6 and sheet["F6"].value == 18
+    assert sheet["J206"].value == pytest.approx(expected, abs=1e-6)
+    from tests.support import freeze_udf_cells, libreoffice_recalculate, soffice
+
+    if soffice():  # the sheet's own formulas, recalculated by LibreOffice, agree
+        referee = tmp_path / "referee.xlsm"
+        referee.write_bytes(freeze_udf_cells(out.read_bytes()))
+        recalculated = openpyxl.load_workbook(
+            libreoffice_recalculate(referee, tmp_path), data_only=True
+        )["数据质量"]
+        for cell in ("F5", "F6", "G5", "G6", "J206", "J207"):
+            assert (
+                recalculated[cell].value == pytest.approx(sheet[cell].value)
+                if isinstance(sheet[cell].value, float)
+                else recalculated[cell].value == sheet[cell].value
+            )

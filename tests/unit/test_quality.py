@@ -32,3 +32,25 @@ def test_weighted_score_on_unrounded_shares() -> None:
         1.5
     )
     assert np.isnan(quality.weighted_score(np.array([3.0]), np.array([0.0])))
+
+
+def test_taiwan_scheme() -> None:
+    # MOENV 盤查表: error level X = activity × calibration × factor, 1–27, lower is better
+    assert quality.row_score(2, 3, 2, quality.TAIWAN_SCHEME) == 12
+    assert [quality.grade(x, quality.TAIWAN_SCHEME) for x in (1, 9.99, 10, 18.9, 19, 27)] == [
+        "一级",
+        "一级",
+        "二级",
+        "二级",
+        "三级",
+        "三级",
+    ]
+    scores = np.array([[1, 1, 1], [3, 3, 3], [2, np.nan, 2]])
+    assert quality.row_scores(scores, quality.TAIWAN_SCHEME)[:2].tolist() == [1, 27]
+    assert np.isnan(quality.row_scores(scores, quality.TAIWAN_SCHEME)[2])
+    # 1 × 90 % + 27 × 10 % = 3.6 → 第一级
+    assert quality.weighted_score(np.array([1.0, 27.0]), np.array([90.0, 10.0])) == pytest.approx(
+        3.6
+    )
+    assert quality.scheme_of("台湾环境部盘查表评分法") == quality.TAIWAN_SCHEME
+    assert quality.scheme_of("6/3/1 评分法（活动数据/排放因子/仪器校正）") == quality.SEED_SCHEME
