@@ -85,3 +85,32 @@ def test_grouped_path_for_large_inventories(monkeypatch: pytest.MonkeyPatch) -> 
     grouped = U.monte_carlo(many, draws=50_000, seed=5)
     assert grouped["upper_pct"] == pytest.approx(exact["upper_pct"], rel=0.05)
     assert grouped["upper_pct"] == pytest.approx(U.propagation(many)["total_pct"], rel=0.05)
+
+
+def test_defaults_and_overrides_from_an_inventory() -> None:
+    from ghgxl.inventory import calculate
+
+    defaults = U.load_defaults()
+    rows = [
+        dict(category=2, amount=100, unit="MWh", factor_key="grid.cn.national.2021", dq_activity=6),
+        dict(
+            category=2,
+            amount=100,
+            unit="MWh",
+            factor_key="grid.cn.national.2021",
+            dq_activity=1,
+            activity_u_pct=8,
+            factor_u_pct=2,
+        ),
+        dict(category=1, amount=1, unit="TJ", factor_key="fuel.diesel.offroad", dq_activity=3),
+    ]
+    parts = U.inventory_components(calculate(rows), defaults)
+    grid = [p for p in parts if p.factor_id.startswith("grid")]
+    assert grid[0].activity_pct == defaults["activity.dq6"].u95_pct
+    assert grid[1].activity_pct == 8  # the row's own figure wins over the default
+    assert {p.factor_pct for p in grid} == {defaults["factor.grid"].u95_pct, 2}
+    diesel = {p.factor_id.split("|")[1]: p for p in parts if p.factor_id.startswith("fuel")}
+    assert diesel["CO2"].factor_pct == defaults["factor.fuel.co2.diesel"].u95_pct
+    assert diesel["N2O"].distribution == "lognormal"
+    for default in defaults.values():  # every default names its source
+        assert default.source and default.u95_pct >= 0
