@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, settings
 
 from ghgxl.factors import FactorLibrary
 
-settings.register_profile("ci", max_examples=400, deadline=None)
+settings.register_profile("ci", max_examples=600, deadline=None)
 settings.register_profile(
     "bench", max_examples=10_000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
