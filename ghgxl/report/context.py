@@ -322,6 +322,19 @@ def _boundary(calc: WorkbookCalculation) -> dict[str, Any]:
     }
 
 
+def _previous(info: dict[str, object], total: float) -> dict[str, str]:
+    """Last year's total from 基本信息, and the change to this year's (empty when not given)."""
+    previous = info.get("previous_total")
+    if not isinstance(previous, (int, float)) or isinstance(previous, bool) or previous <= 0:
+        return {"previous_total": "", "previous_year": "", "change_pct": ""}
+    year = info.get("previous_year")
+    return {
+        "previous_total": money(float(previous)),
+        "previous_year": cell_text(year) or "上一年度",
+        "change_pct": f"{(total - float(previous)) / float(previous) * 100:+.2f}%",
+    }
+
+
 def build_context(
     calc: WorkbookCalculation, library: FactorLibrary | None = None
 ) -> dict[str, Any]:
@@ -400,6 +413,7 @@ def build_context(
         "uncertainty_rows": uncertainty_rows,
         "uncertainty_total": uncertainty_total,
         **_boundary(calc),
+        **_previous(info, result.total),
         "error_count": len(result.errors),
         "errors": [e.text() for e in result.errors],
     }

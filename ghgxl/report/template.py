@@ -435,7 +435,9 @@ def _chapters(w: _Writer) -> None:
 
     w.h("第十章 减排策略与绩效")
     w.p("{{ reduction_measures }}")
-    w.p("{{ year }} 年度温室气体排放总量为 {{ total }} t CO2e。")
+    w.p(
+        "{{ year }} 年度温室气体排放总量为 {{ total }} t CO2e。{% if previous_total %}{{ previous_year }} 年度为 {{ previous_total }} t CO2e，变化 {{ change_pct }}。{% endif %}"
+    )
 
     w.h("第十一章 报告书管理与符合性声明")
     w.p(

@@ -80,6 +80,10 @@ INFO_FIELDS: tuple[InfoField, ...] = (
     InfoField("responsible", "报告负责人", "（姓名）"),
     InfoField("contact", "联系方式", "（电话 / 邮箱）"),
     InfoField("verification", "查证状态", VERIFICATION[0], choices=VERIFICATION),
+    InfoField("previous_year", "上一年度（可选）", "", "填写后报告列出上一年度排放量与变化"),
+    InfoField(
+        "previous_total", "上一年度排放总量 (t CO2e，可选)", "", "上一年度盘查报告的总排放量"
+    ),
     InfoField(
         "exclusion_single_pct",
         "单一排除源上限（占总排放 %）",

@@ -200,3 +200,17 @@ def test_golden_text_of_the_example_report() -> None:
     if os.environ.get("GHGXL_UPDATE_GOLDEN"):
         GOLDEN.write_text(text, encoding="utf-8")
     assert text == GOLDEN.read_text(encoding="utf-8")
+
+
+def test_previous_year_in_the_performance_chapter(tmp_path: Path) -> None:
+    path = tmp_path / "book.xlsm"
+    info = {"company": "测试公司", "previous_year": 2023, "previous_total": 50.0}
+    rows = [dict(id="E1", category=2, annual=100, unit="MWh", factor_key="grid.cn.national.2021")]
+    path.write_bytes(
+        fill.fill((ROOT / "workbook" / template.TEMPLATE_NAME).read_bytes(), info, rows)
+    )
+    import io
+
+    text = docx_text(io.BytesIO(render_docx(calculate_workbook(path))))
+    # 100 MWh × 0.5568 = 55.68 t; (55.68 − 50) / 50 = +11.36 %
+    assert "2023 年度为 50.00 t CO2e，变化 +11.36%。" in text
