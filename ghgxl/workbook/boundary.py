@@ -50,6 +50,11 @@ def exclusions(data: WorkbookData, inventory_total: float) -> Exclusions:
     for record in excluded:
         estimate = record.get("estimate_tco2e")
         cell = f"{L.SHEET_SOURCES}!{columns.get('estimate_tco2e', 'L')}{record['row']}"
+        if is_blank(record.get("exclusion_reason")):
+            reason_cell = f"{L.SHEET_SOURCES}!{columns.get('exclusion_reason', 'K')}{record['row']}"
+            findings.append(
+                GhgError("E509", cell=reason_cell, value=record.get("source") or record.get("id"))
+            )
         share = float(estimate) / base * 100 if is_number(estimate) and base else None
         rows.append(
             {

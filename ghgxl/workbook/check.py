@@ -118,21 +118,6 @@ def _explicit_without_source(calc: WorkbookCalculation) -> list[GhgError]:
     ]
 
 
-def _exclusions(calc: WorkbookCalculation) -> list[GhgError]:
-    if calc.data.sources.empty:
-        return []
-    column = calc.data.source_columns.get("exclusion_reason", L.SOURCE_COL["exclusion_reason"])
-    return [
-        GhgError(
-            "E509",
-            cell=f"{L.SHEET_SOURCES}!{column}{r['row']}",
-            value=r.get("source") or r.get("id"),
-        )
-        for r in calc.data.sources.to_dict("records")
-        if str(r.get("included") or "").strip() == "排除" and is_blank(r.get("exclusion_reason"))
-    ]
-
-
 def _mixed_gwp(path: Path, calc: WorkbookCalculation) -> list[GhgError]:
     """Formulas that pass a literal GWP set other than the workbook's (instead of ghg_gwp)."""
     chosen = gwp.canonical_set(str(calc.data.info.get("gwp_set") or gwp.DEFAULT_SET))
@@ -198,7 +183,6 @@ def check_workbook(
         *_electricity_against_fuel(calc),
         *_explicit_without_source(calc),
         *_mixed_gwp(path, calc),
-        *_exclusions(calc),
         *exclusions(calc.data, calc.result.total).findings,
         *significance(calc.data).findings,
         *_stale_results(path, calc),
