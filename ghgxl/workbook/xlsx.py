@@ -29,11 +29,13 @@ R_NAMESPACE = "http://schemas.openxmlformats.org/officeDocument/2006/relationshi
 FIXED_ZIP_TIME = (2026, 1, 1, 0, 0, 0)
 
 CellValue = float | int | str | bool | None
-_CELL = re.compile(r'<c r="([A-Z]+[0-9]+)"([^>]*?)(?:/>|>(.*?)</c>)', re.DOTALL)
+# Sheets are patched as bytes: a 10^5-row sheet is ~200 MB of UTF-8, which as a Python str
+# with Chinese text would take four bytes a character.
+_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"([^>]*?)(?:/>|>(.*?)</c>)', re.DOTALL)
 #: Only cells that hold a formula (what the headless calculation writes into).
-_FORMULA_CELL = re.compile(r'<c r="([A-Z]+[0-9]+)"([^>]*?)>(<f\b.*?)</c>', re.DOTALL)
-_FORMULA = re.compile(r"<f\b[^>]*?(?:/>|>.*?</f>)", re.DOTALL)
-_TYPE = re.compile(r'\st="[^"]*"')
+_FORMULA_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"([^>]*?)>(<f\b.*?)</c>', re.DOTALL)
+_FORMULA = re.compile(rb"<f\b[^>]*?(?:/>|>.*?</f>)", re.DOTALL)
+_TYPE = re.compile(rb'\st="[^"]*"')
 
 
 def read_members(path: Path | bytes) -> dict[str, bytes]:
@@ -73,31 +75,42 @@ def sheet_parts(members: Mapping[str, bytes]) -> dict[str, str]:
     return parts
 
 
-def _value_xml(value: CellValue) -> tuple[str, str]:
+def _escaped(text: str) -> bytes:
+    return escape(text).encode("utf-8")
+
+
+def _value_xml(value: CellValue) -> tuple[bytes, bytes]:
     """(type attribute, inner xml) of a cached value."""
     if isinstance(value, bool):
-        return ' t="b"', f"<v>{int(value)}</v>"
+        return b' t="b"', b"<v>%d</v>" % int(value)
     if isinstance(value, (int, float)):
         if isinstance(value, float) and not math.isfinite(value):
-            return ' t="e"', "<v>#NUM!</v>"
-        return "", f"<v>{repr(float(value)) if isinstance(value, float) else value}</v>"
-    return ' t="str"', f"<v>{escape(str(value))}</v>"
+            return b' t="e"', b"<v>#NUM!</v>"
+        number = repr(float(value)) if isinstance(value, float) else str(value)
+        return b"", b"<v>" + number.encode("ascii") + b"</v>"
+    return b' t="str"', b"<v>" + _escaped(str(value)) + b"</v>"
 
 
-def _patched_cell(ref: str, attributes: str, inner: str | None, value: CellValue) -> str:
-    attributes = _TYPE.sub("", attributes)
-    formula = _FORMULA.search(inner or "")
+def _patched_cell(ref: bytes, attributes: bytes, inner: bytes | None, value: CellValue) -> bytes:
+    attributes = _TYPE.sub(b"", attributes)
+    formula = _FORMULA.search(inner or b"")
+    head = b'<c r="' + ref + b'"' + attributes
     if formula is None:  # a plain value cell: write the value itself
         if value is None or value == "":
-            return f'<c r="{ref}"{attributes}/>'
+            return head + b"/>"
         if isinstance(value, str):
-            return f'<c r="{ref}"{attributes} t="inlineStr"><is><t xml:space="preserve">{escape(value)}</t></is></c>'
+            return (
+                head
+                + b' t="inlineStr"><is><t xml:space="preserve">'
+                + _escaped(value)
+                + b"</t></is></c>"
+            )
         kind, cached = _value_xml(value)
-        return f'<c r="{ref}"{attributes}{kind}>{cached}</c>'
+        return head + kind + b">" + cached + b"</c>"
     if value is None or value == "":
-        return f'<c r="{ref}"{attributes} t="str">{formula.group(0)}<v></v></c>'
+        return head + b' t="str">' + formula.group(0) + b"<v></v></c>"
     kind, cached = _value_xml(value)
-    return f'<c r="{ref}"{attributes}{kind}>{formula.group(0)}{cached}</c>'
+    return head + kind + b">" + formula.group(0) + cached + b"</c>"
 
 
 def patch_sheet_xml(
@@ -107,26 +120,27 @@ def patch_sheet_xml(
 
     ``clear_formulas``: every other formula cell gets an empty cached value (a row whose
     inputs were deleted must not keep showing last run's result); such sheets are scanned
-    for formula cells only. The text is split at the cells once (no per-cell callbacks),
+    for formula cells only. The bytes are split at the cells once (no per-cell callbacks),
     which keeps 10^5-row sheets fast.
     """
     pattern = _FORMULA_CELL if clear_formulas else _CELL
-    pieces = pattern.split(xml.decode("utf-8"))
+    pieces = pattern.split(xml)
     out = [pieces[0]]
     found: set[str] = set()
     for i in range(1, len(pieces), 4):
-        ref, attributes, inner = pieces[i], pieces[i + 1], pieces[i + 2]
+        raw, attributes, inner = pieces[i], pieces[i + 1], pieces[i + 2]
+        ref = raw.decode("ascii")
         if ref in values:
             found.add(ref)
-            out.append(_patched_cell(ref, attributes, inner, values[ref]))
+            out.append(_patched_cell(raw, attributes, inner, values[ref]))
         elif clear_formulas:
-            out.append(_patched_cell(ref, attributes, inner, ""))
+            out.append(_patched_cell(raw, attributes, inner, ""))
         elif inner is None:
-            out.append(f'<c r="{ref}"{attributes}/>')
+            out.append(b'<c r="' + raw + b'"' + attributes + b"/>")
         else:
-            out.append(f'<c r="{ref}"{attributes}>{inner}</c>')
+            out.append(b'<c r="' + raw + b'"' + attributes + b">" + inner + b"</c>")
         out.append(pieces[i + 3])
-    return "".join(out).encode("utf-8"), set(values) - found
+    return b"".join(out), set(values) - found
 
 
 def ensure_r_namespace(xml: bytes) -> bytes:
