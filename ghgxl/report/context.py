@@ -322,6 +322,30 @@ def _boundary(calc: WorkbookCalculation) -> dict[str, Any]:
     }
 
 
+def grade_bands(scheme: str) -> str:
+    """The grade table of a scheme as the report states it, from ghgxl.quality.GRADES:
+    ``≥5 为一级，4–5 二级，…，<2 五级`` (631) or ``小于 10 为第一级，10–19 为第二级，19–27 为第三级``."""
+    grades = quality.GRADES[scheme]
+    if scheme == quality.TAIWAN_SCHEME:  # lower is better: listed from the best grade up
+        bounds = [t for t, _ in grades if t != -math.inf][::-1]
+        names = [n for _, n in grades][::-1]
+        upper = [*bounds[1:], 27]
+        parts = [f"小于 {bounds[0]:g} 为第{names[0]}"]
+        parts += [
+            f"{low:g}–{high:g} 为第{name}"
+            for low, high, name in zip(bounds, upper, names[1:], strict=True)
+        ]
+        return "，".join(parts)
+    (top, best), *middle = grades[:-1]
+    parts = [f"≥{top:g} 为{best}"]
+    previous = top
+    for threshold, name in middle:
+        parts.append(f"{threshold:g}–{previous:g} {name}")
+        previous = threshold
+    parts.append(f"<{previous:g} {grades[-1][1]}")
+    return "，".join(parts)
+
+
 def _previous(info: dict[str, object], total: float) -> dict[str, str]:
     """Last year's total from 基本信息, and the change to this year's (empty when not given)."""
     previous = info.get("previous_total")
@@ -407,6 +431,7 @@ def build_context(
         "dq_rows": dq_rows,
         "dq_score": dq_summary["score"],
         "dq_taiwan": dq_scheme(calc.data) == quality.TAIWAN_SCHEME,
+        "dq_grades": grade_bands(dq_scheme(calc.data)),
         "dq_grade": dq_summary["grade"],
         "activity": activity,
         "top_sources": [{"name": n, "value": money(v)} for n, v in top],

@@ -15,6 +15,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 import ghgxl
+from ghgxl import quality
 from ghgxl.emission import GROUPS, TOTAL_GROUPS
 from ghgxl.factors import FactorLibrary
 from ghgxl.workbook import layout as L
@@ -406,10 +407,18 @@ def quality_formulas(row: int) -> list[str]:
 TAIWAN = 'ISNUMBER(SEARCH("台湾",ghg_dq_scheme))'
 
 
+def _grade_of(score: str, grades: tuple[tuple[float, str], ...]) -> str:
+    """Nested IFs from a grade table: ``IF(s>=5,"一级",IF(s>=4,"二级",…"五级"))``."""
+    (threshold, name), *rest = grades
+    if not rest:
+        return f'"{name}"'
+    return f'IF({score}>={threshold:g},"{name}",{_grade_of(score, tuple(rest))})'
+
+
 def _grade(score: str) -> str:
-    """The grade formula of both schemes (ghgxl.quality.GRADES)."""
-    seed = f'IF({score}>=5,"一级",IF({score}>=4,"二级",IF({score}>=3,"三级",IF({score}>=2,"四级","五级"))))'
-    taiwan = f'IF({score}>=19,"三级",IF({score}>=10,"二级","一级"))'
+    """The grade formula of both schemes, built from ghgxl.quality.GRADES."""
+    seed = _grade_of(score, quality.GRADES[quality.SEED_SCHEME])
+    taiwan = _grade_of(score, quality.GRADES[quality.TAIWAN_SCHEME])
     return f"IF({TAIWAN},{taiwan},{seed})"
 
 
