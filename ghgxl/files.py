@@ -5,19 +5,24 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 
-def write_bytes_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that ``path`` is either the old file or the new one."""
+@contextmanager
+def atomic_output(path: Path) -> Iterator[BinaryIO]:
+    """A file to write ``path`` through: a temp file in the same folder that replaces
+    ``path`` only when the block ends without an error (removed otherwise)."""
     path = Path(path)
     mode = path.stat().st_mode & 0o777 if path.exists() else _default_mode()
     handle, temp_name = tempfile.mkstemp(
         prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or "."
     )
     try:
-        with os.fdopen(handle, "wb") as temp:
-            temp.write(data)
+        with os.fdopen(handle, "w+b") as temp:
+            yield temp
             temp.flush()
             os.fsync(temp.fileno())
         os.chmod(temp_name, mode)
@@ -25,6 +30,12 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
         raise
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that ``path`` is either the old file or the new one."""
+    with atomic_output(path) as temp:
+        temp.write(data)
 
 
 def _default_mode() -> int:

@@ -10,6 +10,7 @@ recomputing the native formulas finds the same totals (tested).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -26,18 +27,20 @@ from ghgxl.inventory import InventoryResult, calculate
 from ghgxl.workbook import layout as L
 from ghgxl.workbook import sheets, xlsx
 from ghgxl.workbook.boundary import exclusions, significance
+from ghgxl.workbook.patch import Block, write_patched
 from ghgxl.workbook.read import (
     WorkbookData,
     cell_of_error,
-    excel_amounts,
+    filled_mask,
     inventory_rows,
     is_blank,
     is_number,
+    numbers,
     read_workbook,
 )
 
 ROW_ERROR_TEXT = "#GHG! 见本行 / see this row"
-Values = dict[str, dict[str, xlsx.CellValue]]
+Values = dict[str, Block | dict[str, xlsx.CellValue]]
 
 
 @dataclass
@@ -83,39 +86,45 @@ def excel_scope(category: object) -> object:
     return 3
 
 
-def activity_values(calc: WorkbookCalculation) -> tuple[dict[str, xlsx.CellValue], pd.DataFrame]:
+def activity_values(calc: WorkbookCalculation) -> tuple[Block, pd.DataFrame]:
     """Cached values of the 活动数据 formula cells, and the per-row values the other sheets
     read (total, groups) as the sheet shows them. Vectorised: 10^5 rows are a few arrays."""
     activity, result = calc.data.activity, calc.result.rows
     rows = activity["row"].to_numpy()
-    amounts = excel_amounts(activity)
-    blank = np.array([a == "" for a in amounts], dtype=bool)
+    amounts = np.array(
+        ["" if a is None else a for a in calc.rows["amount"].tolist()], dtype=object
+    )  # the 计算用活动量 cells (inventory_rows: None where the sheet shows "")
+    blank = np.array([a == "" for a in amounts.tolist()], dtype=bool)
     errors = result["error"].to_numpy(dtype=object)
     failed = np.array([bool(e) for e in errors], dtype=bool) & ~blank
+    plain = not (blank.any() or failed.any())  # every row a number: float columns
     shown: dict[str, np.ndarray] = {}
     for group in GROUPS:
-        column = result[group].to_numpy(dtype=float).astype(object)
-        column[blank] = ""
-        column[failed] = errors[failed]
+        column = result[group].to_numpy(dtype=float)
+        if not plain:
+            column = column.astype(object)
+            column[blank] = ""
+            column[failed] = errors[failed]
         shown[group] = column
-    total = result[list(TOTAL_GROUPS)].to_numpy(dtype=float).sum(axis=1).astype(object)
-    total[blank] = ""
-    total[failed] = ROW_ERROR_TEXT
+    total = result[list(TOTAL_GROUPS)].to_numpy(dtype=float).sum(axis=1)
+    if not plain:
+        total = total.astype(object)
+        total[blank] = ""
+        total[failed] = ROW_ERROR_TEXT
     scopes = [excel_scope(c) for c in activity["category"]]
     col = calc.data.activity_columns  # where this workbook has them (found by header)
-    values: dict[str, xlsx.CellValue] = {}
     columns = {"scope": scopes, "amount": amounts, "total": total}
     columns |= {f"g_{g}": shown[g] for g in GROUPS}
-    for key, column_values in columns.items():
-        if key in col:
-            values.update(zip((f"{col[key]}{r}" for r in rows), column_values, strict=True))
+    block = Block(rows, {col[key]: values for key, values in columns.items() if key in col})
     table = pd.DataFrame(
         {"row": rows, "category": activity["category"].to_numpy(), "total": total, **shown}
     )
-    return values, table
+    return block, table
 
 
 def _numeric(series: pd.Series) -> pd.Series:
+    if series.dtype.kind == "f":
+        return series
     return pd.to_numeric(series.map(lambda v: v if is_number(v) else np.nan), errors="coerce")
 
 
@@ -147,53 +156,53 @@ def summary_values(shown: pd.DataFrame) -> dict[str, xlsx.CellValue]:
     values[f"{gas_total_letter}{sheets.SUMMARY_GAS_ROW}"] = gas_sum
     values[cells["biogenic"]] = float(_numeric(shown["CO2-biogenic"]).fillna(0.0).sum())
     values[cells["other"]] = float(_numeric(shown["Other"]).fillna(0.0).sum())
-    error_cells = shown[[*GROUPS, "total"]].map(
-        lambda v: isinstance(v, str) and v.startswith("#GHG!")
+    values[cells["errors"]] = sum(
+        sum(isinstance(v, str) and v.startswith("#GHG!") for v in shown[c].tolist())
+        for c in (*GROUPS, "total")
+        if shown[c].dtype.kind == "O"
     )
-    values[cells["errors"]] = int(error_cells.to_numpy().sum())
     values[sheets.SUMMARY_CHECK] = "一致" if abs(total - gas_sum) < 1e-6 else "不一致"
     return values
 
 
-def quality_values(
-    calc: WorkbookCalculation, shown: pd.DataFrame, total: float
-) -> dict[str, xlsx.CellValue]:
+def quality_values(calc: WorkbookCalculation, shown: pd.DataFrame, total: float) -> Block:
     """The 数据质量 sheet's formulas for every row at once, and its weighted total and grade."""
     activity = calc.data.activity
     scores = activity[["dq_activity", "dq_factor", "dq_calibration"]]
-    numeric = scores.map(lambda v: float(v) if is_number(v) else np.nan).to_numpy(dtype=float)
+    numeric = np.column_stack(
+        [numbers(scores[c].to_numpy(dtype=object)) for c in scores] or [np.zeros(0)]
+    ).reshape(len(scores), 3)
     scheme = dq_scheme(calc.data)
     mean = quality.row_scores(numeric, scheme) if len(numeric) else np.zeros(0)
-    emission = np.array([float(v) if is_number(v) else np.nan for v in shown["total"]])
+    emission = numbers(shown["total"].to_numpy(dtype=object))
     share = emission / total if total else np.full(len(emission), np.nan)
     product = mean * share
 
-    def cells(values: np.ndarray) -> list[xlsx.CellValue]:
-        return ["" if np.isnan(v) else float(v) for v in values]
+    def typed(key: str) -> np.ndarray:  # an input as the sheet shows it ("" when blank)
+        values = activity[key].to_numpy(dtype=object).copy()
+        values[~filled_mask(values)] = ""
+        return values
 
-    columns: dict[str, list[xlsx.CellValue]] = {
-        "A": [("" if is_blank(v) else v) for v in activity["id"]],
-        "B": [("" if is_blank(v) else v) for v in activity["source"]],
-        "C": [("" if is_blank(v) else v) for v in activity["dq_activity"]],
-        "D": [("" if is_blank(v) else v) for v in activity["dq_factor"]],
-        "E": [("" if is_blank(v) else v) for v in activity["dq_calibration"]],
-        "F": cells(mean),
-        "G": ["" if np.isnan(v) else quality.grade(float(v), scheme) for v in mean],
-        "H": cells(emission),
-        "I": cells(share),
-        "J": cells(product),
+    grades = {s: quality.grade(s, scheme) for s in set(mean[~np.isnan(mean)].tolist())}
+    columns: dict[str, Sequence[xlsx.CellValue]] = {
+        "A": typed("id"),
+        "B": typed("source"),
+        "C": typed("dq_activity"),
+        "D": typed("dq_factor"),
+        "E": typed("dq_calibration"),
+        "F": mean,  # NaN: shown blank
+        "G": ["" if v != v else grades[v] for v in mean.tolist()],
+        "H": emission,
+        "I": share,
+        "J": product,
     }
-    values: dict[str, xlsx.CellValue] = {}
-    rows = activity["row"].to_numpy()
-    for letter, column in columns.items():
-        values.update(zip((f"{letter}{r}" for r in rows), column, strict=True))
     weighted = product[~np.isnan(product)]
     total_row = sheets.QUALITY_TOTAL_ROW
-    values[f"J{total_row}"] = float(weighted.sum())
-    values[f"J{total_row + 1}"] = (
-        f"第{quality.grade(float(weighted.sum()))}" if len(weighted) else ""
-    )
-    return values
+    totals: dict[str, xlsx.CellValue] = {
+        f"J{total_row}": float(weighted.sum()),
+        f"J{total_row + 1}": f"第{quality.grade(float(weighted.sum()))}" if len(weighted) else "",
+    }
+    return Block(activity["row"].to_numpy(), columns, totals)
 
 
 def sources_values(data: WorkbookData) -> dict[str, xlsx.CellValue]:
@@ -252,16 +261,16 @@ CLEARED_SHEETS = (L.SHEET_ACTIVITY, L.SHEET_QUALITY, L.SHEET_SOURCES, L.SHEET_SI
 
 def write_values(source: Path, target: Path, values: Values) -> None:
     """Write ``values`` into a copy of ``source`` at ``target``, atomically."""
-    members = xlsx.read_members(Path(source))
-    parts = xlsx.sheet_parts(members)
+    blocks, small = {}, {}
     for sheet, sheet_values in values.items():
-        if sheet not in parts:
-            continue
-        part = parts[sheet]
-        members[part], _missing = xlsx.patch_sheet_xml(
-            members[part], sheet_values, clear_formulas=sheet in CLEARED_SHEETS
-        )
-    write_bytes_atomic(Path(target), xlsx.write_package(members))
+        if sheet in CLEARED_SHEETS:
+            block = sheet_values
+            if not isinstance(block, Block):
+                block = Block(np.zeros(0, dtype=np.int64), {}, dict(sheet_values))
+            blocks[sheet] = block
+        else:
+            small[sheet] = sheet_values
+    write_patched(Path(source), Path(target), blocks, small)
 
 
 def backup_path(path: Path) -> Path:

@@ -109,6 +109,19 @@ def header_columns(grid: list[list[object]], columns: tuple[L.Column, ...]) -> d
     return found
 
 
+def filled_mask(values: list[object], rows: np.ndarray | None = None) -> np.ndarray:
+    """Which of ``values`` (or of its ``rows``) hold something — not :func:`is_blank`.
+    Vectorised: an empty cell is ``""`` from calamine; the other blanks (None, NaN, spaces)
+    are looked for among the distinct values only."""
+    array = np.array(values, dtype=object)
+    if rows is not None:
+        array = array[rows]
+    filled = array != ""
+    if any(is_blank(v) for v in set(array.tolist()) if v != ""):
+        filled &= np.fromiter((not is_blank(v) for v in array.tolist()), bool, len(array))
+    return filled
+
+
 def _table(
     grid: list[list[object]],
     columns: tuple[L.Column, ...],
@@ -121,48 +134,74 @@ def _table(
     present = [k for k in keys if k in letters]
     positions = [column_index_from_string(letters[k]) - 1 for k in present]
     body = grid[L.FIRST_ROW - 1 :]
+    width = min((len(row) for row in body), default=0)  # calamine's grid is rectangular
     data = {
-        key: [row[p] if p < len(row) else None for row in body]
+        key: [row[p] for row in body]
+        if p < width
+        else [row[p] if p < len(row) else None for row in body]
         for key, p in zip(present, positions, strict=True)
     }
-    frame = pd.DataFrame(data, columns=present)
-    for key in keys:
-        if key not in frame:
-            frame[key] = None
-    frame["row"] = np.arange(L.FIRST_ROW, L.FIRST_ROW + len(body))
-    filled = np.zeros(len(frame), dtype=bool)
-    for key in present:
-        filled |= np.fromiter((not is_blank(v) for v in data[key]), bool, len(frame))
-    frame = frame[filled]
-    frame = frame[~_repeated_header(frame, columns, present)]
-    return frame[[*keys, "row"]].reset_index(drop=True)
+    filled = np.zeros(len(body), dtype=bool)
+    for key in present:  # most rows are found filled by the first column or two
+        empty = np.flatnonzero(~filled)
+        if not len(empty):
+            break
+        filled[empty] = filled_mask(data[key], empty)
+    chosen = np.flatnonzero(filled & ~_repeated_header(data, columns, present, len(body)))
+    frame = pd.DataFrame({key: _column(data.get(key), chosen) for key in keys}, columns=list(keys))
+    frame["row"] = chosen + L.FIRST_ROW
+    return frame
+
+
+def _column(values: list[object] | None, chosen: np.ndarray) -> np.ndarray:
+    if values is None:
+        return np.full(len(chosen), None, dtype=object)
+    return np.array(values, dtype=object)[chosen]
 
 
 def _repeated_header(
-    frame: pd.DataFrame, columns: tuple[L.Column, ...], present: list[str]
-) -> pd.Series:
+    data: dict[str, list[object]], columns: tuple[L.Column, ...], present: list[str], length: int
+) -> np.ndarray:
     """Rows that repeat the header texts (as typed, trimmed) in at least three columns."""
     headers = {c.key: c.header for c in columns}
-    matches = np.zeros(len(frame), dtype=int)
+    matches = np.zeros(length, dtype=int)
     for key in present:
         target = headers[key]
-        matches += np.fromiter(
-            (isinstance(v, str) and v.strip() == target for v in frame[key]), bool, len(frame)
-        )
-    return pd.Series(matches >= 3, index=frame.index)
+        hits = {v for v in set(data[key]) if v.__class__ is str and v.strip() == target}
+        if hits:
+            matches += np.fromiter((v in hits for v in data[key]), bool, length)
+    return matches >= 3
 
 
-def excel_amounts(activity: pd.DataFrame) -> np.ndarray:
+def numbers(values: np.ndarray) -> np.ndarray:
+    """Cells as floats where the sheet's SUM would count them (not bools, not text), NaN
+    elsewhere; only the non-empty cells are looked at one by one."""
+    out = np.full(len(values), np.nan)
+    typed = np.flatnonzero(values != "")
+    out[typed] = [float(v) if is_number(v) else np.nan for v in values[typed].tolist()]
+    return out
+
+
+def excel_amounts(activity: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """The amount each row is computed with — the rule of the 计算用活动量 formula
     ``=IF(COUNT(months)>0,SUM(months),IF(annual="","",annual))``: the sum of the numeric
-    monthly values when there is one, else the annual value as typed. (Text in a monthly
-    cell is skipped by the sheet's SUM; ``ghgxl check`` reports it.)"""
-    months = activity[list(MONTHS)]
-    numeric = months.map(lambda v: float(v) if is_number(v) else np.nan).to_numpy(dtype=float)
-    has_month = ~np.isnan(numeric).all(axis=1) if len(numeric) else np.zeros(0, dtype=bool)
-    annual = activity["annual"].map(lambda v: "" if is_blank(v) else v).to_numpy(dtype=object)
-    sums = np.nansum(np.where(np.isnan(numeric), 0.0, numeric), axis=1) if len(numeric) else annual
-    return np.where(has_month, sums, annual)
+    monthly values when there is one, else the annual value as typed (text in a monthly
+    cell is skipped by the sheet's SUM; ``ghgxl check`` reports it); and whether the
+    row has a monthly value."""
+    length = len(activity)
+    sums = np.zeros(length)
+    has_month = np.zeros(length, dtype=bool)
+    for month in MONTHS:
+        numeric = numbers(activity[month].to_numpy(dtype=object))
+        known = ~np.isnan(numeric)
+        if known.any():
+            has_month |= known
+            sums[known] += numeric[known]
+    annual = activity["annual"].to_numpy(dtype=object)
+    shown = np.array(["" if is_blank(v) else v for v in annual], dtype=object)
+    if has_month.any():
+        shown[has_month] = sums[has_month]
+    return shown, has_month
 
 
 def read_workbook(path: Path) -> WorkbookData:
@@ -206,15 +245,14 @@ def read_workbook(path: Path) -> WorkbookData:
 def inventory_rows(data: WorkbookData) -> pd.DataFrame:
     """The 活动数据 rows as inputs of :func:`ghgxl.inventory.calculate`."""
     frame = data.activity.copy()
-    amounts = excel_amounts(frame)
-    frame["amount"] = [None if a == "" else a for a in amounts]
-    has_month = frame[list(MONTHS)].map(is_number).any(axis=1)
+    amounts, has_month = excel_amounts(frame)
+    frame["amount"] = [None if a == "" else a for a in amounts.tolist()]
     frame["amount_column"] = np.where(has_month, "m1", "annual")
-    frame["method"] = frame["method"].map(
-        lambda m: L.METHOD_LABELS.get(str(m).strip(), m) if not is_blank(m) else None
-    )
+    frame["method"] = [
+        None if is_blank(m) else L.METHOD_LABELS.get(str(m).strip(), m) for m in frame["method"]
+    ]
     id_column = data.activity_columns["id"]
-    frame["place"] = [f"{L.SHEET_ACTIVITY}!{id_column}{row}" for row in frame["row"]]
+    frame["place"] = [f"{L.SHEET_ACTIVITY}!{id_column}{row}" for row in frame["row"].tolist()]
     frame["sheet"] = L.SHEET_ACTIVITY
     return frame
 
