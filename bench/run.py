@@ -61,6 +61,12 @@ SHEET_TAIL = "</sheetData></worksheet>"
 
 
 def _cell(ref: str, value: object) -> str:
+    if isinstance(value, tuple):  # a shared formula: (si, formula of its first cell or None)
+        si, formula = value
+        if formula is None:
+            return f'<c r="{ref}"><f t="shared" si="{si}"/></c>'
+        span = f"{ref}:{''.join(c for c in ref if c.isalpha())}{{last}}"
+        return f'<c r="{ref}"><f t="shared" ref="{span}" si="{si}">{escape(formula[1:])}</f></c>'
     if isinstance(value, str) and value.startswith("="):
         return f'<c r="{ref}"><f>{escape(value[1:])}</f></c>'
     if isinstance(value, str):
@@ -88,19 +94,31 @@ def inventory(rows: int, seed: int = 7) -> list[dict[str, object]]:
     return records
 
 
-def ghgxl_workbook(records: list[dict[str, object]], out: Path) -> None:
-    """The template, its 活动数据 sheet holding ``records`` with the template's formulas."""
+def ghgxl_workbook(records: list[dict[str, object]], out: Path, shared: bool = True) -> None:
+    """The template, its 活动数据 sheet holding ``records`` with the template's formulas.
+
+    ``shared``: the formulas stored as Excel saves a column of filled-down formulas — the
+    text once, in the first cell (``<f t="shared" ref=.. si=..>``), the other cells
+    pointing at it — which is what a user's file of N rows holds; otherwise every cell
+    carries its own formula text (as openpyxl writes it: 3.5x the XML)."""
     col = L.ACT_COL
     lines = [SHEET_HEAD, _row(L.HEADER_ROW, {col[c.key]: c.header for c in L.ACTIVITY_COLUMNS})]
+    keys = list(sheets.activity_formulas(L.FIRST_ROW))
     for offset, record in enumerate(records):
         number = L.FIRST_ROW + offset
         cells = {col[k]: v for k, v in record.items() if v is not None}
-        cells.update({col[k]: f for k, f in sheets.activity_formulas(number).items()})
+        if shared:
+            first = sheets.activity_formulas(number) if offset == 0 else {}
+            cells.update({col[k]: (si, first.get(k)) for si, k in enumerate(keys)})
+        else:
+            cells.update({col[k]: f for k, f in sheets.activity_formulas(number).items()})
         ordered = dict(sorted(cells.items(), key=lambda item: (len(item[0]), item[0])))
         lines.append(_row(number, ordered))
     lines.append(SHEET_TAIL)
+    last = L.FIRST_ROW + len(records) - 1
+    xml = "".join(lines).replace("{last}", str(last))
     members = xlsx.read_members(ROOT / "workbook" / TEMPLATE_NAME)
-    members[xlsx.sheet_parts(members)[L.SHEET_ACTIVITY]] = "".join(lines).encode("utf-8")
+    members[xlsx.sheet_parts(members)[L.SHEET_ACTIVITY]] = xml.encode("utf-8")
     out.write_bytes(xlsx.write_package(members))
 
 

@@ -14,10 +14,13 @@ the same either way; only the speed differs.
 
 from __future__ import annotations
 
+import queue
 import re
+import threading
 import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +29,7 @@ from ghgxl.files import atomic_output
 from ghgxl.workbook import xlsx
 
 #: Decompressed bytes handled at a time (cut at a row end): bounds the memory of a sheet.
-CHUNK_BYTES = 16 * 2**20
+CHUNK_BYTES = 4 * 2**20
 
 #: A formula cell: (start tag up to its type, column, row, rest of the start tag + formula);
 #: the old type attribute and cached value are dropped.
@@ -71,23 +74,39 @@ def _render_one(value: xlsx.CellValue) -> tuple[bytes, bytes]:
     return kind, cached + b"</c>"
 
 
-def _rendered(values: Sequence[xlsx.CellValue]) -> tuple[list[bytes], list[bytes]]:
-    """(type attribute, cached value + ``</c>``) of each value; each distinct float is
-    rendered once (most gas columns are mostly zero)."""
+def _floats(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(type attribute, cached value + ``</c>``) of floats: each distinct value rendered once,
+    in one ``join`` (NaN: a blank cell)."""
+    unique, inverse = np.unique(values, return_inverse=True)
+    finite = np.isfinite(unique)
+    texts = list(map(repr, unique[finite].tolist()))
+    tails = np.empty(len(unique), dtype=object)
+    if texts:
+        joined = "<v>" + "</v></c>\0<v>".join(texts) + "</v></c>"
+        tails[finite] = joined.encode("ascii").split(b"\0")
+    kinds = np.full(len(unique), b"", dtype=object)
+    for i in np.flatnonzero(~finite).tolist():
+        kinds[i], tails[i] = _render_one(float(unique[i]) if unique[i] == unique[i] else "")
+    return kinds[inverse.ravel()], tails[inverse.ravel()]
+
+
+def _rendered(values: Sequence[xlsx.CellValue]) -> tuple[np.ndarray, np.ndarray]:
+    """(type attribute, cached value + ``</c>``) of each value."""
     if isinstance(values, np.ndarray) and values.dtype.kind == "f":
-        unique, inverse = np.unique(values, return_inverse=True)
-        pairs = [_render_one(v) if v == v else _BLANK for v in unique.tolist()]
-        chosen = [pairs[i] for i in inverse.tolist()]
-    else:
-        memo: dict[tuple[type, object], tuple[bytes, bytes]] = {}
-        chosen = []
-        for value in values:
-            key = (type(value), value)
-            pair = memo.get(key)
-            if pair is None:
-                pair = memo[key] = _render_one(value)
-            chosen.append(pair)
-    return [p[0] for p in chosen], [p[1] for p in chosen]
+        return _floats(values)
+    memo: dict[tuple[type, object], tuple[bytes, bytes]] = {}
+    chosen = []
+    for value in values:
+        key = (type(value), value)
+        pair = memo.get(key)
+        if pair is None:
+            pair = memo[key] = _render_one(value)
+        chosen.append(pair)
+    kinds = np.empty(len(chosen), dtype=object)
+    tails = np.empty(len(chosen), dtype=object)
+    kinds[:] = [p[0] for p in chosen]
+    tails[:] = [p[1] for p in chosen]
+    return kinds, tails
 
 
 class _Lookup:
@@ -101,17 +120,17 @@ class _Lookup:
         top = int(rows.max()) + 1 if len(rows) else 1
         self.position = np.full(top + 1, -1, dtype=np.int64)
         self.position[rows] = np.arange(len(rows))
-        kinds: list[bytes] = []
-        tails: list[bytes] = []
+        kinds, tails = [], []
         for values in block.columns.values():
             k, t = _rendered(values)
-            kinds += k
-            tails += t
-        kinds.append(_BLANK[0])  # the last entry: a formula cell not in the block
-        tails.append(_BLANK[1])
-        self.kinds = np.array(kinds, dtype=object)
-        self.tails = np.array(tails, dtype=object)
+            kinds.append(k)
+            tails.append(t)
+        # the last entry: a formula cell not in the block
+        self.kinds = np.concatenate([*kinds, np.array([_BLANK[0]], dtype=object)])
+        self.tails = np.concatenate([*tails, np.array([_BLANK[1]], dtype=object)])
         self.cells = {ref.encode("ascii"): _render_one(v) for ref, v in block.cells.items()}
+        #: no cell gets a type attribute: the type slot can be left out of the join
+        self.untyped = not self.cells and not any(k for k in self.kinds[:-1].tolist())
 
     def indices(self, letters: list[bytes], digits: list[bytes]) -> np.ndarray:
         column = np.fromiter((self.letters.get(x, -1) for x in letters), np.int64, len(letters))
@@ -127,21 +146,28 @@ def patch_chunk(xml: bytes, lookup: _Lookup) -> bytes:
     """One chunk of whole rows with every formula cell's cached value set or cleared."""
     pieces = _FORMULA_CELL.split(xml)
     count = (len(pieces) - 1) // 5
-    if count != xml.count(b"<f>") + xml.count(b"<f ") + xml.count(b"<f/>"):
-        return _patch_slowly(xml, lookup.block)
-    starts, letters, digits, rests = pieces[1::5], pieces[2::5], pieces[3::5], pieces[4::5]
+    if count != xml.count(b"<f") and count != xml.count(b"<f>") + xml.count(b"<f "):
+        return _patch_slowly(xml, lookup.block)  # a formula cell the pattern does not cover
+    letters, digits = pieces[2::5], pieces[3::5]
     index = lookup.indices(letters, digits)
-    kinds = lookup.kinds[index].tolist()
     tails = lookup.tails[index].tolist()
+    if lookup.untyped and not (index == len(lookup.kinds) - 1).any():
+        out: list[bytes] = [b""] * (4 * count + 1)
+        out[0::4] = pieces[0::5]
+        out[1::4] = pieces[1::5]
+        out[2::4] = pieces[4::5]
+        out[3::4] = tails
+        return b"".join(out)
+    kinds = lookup.kinds[index].tolist()
     if lookup.cells:
         for i, ref in enumerate(x + d for x, d in zip(letters, digits, strict=True)):
             if ref in lookup.cells:
                 kinds[i], tails[i] = lookup.cells[ref]
-    out: list[bytes] = [b""] * (5 * count + 1)
+    out = [b""] * (5 * count + 1)
     out[0::5] = pieces[0::5]
-    out[1::5] = starts
+    out[1::5] = pieces[1::5]
     out[2::5] = kinds
-    out[3::5] = rests
+    out[3::5] = pieces[4::5]
     out[4::5] = tails
     return b"".join(out)
 
@@ -170,7 +196,55 @@ def _row_chunks(stream, size: int = CHUNK_BYTES) -> Iterator[bytes]:
             carry = carry[cut:]
 
 
-Editor = Callable[[bytes], bytes]
+_END = object()
+
+
+def _pipeline(
+    chunks: Iterator[bytes], edit: Callable[[bytes], bytes], write: Callable[[bytes], object]
+) -> None:
+    """``write(edit(chunk))`` for every chunk, with reading (decompression) and writing
+    (compression) in threads of their own: zlib lets go of the GIL, so on two cores they
+    run beside the editing. The first error in any of the three is raised here."""
+    inbox: queue.Queue = queue.Queue(maxsize=2)
+    outbox: queue.Queue = queue.Queue(maxsize=2)
+    failures: list[BaseException] = []
+
+    def read() -> None:
+        try:
+            for chunk in chunks:
+                if failures:
+                    break
+                inbox.put(chunk)
+        except BaseException as exc:  # handed to the main thread
+            failures.append(exc)
+        inbox.put(_END)
+
+    def drain() -> None:
+        while (data := outbox.get()) is not _END:
+            if not failures:
+                try:
+                    write(data)
+                except BaseException as exc:  # handed to the main thread
+                    failures.append(exc)
+
+    reader = threading.Thread(target=read, daemon=True)
+    writer = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    writer.start()
+    try:
+        while (chunk := inbox.get()) is not _END:
+            if not failures:
+                outbox.put(edit(chunk))
+    except BaseException as exc:
+        failures.append(exc)
+        while inbox.get() is not _END:  # let the reader finish
+            pass
+    finally:
+        outbox.put(_END)
+        writer.join()
+        reader.join()
+    if failures:
+        raise failures[0]
 
 
 def write_patched(source: Path, target: Path, blocks: Mapping[str, Block],
@@ -189,8 +263,7 @@ def write_patched(source: Path, target: Path, blocks: Mapping[str, Block],
                 if info.filename in streamed:
                     lookup = streamed[info.filename]
                     with package.open(info) as src, out.open(copy, "w") as dst:
-                        for chunk in _row_chunks(src):
-                            dst.write(patch_chunk(chunk, lookup))
+                        _pipeline(_row_chunks(src), partial(patch_chunk, lookup=lookup), dst.write)
                     continue
                 data = package.read(info)
                 if info.filename in patched:

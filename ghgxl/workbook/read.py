@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import islice
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -51,9 +54,11 @@ class WorkbookData:
     source_columns: dict[str, str] = field(default_factory=lambda: dict(L.SOURCE_COL))
 
 
-def _grid(workbook: CalamineWorkbook, name: str, path: Path) -> list[list[object]]:
+def _grid(workbook: CalamineWorkbook, name: str, path: Path) -> Iterator[list[object]]:
+    """The sheet's rows from A1 (a row is a list of its cells, ``""`` when empty), one at a
+    time: a 10^5-row sheet is never held as Python objects all at once."""
     try:
-        return workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        return workbook.get_sheet_by_name(name).iter_rows()
     except Exception as exc:  # calamine's own error types for a damaged sheet
         raise GhgError(
             "E601", path=f"{path.name} / {name}", problem=str(exc).splitlines()[0][:200]
@@ -123,24 +128,22 @@ def filled_mask(values: list[object], rows: np.ndarray | None = None) -> np.ndar
 
 
 def _table(
-    grid: list[list[object]],
-    columns: tuple[L.Column, ...],
-    keys: tuple[str, ...],
-    letters: dict[str, str],
-) -> pd.DataFrame:
-    """Rows below the header that have any input, with their sheet row number; a repeated
-    header row (pasted from another workbook) is skipped. Built column-wise: 10^5 rows are
-    a few list comprehensions, not 10^6 dictionary writes."""
+    grid: Iterator[list[object]], columns: tuple[L.Column, ...], keys: tuple[str, ...]
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Rows below the header that have any input, with their sheet row number, and where
+    each column is (found by header); a repeated header row (pasted from another workbook)
+    is skipped. Only the input columns of each row are kept (one C-level ``itemgetter``
+    call a row), and the table is built column-wise."""
+    head = list(islice(grid, L.FIRST_ROW - 1))
+    letters = header_columns(head, columns)
     present = [k for k in keys if k in letters]
     positions = [column_index_from_string(letters[k]) - 1 for k in present]
-    body = grid[L.FIRST_ROW - 1 :]
-    width = min((len(row) for row in body), default=0)  # calamine's grid is rectangular
-    data = {
-        key: [row[p] for row in body]
-        if p < width
-        else [row[p] if p < len(row) else None for row in body]
-        for key, p in zip(present, positions, strict=True)
-    }
+    pick = itemgetter(*positions, 0) if positions else itemgetter(0)  # always a tuple
+    body, top = [], max(positions, default=0)
+    for row in grid:
+        body.append(pick(row) if len(row) > top else pick([*row, *[None] * (top + 1)]))
+    picked = list(zip(*body, strict=True)) if body else [() for _ in range(len(positions) + 1)]
+    data = {key: list(picked[i]) for i, key in enumerate(present)}
     filled = np.zeros(len(body), dtype=bool)
     for key in present:  # most rows are found filled by the first column or two
         empty = np.flatnonzero(~filled)
@@ -150,7 +153,7 @@ def _table(
     chosen = np.flatnonzero(filled & ~_repeated_header(data, columns, present, len(body)))
     frame = pd.DataFrame({key: _column(data.get(key), chosen) for key in keys}, columns=list(keys))
     frame["row"] = chosen + L.FIRST_ROW
-    return frame
+    return frame, letters
 
 
 def _column(values: list[object] | None, chosen: np.ndarray) -> np.ndarray:
@@ -213,9 +216,9 @@ def read_workbook(path: Path) -> WorkbookData:
     for required in (L.SHEET_INFO, L.SHEET_ACTIVITY):
         if required not in names:
             raise GhgError("E602", column=required, cell=str(path.name))
-    info = read_info(_grid(workbook, L.SHEET_INFO, path))
+    info = read_info(list(_grid(workbook, L.SHEET_INFO, path)))
     grid = _grid(workbook, L.SHEET_ACTIVITY, path)
-    activity_columns = header_columns(grid, L.ACTIVITY_COLUMNS)
+    activity, activity_columns = _table(grid, L.ACTIVITY_COLUMNS, INPUT_KEYS)
     missing = [
         c.header
         for c in L.ACTIVITY_COLUMNS
@@ -223,20 +226,16 @@ def read_workbook(path: Path) -> WorkbookData:
     ]
     if missing:
         raise GhgError("E602", column="、".join(missing), cell=f"{L.SHEET_ACTIVITY}!{L.HEADER_ROW}")
-    activity = _table(grid, L.ACTIVITY_COLUMNS, INPUT_KEYS, activity_columns)
     sources, source_columns = pd.DataFrame(), dict(L.SOURCE_COL)
     if L.SHEET_SOURCES in names:
-        grid = _grid(workbook, L.SHEET_SOURCES, path)
-        source_columns = header_columns(grid, L.SOURCE_COLUMNS)
         keys = tuple(c.key for c in L.SOURCE_COLUMNS if not c.formula)
-        sources = _table(grid, L.SOURCE_COLUMNS, keys, source_columns)
+        grid = _grid(workbook, L.SHEET_SOURCES, path)
+        sources, source_columns = _table(grid, L.SOURCE_COLUMNS, keys)
     significance = pd.DataFrame()
     if L.SHEET_SIGNIFICANCE in names:
-        grid = _grid(workbook, L.SHEET_SIGNIFICANCE, path)
         keys = tuple(c.key for c in L.SIGNIFICANCE_COLUMNS if not c.formula)
-        significance = _table(
-            grid, L.SIGNIFICANCE_COLUMNS, keys, header_columns(grid, L.SIGNIFICANCE_COLUMNS)
-        )
+        grid = _grid(workbook, L.SHEET_SIGNIFICANCE, path)
+        significance, _ = _table(grid, L.SIGNIFICANCE_COLUMNS, keys)
     return WorkbookData(
         path, info, activity, sources, significance, names, activity_columns, source_columns
     )
