@@ -13,20 +13,22 @@ import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
 import ghgxl
-from ghgxl import api, gwp
+from ghgxl import gwp
 from ghgxl.errors import GhgError
-from ghgxl.export import to_json
-from ghgxl.factors import FactorLibrary, FactorRow, read_overlay
 from ghgxl.files import write_text_atomic
-from ghgxl.inventory import GROUPS, InventoryResult, calculate
+
+if TYPE_CHECKING:  # the engine (pandas, pint) is imported where a command needs it
+    import pandas as pd
+
+    from ghgxl.factors import FactorRow
+    from ghgxl.inventory import InventoryResult
 
 EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_INTERNAL = 1, 2, 3
 GROUP_LABELS = {"CO2e": "未分气体 CO2e", "CO2-biogenic": "生物质 CO2", "Other": "其他气体 Other"}
@@ -85,6 +87,8 @@ def _factor_table(rows: list[FactorRow], title: str) -> Table:
 @_friendly
 def factors_list(search: str) -> None:
     """列出因子 / list the factors."""
+    from ghgxl.factors import FactorLibrary
+
     library = FactorLibrary.default()
     rows = library.search(search) if search else library.rows()
     title = f"ghgxl 因子库 {library.version} — {len(rows)} 行 / rows"
@@ -96,6 +100,8 @@ def factors_list(search: str) -> None:
 @_friendly
 def factors_show(key: str) -> None:
     """显示一个因子的全部信息 / show one factor with its sources."""
+    from ghgxl.factors import FactorLibrary
+
     for row in FactorLibrary.default().rows_of(key.strip().lower()):
         console.print(f"[bold]{row.key}[/bold] {row.gas or '(参数 parameter)'}")
         fields = (
@@ -121,6 +127,8 @@ def factors_show(key: str) -> None:
 @_friendly
 def factors_validate(overlay: str) -> None:
     """检查公司因子文件 / check a company overlay CSV (exit 1 when a line is wrong)."""
+    from ghgxl.factors import FactorLibrary, read_overlay
+
     rows, errors = read_overlay(overlay)
     for error in errors:
         err_console.print(error.text(), markup=False)
@@ -148,6 +156,8 @@ def factors_validate(overlay: str) -> None:
 @_friendly
 def gwp_command(gas: str, gwp_set: str) -> None:
     """气体的 GWP-100 / the GWP-100 of a gas or blend."""
+    from ghgxl import api
+
     name, set_name = gwp.canonical_gas(gas), gwp.canonical_set(gwp_set)
     value = api.gwp_value(name, set_name)
     console.print(
@@ -164,6 +174,8 @@ def gwp_command(gas: str, gwp_set: str) -> None:
 def read_activity_csv(path: Path) -> pd.DataFrame:
     """Activity rows from a CSV with the columns of :data:`ghgxl.inventory.INPUT_COLUMNS`;
     every cell is read as text, so the engine sees what the user typed."""
+    import pandas as pd
+
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
@@ -178,6 +190,8 @@ def read_activity_csv(path: Path) -> pd.DataFrame:
 
 def _summary(result: InventoryResult) -> Table:
     """Totals by category and gas group; all-zero gas columns are left out to fit a terminal."""
+    from ghgxl.emission import GROUPS
+
     table = Table(title=f"排放量 / emissions (t CO2e, GWP {result.gwp_set})")
     by_category_gas, totals = result.by_category_gas(), result.by_gas()
     shown = [g for g in GROUPS if g == "CO2" or totals[g] != 0]
@@ -237,17 +251,30 @@ def calc(
     -o the results are written into a copy, formulas kept, so it shows every number
     without Python.
     """
+    opened = None
+    if source.suffix.lower() in WORKBOOK_SUFFIXES:
+        if in_place and out:
+            raise click.UsageError("--in-place 与 -o 不能同时使用 / use --in-place or -o, not both")
+        from ghgxl.workbook.source import OpenedWorkbook
+
+        opened = OpenedWorkbook(source)  # parsed in a thread while the engine loads
+    elif out or in_place:
+        raise click.UsageError("-o/--in-place 只用于工作簿 / only for workbooks")
+    from ghgxl.export import to_json
+    from ghgxl.factors import FactorLibrary
+    from ghgxl.inventory import calculate
+
     library = FactorLibrary.default()
     if overlay:
         library = library.with_overlay_file(overlay)
     extra = None
-    if source.suffix.lower() in WORKBOOK_SUFFIXES:
+    if opened is not None:
         from ghgxl.workbook.calc import boundary, calc_file
 
-        if in_place and out:
-            raise click.UsageError("--in-place 与 -o 不能同时使用 / use --in-place or -o, not both")
         with err_console.status("计算中 / computing …"):
-            calculation, written, backup = calc_file(source, out, in_place, gwp_set, library)
+            calculation, written, backup = calc_file(
+                source, out, in_place, gwp_set, library, opened=opened
+            )
         result = calculation.result
         extra = boundary(calculation)
         if backup:
@@ -255,8 +282,6 @@ def calc(
         if written:
             err_console.print(f"已写入 / written: {written}", markup=False)
     else:
-        if out or in_place:
-            raise click.UsageError("-o/--in-place 只用于工作簿 / only for workbooks")
         result = calculate(read_activity_csv(source), gwp_set or gwp.DEFAULT_SET, library)
     if json_out == "-":
         sys.stdout.write(to_json(result, extra))

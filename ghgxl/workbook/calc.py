@@ -38,6 +38,7 @@ from ghgxl.workbook.read import (
     numbers,
     read_workbook,
 )
+from ghgxl.workbook.source import OpenedWorkbook
 
 ROW_ERROR_TEXT = "#GHG! 见本行 / see this row"
 Values = dict[str, Block | dict[str, xlsx.CellValue]]
@@ -55,10 +56,10 @@ class WorkbookCalculation:
 
 
 def calculate_workbook(
-    path: Path, gwp_set: str | None = None, library: FactorLibrary | None = None
+    source: Path | OpenedWorkbook, gwp_set: str | None = None, library: FactorLibrary | None = None
 ) -> WorkbookCalculation:
     """Compute a workbook with the engine; errors name their ``活动数据!Cell``."""
-    data = read_workbook(path)
+    data = read_workbook(source)
     rows = inventory_rows(data)
     set_name = gwp_set or str(data.info.get("gwp_set") or gwp.DEFAULT_SET)
     result = calculate(rows, gwp.canonical_set(set_name), library)
@@ -284,10 +285,12 @@ def calc_file(
     in_place: bool = False,
     gwp_set: str | None = None,
     library: FactorLibrary | None = None,
+    opened: OpenedWorkbook | None = None,
 ) -> tuple[WorkbookCalculation, Path | None, Path | None]:
     """Compute ``source`` and write the results to ``out`` (or over ``source`` with a
-    timestamped backup first). Returns the calculation, the file written and the backup."""
-    calc = calculate_workbook(source, gwp_set, library)
+    timestamped backup first). Returns the calculation, the file written and the backup.
+    ``opened``: ``source`` already being parsed (:class:`OpenedWorkbook`)."""
+    calc = calculate_workbook(opened or source, gwp_set, library)
     values = cell_values(calc)
     backup = None
     if in_place:

@@ -17,8 +17,6 @@ import re
 import zipfile
 from pathlib import Path
 
-from openpyxl.utils import column_index_from_string
-
 from ghgxl.errors import GhgError
 
 MAX_FILE_BYTES = 200 * 2**20
@@ -83,7 +81,7 @@ def _check_sheet(path: Path, package: zipfile.ZipFile, info: zipfile.ZipInfo) ->
         )
     dimension = _DIMENSION.search(head)
     rows = int(dimension.group(2)) if dimension else 0
-    columns = column_index_from_string(dimension.group(1).decode()) if dimension else 1
+    columns = _column_number(dimension.group(1).decode()) if dimension else 1
     if rows * columns > MAX_SHEET_CELLS:
         raise GhgError(
             "E610", path=path.name, problem=f"{info.filename}: {rows} rows × {columns} columns"
@@ -101,3 +99,12 @@ def _tail(member, length: int = 65536) -> bytes:
     while chunk := member.read(2**20):
         tail = (tail + chunk)[-length:]
     return tail
+
+
+def _column_number(letters: str) -> int:
+    """``A`` → 1, ``XFD`` → 16384 (openpyxl's helper would import openpyxl, and with it
+    NumPy, into every command's start-up)."""
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + ord(letter) - ord("A") + 1
+    return number

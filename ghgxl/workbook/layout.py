@@ -11,18 +11,10 @@ from dataclasses import dataclass
 from openpyxl.utils import get_column_letter
 
 from ghgxl.emission import GROUPS
+from ghgxl.workbook.names import *  # noqa: F403  (the sheet names, re-exported here)
+from ghgxl.workbook.names import SHEET_ACTIVITY
 
 TEMPLATE_VERSION = "2026.1"
-
-SHEET_GUIDE = "使用说明"
-SHEET_INFO = "基本信息"
-SHEET_SOURCES = "排放源识别"
-SHEET_ACTIVITY = "活动数据"
-SHEET_FACTORS = "排放因子"
-SHEET_QUALITY = "数据质量"
-SHEET_SUMMARY = "汇总"
-SHEET_LISTS = "_lists"
-SHEET_CONF = "xlwings.conf"
 
 HEADER_ROW = 4  # table sheets: title in row 1, notes in row 2, headers in row 4
 FIRST_ROW = 5
@@ -305,7 +297,6 @@ def act_range(key: str, first: int = FIRST_ROW, last: int = LAST_ROW, sheet: boo
 
 # --- 重大性评估 (ISO 14064-1:2018 5.2.3 and Annex B) ---------------------------------------
 
-SHEET_SIGNIFICANCE = "重大性评估"
 #: ISO 14064-1:2018 5.2.3 criteria for significant indirect emissions.
 SIGNIFICANCE_CRITERIA = (
     ("magnitude", "排放量级"),

@@ -23,7 +23,8 @@ from python_calamine import CalamineWorkbook
 from ghgxl.errors import GhgError
 from ghgxl.units import normalize_text
 from ghgxl.workbook import layout as L
-from ghgxl.workbook.guard import check_package
+from ghgxl.workbook.source import OpenedWorkbook
+from ghgxl.workbook.source import open_workbook as opened
 
 #: Which 活动数据 column an error code points at (the cell a user must fix).
 ERROR_COLUMN = {
@@ -52,17 +53,6 @@ class WorkbookData:
     sheet_names: tuple[str, ...] = ()
     activity_columns: dict[str, str] = field(default_factory=lambda: dict(L.ACT_COL))
     source_columns: dict[str, str] = field(default_factory=lambda: dict(L.SOURCE_COL))
-
-
-def _grid(workbook: CalamineWorkbook, name: str, path: Path) -> Iterator[list[object]]:
-    """The sheet's rows from A1 (a row is a list of its cells, ``""`` when empty), one at a
-    time: a 10^5-row sheet is never held as Python objects all at once."""
-    try:
-        return workbook.get_sheet_by_name(name).iter_rows()
-    except Exception as exc:  # calamine's own error types for a damaged sheet
-        raise GhgError(
-            "E601", path=f"{path.name} / {name}", problem=str(exc).splitlines()[0][:200]
-        ) from None
 
 
 def is_blank(value: object) -> bool:
@@ -207,17 +197,24 @@ def excel_amounts(activity: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return shown, has_month
 
 
-def read_workbook(path: Path) -> WorkbookData:
-    """Everything the headless calculation needs; E601/E602 for an unreadable workbook."""
-    path = Path(path)
-    check_package(path)
-    workbook = open_workbook(path)
-    names = tuple(workbook.sheet_names)
+def read_workbook(source: Path | OpenedWorkbook) -> WorkbookData:
+    """Everything the headless calculation needs; E601/E602 for an unreadable workbook.
+    ``source``: a path, or a workbook whose parsing already started (:mod:`.source`)."""
+    workbook = opened(source)
+    try:
+        return _read(workbook)
+    finally:
+        workbook.close()
+
+
+def _read(workbook: OpenedWorkbook) -> WorkbookData:
+    path = workbook.path
+    names = workbook.sheet_names
     for required in (L.SHEET_INFO, L.SHEET_ACTIVITY):
         if required not in names:
             raise GhgError("E602", column=required, cell=str(path.name))
-    info = read_info(list(_grid(workbook, L.SHEET_INFO, path)))
-    grid = _grid(workbook, L.SHEET_ACTIVITY, path)
+    info = read_info(list(workbook.sheet(L.SHEET_INFO).iter_rows()))
+    grid = workbook.sheet(L.SHEET_ACTIVITY).iter_rows()
     activity, activity_columns = _table(grid, L.ACTIVITY_COLUMNS, INPUT_KEYS)
     missing = [
         c.header
@@ -229,12 +226,12 @@ def read_workbook(path: Path) -> WorkbookData:
     sources, source_columns = pd.DataFrame(), dict(L.SOURCE_COL)
     if L.SHEET_SOURCES in names:
         keys = tuple(c.key for c in L.SOURCE_COLUMNS if not c.formula)
-        grid = _grid(workbook, L.SHEET_SOURCES, path)
+        grid = workbook.sheet(L.SHEET_SOURCES).iter_rows()
         sources, source_columns = _table(grid, L.SOURCE_COLUMNS, keys)
     significance = pd.DataFrame()
     if L.SHEET_SIGNIFICANCE in names:
         keys = tuple(c.key for c in L.SIGNIFICANCE_COLUMNS if not c.formula)
-        grid = _grid(workbook, L.SHEET_SIGNIFICANCE, path)
+        grid = workbook.sheet(L.SHEET_SIGNIFICANCE).iter_rows()
         significance, _ = _table(grid, L.SIGNIFICANCE_COLUMNS, keys)
     return WorkbookData(
         path, info, activity, sources, significance, names, activity_columns, source_columns

@@ -1,0 +1,27 @@
+"""The sheet names of the 盘查清册 (a module of its own, free of heavy imports, so that
+reading can start before the rest of ghgxl is loaded; :mod:`ghgxl.workbook.layout`
+re-exports them with the rest of the layout)."""
+
+SHEET_GUIDE = "使用说明"
+SHEET_INFO = "基本信息"
+SHEET_SOURCES = "排放源识别"
+SHEET_ACTIVITY = "活动数据"
+SHEET_FACTORS = "排放因子"
+SHEET_QUALITY = "数据质量"
+SHEET_SUMMARY = "汇总"
+SHEET_SIGNIFICANCE = "重大性评估"
+SHEET_LISTS = "_lists"
+SHEET_CONF = "xlwings.conf"
+
+__all__ = [
+    "SHEET_ACTIVITY",
+    "SHEET_CONF",
+    "SHEET_FACTORS",
+    "SHEET_GUIDE",
+    "SHEET_INFO",
+    "SHEET_LISTS",
+    "SHEET_QUALITY",
+    "SHEET_SIGNIFICANCE",
+    "SHEET_SOURCES",
+    "SHEET_SUMMARY",
+]

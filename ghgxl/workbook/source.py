@@ -1,0 +1,82 @@
+"""Opening a workbook to read it: the package checks first, then calamine parses the sheets
+in a thread of its own. calamine lets go of the GIL while it parses, so the parse of a
+10^5-row sheet runs while the rest of ghgxl (pandas, pint, the factor library) is still
+being imported and loaded. This module imports nothing heavy for that reason.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from python_calamine import CalamineSheet, CalamineWorkbook
+
+from ghgxl.errors import GhgError
+from ghgxl.workbook import names as N
+from ghgxl.workbook.guard import check_package
+
+#: The sheets the headless path reads (the others it only writes).
+READ_SHEETS = (N.SHEET_ACTIVITY, N.SHEET_INFO, N.SHEET_SOURCES, N.SHEET_SIGNIFICANCE)
+
+
+def _problem(exc: BaseException) -> str:
+    return (str(exc).splitlines() or [type(exc).__name__])[0][:200]
+
+
+class OpenedWorkbook:
+    """A workbook being parsed in the background; :meth:`sheet` waits for it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        check_package(self.path)  # hostile or corrupt files stop here, before any parsing
+        self._names: tuple[str, ...] = ()
+        self._sheets: dict[str, CalamineSheet] = {}
+        self._failure: GhgError | None = None
+        self._thread = threading.Thread(target=self._parse, daemon=True)
+        self._thread.start()
+
+    def _parse(self) -> None:
+        try:
+            workbook = CalamineWorkbook.from_path(str(self.path))
+        except Exception as exc:  # calamine raises its own error types for bad files
+            self._failure = GhgError("E601", path=str(self.path), problem=_problem(exc))
+            return
+        self._names = tuple(workbook.sheet_names)
+        for name in READ_SHEETS:
+            if name not in self._names:
+                continue
+            try:
+                self._sheets[name] = workbook.get_sheet_by_name(name)
+            except Exception as exc:  # a damaged sheet
+                where = f"{self.path.name} / {name}"
+                self._failure = GhgError("E601", path=where, problem=_problem(exc))
+                return
+
+    def _wait(self) -> None:
+        self._thread.join()
+        if self._failure is not None:
+            raise self._failure
+
+    @property
+    def sheet_names(self) -> tuple[str, ...]:
+        self._wait()
+        return self._names
+
+    def sheet(self, name: str) -> CalamineSheet:
+        """A parsed sheet of :data:`READ_SHEETS` (E602 when the workbook lacks it)."""
+        self._wait()
+        if name not in self._sheets:
+            if name in self._names:
+                raise RuntimeError(f"sheet {name} was read and let go already")
+            raise GhgError("E602", column=name, cell=self.path.name)
+        return self._sheets[name]
+
+
+    def close(self) -> None:
+        """Let go of the parsed sheets (a 10^5-row sheet holds a few hundred MB)."""
+        self._wait()
+        self._sheets.clear()
+
+
+def open_workbook(source: Path | OpenedWorkbook) -> OpenedWorkbook:
+    return source if isinstance(source, OpenedWorkbook) else OpenedWorkbook(Path(source))
