@@ -1,0 +1,183 @@
+"""The chunked, vectorised writer of cached values (ghgxl.workbook.patch) gives what the
+cell-by-cell writer (xlsx.patch_sheet_xml) gives, on every form of formula cell a saved
+workbook holds; it streams in bounded chunks and never hides an error of its threads."""
+
+from __future__ import annotations
+
+import io
+import math
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree
+
+import numpy as np
+import pytest
+
+from ghgxl.workbook import patch, xlsx
+from ghgxl.workbook.patch import Block
+
+NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+HEAD = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+)
+TAIL = b'</sheetData><autoFilter ref="A1:D9"><filterColumn colId="0"/></autoFilter></worksheet>'
+
+#: Every form of formula cell seen in saved workbooks, and cells that are not formulas.
+ROWS = [
+    # plain formula, no cached value (openpyxl); an input cell; a shared-formula master
+    b'<row r="5"><c r="A5" t="inlineStr"><is><t>R1</t></is></c>'
+    b'<c r="B5" s="3"><f>SUM(C5:D5)</f></c>'
+    b'<c r="C5"><f t="shared" ref="C5:C9" si="0">A5&amp;"x"</f><v>old</v></c>'
+    b'<c r="D5" s="2" t="str"><f>IF(1,"",1)</f><v></v></c></row>',
+    # shared children (self-closing <f/>), old cached values and types of every kind
+    b'<row r="6"><c r="A6"><v>12.5</v></c>'
+    b'<c r="B6" s="3" t="e"><f>1/0</f><v>#DIV/0!</v></c>'
+    b'<c r="C6"><f t="shared" si="0"/><v>3</v></c>'
+    b'<c r="D6" t="b"><f>TRUE()</f><v>1</v></c></row>',
+    # attributes in another order (t before s), and a cell left out of the block (cleared)
+    b'<row r="7"><c r="B7" t="str" s="4"><f>"a"</f><v>a</v></c>'
+    b'<c r="C7"><f t="shared" si="0"/></c>'
+    b'<c r="D7" s="2"><f>NOW()</f><v>45000.5</v></c></row>',
+    # a type attribute after another attribute: the fast pattern does not cover it
+    b'<row r="8"><c r="B8" cm="1" t="str"><f>X()</f><v>x</v></c>'
+    b'<c r="C8"><f t="shared" si="0"/><v/></c></row>',
+    b'<row r="9"><c r="B9"><f>1+1</f><v>2</v></c><c r="E9"><f>E8</f><v>0</v></c></row>',
+]
+BLOCK = Block(
+    np.array([5, 6, 7, 8, 9]),
+    {
+        "B": np.array([1.5, math.nan, 0.1 + 0.2, 1e-07, math.inf]),
+        "C": ["#GHG! E201 单位 <kg> & t", "", 3, True, None],
+        "D": [0.0, 2.0, "文本", 4.0, 5.0],
+    },
+    cells={"D7": "第四级"},
+)
+
+
+def _cells(xml: bytes) -> dict[str, tuple]:
+    """Each cell as (attributes, formula element, cached value): what Excel reads."""
+    root = ElementTree.fromstring(xml)
+    cells = {}
+    for cell in root.iter(f"{NS}c"):
+        f, v = cell.find(f"{NS}f"), cell.find(f"{NS}v")
+        formula = None if f is None else (f.text, tuple(sorted(f.attrib.items())))
+        cells[cell.get("r")] = (
+            tuple(sorted(cell.attrib.items())),
+            formula,
+            None if v is None else (v.text or ""),
+        )
+    return cells
+
+
+def _sheet(rows: list[bytes]) -> bytes:
+    return HEAD + b"".join(rows) + TAIL
+
+
+def test_fast_writer_agrees_with_the_cell_by_cell_writer() -> None:
+    xml = _sheet(ROWS)
+    fast = patch.patch_chunk(xml, patch._Lookup(BLOCK))
+    slow, _ = xlsx.patch_sheet_xml(xml, BLOCK.as_dict(), clear_formulas=True)
+    assert _cells(fast) == _cells(slow)
+    cells = _cells(fast)
+    assert cells["B5"][2] == "1.5" and cells["B7"][2] == repr(0.1 + 0.2)
+    assert cells["B6"] == ((("r", "B6"), ("s", "3"), ("t", "str")), ("1/0", ()), "")  # NaN: blank
+    assert cells["B9"][0] == (("r", "B9"), ("t", "e")) and cells["B9"][2] == "#NUM!"  # inf
+    assert cells["C5"][2] == "#GHG! E201 单位 <kg> & t"
+    assert cells["C5"][1] == ('A5&"x"', (("ref", "C5:C9"), ("si", "0"), ("t", "shared")))
+    assert cells["C8"][0] == (("r", "C8"), ("t", "b")) and cells["C8"][2] == "1"
+    assert cells["D7"][2] == "第四级"  # a single cell beside the table
+    assert cells["E9"][2] == ""  # a formula cell the block does not name is cleared
+    assert cells["A6"] == ((("r", "A6"),), None, "12.5")  # inputs untouched
+    assert b'<filterColumn colId="0"/>' in fast  # an element starting <f that is no formula
+
+
+def test_fast_path_covers_the_usual_cells_without_falling_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    usual = _sheet([ROWS[0], ROWS[1], ROWS[2], ROWS[4]])
+
+    def refuse(*args: object) -> bytes:
+        raise AssertionError("fell back to the cell-by-cell writer")
+
+    monkeypatch.setattr(patch, "_patch_slowly", refuse)
+    fast = patch.patch_chunk(usual, patch._Lookup(BLOCK))
+    slow, _ = xlsx.patch_sheet_xml(usual, BLOCK.as_dict(), clear_formulas=True)
+    assert _cells(fast) == _cells(slow)
+
+
+def test_numbers_round_trip_and_repeat_cheaply() -> None:
+    values = np.array([0.0, 0.0, 1 / 3, 2.5e-300, -7.0, 1e21, math.nan, 1 / 3])
+    kinds, tails = patch._floats(values)
+    assert list(kinds) == [b""] * 6 + [b' t="str"', b""]
+    shown = [t.removeprefix(b"<v>").removesuffix(b"</v></c>").decode() for t in tails]
+    assert [float(s) for s in shown[:6]] == values[:6].tolist()
+    assert shown[6] == "<v></v></c>".removesuffix("</v></c>").removeprefix("<v>")
+    assert tails[2] is tails[7]  # each distinct number rendered once
+
+
+def test_chunks_end_at_row_ends_and_lose_nothing() -> None:
+    xml = _sheet([ROWS[0], ROWS[1], ROWS[2], ROWS[4]] * 40)  # rows of the fast path
+    chunks = list(patch._row_chunks(io.BytesIO(xml), size=97))
+    assert b"".join(chunks) == xml
+    assert all(c.endswith(b"</row>") for c in chunks[:-1]) and len(chunks) > 40
+    lookup = patch._Lookup(BLOCK)
+    whole = patch.patch_chunk(xml, lookup)
+    pieces = b"".join(patch.patch_chunk(c, lookup) for c in chunks)
+    assert pieces == whole
+
+
+def test_block_items_show_nan_as_blank() -> None:
+    block = Block(np.array([3, 4]), {"J": np.array([0.5, math.nan])}, {"J9": 1.0})
+    assert block.as_dict() == {"J3": 0.5, "J4": "", "J9": 1.0}
+
+
+@pytest.mark.parametrize("where", ["read", "edit", "write"])
+def test_pipeline_raises_the_first_error_of_any_thread(where: str) -> None:
+    written: list[bytes] = []
+
+    def chunks():
+        for i in range(50):
+            if where == "read" and i == 7:
+                raise zipfile.BadZipFile("Bad CRC-32")
+            yield b"%d" % i
+
+    def edit(chunk: bytes) -> bytes:
+        if where == "edit" and chunk == b"9":
+            raise ValueError("edit failed")
+        return chunk
+
+    def write(data: bytes) -> None:
+        if where == "write" and data == b"11":
+            raise OSError("disk full")
+        written.append(data)
+
+    with pytest.raises((zipfile.BadZipFile, ValueError, OSError)):
+        patch._pipeline(chunks(), edit, write)
+    assert written == [b"%d" % i for i in range(len(written))]  # in order, none after
+    assert len(written) <= 11
+
+
+def test_write_patched_streams_a_sheet_and_copies_the_rest(tmp_path: Path) -> None:
+    book = tmp_path / "in.xlsx"
+    members = {
+        "[Content_Types].xml": b"<Types/>",
+        "xl/workbook.xml": b'<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="S" sheetId="1" r:id="rId1"/><sheet name="T" sheetId="2" r:id="rId2"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Target="worksheets/sheet2.xml"/></Relationships>',
+        "xl/worksheets/sheet1.xml": _sheet(ROWS * 3),
+        "xl/worksheets/sheet2.xml": _sheet(
+            [b'<row r="1"><c r="A1"><f>1</f><v>1</v></c><c r="B1"><f>2</f><v>2</v></c></row>']
+        ),
+        "xl/vbaProject.bin": bytes(range(256)) * 10,
+    }
+    book.write_bytes(xlsx.write_package(members))
+    out = tmp_path / "out.xlsx"
+    patch.write_patched(book, out, {"S": BLOCK}, {"T": {"A1": 7.0}})
+    with zipfile.ZipFile(out) as written:
+        assert written.namelist() == list(members)
+        assert written.read("xl/vbaProject.bin") == members["xl/vbaProject.bin"]
+        sheet = _cells(written.read("xl/worksheets/sheet1.xml"))
+        other = _cells(written.read("xl/worksheets/sheet2.xml"))
+    assert sheet["B5"][2] == "1.5" and sheet["D7"][2] == "第四级"
+    assert other["A1"][2] == "7.0" and other["B1"][2] == "2"  # not cleared: not a block
+    assert not list(tmp_path.glob(".out.xlsx.*.tmp"))
