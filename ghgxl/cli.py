@@ -211,9 +211,24 @@ def _summary(result: InventoryResult) -> Table:
 WORKBOOK_SUFFIXES = (".xlsm", ".xlsx")
 
 
+#: Findings of one code shown in the terminal; the rest are counted (``--json`` has all).
+SHOWN_PER_CODE = 20
+
+
 def _print_findings(findings: list[GhgError]) -> None:
+    shown: dict[str, int] = {}
     for finding in findings:
-        err_console.print(finding.text(), markup=False)
+        shown[finding.code] = shown.get(finding.code, 0) + 1
+        if shown[finding.code] <= SHOWN_PER_CODE:
+            err_console.print(finding.text(), markup=False)
+    for code, count in shown.items():
+        if count > SHOWN_PER_CODE:
+            more = count - SHOWN_PER_CODE
+            err_console.print(
+                f"[{code}] 另有 {more} 处同类问题（--json 列出全部）/ {more} more like this "
+                "(--json lists all)",
+                markup=False,
+            )
 
 
 @main.command("calc")

@@ -11,11 +11,13 @@ exclusions without a reason, explicit factors without a source.
 
 from __future__ import annotations
 
-import math
 import re
+import zipfile
+from operator import itemgetter
 from pathlib import Path
 
-from openpyxl.utils.cell import coordinate_to_tuple
+import numpy as np
+from openpyxl.utils.cell import column_index_from_string, coordinate_to_tuple, get_column_letter
 
 from ghgxl import gwp
 from ghgxl.errors import GhgError
@@ -24,10 +26,14 @@ from ghgxl.workbook import layout as L
 from ghgxl.workbook import xlsx
 from ghgxl.workbook.boundary import exclusions, significance
 from ghgxl.workbook.calc import WorkbookCalculation, calculate_workbook, cell_values
-from ghgxl.workbook.read import MONTHS, is_blank, open_workbook
+from ghgxl.workbook.names import SHEET_SUMMARY
+from ghgxl.workbook.patch import Block, row_chunks
+from ghgxl.workbook.read import MONTHS, is_blank, numbers
+from ghgxl.workbook.source import READ_SHEETS, OpenedWorkbook
 
 _GRID_KEY = re.compile(r"^grid\.cn\.[a-z_]+\.(\d{4})$")
-_GWP_LITERAL = re.compile(r'<c r="([A-Z]+[0-9]+)"[^>]*><f>([^<]*GHG_EMISSION[^<]*)</f>')
+_GWP_LITERAL = re.compile(r'<c r="([A-Z]+[0-9]+)"[^>]*><f\b[^>]*>([^<]*GHG_EMISSION[^<]*)</f>')
+_ANY_LITERAL = re.compile(rb"(?:&quot;|\")(?:AR\d|SAR)(?:&quot;|\")")
 
 
 def _cell(calc: WorkbookCalculation, key: str, row: int) -> str:
@@ -35,32 +41,35 @@ def _cell(calc: WorkbookCalculation, key: str, row: int) -> str:
     return f"{L.SHEET_ACTIVITY}!{columns.get(key, columns['id'])}{row}"
 
 
+def _column(calc: WorkbookCalculation, key: str) -> list[object]:
+    return calc.data.activity[key].tolist()
+
+
+def _rows(calc: WorkbookCalculation) -> list[int]:
+    return calc.data.activity["row"].tolist()
+
+
 def _duplicates(calc: WorkbookCalculation) -> list[GhgError]:
-    seen: dict[str, int] = {}
+    seen: set[str] = set()
     found = []
-    for record in calc.data.activity.to_dict("records"):
-        identifier = record.get("id")
+    for identifier, row in zip(_column(calc, "id"), _rows(calc), strict=True):
         if is_blank(identifier):
             continue
         key = str(identifier).strip()
         if key in seen:
-            found.append(GhgError("E507", cell=_cell(calc, "id", record["row"]), value=key))
-        seen.setdefault(key, record["row"])
+            found.append(GhgError("E507", cell=_cell(calc, "id", row), value=key))
+        seen.add(key)
     return found
 
 
 def _text_in_months(calc: WorkbookCalculation) -> list[GhgError]:
     found = []
-    for record in calc.data.activity.to_dict("records"):
-        for month in MONTHS:
-            value = record.get(month)
-            if isinstance(value, str) and value.strip():
-                found.append(
-                    GhgError(
-                        "E102", cell=_cell(calc, month, record["row"]), value=value, what=month
-                    )
-                )
-    return found
+    for index, month in enumerate(MONTHS):
+        for row, value in zip(_rows(calc), _column(calc, month), strict=True):
+            if value.__class__ is str and value.strip():
+                error = GhgError("E102", cell=_cell(calc, month, row), value=value, what=month)
+                found.append((row, index, error))
+    return [error for _, _, error in sorted(found, key=lambda item: item[:2])]
 
 
 def _missing_info(calc: WorkbookCalculation) -> list[GhgError]:
@@ -80,14 +89,17 @@ def _grid_years(calc: WorkbookCalculation) -> list[GhgError]:
     if not isinstance(year, (int, float)) or isinstance(year, bool):
         return []
     found = []
-    for record in calc.data.activity.to_dict("records"):
-        match = _GRID_KEY.match(str(record.get("factor_key") or "").strip().lower())
-        if match and int(match.group(1)) != int(year):
+    years: dict[object, str | None] = {}  # per distinct key: a few regex matches, not 10^5
+    for key, row in zip(_column(calc, "factor_key"), _rows(calc), strict=True):
+        if key not in years:
+            match = _GRID_KEY.match(str(key or "").strip().lower())
+            years[key] = match.group(1) if match else None
+        if years[key] is not None and int(years[key]) != int(year):
             found.append(
                 GhgError(
                     "W101",
-                    cell=_cell(calc, "factor_key", record["row"]),
-                    factor_year=match.group(1),
+                    cell=_cell(calc, "factor_key", row),
+                    factor_year=years[key],
                     year=int(year),
                 )
             )
@@ -100,72 +112,108 @@ ELECTRICITY_UNITS = {"kwh", "mwh", "gwh", "万kwh", "度", "千瓦时", "兆瓦�
 
 
 def _electricity_against_fuel(calc: WorkbookCalculation) -> list[GhgError]:
+    columns = zip(_column(calc, "factor_key"), _column(calc, "unit"), _rows(calc), strict=True)
     return [
-        GhgError("W104", cell=_cell(calc, "unit", r["row"]), unit=r["unit"], key=r["factor_key"])
-        for r in calc.data.activity.to_dict("records")
-        if str(r.get("factor_key") or "").strip().lower().startswith("fuel.")
-        and str(r.get("unit") or "").strip().lower() in ELECTRICITY_UNITS
+        GhgError("W104", cell=_cell(calc, "unit", row), unit=unit, key=key)
+        for key, unit, row in columns
+        if str(key or "").strip().lower().startswith("fuel.")
+        and str(unit or "").strip().lower() in ELECTRICITY_UNITS
     ]
 
 
 def _explicit_without_source(calc: WorkbookCalculation) -> list[GhgError]:
+    columns = zip(
+        _column(calc, "factor_key"),
+        _column(calc, "factor"),
+        _column(calc, "factor_source"),
+        _rows(calc),
+        strict=True,
+    )
     return [
-        GhgError("W103", cell=_cell(calc, "factor_source", r["row"]))
-        for r in calc.data.activity.to_dict("records")
-        if is_blank(r.get("factor_key"))
-        and not is_blank(r.get("factor"))
-        and is_blank(r.get("factor_source"))
+        GhgError("W103", cell=_cell(calc, "factor_source", row))
+        for key, factor, source, row in columns
+        if is_blank(key) and not is_blank(factor) and is_blank(source)
     ]
 
 
 def _mixed_gwp(path: Path, calc: WorkbookCalculation) -> list[GhgError]:
-    """Formulas that pass a literal GWP set other than the workbook's (instead of ghg_gwp)."""
+    """Formulas that pass a literal GWP set other than the workbook's (instead of ghg_gwp).
+    The sheet is streamed in chunks; only chunks that hold such a literal are searched."""
     chosen = gwp.canonical_set(str(calc.data.info.get("gwp_set") or gwp.DEFAULT_SET))
-    members = xlsx.read_members(path)
-    part = xlsx.sheet_parts(members).get(L.SHEET_ACTIVITY)
-    if part is None:
-        return []
     found = []
-    text = members[part].decode("utf-8")
-    for ref, formula in _GWP_LITERAL.findall(text):
-        for literal in re.findall(r"&quot;(AR\d|SAR)&quot;|\"(AR\d|SAR)\"", formula):
-            name = next(x for x in literal if x)
-            if gwp.canonical_set(name) != chosen:
-                found.append(
-                    GhgError("W102", cell=f"{L.SHEET_ACTIVITY}!{ref}", gwp=name, chosen=chosen)
-                )
+    with zipfile.ZipFile(path) as package:
+        head = {n: package.read(n) for n in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")}
+        part = xlsx.sheet_parts(head).get(L.SHEET_ACTIVITY)
+        if part is None:
+            return []
+        with package.open(part) as sheet:
+            for chunk in row_chunks(sheet):
+                if not _ANY_LITERAL.search(chunk):
+                    continue
+                for ref, formula in _GWP_LITERAL.findall(chunk.decode("utf-8")):
+                    for literal in re.findall(r"&quot;(AR\d|SAR)&quot;|\"(AR\d|SAR)\"", formula):
+                        name = next(x for x in literal if x)
+                        if gwp.canonical_set(name) != chosen:
+                            cell = f"{L.SHEET_ACTIVITY}!{ref}"
+                            found.append(GhgError("W102", cell=cell, gwp=name, chosen=chosen))
     return found
 
 
-def _stale_results(path: Path, calc: WorkbookCalculation) -> list[GhgError]:
+def _stale_results(workbook: OpenedWorkbook, calc: WorkbookCalculation) -> list[GhgError]:
     """Cached values (what Excel last showed) that differ from the engine: a stale file or
-    a hand-edited result. Only cells that hold a cached number are compared."""
-    workbook = open_workbook(path)
+    a hand-edited result. Only cells that hold a cached number are compared; column by
+    column, from the sheets parsed once for the calculation."""
     expected = cell_values(calc)
     found = []
     for sheet in (L.SHEET_ACTIVITY, L.SHEET_SUMMARY):
-        if sheet not in calc.data.sheet_names:
+        if sheet not in workbook.sheet_names:
             continue
-        grid = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-        for ref, value in expected[sheet].items():
-            row, column = coordinate_to_tuple(ref)
-            line = grid[row - 1] if row <= len(grid) else []
-            cached = line[column - 1] if column <= len(line) else None
-            if _differs(cached, value):
-                found.append(GhgError("E605", cell=f"{sheet}!{ref}", cached=cached, value=value))
+        columns = _columns(expected[sheet])
+        letters = sorted({letter for letter, _, _ in columns})
+        if not letters:
+            continue
+        where = {letter: i for i, letter in enumerate(letters)}
+        positions = [column_index_from_string(letter) - 1 for letter in letters]
+        pick, width = itemgetter(*positions, 0), max(positions) + 1
+        grid = [pick(r) if len(r) >= width else None for r in workbook.sheet(sheet).iter_rows()]
+        for letter, rows, wanted in columns:
+            cached = np.empty(len(rows), dtype=object)
+            cached[:] = [
+                grid[r - 1][where[letter]] if r <= len(grid) and grid[r - 1] else None
+                for r in rows.tolist()
+            ]
+            for i in _differing(cached, wanted).tolist():
+                cell = f"{sheet}!{letter}{rows[i]}"
+                found.append(GhgError("E605", cell=cell, cached=cached[i], value=wanted[i]))
     return found
 
 
-def _differs(cached: object, value: object) -> bool:
-    """A cached number that differs, or a cached ``#GHG!`` where the engine now computes a
-    number (cells without a cached value are not compared)."""
-    if not isinstance(value, (int, float)) or isinstance(value, bool):
-        return False
-    if isinstance(cached, str):
-        return cached.startswith("#GHG!")
-    if not isinstance(cached, (int, float)) or isinstance(cached, bool):
-        return False
-    return not math.isclose(float(cached), float(value), rel_tol=1e-9, abs_tol=1e-9)
+def _columns(values: Block | dict[str, object]) -> list[tuple[str, np.ndarray, list[object]]]:
+    """(column letter, sheet rows, values) of what calc writes into a sheet."""
+    single = values.cells if isinstance(values, Block) else values
+    columns = []
+    if isinstance(values, Block):
+        columns = [(x, values.rows, list(v)) for x, v in values.columns.items()]
+    by_letter: dict[str, list[tuple[int, object]]] = {}
+    for ref, value in single.items():
+        row, column = coordinate_to_tuple(ref)
+        by_letter.setdefault(get_column_letter(column), []).append((row, value))
+    for letter, cells in by_letter.items():
+        columns.append((letter, np.array([r for r, _ in cells]), [v for _, v in cells]))
+    return columns
+
+
+def _differing(cached: np.ndarray, wanted: list[object]) -> np.ndarray:
+    """Where a cached number differs from the engine's number, or a cached ``#GHG!`` stands
+    where the engine now computes a number (cells without a cached number: not compared)."""
+    want = numbers(np.array(wanted, dtype=object))
+    have = numbers(cached)
+    both = ~np.isnan(want) & ~np.isnan(have)
+    gap = np.abs(have - want) <= np.maximum(1e-9 * np.maximum(np.abs(have), np.abs(want)), 1e-9)
+    error = np.fromiter(
+        (c.__class__ is str and c.startswith("#GHG!") for c in cached.tolist()), bool, len(cached)
+    )
+    return np.flatnonzero((both & ~gap) | (~np.isnan(want) & error))
 
 
 def check_workbook(
@@ -173,7 +221,17 @@ def check_workbook(
 ) -> tuple[WorkbookCalculation, list[GhgError]]:
     """All findings for a workbook, in sheet order (E601/E602 raised for an unreadable one)."""
     path = Path(path)
-    calc = calculate_workbook(path, library=library)
+    workbook = OpenedWorkbook(path, (*READ_SHEETS, SHEET_SUMMARY), keep=True)
+    try:
+        return _check(path, workbook, library)
+    finally:
+        workbook.release()
+
+
+def _check(
+    path: Path, workbook: OpenedWorkbook, library: FactorLibrary | None
+) -> tuple[WorkbookCalculation, list[GhgError]]:
+    calc = calculate_workbook(workbook, library=library)
     findings = [
         *_missing_info(calc),
         *calc.errors,
@@ -185,6 +243,6 @@ def check_workbook(
         *_mixed_gwp(path, calc),
         *exclusions(calc.data, calc.result.total).findings,
         *significance(calc.data).findings,
-        *_stale_results(path, calc),
+        *_stale_results(workbook, calc),
     ]
     return calc, findings

@@ -179,7 +179,7 @@ def _patch_slowly(xml: bytes, block: Block) -> bytes:
     return patched
 
 
-def _row_chunks(stream, size: int = CHUNK_BYTES) -> Iterator[bytes]:
+def row_chunks(stream, size: int = CHUNK_BYTES) -> Iterator[bytes]:
     """The stream's bytes in pieces that end after a ``</row>`` (the last: the rest)."""
     carry = b""
     while True:
@@ -263,7 +263,7 @@ def write_patched(source: Path, target: Path, blocks: Mapping[str, Block],
                 if info.filename in streamed:
                     lookup = streamed[info.filename]
                     with package.open(info) as src, out.open(copy, "w") as dst:
-                        _pipeline(_row_chunks(src), partial(patch_chunk, lookup=lookup), dst.write)
+                        _pipeline(row_chunks(src), partial(patch_chunk, lookup=lookup), dst.write)
                     continue
                 data = package.read(info)
                 if info.filename in patched:

@@ -26,8 +26,13 @@ def _problem(exc: BaseException) -> str:
 class OpenedWorkbook:
     """A workbook being parsed in the background; :meth:`sheet` waits for it."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(
+        self, path: Path, sheets: tuple[str, ...] = READ_SHEETS, keep: bool = False
+    ) -> None:
+        """``sheets``: which to parse (in this order); ``keep``: hold them after reading
+        (``ghgxl check`` reads cached values again) until :meth:`release`."""
         self.path = Path(path)
+        self.wanted, self.keep = sheets, keep
         check_package(self.path)  # hostile or corrupt files stop here, before any parsing
         self._names: tuple[str, ...] = ()
         self._sheets: dict[str, CalamineSheet] = {}
@@ -42,7 +47,7 @@ class OpenedWorkbook:
             self._failure = GhgError("E601", path=str(self.path), problem=_problem(exc))
             return
         self._names = tuple(workbook.sheet_names)
-        for name in READ_SHEETS:
+        for name in self.wanted:
             if name not in self._names:
                 continue
             try:
@@ -63,7 +68,7 @@ class OpenedWorkbook:
         return self._names
 
     def sheet(self, name: str) -> CalamineSheet:
-        """A parsed sheet of :data:`READ_SHEETS` (E602 when the workbook lacks it)."""
+        """A parsed sheet of those wanted (E602 when the workbook lacks it)."""
         self._wait()
         if name not in self._sheets:
             if name in self._names:
@@ -71,9 +76,13 @@ class OpenedWorkbook:
             raise GhgError("E602", column=name, cell=self.path.name)
         return self._sheets[name]
 
-
     def close(self) -> None:
-        """Let go of the parsed sheets (a 10^5-row sheet holds a few hundred MB)."""
+        """Done reading: let go of the parsed sheets (a 10^5-row sheet holds a few hundred
+        MB), unless they are kept."""
+        if not self.keep:
+            self.release()
+
+    def release(self) -> None:
         self._wait()
         self._sheets.clear()
 

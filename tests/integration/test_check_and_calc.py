@@ -180,3 +180,14 @@ def test_calc_in_place_writes_a_backup_first(tmp_path: Path) -> None:
     assert len(backups) == 1 and backups[0].read_bytes() == before
     assert book.read_bytes() != before
     assert _run("calc", str(book), "--in-place", "-o", str(tmp_path / "x.xlsm")).exit_code == 2
+
+
+def test_many_findings_of_one_kind_are_counted_not_all_printed(tmp_path: Path) -> None:
+    rows = [dict(GOOD, id=f"E{i}", factor_key="grid.cn.national.2022") for i in range(25)]
+    book = tmp_path / "many.xlsm"
+    book.write_bytes(fill.fill(TEMPLATE, {"company": "好公司", "reporting_year": 2023}, rows))
+    result = _run("check", str(book))
+    assert result.output.count("[W101] 活动数据!X") == 20  # SHOWN_PER_CODE
+    assert "[W101] 另有 5 处同类问题" in result.output
+    findings = json.loads(_run("check", str(book), "--json").stdout)["findings"]
+    assert [f["cell"] for f in findings] == [f"活动数据!X{r}" for r in range(5, 30)]

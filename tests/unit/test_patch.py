@@ -118,7 +118,7 @@ def test_numbers_round_trip_and_repeat_cheaply() -> None:
 
 def test_chunks_end_at_row_ends_and_lose_nothing() -> None:
     xml = _sheet([ROWS[0], ROWS[1], ROWS[2], ROWS[4]] * 40)  # rows of the fast path
-    chunks = list(patch._row_chunks(io.BytesIO(xml), size=97))
+    chunks = list(patch.row_chunks(io.BytesIO(xml), size=97))
     assert b"".join(chunks) == xml
     assert all(c.endswith(b"</row>") for c in chunks[:-1]) and len(chunks) > 40
     lookup = patch._Lookup(BLOCK)
