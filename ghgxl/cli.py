@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 import ghgxl
@@ -209,6 +211,32 @@ def _summary(result: InventoryResult) -> Table:
 
 
 WORKBOOK_SUFFIXES = (".xlsm", ".xlsx")
+STAGES = {
+    "read": ("读取并计算 / reading, computing", 0.0, 0.5),
+    "write": ("写入 / writing", 0.5, 1.0),
+}
+
+
+@contextmanager
+def _progress() -> Iterator[Callable[[str, float], None]]:
+    """A progress bar on the terminal (nothing when stderr is not one) for calc's stages."""
+    if not err_console.is_terminal:
+        yield lambda stage, fraction: None
+        return
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=err_console, transient=True) as bar:
+        task = bar.add_task(STAGES["read"][0], total=1.0)
+
+        def report(stage: str, fraction: float) -> None:
+            label, start, end = STAGES[stage]
+            bar.update(task, description=label, completed=start + (end - start) * fraction)
+
+        yield report
 
 
 #: Findings of one code shown in the terminal; the rest are counted (``--json`` has all).
@@ -286,9 +314,9 @@ def calc(
     if opened is not None:
         from ghgxl.workbook.calc import boundary, calc_file
 
-        with err_console.status("计算中 / computing …"):
+        with _progress() as report:
             calculation, written, backup = calc_file(
-                source, out, in_place, gwp_set, library, opened=opened
+                source, out, in_place, gwp_set, library, opened=opened, progress=report
             )
         result = calculation.result
         extra = boundary(calculation)

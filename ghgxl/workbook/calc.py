@@ -10,7 +10,7 @@ recomputing the native formulas finds the same totals (tested).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -27,7 +27,7 @@ from ghgxl.inventory import InventoryResult, calculate
 from ghgxl.workbook import layout as L
 from ghgxl.workbook import sheets, xlsx
 from ghgxl.workbook.boundary import exclusions, significance
-from ghgxl.workbook.patch import Block, write_patched
+from ghgxl.workbook.patch import Block, Progress, write_patched
 from ghgxl.workbook.read import (
     WorkbookData,
     cell_of_error,
@@ -260,7 +260,9 @@ def cell_values(calc: WorkbookCalculation) -> Values:
 CLEARED_SHEETS = (L.SHEET_ACTIVITY, L.SHEET_QUALITY, L.SHEET_SOURCES, L.SHEET_SIGNIFICANCE)
 
 
-def write_values(source: Path, target: Path, values: Values) -> None:
+def write_values(
+    source: Path, target: Path, values: Values, progress: Progress | None = None
+) -> None:
     """Write ``values`` into a copy of ``source`` at ``target``, atomically."""
     blocks, small = {}, {}
     for sheet, sheet_values in values.items():
@@ -271,7 +273,7 @@ def write_values(source: Path, target: Path, values: Values) -> None:
             blocks[sheet] = block
         else:
             small[sheet] = sheet_values
-    write_patched(Path(source), Path(target), blocks, small)
+    write_patched(Path(source), Path(target), blocks, small, progress)
 
 
 def backup_path(path: Path) -> Path:
@@ -286,12 +288,17 @@ def calc_file(
     gwp_set: str | None = None,
     library: FactorLibrary | None = None,
     opened: OpenedWorkbook | None = None,
+    progress: Callable[[str, float], object] | None = None,
 ) -> tuple[WorkbookCalculation, Path | None, Path | None]:
     """Compute ``source`` and write the results to ``out`` (or over ``source`` with a
     timestamped backup first). Returns the calculation, the file written and the backup.
-    ``opened``: ``source`` already being parsed (:class:`OpenedWorkbook`)."""
+    ``opened``: ``source`` already being parsed (:class:`OpenedWorkbook`); ``progress``
+    is told each stage (``read``, ``write``) and how far it is, from 0 to 1."""
+    tell = progress or (lambda stage, fraction: None)
+    tell("read", 0.0)
     calc = calculate_workbook(opened or source, gwp_set, library)
     values = cell_values(calc)
+    tell("read", 1.0)
     backup = None
     if in_place:
         backup = backup_path(source)
@@ -300,5 +307,5 @@ def calc_file(
     if out is not None:
         if Path(out).exists() and Path(out).resolve() == Path(source).resolve() and not in_place:
             raise GhgError("E603", path=str(out))
-        write_values(source, Path(out), values)
+        write_values(source, Path(out), values, lambda fraction: tell("write", fraction))
     return calc, out, backup

@@ -247,25 +247,53 @@ def _pipeline(
         raise failures[0]
 
 
-def write_patched(source: Path, target: Path, blocks: Mapping[str, Block],
-                  small: Mapping[str, Mapping[str, xlsx.CellValue]]) -> None:  # fmt: skip
+Progress = Callable[[float], object]
+
+
+def write_patched(
+    source: Path,
+    target: Path,
+    blocks: Mapping[str, Block],
+    small: Mapping[str, Mapping[str, xlsx.CellValue]],
+    progress: Progress | None = None,
+) -> None:
     """A copy of ``source`` at ``target`` (atomically) with ``blocks`` written into their
     sheets chunk by chunk and ``small`` (a few cells, other formula cells kept) cell by
-    cell; every other member is copied as it is."""
+    cell; every other member is copied as it is. ``progress`` is told the share of the
+    package's (uncompressed) bytes written, from 0 to 1."""
     with zipfile.ZipFile(source) as package:
         head = {n: package.read(n) for n in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")}
         parts = xlsx.sheet_parts(head)
         streamed = {parts[s]: _Lookup(b) for s, b in blocks.items() if s in parts}
         patched = {parts[s]: v for s, v in small.items() if s in parts}
+        total = max(sum(i.file_size for i in package.infolist()), 1)
+        done = 0
+
+        def advance(size: int) -> None:
+            nonlocal done
+            done += size
+            if progress is not None:
+                progress(min(done / total, 1.0))
+
         with atomic_output(Path(target)) as handle, zipfile.ZipFile(handle, "w") as out:
             for info in package.infolist():
                 copy = xlsx.member_info(info.filename, info.file_size)
                 if info.filename in streamed:
-                    lookup = streamed[info.filename]
+                    edit = partial(patch_chunk, lookup=streamed[info.filename])
                     with package.open(info) as src, out.open(copy, "w") as dst:
-                        _pipeline(row_chunks(src), partial(patch_chunk, lookup=lookup), dst.write)
+                        chunks = _counted(row_chunks(src), advance)
+                        _pipeline(chunks, edit, dst.write)
                     continue
                 data = package.read(info)
                 if info.filename in patched:
                     data, _missing = xlsx.patch_sheet_xml(data, patched[info.filename])
                 out.writestr(copy, data)
+                advance(info.file_size)
+        if progress is not None:
+            progress(1.0)
+
+
+def _counted(chunks: Iterator[bytes], advance: Callable[[int], None]) -> Iterator[bytes]:
+    for chunk in chunks:
+        advance(len(chunk))
+        yield chunk

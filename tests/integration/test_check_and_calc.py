@@ -3,17 +3,20 @@ keeps everything it does not compute byte for byte."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import zipfile
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from openpyxl.utils import column_index_from_string
+from python_calamine import CalamineWorkbook
 
 from ghgxl.cli import main
 from ghgxl.workbook import fill, template, xlsx
 from ghgxl.workbook import layout as L
-from ghgxl.workbook.calc import CLEARED_SHEETS
+from ghgxl.workbook.calc import CLEARED_SHEETS, calc_file
 
 ROOT = Path(__file__).parents[2]
 TEMPLATE = (ROOT / "workbook" / template.TEMPLATE_NAME).read_bytes()
@@ -191,3 +194,49 @@ def test_many_findings_of_one_kind_are_counted_not_all_printed(tmp_path: Path) -
     assert "[W101] 另有 5 处同类问题" in result.output
     findings = json.loads(_run("check", str(book), "--json").stdout)["findings"]
     assert [f["cell"] for f in findings] == [f"活动数据!X{r}" for r in range(5, 30)]
+
+
+def _share_formulas():
+    """bench/run.py's converter: formulas stored as Excel saves a filled-down column."""
+    spec = importlib.util.spec_from_file_location("bench_run", ROOT / "bench" / "run.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.share_formulas
+
+
+def test_calc_on_formulas_stored_as_excel_saves_them(tmp_path: Path) -> None:
+    """Excel stores a filled-down column once (``<f t="shared" ref=.. si=..>`` in the first
+    cell, ``<f t="shared" si=../>`` below): calc writes the same numbers into such cells."""
+    rows = [dict(GOOD, id=f"E{i}", annual=100 * (i + 1)) for i in range(6)]
+    plain = tmp_path / "plain.xlsm"
+    plain.write_bytes(fill.fill(TEMPLATE, {"company": "好公司", "reporting_year": 2023}, rows))
+    members = xlsx.read_members(plain)
+    part = xlsx.sheet_parts(members)[L.SHEET_ACTIVITY]
+    members[part] = _share_formulas()(members[part])
+    assert members[part].count(b'<f t="shared" si="') > 1000
+    shared = tmp_path / "shared.xlsm"
+    shared.write_bytes(xlsx.write_package(members))
+    for book in (plain, shared):
+        _run("calc", str(book), "-o", str(tmp_path / f"out-{book.name}"))
+    read = [
+        CalamineWorkbook.from_path(str(tmp_path / f"out-{b.name}"))
+        .get_sheet_by_name(L.SHEET_ACTIVITY)
+        .to_python(skip_empty_area=False)
+        for b in (plain, shared)
+    ]
+    assert read[0] == read[1]
+    total = A["total"]
+    # row 5: 100 kWh × 0.5306 tCO2/MWh (grid.cn.national.2023) = 0.1 MWh × 0.5306 = 0.05306 t
+    assert read[1][4][column_index_from_string(total) - 1] == pytest.approx(0.05306)
+    written = xlsx.read_members(tmp_path / "out-shared.xlsm")[part]
+    assert written.count(b'<f t="shared" si="') == members[part].count(b'<f t="shared" si="')
+
+
+def test_calc_reports_its_progress(tmp_path: Path) -> None:
+    book = tmp_path / "book.xlsm"
+    book.write_bytes(fill.fill(TEMPLATE, {"company": "好公司"}, [dict(GOOD, id="E1")]))
+    seen: list[tuple[str, float]] = []
+    calc_file(book, tmp_path / "out.xlsm", progress=lambda s, f: seen.append((s, f)))
+    assert seen[:2] == [("read", 0.0), ("read", 1.0)]
+    writes = [f for s, f in seen if s == "write"]
+    assert len(writes) > 5 and writes == sorted(writes) and writes[-1] == 1.0
