@@ -11,8 +11,8 @@ Generates an inventory of N activity rows of mixed methods twice:
 Then it times, in one run, ``ghgxl calc IN -o OUT`` as a whole process on (1), and LibreOffice
 headless open + full recalculation + save on (2), and measures the peak memory of each.
 Both totals are printed so the two can be seen to agree. Each tool runs once to warm caches
-(and create LibreOffice's profile), then ``--repeat`` times (3); the least time is the
-figure (the median is recorded too). Both workbooks hold
+(and create LibreOffice's profile), then ``--repeat`` times (3), taking turns with the other;
+the least time is the figure (the median is recorded too). ``ghgxl check`` is timed beside. Both workbooks hold
 their formulas as Excel saves a filled-down column (``--formulas shared``, the default) or
 with the text in every cell (``full``). Results go to ``bench/results/calc_<rows>.json``
 (``calc_<rows>_full.json``).
@@ -193,12 +193,25 @@ _MEASURE = (  # exit 1 is a tool's "findings" (ghgxl check), not a failure
 )
 
 
-def best_of(repeat: int, command: list[str], env: dict[str, str]) -> tuple[float, float, float]:
-    """(least, median) wall seconds of ``repeat`` runs after one warm-up run, and the peak
-    RSS (MB) of the fastest: the least is the figure least disturbed by other work."""
-    timed(command, env=env)  # warm-up: caches (and LibreOffice's profile)
-    runs = sorted(timed(command, env=env) for _ in range(repeat))
-    return runs[0][0], runs[len(runs) // 2][0], runs[0][1]
+Command = tuple[list[str], dict[str, str]]
+
+
+def interleaved(repeat: int, commands: dict[str, Command]) -> dict[str, tuple[float, float, float]]:
+    """Per command: (least, median) wall seconds of ``repeat`` runs, and the peak RSS (MB)
+    of the fastest. Each runs once first to warm caches (and create LibreOffice's profile);
+    then the commands take turns, so a slower spell of a shared machine falls on all of
+    them alike. The least time is the figure least disturbed by other work."""
+    for command, env in commands.values():
+        timed(command, env=env)
+    runs: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
+    for _ in range(repeat):
+        for name, (command, env) in commands.items():
+            runs[name].append(timed(command, env=env))
+    figures = {}
+    for name, times in runs.items():
+        times.sort()
+        figures[name] = (times[0][0], times[len(times) // 2][0], times[0][1])
+    return figures
 
 
 def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
@@ -238,15 +251,6 @@ def main() -> None:
         ghgxl_workbook(records, ours, shared)
         native_workbook(records, native, shared)
         ghgxl_bin = str(Path(sys.executable).with_name("ghgxl"))
-        command = [ghgxl_bin, "calc", str(ours), "-o", str(work / "out.xlsm")]
-        ghgxl_s, ghgxl_median, ghgxl_mb = best_of(args.repeat, command, env)
-        check = [ghgxl_bin, "check", str(ours), "--json"]
-        check_s, _, check_mb = best_of(args.repeat, check, env)
-        total = json.loads(
-            subprocess.run(
-                [ghgxl_bin, "calc", str(ours), "--json", "-"], capture_output=True, check=True
-            ).stdout
-        )["total_tco2e"]
         profile = work / "lo" / "user"
         profile.mkdir(parents=True)
         (profile / "registrymodifications.xcu").write_text(LO_PROFILE, encoding="utf-8")
@@ -254,7 +258,24 @@ def main() -> None:
             "soffice", f"-env:UserInstallation=file://{work / 'lo'}", "--headless", "--calc",
             "--convert-to", "xlsx", "--outdir", str(work / "lo-out"), str(native),
         ]  # fmt: skip
-        lo_s, lo_median, lo_mb = best_of(args.repeat, office, {**env, "HOME": str(work)})
+        figures = interleaved(
+            args.repeat,
+            {
+                "calc": ([ghgxl_bin, "calc", str(ours), "-o", str(work / "out.xlsm")], env),
+                "check": ([ghgxl_bin, "check", str(ours), "--json"], env),
+                "libreoffice": (office, {**env, "HOME": str(work)}),
+            },
+        )
+        (ghgxl_s, ghgxl_median, ghgxl_mb), (check_s, _, check_mb) = (
+            figures["calc"],
+            figures["check"],
+        )
+        lo_s, lo_median, lo_mb = figures["libreoffice"]
+        total = json.loads(
+            subprocess.run(
+                [ghgxl_bin, "calc", str(ours), "--json", "-"], capture_output=True, check=True
+            ).stdout
+        )["total_tco2e"]
         lo_book = openpyxl.load_workbook(
             work / "lo-out" / "native.xlsx", data_only=True, read_only=True
         )

@@ -18,10 +18,12 @@ import queue
 import re
 import threading
 import zipfile
+from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import numpy as np
 
@@ -90,22 +92,42 @@ def _floats(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return kinds[inverse.ravel()], tails[inverse.ravel()]
 
 
+def _texts(values: list[str]) -> np.ndarray:
+    """Cached values + ``</c>`` of strings, escaped and encoded in one go (``\0``, which XML
+    cannot hold, separates them)."""
+    tails = np.empty(len(values), dtype=object)
+    escaped = escape("\0".join(values)).split("\0")
+    if len(escaped) != len(values):  # a NUL in a value (XML has none): one at a time
+        tails[:] = [("<v>" + escape(v) + "</v></c>").encode("utf-8") for v in values]
+        return tails
+    joined = "<v>" + "</v></c>\0<v>".join(escaped) + "</v></c>"
+    tails[:] = joined.encode("utf-8").split(b"\0")
+    return tails
+
+
 def _rendered(values: Sequence[xlsx.CellValue]) -> tuple[np.ndarray, np.ndarray]:
-    """(type attribute, cached value + ``</c>``) of each value."""
+    """(type attribute, cached value + ``</c>``) of each value: floats and strings a column
+    at a time, anything else (ints, bools, NaN-free odds) one distinct value at a time."""
     if isinstance(values, np.ndarray) and values.dtype.kind == "f":
         return _floats(values)
+    values = list(values)
+    kinds = np.empty(len(values), dtype=object)
+    tails = np.empty(len(values), dtype=object)
+    classes = [v.__class__ for v in values]
+    floats = [i for i, c in enumerate(classes) if c is float]
+    texts = [i for i, c in enumerate(classes) if c is str]
+    if floats:
+        kinds[floats], tails[floats] = _floats(np.array([values[i] for i in floats]))
+    if texts:
+        kinds[texts] = _BLANK[0]  # t="str"; "" is a blank: <v></v>, the same as _BLANK
+        tails[texts] = _texts([values[i] for i in texts])
     memo: dict[tuple[type, object], tuple[bytes, bytes]] = {}
-    chosen = []
-    for value in values:
-        key = (type(value), value)
-        pair = memo.get(key)
-        if pair is None:
-            pair = memo[key] = _render_one(value)
-        chosen.append(pair)
-    kinds = np.empty(len(chosen), dtype=object)
-    tails = np.empty(len(chosen), dtype=object)
-    kinds[:] = [p[0] for p in chosen]
-    tails[:] = [p[1] for p in chosen]
+    for i, c in enumerate(classes):
+        if c is not float and c is not str:
+            pair = memo.get((c, values[i]))
+            if pair is None:
+                pair = memo[(c, values[i])] = _render_one(values[i])
+            kinds[i], tails[i] = pair
     return kinds, tails
 
 
@@ -114,7 +136,8 @@ class _Lookup:
 
     def __init__(self, block: Block) -> None:
         self.block = block
-        self.letters = {letter.encode("ascii"): i for i, letter in enumerate(block.columns)}
+        self.letters: dict[bytes, int] = defaultdict(lambda: -1)  # -1: not a block column
+        self.letters |= {letter.encode("ascii"): i for i, letter in enumerate(block.columns)}
         rows = np.asarray(block.rows, dtype=np.int64)
         self.width = len(rows)
         top = int(rows.max()) + 1 if len(rows) else 1
@@ -133,7 +156,7 @@ class _Lookup:
         self.untyped = not self.cells and not any(k for k in self.kinds[:-1].tolist())
 
     def indices(self, letters: list[bytes], digits: list[bytes]) -> np.ndarray:
-        column = np.fromiter((self.letters.get(x, -1) for x in letters), np.int64, len(letters))
+        column = np.fromiter(map(self.letters.__getitem__, letters), np.int64, len(letters))
         row = np.fromiter(map(int, digits), np.int64, len(digits))
         inside = row < len(self.position)
         position = np.full(len(row), -1, dtype=np.int64)

@@ -181,3 +181,12 @@ def test_write_patched_streams_a_sheet_and_copies_the_rest(tmp_path: Path) -> No
     assert sheet["B5"][2] == "1.5" and sheet["D7"][2] == "第四级"
     assert other["A1"][2] == "7.0" and other["B1"][2] == "2"  # not cleared: not a block
     assert not list(tmp_path.glob(".out.xlsx.*.tmp"))
+
+
+def test_texts_escape_and_survive_a_nul() -> None:
+    assert list(patch._texts(["a<b", "", "x&y"])) == [
+        b"<v>a&lt;b</v></c>",
+        b"<v></v></c>",
+        b"<v>x&amp;y</v></c>",
+    ]
+    assert list(patch._texts(["a\0b", "c"])) == [b"<v>a\0b</v></c>", b"<v>c</v></c>"]
