@@ -153,7 +153,7 @@ class _Lookup:
         self.tails = np.concatenate([*tails, np.array([_BLANK[1]], dtype=object)])
         self.cells = {ref.encode("ascii"): _render_one(v) for ref, v in block.cells.items()}
         #: no cell gets a type attribute: the type slot can be left out of the join
-        self.untyped = not self.cells and not any(k for k in self.kinds[:-1].tolist())
+        self.untyped = not self.cells and not (self.kinds[:-1] != b"").any()
 
     def indices(self, letters: list[bytes], digits: list[bytes]) -> np.ndarray:
         column = np.fromiter(map(self.letters.__getitem__, letters), np.int64, len(letters))

@@ -112,7 +112,9 @@ def filled_mask(values: list[object], rows: np.ndarray | None = None) -> np.ndar
     if rows is not None:
         array = array[rows]
     filled = array != ""
-    if any(is_blank(v) for v in set(array.tolist()) if v != ""):
+    distinct = set(array.tolist())
+    distinct.discard("")
+    if None in distinct or any(v != v or (v.__class__ is str and v.isspace()) for v in distinct):
         filled &= np.fromiter((not is_blank(v) for v in array.tolist()), bool, len(array))
     return filled
 
