@@ -7,6 +7,7 @@ fonts-noto-cjk) or, on Windows, Microsoft YaHei / SimHei.
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import matplotlib
 
@@ -18,9 +19,25 @@ CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Microsoft YaHei", "SimHei"
 COLOURS = ("#2F5597", "#5B9BD5", "#A5A5A5", "#ED7D31", "#FFC000", "#70AD47", "#264478", "#9E480E")
 
 
+#: File names of the fonts of CJK_FONTS (Noto Sans CJK, YaHei, SimHei, PingFang).
+CJK_FILES = ("notosanscjk", "msyh", "simhei", "pingfang")
+
+
 def _font() -> list[str]:
+    """The CJK fonts there are, best first. matplotlib lists the fonts once and caches the
+    list; a font installed after that is looked for among the system's font files."""
+    found = _cjk_fonts()
+    if not found:
+        for path in font_manager.findSystemFonts():
+            if any(name in Path(path).name.lower() for name in CJK_FILES):
+                font_manager.fontManager.addfont(path)
+        found = _cjk_fonts()
+    return found or ["DejaVu Sans"]
+
+
+def _cjk_fonts() -> list[str]:
     available = {f.name for f in font_manager.fontManager.ttflist}
-    return [name for name in CJK_FONTS if name in available] or ["DejaVu Sans"]
+    return [name for name in CJK_FONTS if name in available]
 
 
 def _png(figure: plt.Figure) -> bytes:

@@ -7,14 +7,17 @@ import json
 import re
 import shutil
 import subprocess
+import warnings
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from docx import Document
 from docxtpl import DocxTemplate
+from matplotlib import font_manager
 
 from ghgxl.cli import main
+from ghgxl.report import charts
 from ghgxl.report import context as report_context
 from ghgxl.report.render import jinja_env, render_docx, template_path
 from ghgxl.report.template import build_report_template
@@ -214,3 +217,24 @@ def test_previous_year_in_the_performance_chapter(tmp_path: Path) -> None:
     text = docx_text(io.BytesIO(render_docx(calculate_workbook(path))))
     # 100 MWh × 0.5568 = 55.68 t; (55.68 − 50) / 50 = +11.36 %
     assert "2023 年度为 50.00 t CO2e，变化 +11.36%。" in text
+
+
+def _cjk_font_files() -> list[str]:
+    return [
+        p
+        for p in font_manager.findSystemFonts()
+        if any(name in Path(p).name.lower() for name in charts.CJK_FILES)
+    ]
+
+
+def test_chart_labels_have_their_chinese_glyphs(monkeypatch: pytest.MonkeyPatch) -> None:
+    if not _cjk_font_files():
+        pytest.skip("no CJK font installed (.ci/run installs fonts-noto-cjk)")
+    # a font list cached before the CJK font was installed: the font is still found
+    stale = [f for f in font_manager.fontManager.ttflist if f.name not in charts.CJK_FONTS]
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", stale)
+    assert charts._font()[0] in charts.CJK_FONTS
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # matplotlib warns "Glyph … missing from font(s)"
+        png = charts.bar_chart(["范围一", "范围二"], [1.0, 2.0], "按类别排放量")
+    assert png.startswith(b"\x89PNG")
