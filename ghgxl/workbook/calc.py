@@ -31,6 +31,7 @@ from ghgxl.workbook.patch import Block, Progress, write_patched
 from ghgxl.workbook.read import (
     WorkbookData,
     cell_of_error,
+    excel_amounts,
     filled_mask,
     inventory_rows,
     is_blank,
@@ -92,9 +93,7 @@ def activity_values(calc: WorkbookCalculation) -> tuple[Block, pd.DataFrame]:
     read (total, groups) as the sheet shows them. Vectorised: 10^5 rows are a few arrays."""
     activity, result = calc.data.activity, calc.result.rows
     rows = activity["row"].to_numpy()
-    amounts = np.array(
-        ["" if a is None else a for a in calc.rows["amount"].tolist()], dtype=object
-    )  # the 计算用活动量 cells (inventory_rows: None where the sheet shows "")
+    amounts = excel_amounts(activity)[0]  # the 计算用活动量 cells, as the sheet shows them
     blank = np.array([a == "" for a in amounts.tolist()], dtype=bool)
     errors = result["error"].to_numpy(dtype=object)
     failed = np.array([bool(e) for e in errors], dtype=bool) & ~blank

@@ -175,7 +175,7 @@ def _stale_results(workbook: OpenedWorkbook, calc: WorkbookCalculation) -> list[
         where = {letter: i for i, letter in enumerate(letters)}
         positions = [column_index_from_string(letter) - 1 for letter in letters]
         pick, width = itemgetter(*positions, 0), max(positions) + 1
-        grid = [pick(r) if len(r) >= width else None for r in workbook.sheet(sheet).iter_rows()]
+        grid = [pick(r) if len(r) >= width else None for r in workbook.rows(sheet)]
         for letter, rows, wanted in columns:
             cached = np.empty(len(rows), dtype=object)
             cached[:] = [

@@ -20,6 +20,7 @@ import threading
 import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -27,6 +28,7 @@ from xml.sax.saxutils import escape
 
 import numpy as np
 
+from ghgxl.errors import GhgError
 from ghgxl.files import atomic_output
 from ghgxl.workbook import xlsx
 
@@ -42,6 +44,8 @@ _FORMULA_CELL = re.compile(
     rb"(?:<v>[^<]*</v>|<v/>)?</c>"
 )
 _ROW_END = b"</row>"
+#: Formula elements written with a namespace prefix, which neither writer handles.
+_PREFIXED_FORMULA = re.compile(rb"<[A-Za-z][\w.-]*:f[ >/]")
 _BLANK = (b' t="str"', b"<v></v></c>")
 _ZERO = (b"", b"<v>0.0</v></c>")
 
@@ -136,6 +140,12 @@ class _Lookup:
 
     def __init__(self, block: Block) -> None:
         self.block = block
+        self.everything: dict[str, xlsx.CellValue] | None = None  # for the slow path
+        for letter, values in block.columns.items():
+            if len(values) != len(block.rows):
+                raise ValueError(
+                    f"column {letter}: {len(values)} values for {len(block.rows)} rows"
+                )
         self.letters: dict[bytes, int] = defaultdict(lambda: -1)  # -1: not a block column
         self.letters |= {letter.encode("ascii"): i for i, letter in enumerate(block.columns)}
         rows = np.asarray(block.rows, dtype=np.int64)
@@ -167,10 +177,17 @@ class _Lookup:
 
 def patch_chunk(xml: bytes, lookup: _Lookup) -> bytes:
     """One chunk of whole rows with every formula cell's cached value set or cleared."""
+    if _PREFIXED_FORMULA.search(xml):
+        raise GhgError(
+            "E601",
+            path="sheet XML",
+            problem="formula cells with a namespace prefix (<x:f>); open and save the "
+            "workbook in Excel, then calculate again",
+        )
     pieces = _FORMULA_CELL.split(xml)
     count = (len(pieces) - 1) // 5
     if count != xml.count(b"<f") and count != xml.count(b"<f>") + xml.count(b"<f "):
-        return _patch_slowly(xml, lookup.block)  # a formula cell the pattern does not cover
+        return _patch_slowly(xml, lookup)  # a formula cell the pattern does not cover
     letters, digits = pieces[2::5], pieces[3::5]
     index = lookup.indices(letters, digits)
     tails = lookup.tails[index].tolist()
@@ -195,9 +212,11 @@ def patch_chunk(xml: bytes, lookup: _Lookup) -> bytes:
     return b"".join(out)
 
 
-def _patch_slowly(xml: bytes, block: Block) -> bytes:
-    refs = set(re.findall(rb'<c r="([A-Z]+[0-9]+)"', xml))
-    wanted = {ref: value for ref, value in block.items() if ref.encode("ascii") in refs}
+def _patch_slowly(xml: bytes, lookup: _Lookup) -> bytes:
+    if lookup.everything is None:  # built once, for the first chunk that needs it
+        lookup.everything = lookup.block.as_dict()
+    refs = {ref.decode("ascii") for ref in re.findall(rb'<c r="([A-Z]+[0-9]+)"', xml)}
+    wanted = {ref: lookup.everything[ref] for ref in refs if ref in lookup.everything}
     patched, _missing = xlsx.patch_sheet_xml(xml, wanted, clear_formulas=True)
     return patched
 
@@ -260,9 +279,10 @@ def _pipeline(
                 outbox.put(edit(chunk))
     except BaseException as exc:
         failures.append(exc)
-        while inbox.get() is not _END:  # let the reader finish
-            pass
     finally:
+        while reader.is_alive():  # let the reader finish (it may wait on a full queue)
+            with suppress(queue.Empty):
+                inbox.get(timeout=0.05)
         outbox.put(_END)
         writer.join()
         reader.join()
@@ -284,7 +304,9 @@ def write_patched(
     sheets chunk by chunk and ``small`` (a few cells, other formula cells kept) cell by
     cell; every other member is copied as it is. ``progress`` is told the share of the
     package's (uncompressed) bytes written, from 0 to 1."""
-    with zipfile.ZipFile(source) as package:
+    # the source is closed before the output replaces it (--in-place: the same file; Windows
+    # refuses to replace a file that is open)
+    with atomic_output(Path(target)) as handle, zipfile.ZipFile(source) as package:
         head = {n: package.read(n) for n in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")}
         parts = xlsx.sheet_parts(head)
         streamed = {parts[s]: _Lookup(b) for s, b in blocks.items() if s in parts}
@@ -298,7 +320,7 @@ def write_patched(
             if progress is not None:
                 progress(min(done / total, 1.0))
 
-        with atomic_output(Path(target)) as handle, zipfile.ZipFile(handle, "w") as out:
+        with zipfile.ZipFile(handle, "w") as out:
             for info in package.infolist():
                 copy = xlsx.member_info(info.filename, info.file_size)
                 if info.filename in streamed:

@@ -215,8 +215,8 @@ def _read(workbook: OpenedWorkbook) -> WorkbookData:
     for required in (L.SHEET_INFO, L.SHEET_ACTIVITY):
         if required not in names:
             raise GhgError("E602", column=required, cell=str(path.name))
-    info = read_info(list(workbook.sheet(L.SHEET_INFO).iter_rows()))
-    grid = workbook.sheet(L.SHEET_ACTIVITY).iter_rows()
+    info = read_info(list(workbook.rows(L.SHEET_INFO)))
+    grid = workbook.rows(L.SHEET_ACTIVITY)
     activity, activity_columns = _table(grid, L.ACTIVITY_COLUMNS, INPUT_KEYS)
     missing = [
         c.header
@@ -228,12 +228,12 @@ def _read(workbook: OpenedWorkbook) -> WorkbookData:
     sources, source_columns = pd.DataFrame(), dict(L.SOURCE_COL)
     if L.SHEET_SOURCES in names:
         keys = tuple(c.key for c in L.SOURCE_COLUMNS if not c.formula)
-        grid = workbook.sheet(L.SHEET_SOURCES).iter_rows()
+        grid = workbook.rows(L.SHEET_SOURCES)
         sources, source_columns = _table(grid, L.SOURCE_COLUMNS, keys)
     significance = pd.DataFrame()
     if L.SHEET_SIGNIFICANCE in names:
         keys = tuple(c.key for c in L.SIGNIFICANCE_COLUMNS if not c.formula)
-        grid = workbook.sheet(L.SHEET_SIGNIFICANCE).iter_rows()
+        grid = workbook.rows(L.SHEET_SIGNIFICANCE)
         significance, _ = _table(grid, L.SIGNIFICANCE_COLUMNS, keys)
     return WorkbookData(
         path, info, activity, sources, significance, names, activity_columns, source_columns
@@ -244,7 +244,10 @@ def inventory_rows(data: WorkbookData) -> pd.DataFrame:
     """The 活动数据 rows as inputs of :func:`ghgxl.inventory.calculate`."""
     frame = data.activity.copy()
     amounts, has_month = excel_amounts(frame)
-    frame["amount"] = [None if a == "" else a for a in amounts.tolist()]
+    # object dtype: a missing amount stays None (E101), never NaN (E105 "not finite")
+    frame["amount"] = pd.Series(
+        [None if a == "" else a for a in amounts.tolist()], index=frame.index, dtype=object
+    )
     frame["amount_column"] = np.where(has_month, "m1", "annual")
     frame["method"] = [
         None if is_blank(m) else L.METHOD_LABELS.get(str(m).strip(), m) for m in frame["method"]

@@ -7,6 +7,7 @@ being imported and loaded. This module imports nothing heavy for that reason.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 from python_calamine import CalamineSheet, CalamineWorkbook
@@ -42,6 +43,12 @@ class OpenedWorkbook:
 
     def _parse(self) -> None:
         try:
+            self._parse_sheets()
+        except BaseException as exc:  # a panic in calamine (pyo3's PanicException) too
+            self._failure = GhgError("E601", path=str(self.path), problem=_problem(exc))
+
+    def _parse_sheets(self) -> None:
+        try:
             workbook = CalamineWorkbook.from_path(str(self.path))
         except Exception as exc:  # calamine raises its own error types for bad files
             self._failure = GhgError("E601", path=str(self.path), problem=_problem(exc))
@@ -75,6 +82,16 @@ class OpenedWorkbook:
                 raise RuntimeError(f"sheet {name} was read and let go already")
             raise GhgError("E602", column=name, cell=self.path.name)
         return self._sheets[name]
+
+    def rows(self, name: str) -> Iterator[list[object]]:
+        """The sheet's rows from A1, a list of cells each (``""`` when empty), one at a time.
+        calamine starts each row at the first column that holds anything: the columns to
+        its left are put back, so positions are sheet columns."""
+        sheet = self.sheet(name)
+        left = [""] * sheet.start[1] if sheet.start else []
+        if not left:
+            return sheet.iter_rows()
+        return (left + row for row in sheet.iter_rows())
 
     def close(self) -> None:
         """Done reading: let go of the parsed sheets (a 10^5-row sheet holds a few hundred

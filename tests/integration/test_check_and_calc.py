@@ -8,9 +8,10 @@ import json
 import zipfile
 from pathlib import Path
 
+import openpyxl
 import pytest
 from click.testing import CliRunner
-from openpyxl.utils import column_index_from_string
+from openpyxl.utils import column_index_from_string, get_column_letter
 from python_calamine import CalamineWorkbook
 
 from ghgxl.cli import main
@@ -240,3 +241,39 @@ def test_calc_reports_its_progress(tmp_path: Path) -> None:
     assert seen[:2] == [("read", 0.0), ("read", 1.0)]
     writes = [f for s, f in seen if s == "write"]
     assert len(writes) > 5 and writes == sorted(writes) and writes[-1] == 1.0
+
+
+def test_a_row_without_an_amount_shows_blanks_and_one_e101(tmp_path: Path) -> None:
+    rows = [dict(GOOD, id="E1"), dict(GOOD, id="E2", annual=None), dict(GOOD, id="E3")]
+    book = tmp_path / "book.xlsm"
+    book.write_bytes(fill.fill(TEMPLATE, {"company": "好公司", "reporting_year": 2023}, rows))
+    out = tmp_path / "out.xlsm"
+    report = json.loads(_run("calc", str(book), "-o", str(out), "--json", "-").stdout)
+    assert [(e["code"], e["cell"]) for e in report["errors"]] == [("E101", "活动数据!T6")]
+    sheet = CalamineWorkbook.from_path(str(out)).get_sheet_by_name(L.SHEET_ACTIVITY)
+    grid = sheet.to_python(skip_empty_area=False)
+    for key in ("amount", "g_CO2", "total"):  # what the sheet's =IF($U6="","",…) shows
+        assert grid[5][column_index_from_string(A[key]) - 1] == "", key
+    assert grid[4][column_index_from_string(A["total"]) - 1] == pytest.approx(0.5306)
+
+
+def test_calc_finds_its_columns_after_an_empty_column_a_was_inserted(tmp_path: Path) -> None:
+    """calamine starts a row at its first filled column; cells must still land in theirs."""
+    book = tmp_path / "book.xlsm"
+    book.write_bytes(fill.fill(TEMPLATE, {"company": "好公司"}, [dict(GOOD, id="E1")]))
+    shifted = openpyxl.load_workbook(book, keep_vba=True)
+    for sheet in shifted.worksheets:
+        if sheet.title in (L.SHEET_ACTIVITY, L.SHEET_INFO):
+            sheet.insert_cols(1)
+    shifted.save(book)
+    out = tmp_path / "out.xlsm"
+    report = json.loads(_run("calc", str(book), "-o", str(out), "--json", "-").stdout)
+    assert report["errors"] == [] and report["total_tco2e"] == pytest.approx(0.5306)
+    grid = (
+        CalamineWorkbook.from_path(str(out))
+        .get_sheet_by_name(L.SHEET_ACTIVITY)
+        .to_python(skip_empty_area=False)
+    )
+    moved = get_column_letter(column_index_from_string(A["total"]) + 1)
+    assert grid[4][column_index_from_string(moved) - 1] == pytest.approx(0.5306)
+    assert grid[4][column_index_from_string(A["total"]) - 1] != pytest.approx(0.5306)

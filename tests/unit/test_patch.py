@@ -13,6 +13,7 @@ from xml.etree import ElementTree
 import numpy as np
 import pytest
 
+from ghgxl.errors import GhgError
 from ghgxl.workbook import patch, xlsx
 from ghgxl.workbook.patch import Block
 
@@ -190,3 +191,15 @@ def test_texts_escape_and_survive_a_nul() -> None:
         b"<v>x&amp;y</v></c>",
     ]
     assert list(patch._texts(["a\0b", "c"])) == [b"<v>a\0b</v></c>", b"<v>c</v></c>"]
+
+
+def test_formula_cells_with_a_namespace_prefix_are_refused_not_skipped() -> None:
+    xml = HEAD + b'<row r="5"><x:c r="B5"><x:f>1+1</x:f><x:v>3</x:v></x:c></row>' + TAIL
+    with pytest.raises(GhgError) as caught:
+        patch.patch_chunk(xml, patch._Lookup(BLOCK))
+    assert caught.value.code == "E601"
+
+
+def test_a_block_column_of_the_wrong_length_is_refused() -> None:
+    with pytest.raises(ValueError, match="column B: 2 values for 3 rows"):
+        patch._Lookup(Block(np.array([5, 6, 7]), {"B": [1.0, 2.0]}))
