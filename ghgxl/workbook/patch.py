@@ -213,6 +213,15 @@ def patch_chunk(xml: bytes, lookup: _Lookup) -> bytes:
 
 
 def _patch_slowly(xml: bytes, lookup: _Lookup) -> bytes:
+    elements, writable = xlsx.formula_cells(xml)
+    if elements != writable:  # never leave a formula cell showing last run's number
+        raise GhgError(
+            "E601",
+            path="sheet XML",
+            problem=f"{elements - writable} formula cell(s) in a form ghgxl cannot write "
+            "(no r attribute, or line breaks inside the cell); open and save the workbook "
+            "in Excel, then calculate again",
+        )
     if lookup.everything is None:  # built once, for the first chunk that needs it
         lookup.everything = lookup.block.as_dict()
     refs = {ref.decode("ascii") for ref in re.findall(rb'<c r="([A-Z]+[0-9]+)"', xml)}

@@ -119,6 +119,13 @@ def _patched_cell(ref: bytes, attributes: bytes, inner: bytes | None, value: Cel
     return head + kind + b">" + formula.group(0) + cached + b"</c>"
 
 
+def formula_cells(xml: bytes) -> tuple[int, int]:
+    """(formula elements in ``xml``, formula cells the writers can write): when the two
+    differ, some formula cell has a form neither writer handles."""
+    elements = xml.count(b"<f>") + xml.count(b"<f ") + xml.count(b"<f/")
+    return elements, len(_FORMULA_CELL.findall(xml))
+
+
 def patch_sheet_xml(
     xml: bytes, values: Mapping[str, CellValue], clear_formulas: bool = False
 ) -> tuple[bytes, set[str]]:

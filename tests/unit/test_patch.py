@@ -203,3 +203,11 @@ def test_formula_cells_with_a_namespace_prefix_are_refused_not_skipped() -> None
 def test_a_block_column_of_the_wrong_length_is_refused() -> None:
     with pytest.raises(ValueError, match="column B: 2 values for 3 rows"):
         patch._Lookup(Block(np.array([5, 6, 7]), {"B": [1.0, 2.0]}))
+
+
+def test_formula_cells_neither_writer_can_write_are_refused_not_skipped() -> None:
+    for cell in (b"<c><f>1+1</f><v>3</v></c>", b'<c r="B5">\n  <f>1+1</f>\n  <v>3</v>\n</c>'):
+        xml = HEAD + b'<row r="5">' + cell + b"</row>" + TAIL
+        with pytest.raises(GhgError) as caught:
+            patch.patch_chunk(xml, patch._Lookup(BLOCK))
+        assert caught.value.code == "E601" and "cannot write" in str(caught.value.details)
