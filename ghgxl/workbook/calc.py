@@ -31,7 +31,6 @@ from ghgxl.workbook.patch import Block, Progress, write_patched
 from ghgxl.workbook.read import (
     WorkbookData,
     cell_of_error,
-    excel_amounts,
     filled_mask,
     inventory_rows,
     is_blank,
@@ -93,7 +92,8 @@ def activity_values(calc: WorkbookCalculation) -> tuple[Block, pd.DataFrame]:
     read (total, groups) as the sheet shows them. Vectorised: 10^5 rows are a few arrays."""
     activity, result = calc.data.activity, calc.result.rows
     rows = activity["row"].to_numpy()
-    amounts = excel_amounts(activity)[0]  # the 计算用活动量 cells, as the sheet shows them
+    # the 计算用活动量 cells as the sheet shows them (inventory_rows: None where it shows "")
+    amounts = np.array(["" if a is None else a for a in calc.rows["amount"].tolist()], dtype=object)
     blank = np.array([a == "" for a in amounts.tolist()], dtype=bool)
     errors = result["error"].to_numpy(dtype=object)
     failed = np.array([bool(e) for e in errors], dtype=bool) & ~blank
@@ -169,9 +169,7 @@ def quality_values(calc: WorkbookCalculation, shown: pd.DataFrame, total: float)
     """The 数据质量 sheet's formulas for every row at once, and its weighted total and grade."""
     activity = calc.data.activity
     scores = activity[["dq_activity", "dq_factor", "dq_calibration"]]
-    numeric = np.column_stack(
-        [numbers(scores[c].to_numpy(dtype=object)) for c in scores] or [np.zeros(0)]
-    ).reshape(len(scores), 3)
+    numeric = np.column_stack([numbers(scores[c].to_numpy(dtype=object)) for c in scores])
     scheme = dq_scheme(calc.data)
     mean = quality.row_scores(numeric, scheme) if len(numeric) else np.zeros(0)
     emission = numbers(shown["total"].to_numpy(dtype=object))

@@ -142,8 +142,7 @@ def _mixed_gwp(path: Path, calc: WorkbookCalculation) -> list[GhgError]:
     chosen = gwp.canonical_set(str(calc.data.info.get("gwp_set") or gwp.DEFAULT_SET))
     found = []
     with zipfile.ZipFile(path) as package:
-        head = {n: package.read(n) for n in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")}
-        part = xlsx.sheet_parts(head).get(L.SHEET_ACTIVITY)
+        part = xlsx.package_sheet_parts(package).get(L.SHEET_ACTIVITY)
         if part is None:
             return []
         with package.open(part) as sheet:

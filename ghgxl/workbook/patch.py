@@ -47,7 +47,6 @@ _ROW_END = b"</row>"
 #: Formula elements written with a namespace prefix, which neither writer handles.
 _PREFIXED_FORMULA = re.compile(rb"<[A-Za-z][\w.-]*:f[ >/]")
 _BLANK = (b' t="str"', b"<v></v></c>")
-_ZERO = (b"", b"<v>0.0</v></c>")
 
 
 @dataclass
@@ -186,7 +185,7 @@ def patch_chunk(xml: bytes, lookup: _Lookup) -> bytes:
         )
     pieces = _FORMULA_CELL.split(xml)
     count = (len(pieces) - 1) // 5
-    if count != xml.count(b"<f") and count != xml.count(b"<f>") + xml.count(b"<f "):
+    if count != xml.count(b"<f") and count != xlsx.formula_elements(xml):
         return _patch_slowly(xml, lookup)  # a formula cell the pattern does not cover
     letters, digits = pieces[2::5], pieces[3::5]
     index = lookup.indices(letters, digits)
@@ -316,8 +315,7 @@ def write_patched(
     # the source is closed before the output replaces it (--in-place: the same file; Windows
     # refuses to replace a file that is open)
     with atomic_output(Path(target)) as handle, zipfile.ZipFile(source) as package:
-        head = {n: package.read(n) for n in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")}
-        parts = xlsx.sheet_parts(head)
+        parts = xlsx.package_sheet_parts(package)
         streamed = {parts[s]: _Lookup(b) for s, b in blocks.items() if s in parts}
         patched = {parts[s]: v for s, v in small.items() if s in parts}
         total = max(sum(i.file_size for i in package.infolist()), 1)

@@ -18,7 +18,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from openpyxl.utils import column_index_from_string, get_column_letter
-from python_calamine import CalamineWorkbook
 
 from ghgxl.errors import GhgError
 from ghgxl.units import normalize_text
@@ -67,13 +66,6 @@ def is_blank(value: object) -> bool:
 def is_number(value: object) -> bool:
     """A cell the sheet's COUNT/SUM would count: a number, not a bool, not NaN."""
     return isinstance(value, (int, float)) and not isinstance(value, bool) and value == value
-
-
-def open_workbook(path: Path) -> CalamineWorkbook:
-    try:
-        return CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises its own error types for bad files
-        raise GhgError("E601", path=str(path), problem=str(exc).splitlines()[0][:200]) from None
 
 
 def read_info(grid: list[list[object]]) -> dict[str, object]:

@@ -67,6 +67,13 @@ def write_package(members: Mapping[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
+def package_sheet_parts(package: zipfile.ZipFile) -> dict[str, str]:
+    """:func:`sheet_parts` of an open package, reading only the two members it needs."""
+    return sheet_parts(
+        {n: package.read(n) for n in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")}
+    )
+
+
 def sheet_parts(members: Mapping[str, bytes]) -> dict[str, str]:
     """Sheet name → part name (``xl/worksheets/sheet3.xml``)."""
     workbook = ElementTree.fromstring(members["xl/workbook.xml"])
@@ -119,11 +126,15 @@ def _patched_cell(ref: bytes, attributes: bytes, inner: bytes | None, value: Cel
     return head + kind + b">" + formula.group(0) + cached + b"</c>"
 
 
+def formula_elements(xml: bytes) -> int:
+    """How many ``<f>`` elements (formulas) ``xml`` holds."""
+    return xml.count(b"<f>") + xml.count(b"<f ") + xml.count(b"<f/")
+
+
 def formula_cells(xml: bytes) -> tuple[int, int]:
     """(formula elements in ``xml``, formula cells the writers can write): when the two
     differ, some formula cell has a form neither writer handles."""
-    elements = xml.count(b"<f>") + xml.count(b"<f ") + xml.count(b"<f/")
-    return elements, len(_FORMULA_CELL.findall(xml))
+    return formula_elements(xml), len(_FORMULA_CELL.findall(xml))
 
 
 def patch_sheet_xml(
