@@ -25,7 +25,7 @@ from ghgxl.factors import FactorLibrary
 from ghgxl.files import write_bytes_atomic
 from ghgxl.inventory import InventoryResult, calculate
 from ghgxl.workbook import layout as L
-from ghgxl.workbook import sheets, xlsx
+from ghgxl.workbook import xlsx
 from ghgxl.workbook.boundary import exclusions, significance
 from ghgxl.workbook.patch import Block, Progress, write_patched
 from ghgxl.workbook.read import (
@@ -130,30 +130,30 @@ def _numeric(series: pd.Series) -> pd.Series:
 
 def summary_values(shown: pd.DataFrame) -> dict[str, xlsx.CellValue]:
     """The 汇总 sheet as its SUMIFS/SUM/COUNTIF formulas compute it from the row values."""
-    cells = sheets.summary_cells()
+    cells = L.summary_cells()
     values: dict[str, xlsx.CellValue] = {}
     category = _numeric(shown["category"])
     total_column = _numeric(shown["total"]).fillna(0.0)
-    by_category = {c: float(total_column[category == c].sum()) for c in sheets.L_CATEGORIES}
+    by_category = {c: float(total_column[category == c].sum()) for c in L.L_CATEGORIES}
     total = sum(by_category.values())
     for c, value in by_category.items():
         values[cells[f"category:{c}"]] = value
-        values[f"C{sheets.SUMMARY_CATEGORY_FIRST + c - 1}"] = "" if total == 0 else value / total
+        values[f"C{L.SUMMARY_CATEGORY_FIRST + c - 1}"] = "" if total == 0 else value / total
     values[cells["total"]] = total
     values["C11"] = "" if total == 0 else sum(v / total for v in by_category.values())
     gas_sum = 0.0
-    for gas in sheets.SUMMARY_GASES:
+    for gas in L.SUMMARY_GASES:
         column = _numeric(shown[gas]).fillna(0.0)
         letter = cells[f"gas:{gas}"][0]
         values[cells[f"gas:{gas}"]] = float(column.sum())
-        values[f"{letter}{sheets.SUMMARY_GAS_ROW + 1}"] = (
+        values[f"{letter}{L.SUMMARY_GAS_ROW + 1}"] = (
             "" if total == 0 else float(column.sum()) / total
         )
         gas_sum += float(column.sum())
-        for c in sheets.L_CATEGORIES:
+        for c in L.L_CATEGORIES:
             values[cells[f"category_gas:{c}:{gas}"]] = float(column[category == c].sum())
-    gas_total_letter = chr(ord("B") + len(sheets.SUMMARY_GASES))
-    values[f"{gas_total_letter}{sheets.SUMMARY_GAS_ROW}"] = gas_sum
+    gas_total_letter = chr(ord("B") + len(L.SUMMARY_GASES))
+    values[f"{gas_total_letter}{L.SUMMARY_GAS_ROW}"] = gas_sum
     values[cells["biogenic"]] = float(_numeric(shown["CO2-biogenic"]).fillna(0.0).sum())
     values[cells["other"]] = float(_numeric(shown["Other"]).fillna(0.0).sum())
     values[cells["errors"]] = sum(
@@ -161,7 +161,7 @@ def summary_values(shown: pd.DataFrame) -> dict[str, xlsx.CellValue]:
         for c in (*GROUPS, "total")
         if shown[c].dtype.kind == "O"
     )
-    values[sheets.SUMMARY_CHECK] = "一致" if abs(total - gas_sum) < 1e-6 else "不一致"
+    values[L.SUMMARY_CHECK] = "一致" if abs(total - gas_sum) < 1e-6 else "不一致"
     return values
 
 
@@ -195,7 +195,7 @@ def quality_values(calc: WorkbookCalculation, shown: pd.DataFrame, total: float)
         "J": product,
     }
     weighted = product[~np.isnan(product)]
-    total_row = sheets.QUALITY_TOTAL_ROW
+    total_row = L.QUALITY_TOTAL_ROW
     totals: dict[str, xlsx.CellValue] = {
         f"J{total_row}": float(weighted.sum()),
         f"J{total_row + 1}": f"第{quality.grade(float(weighted.sum()))}" if len(weighted) else "",
@@ -242,7 +242,7 @@ def cell_values(calc: WorkbookCalculation) -> Values:
     """Every cached value to write, by sheet."""
     activity, shown = activity_values(calc)
     summary = summary_values(shown)
-    total = float(summary[sheets.SUMMARY_TOTAL])
+    total = float(summary[L.SUMMARY_TOTAL])
     values: Values = {L.SHEET_ACTIVITY: activity, L.SHEET_SUMMARY: summary}
     if L.SHEET_QUALITY in calc.data.sheet_names:
         values[L.SHEET_QUALITY] = quality_values(calc, shown, total)

@@ -17,7 +17,6 @@ from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
-from openpyxl.utils.cell import column_index_from_string, coordinate_to_tuple, get_column_letter
 
 from ghgxl import gwp
 from ghgxl.errors import GhgError
@@ -29,6 +28,7 @@ from ghgxl.workbook.calc import WorkbookCalculation, calculate_workbook, cell_va
 from ghgxl.workbook.names import SHEET_SUMMARY
 from ghgxl.workbook.patch import Block, row_chunks
 from ghgxl.workbook.read import MONTHS, is_blank, numbers
+from ghgxl.workbook.refs import column_letter, column_number, split_ref
 from ghgxl.workbook.source import READ_SHEETS, OpenedWorkbook
 
 _GRID_KEY = re.compile(r"^grid\.cn\.[a-z_]+\.(\d{4})$")
@@ -172,7 +172,7 @@ def _stale_results(workbook: OpenedWorkbook, calc: WorkbookCalculation) -> list[
         if not letters:
             continue
         where = {letter: i for i, letter in enumerate(letters)}
-        positions = [column_index_from_string(letter) - 1 for letter in letters]
+        positions = [column_number(letter) - 1 for letter in letters]
         pick, width = itemgetter(*positions, 0), max(positions) + 1
         grid = [pick(r) if len(r) >= width else None for r in workbook.rows(sheet)]
         for letter, rows, wanted in columns:
@@ -195,8 +195,8 @@ def _columns(values: Block | dict[str, object]) -> list[tuple[str, np.ndarray, l
         columns = [(x, values.rows, list(v)) for x, v in values.columns.items()]
     by_letter: dict[str, list[tuple[int, object]]] = {}
     for ref, value in single.items():
-        row, column = coordinate_to_tuple(ref)
-        by_letter.setdefault(get_column_letter(column), []).append((row, value))
+        row, column = split_ref(ref)
+        by_letter.setdefault(column_letter(column), []).append((row, value))
     for letter, cells in by_letter.items():
         columns.append((letter, np.array([r for r, _ in cells]), [v for _, v in cells]))
     return columns

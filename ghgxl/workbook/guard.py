@@ -18,6 +18,7 @@ import zipfile
 from pathlib import Path
 
 from ghgxl.errors import GhgError
+from ghgxl.workbook.refs import column_number
 
 MAX_FILE_BYTES = 200 * 2**20
 MAX_TOTAL_UNPACKED = 2**30
@@ -81,7 +82,12 @@ def _check_sheet(path: Path, package: zipfile.ZipFile, info: zipfile.ZipInfo) ->
         )
     dimension = _DIMENSION.search(head)
     rows = int(dimension.group(2)) if dimension else 0
-    columns = _column_number(dimension.group(1).decode()) if dimension else 1
+    try:
+        columns = column_number(dimension.group(1).decode()) if dimension else 1
+    except ValueError:  # a column beyond XFD: no sheet Excel writes
+        raise GhgError(
+            "E610", path=path.name, problem=f"{info.filename}: column {dimension.group(1)!r}"
+        ) from None
     if rows * columns > MAX_SHEET_CELLS:
         raise GhgError(
             "E610", path=path.name, problem=f"{info.filename}: {rows} rows × {columns} columns"
@@ -99,12 +105,3 @@ def _tail(member, length: int = 65536) -> bytes:
     while chunk := member.read(2**20):
         tail = (tail + chunk)[-length:]
     return tail
-
-
-def _column_number(letters: str) -> int:
-    """``A`` → 1, ``XFD`` → 16384 (openpyxl's helper would import openpyxl, and with it
-    NumPy, into every command's start-up)."""
-    number = 0
-    for letter in letters.upper():
-        number = number * 26 + ord(letter) - ord("A") + 1
-    return number

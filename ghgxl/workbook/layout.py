@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from openpyxl.utils import get_column_letter
-
-from ghgxl.emission import GROUPS
+from ghgxl.emission import GROUPS, TOTAL_GROUPS
 from ghgxl.workbook.names import *  # noqa: F403  (the sheet names, re-exported here)
 from ghgxl.workbook.names import SHEET_ACTIVITY
+from ghgxl.workbook.refs import column_letter
 
 TEMPLATE_VERSION = "2026.1"
 
@@ -33,7 +32,7 @@ class Column:
 
 
 def _letters(columns: tuple[Column, ...]) -> dict[str, str]:
-    return {c.key: get_column_letter(i) for i, c in enumerate(columns, start=1)}
+    return {c.key: column_letter(i) for i, c in enumerate(columns, start=1)}
 
 
 # --- 基本信息: label | value | key ------------------------------------------------------
@@ -346,3 +345,35 @@ FACTOR_COLUMNS: tuple[Column, ...] = (
     Column("verified", "核对情况", 10),
 )
 FACTOR_COL = _letters(FACTOR_COLUMNS)
+
+# --- 数据质量 and 汇总: where their totals are (the builder writes them, calc fills them) --
+
+#: ISO 14064-1 categories, as the dropdowns and the summary tables list them.
+L_CATEGORIES = (1, 2, 3, 4, 5, 6)
+QUALITY_TOTAL_ROW = LAST_ROW + 2  # the weighted score; its grade one row below
+
+SUMMARY_GASES = TOTAL_GROUPS  # CO2 … NF3, CO2e
+SUMMARY_CATEGORY_FIRST = 5  # table 2: categories in rows 5–10, total in 11
+SUMMARY_TOTAL = "B11"
+SUMMARY_GAS_ROW = 15  # table 3: one row of gases
+SUMMARY_CATGAS_FIRST = 20  # tables 4–5: category × gas, rows 20–25
+SUMMARY_BIOGENIC = "B28"
+SUMMARY_OTHER = "B29"
+SUMMARY_ERRORS = "B31"
+SUMMARY_CHECK = "B32"
+
+
+def summary_cells() -> dict[str, str]:
+    """Where each summary figure is: ``category:1`` → ``B5``, ``gas:CO2`` → ``B15``,
+    ``category_gas:3:HFCs`` → ``E22``, ``total``, ``biogenic``, ``other``, ``errors``."""
+    cells = {f"category:{c}": f"B{SUMMARY_CATEGORY_FIRST + c - 1}" for c in L_CATEGORIES}
+    cells["total"] = SUMMARY_TOTAL
+    for index, gas in enumerate(SUMMARY_GASES):
+        letter = chr(ord("B") + index)
+        cells[f"gas:{gas}"] = f"{letter}{SUMMARY_GAS_ROW}"
+        for category in L_CATEGORIES:
+            cells[f"category_gas:{category}:{gas}"] = (
+                f"{letter}{SUMMARY_CATGAS_FIRST + category - 1}"
+            )
+    cells.update(biogenic=SUMMARY_BIOGENIC, other=SUMMARY_OTHER, errors=SUMMARY_ERRORS)
+    return cells

@@ -17,11 +17,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from openpyxl.utils import column_index_from_string, get_column_letter
 
 from ghgxl.errors import GhgError
 from ghgxl.units import normalize_text
 from ghgxl.workbook import layout as L
+from ghgxl.workbook.refs import column_letter, column_number
 from ghgxl.workbook.source import OpenedWorkbook
 from ghgxl.workbook.source import open_workbook as opened
 
@@ -90,9 +90,9 @@ def header_columns(grid: list[list[object]], columns: tuple[L.Column, ...]) -> d
     for position, column in enumerate(columns):
         target = _header_text(column.header)
         if position < len(texts) and texts[position] == target:
-            found[column.key] = get_column_letter(position + 1)
+            found[column.key] = column_letter(position + 1)
         elif target in texts:
-            found[column.key] = get_column_letter(texts.index(target) + 1)
+            found[column.key] = column_letter(texts.index(target) + 1)
     return found
 
 
@@ -121,7 +121,7 @@ def _table(
     head = list(islice(grid, L.FIRST_ROW - 1))
     letters = header_columns(head, columns)
     present = [k for k in keys if k in letters]
-    positions = [column_index_from_string(letters[k]) - 1 for k in present]
+    positions = [column_number(letters[k]) - 1 for k in present]
     pick = itemgetter(*positions, 0) if positions else itemgetter(0)  # always a tuple
     body, top = [], max(positions, default=0)
     for row in grid:

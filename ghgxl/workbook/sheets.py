@@ -19,6 +19,19 @@ from ghgxl import quality
 from ghgxl.emission import GROUPS, TOTAL_GROUPS
 from ghgxl.factors import FactorLibrary
 from ghgxl.workbook import layout as L
+from ghgxl.workbook.layout import (
+    L_CATEGORIES,
+    QUALITY_TOTAL_ROW,
+    SUMMARY_BIOGENIC,
+    SUMMARY_CATEGORY_FIRST,
+    SUMMARY_CATGAS_FIRST,
+    SUMMARY_CHECK,
+    SUMMARY_ERRORS,
+    SUMMARY_GAS_ROW,
+    SUMMARY_GASES,
+    SUMMARY_OTHER,
+    SUMMARY_TOTAL,
+)
 
 TITLE = Font(name="黑体", size=14, bold=True)
 HEADER = Font(name="黑体", size=10, bold=True, color="FFFFFF")
@@ -97,9 +110,6 @@ def list_columns(library: FactorLibrary) -> dict[str, tuple]:
         "significance_score": (1, 2, 3),
         "significance_included": ("纳入", "不纳入"),
     }
-
-
-L_CATEGORIES = (1, 2, 3, 4, 5, 6)
 
 
 def list_ref(library: FactorLibrary, name: str) -> str:
@@ -384,7 +394,6 @@ QUALITY_HEADERS = (
     ("编号", 8), ("排放源", 24), ("活动数据等级", 9), ("排放系数等级", 9), ("仪器校正等级", 9),
     ("平均得分", 9), ("数据等级", 8), ("排放量 (t CO2e)", 14), ("占总排放量比例", 12), ("加权平均积分", 12),
 )  # fmt: skip
-QUALITY_TOTAL_ROW = L.LAST_ROW + 2
 
 
 def quality_formulas(row: int) -> list[str]:
@@ -457,32 +466,6 @@ def write_quality(ws: Worksheet) -> None:
 
 
 # --- 汇总 ---------------------------------------------------------------------------------
-
-SUMMARY_GASES = TOTAL_GROUPS  # CO2 … NF3, CO2e
-SUMMARY_CATEGORY_FIRST = 5  # table 2: categories in rows 5–10, total in 11
-SUMMARY_TOTAL = "B11"
-SUMMARY_GAS_ROW = 15  # table 3: one row of gases
-SUMMARY_CATGAS_FIRST = 20  # tables 4–5: category × gas, rows 20–25
-SUMMARY_BIOGENIC = "B28"
-SUMMARY_OTHER = "B29"
-SUMMARY_ERRORS = "B31"
-SUMMARY_CHECK = "B32"
-
-
-def summary_cells() -> dict[str, str]:
-    """Where each summary figure is: ``category:1`` → ``B5``, ``gas:CO2`` → ``B15``,
-    ``category_gas:3:HFCs`` → ``E22``, ``total``, ``biogenic``, ``other``, ``errors``."""
-    cells = {f"category:{c}": f"B{SUMMARY_CATEGORY_FIRST + c - 1}" for c in L_CATEGORIES}
-    cells["total"] = SUMMARY_TOTAL
-    for index, gas in enumerate(SUMMARY_GASES):
-        letter = chr(ord("B") + index)
-        cells[f"gas:{gas}"] = f"{letter}{SUMMARY_GAS_ROW}"
-        for category in L_CATEGORIES:
-            cells[f"category_gas:{category}:{gas}"] = (
-                f"{letter}{SUMMARY_CATGAS_FIRST + category - 1}"
-            )
-    cells.update(biogenic=SUMMARY_BIOGENIC, other=SUMMARY_OTHER, errors=SUMMARY_ERRORS)
-    return cells
 
 
 def write_summary(ws: Worksheet) -> None:

@@ -85,6 +85,14 @@ HOSTILE = {
         ),
         "E610",
     ),
+    "a sheet claiming columns past XFD": (
+        _with_member(
+            FILLED,
+            _activity_part(FILLED),
+            b'<worksheet><dimension ref="A1:ZZZZ5"/><sheetData/></worksheet>',
+        ),
+        "E610",
+    ),
 }
 
 

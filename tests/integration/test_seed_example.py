@@ -20,7 +20,6 @@ from click.testing import CliRunner
 
 from ghgxl.cli import main
 from ghgxl.workbook import layout as L
-from ghgxl.workbook import sheets
 
 ROOT = Path(__file__).parents[2]
 EXAMPLES = ROOT / "workbook" / "examples"
@@ -128,15 +127,15 @@ def test_data_quality(report: dict) -> None:
 
 def test_committed_file_shows_the_numbers_without_python() -> None:
     book = openpyxl.load_workbook(EXAMPLE, data_only=True)
-    cells = sheets.summary_cells()
+    cells = L.summary_cells()
     summary = book[L.SHEET_SUMMARY]
     for category, value in SEED_CATEGORIES_T.items():
         assert _t(summary[cells[f"category:{category}"]].value) == value
     assert _t(summary[cells["total"]].value) == SEED_TOTAL_T
-    assert summary[sheets.SUMMARY_CHECK].value == "一致"
+    assert summary[L.SUMMARY_CHECK].value == "一致"
     quality = book[L.SHEET_QUALITY]
-    assert round(quality[f"J{sheets.QUALITY_TOTAL_ROW}"].value, 4) == 2.3408
-    assert quality[f"J{sheets.QUALITY_TOTAL_ROW + 1}"].value == "第四级"
+    assert round(quality[f"J{L.QUALITY_TOTAL_ROW}"].value, 4) == 2.3408
+    assert quality[f"J{L.QUALITY_TOTAL_ROW + 1}"].value == "第四级"
 
 
 def _same(new: tuple, old: tuple) -> bool:

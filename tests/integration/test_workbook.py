@@ -199,9 +199,9 @@ def test_calc_writes_engine_numbers_and_keeps_formulas(computed) -> None:
     assert formulas["活动数据"][f"{total_column}5"].value.startswith("=IF(")
     # the bad unit shows its error in the cells and in the count of error cells
     assert activity[f"{L.ACT_COL['g_CO2']}11"].value.startswith("#GHG! E201")
-    assert summary[sheets.SUMMARY_ERRORS].value == 11  # 10 group cells + the row total
+    assert summary[L.SUMMARY_ERRORS].value == 11  # 10 group cells + the row total
     assert [e.cell for e in calculation.errors] == [f"活动数据!{L.ACT_COL['unit']}11"]
-    assert summary[sheets.SUMMARY_TOTAL].value == pytest.approx(calculation.result.total)
+    assert summary[L.SUMMARY_TOTAL].value == pytest.approx(calculation.result.total)
 
 
 @pytest.mark.skipif(soffice() is None, reason="LibreOffice is installed by .ci/run")
@@ -213,23 +213,23 @@ def test_libreoffice_recalculates_the_same_totals(computed, tmp_path: Path) -> N
         libreoffice_recalculate(referee, tmp_path), data_only=True
     )
     ours = openpyxl.load_workbook(out, data_only=True)
-    cells = sheets.summary_cells()
+    cells = L.summary_cells()
     for name, ref in cells.items():
         assert recalculated["汇总"][ref].value == pytest.approx(
             ours["汇总"][ref].value, rel=1e-9, abs=1e-9
         ), name
-    assert recalculated["汇总"][sheets.SUMMARY_CHECK].value == "一致"
+    assert recalculated["汇总"][L.SUMMARY_CHECK].value == "一致"
     result = calculation.result
     assert recalculated["汇总"][cells["total"]].value == pytest.approx(result.total, rel=1e-12)
     for category, value in result.by_category().items():
         assert recalculated["汇总"][cells[f"category:{category}"]].value == pytest.approx(
             value, rel=1e-12, abs=1e-12
         )
-    quality_total = f"J{sheets.QUALITY_TOTAL_ROW}"
+    quality_total = f"J{L.QUALITY_TOTAL_ROW}"
     assert recalculated["数据质量"][quality_total].value == pytest.approx(
         ours["数据质量"][quality_total].value
     )
     assert (
-        recalculated["数据质量"][f"J{sheets.QUALITY_TOTAL_ROW + 1}"].value
-        == ours["数据质量"][f"J{sheets.QUALITY_TOTAL_ROW + 1}"].value
+        recalculated["数据质量"][f"J{L.QUALITY_TOTAL_ROW + 1}"].value
+        == ours["数据质量"][f"J{L.QUALITY_TOTAL_ROW + 1}"].value
     )
