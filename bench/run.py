@@ -184,6 +184,18 @@ def native_workbook(records: list[dict[str, object]], out: Path, shared: bool = 
         _set_sheet(out, "活动数据", share_formulas)
 
 
+def libreoffice_command(work: Path, workbook: Path) -> list[str]:
+    """LibreOffice headless: open ``workbook``, recalculate every formula (a profile of its
+    own in ``work`` that says so), save to ``work/lo-out``."""
+    profile = work / "lo" / "user"
+    profile.mkdir(parents=True, exist_ok=True)
+    (profile / "registrymodifications.xcu").write_text(LO_PROFILE, encoding="utf-8")
+    return [
+        "soffice", f"-env:UserInstallation=file://{work / 'lo'}", "--headless", "--calc",
+        "--convert-to", "xlsx", "--outdir", str(work / "lo-out"), str(workbook),
+    ]  # fmt: skip
+
+
 _MEASURE = (  # exit 1 is a tool's "findings" (ghgxl check), not a failure
     "import resource, subprocess, sys, time; start = time.perf_counter(); "
     "done = subprocess.run(sys.argv[1:], capture_output=True); "
@@ -251,13 +263,7 @@ def main() -> None:
         ghgxl_workbook(records, ours, shared)
         native_workbook(records, native, shared)
         ghgxl_bin = str(Path(sys.executable).with_name("ghgxl"))
-        profile = work / "lo" / "user"
-        profile.mkdir(parents=True)
-        (profile / "registrymodifications.xcu").write_text(LO_PROFILE, encoding="utf-8")
-        office = [
-            "soffice", f"-env:UserInstallation=file://{work / 'lo'}", "--headless", "--calc",
-            "--convert-to", "xlsx", "--outdir", str(work / "lo-out"), str(native),
-        ]  # fmt: skip
+        office = libreoffice_command(work, native)
         figures = interleaved(
             args.repeat,
             {
