@@ -53,7 +53,8 @@ def _limits() -> list[str]:
         "",
         f"- file size ≤ {guard.MAX_FILE_BYTES // 2**20} MB; unpacked ≤ {guard.MAX_TOTAL_UNPACKED // 2**20} MB in all, "
         f"≤ {guard.MAX_MEMBER_UNPACKED // 2**20} MB per member, compression ratio ≤ {guard.MAX_RATIO} (zip bombs)",
-        f"- a sheet ≤ {guard.MAX_SHEET_CELLS:,} cells (rows × columns, from its dimension and its last row)",
+        f"- a sheet ≤ {guard.MAX_SHEET_CELLS:,} cells (rows × columns, from its dimension and its last row),",
+        "  with no column past XFD (Excel's last)",
         "- XML with a DOCTYPE or ENTITY declaration is refused (billion laughs); the package XML",
         "  ghgxl parses itself goes through defusedxml",
         "- password-protected and old .xls files are recognised and refused (E608)",

@@ -112,6 +112,13 @@ static PyObject *patch(PyObject *self, PyObject *args) {
     const unsigned char *cmap = cols.buf;
     const long long *position = pos.buf;
     Py_ssize_t rows = pos.len / 8, count = PyList_GET_SIZE(tails);
+    if (count == 0) {
+        PyBuffer_Release(&xml);
+        PyBuffer_Release(&cols);
+        PyBuffer_Release(&pos);
+        PyErr_SetString(PyExc_ValueError, "no tails");
+        return NULL;
+    }
     Out o = {PyMem_Malloc(xml.len + xml.len / 4 + 64), 0, xml.len + xml.len / 4 + 64};
     if (!o.buf) goto done;
     while ((p = memmem(p, end - p, "<c r=\"", 6)) != NULL) {
@@ -151,10 +158,21 @@ static PyObject *read_cells(PyObject *self, PyObject *args) {
     const unsigned char *wmap = want.buf;
     long rows = last - first + 1;
     PyObject *empty = PyUnicode_FromString(""), *out = PyList_New(slots);
-    for (int i = 0; out && i < slots; i++) {
+    for (int i = 0; empty && out && i < slots; i++) {
         PyObject *list = PyList_New(rows);
-        for (long r = 0; list && r < rows; r++) Py_INCREF(empty), PyList_SET_ITEM(list, r, empty);
+        if (!list) {
+            Py_CLEAR(out);
+            break;
+        }
+        for (long r = 0; r < rows; r++) Py_INCREF(empty), PyList_SET_ITEM(list, r, empty);
         PyList_SET_ITEM(out, i, list);
+    }
+    if (!empty || !out) {
+        Py_XDECREF(empty);
+        Py_XDECREF(out);
+        PyBuffer_Release(&xml);
+        PyBuffer_Release(&want);
+        return NULL;
     }
     const char *s = xml.buf, *end = s + xml.len, *p = s;
     while ((p = memmem(p, end - p, "<c r=\"", 6)) != NULL) {
@@ -173,7 +191,9 @@ static PyObject *read_cells(PyObject *self, PyObject *args) {
         PyObject *value;
         if (kind == 'i') { /* <is><t>text</t></is> */
             const char *t = memmem(tag_end, end - tag_end, "<t", 2);
-            if (!t || !(v0 = memchr(t, '>', end - t)) || !(v1 = memchr(++v0, '<', end - v0))) break;
+            if (!t || !(v0 = memchr(t, '>', end - t))) break;
+            v0++;
+            if (!(v1 = memchr(v0, '<', end - v0))) break;
             value = PyUnicode_DecodeUTF8(v0, v1 - v0, "strict");
         } else {
             if (end - tag_end < 5 || memcmp(tag_end + 1, "<v>", 3)) continue;

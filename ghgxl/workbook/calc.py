@@ -138,22 +138,20 @@ def summary_values(shown: pd.DataFrame) -> dict[str, xlsx.CellValue]:
     total = sum(by_category.values())
     for c, value in by_category.items():
         values[cells[f"category:{c}"]] = value
-        values[f"C{L.SUMMARY_CATEGORY_FIRST + c - 1}"] = "" if total == 0 else value / total
+        values[cells[f"share:{c}"]] = "" if total == 0 else value / total
     values[cells["total"]] = total
-    values["C11"] = "" if total == 0 else sum(v / total for v in by_category.values())
+    values[cells["share_total"]] = (
+        "" if total == 0 else sum(v / total for v in by_category.values())
+    )
     gas_sum = 0.0
     for gas in L.SUMMARY_GASES:
         column = _numeric(shown[gas]).fillna(0.0)
-        letter = cells[f"gas:{gas}"][0]
         values[cells[f"gas:{gas}"]] = float(column.sum())
-        values[f"{letter}{L.SUMMARY_GAS_ROW + 1}"] = (
-            "" if total == 0 else float(column.sum()) / total
-        )
+        values[cells[f"gas_share:{gas}"]] = "" if total == 0 else float(column.sum()) / total
         gas_sum += float(column.sum())
         for c in L.L_CATEGORIES:
             values[cells[f"category_gas:{c}:{gas}"]] = float(column[category == c].sum())
-    gas_total_letter = chr(ord("B") + len(L.SUMMARY_GASES))
-    values[f"{gas_total_letter}{L.SUMMARY_GAS_ROW}"] = gas_sum
+    values[cells["gas_total"]] = gas_sum
     values[cells["biogenic"]] = float(_numeric(shown["CO2-biogenic"]).fillna(0.0).sum())
     values[cells["other"]] = float(_numeric(shown["Other"]).fillna(0.0).sum())
     values[cells["errors"]] = sum(

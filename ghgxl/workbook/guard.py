@@ -6,7 +6,8 @@ Limits (stated in docs/errors.md too):
 * a workbook file of at most 200 MB, whose zip members unpack to at most 1 GB in all and
   500 MB each, with a compression ratio of at most 200 (zip bombs);
 * a sheet of at most 10 million cells (rows × columns), judged from its ``<dimension>`` and
-  its last ``<row>`` before calamine allocates it (a sheet "claiming a million rows");
+  its last ``<row>`` before calamine allocates it (a sheet "claiming a million rows"), and
+  no column past XFD, Excel's last;
 * XML with a ``<!DOCTYPE``/``<!ENTITY`` is refused (billion laughs); workbook.xml and its
   relationships are parsed with defusedxml.
 """
@@ -86,7 +87,9 @@ def _check_sheet(path: Path, package: zipfile.ZipFile, info: zipfile.ZipInfo) ->
         columns = column_number(dimension.group(1).decode()) if dimension else 1
     except ValueError:  # a column beyond XFD: no sheet Excel writes
         raise GhgError(
-            "E610", path=path.name, problem=f"{info.filename}: column {dimension.group(1)!r}"
+            "E610",
+            path=path.name,
+            problem=f"{info.filename}: column {dimension.group(1).decode()} is past XFD",
         ) from None
     if rows * columns > MAX_SHEET_CELLS:
         raise GhgError(

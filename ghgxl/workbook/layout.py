@@ -364,16 +364,24 @@ SUMMARY_CHECK = "B32"
 
 
 def summary_cells() -> dict[str, str]:
-    """Where each summary figure is: ``category:1`` → ``B5``, ``gas:CO2`` → ``B15``,
-    ``category_gas:3:HFCs`` → ``E22``, ``total``, ``biogenic``, ``other``, ``errors``."""
-    cells = {f"category:{c}": f"B{SUMMARY_CATEGORY_FIRST + c - 1}" for c in L_CATEGORIES}
+    """Where each summary figure is: ``category:1`` → ``B5`` and its share ``share:1`` →
+    ``C5``, ``total`` and ``share_total``; ``gas:CO2`` → ``B15`` and ``gas_share:CO2`` →
+    ``B16``, ``gas_total``; ``category_gas:3:HFCs`` → ``E22``; ``biogenic``, ``other``,
+    ``errors`` (the text of :data:`SUMMARY_CHECK` is not a figure)."""
+    cells: dict[str, str] = {}
+    for c in L_CATEGORIES:
+        cells[f"category:{c}"] = f"B{SUMMARY_CATEGORY_FIRST + c - 1}"
+        cells[f"share:{c}"] = f"C{SUMMARY_CATEGORY_FIRST + c - 1}"
     cells["total"] = SUMMARY_TOTAL
+    cells["share_total"] = f"C{SUMMARY_TOTAL[1:]}"
     for index, gas in enumerate(SUMMARY_GASES):
-        letter = chr(ord("B") + index)
+        letter = column_letter(2 + index)
         cells[f"gas:{gas}"] = f"{letter}{SUMMARY_GAS_ROW}"
+        cells[f"gas_share:{gas}"] = f"{letter}{SUMMARY_GAS_ROW + 1}"
         for category in L_CATEGORIES:
             cells[f"category_gas:{category}:{gas}"] = (
                 f"{letter}{SUMMARY_CATGAS_FIRST + category - 1}"
             )
+    cells["gas_total"] = f"{column_letter(2 + len(SUMMARY_GASES))}{SUMMARY_GAS_ROW}"
     cells.update(biogenic=SUMMARY_BIOGENIC, other=SUMMARY_OTHER, errors=SUMMARY_ERRORS)
     return cells

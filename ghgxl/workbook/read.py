@@ -21,7 +21,7 @@ import pandas as pd
 from ghgxl.errors import GhgError
 from ghgxl.units import normalize_text
 from ghgxl.workbook import layout as L
-from ghgxl.workbook.refs import column_letter, column_number
+from ghgxl.workbook.refs import MAX_COLUMN, column_letter, column_number
 from ghgxl.workbook.source import OpenedWorkbook
 from ghgxl.workbook.source import open_workbook as opened
 
@@ -85,7 +85,7 @@ def header_columns(grid: list[list[object]], columns: tuple[L.Column, ...]) -> d
     """Where each column of the layout is in this sheet, by its header in row 4: a user who
     inserted, moved or added columns is read correctly (key → column letter)."""
     header = grid[L.HEADER_ROW - 1] if len(grid) >= L.HEADER_ROW else []
-    texts = [_header_text(v) for v in header]
+    texts = [_header_text(v) for v in header[:MAX_COLUMN]]  # past XFD: no column of Excel's
     found: dict[str, str] = {}
     for position, column in enumerate(columns):
         target = _header_text(column.header)

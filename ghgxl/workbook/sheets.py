@@ -19,19 +19,7 @@ from ghgxl import quality
 from ghgxl.emission import GROUPS, TOTAL_GROUPS
 from ghgxl.factors import FactorLibrary
 from ghgxl.workbook import layout as L
-from ghgxl.workbook.layout import (
-    L_CATEGORIES,
-    QUALITY_TOTAL_ROW,
-    SUMMARY_BIOGENIC,
-    SUMMARY_CATEGORY_FIRST,
-    SUMMARY_CATGAS_FIRST,
-    SUMMARY_CHECK,
-    SUMMARY_ERRORS,
-    SUMMARY_GAS_ROW,
-    SUMMARY_GASES,
-    SUMMARY_OTHER,
-    SUMMARY_TOTAL,
-)
+from ghgxl.workbook.refs import column_letter, split_ref
 
 TITLE = Font(name="黑体", size=14, bold=True)
 HEADER = Font(name="黑体", size=10, bold=True, color="FFFFFF")
@@ -93,7 +81,7 @@ def _validation(ws: Worksheet, formula: str, cells: str, prompt: str = "") -> No
 def list_columns(library: FactorLibrary) -> dict[str, tuple]:
     """The dropdown lists, by name (column order of the hidden ``_lists`` sheet)."""
     return {
-        "category": L_CATEGORIES,
+        "category": L.L_CATEGORIES,
         "scope3_category": tuple(range(1, 16)),
         "method": tuple(L.METHOD_LABELS),
         "unit": UNIT_CHOICES,
@@ -204,7 +192,7 @@ def define_names(wb) -> None:
         ref = f"'{L.SHEET_INFO}'!${'B'}${L.INFO_ROW[key]}"
         wb.defined_names[name] = DefinedName(name, attr_text=ref)
     wb.defined_names["ghg_total"] = DefinedName(
-        "ghg_total", attr_text=f"'{L.SHEET_SUMMARY}'!${SUMMARY_TOTAL[0]}${SUMMARY_TOTAL[1:]}"
+        "ghg_total", attr_text=f"'{L.SHEET_SUMMARY}'!${L.SUMMARY_TOTAL[0]}${L.SUMMARY_TOTAL[1:]}"
     )
 
 
@@ -449,7 +437,7 @@ def write_quality(ws: Worksheet) -> None:
         ws.cell(row=row, column=8).number_format = "#,##0.00"
         ws.cell(row=row, column=9).number_format = "0.0000%"
         ws.cell(row=row, column=10).number_format = "0.0000"
-    total = QUALITY_TOTAL_ROW
+    total = L.QUALITY_TOTAL_ROW
     ws.cell(row=total, column=1, value="加权平均积分总计").font = BOLD
     ws.cell(
         row=total, column=10, value=f"=SUM(J{L.FIRST_ROW}:J{L.LAST_ROW})"
@@ -468,14 +456,21 @@ def write_quality(ws: Worksheet) -> None:
 # --- 汇总 ---------------------------------------------------------------------------------
 
 
+def _label_of(ref: str) -> str:
+    """The label cell in column A of a summary figure's row."""
+    return f"A{split_ref(ref)[0]}"
+
+
 def write_summary(ws: Worksheet) -> None:
     _title(
         ws,
         "排放量汇总（t CO2e）",
         "全部为公式，来自活动数据表；若错误单元格数不为 0，请先修正活动数据",
     )
+    cells = L.summary_cells()
     category = L.act_range("category")
     total = L.act_range("total")
+    grand = L.SUMMARY_TOTAL
     ws["A4"], ws["B4"], ws["C4"] = "ISO 14064-1 类别", "排放量 (t CO2e)", "百分比"
     labels = (
         "类别1 直接排放",
@@ -485,67 +480,64 @@ def write_summary(ws: Worksheet) -> None:
         "类别5 产品使用间接排放",
         "类别6 其他间接排放",
     )
-    for c, label in zip(L_CATEGORIES, labels, strict=True):
-        row = SUMMARY_CATEGORY_FIRST + c - 1
-        ws[f"A{row}"] = label
-        ws[f"B{row}"] = f"=SUMIFS({total},{category},{c})"
-        ws[f"C{row}"] = f'=IF({SUMMARY_TOTAL}=0,"",B{row}/{SUMMARY_TOTAL})'
-    ws["A11"], ws[SUMMARY_TOTAL] = (
-        "总计",
-        f"=SUM(B{SUMMARY_CATEGORY_FIRST}:B{SUMMARY_CATEGORY_FIRST + 5})",
+    for c, label in zip(L.L_CATEGORIES, labels, strict=True):
+        ref = cells[f"category:{c}"]
+        ws[_label_of(ref)] = label
+        ws[ref] = f"=SUMIFS({total},{category},{c})"
+        ws[cells[f"share:{c}"]] = f'=IF({grand}=0,"",{ref}/{grand})'
+    first, last = cells[f"category:{L.L_CATEGORIES[0]}"], cells[f"category:{L.L_CATEGORIES[-1]}"]
+    ws[_label_of(grand)], ws[grand] = "总计", f"=SUM({first}:{last})"
+    shares = f"{cells[f'share:{L.L_CATEGORIES[0]}']}:{cells[f'share:{L.L_CATEGORIES[-1]}']}"
+    ws[cells["share_total"]] = f'=IF({grand}=0,"",SUM({shares}))'
+    ws[f"A{L.SUMMARY_GAS_ROW - 2}"] = (
+        "表3 温室气体种类及排放量（CO2e 列为已以 CO2 当量给出、未分气体的因子）"
     )
-    ws["C11"] = f'=IF({SUMMARY_TOTAL}=0,"",SUM(C5:C10))'
-    ws["A13"] = "表3 温室气体种类及排放量（CO2e 列为已以 CO2 当量给出、未分气体的因子）"
-    ws[f"A{SUMMARY_GAS_ROW - 1}"] = "气体"
-    ws[f"A{SUMMARY_GAS_ROW}"], ws[f"A{SUMMARY_GAS_ROW + 1}"] = "排放量", "百分比"
-    ws[f"A{SUMMARY_CATGAS_FIRST - 1}"] = "类别 \\ 气体"
-    ws[f"A{SUMMARY_CATGAS_FIRST - 2}"] = (
+    ws[f"A{L.SUMMARY_GAS_ROW - 1}"] = "气体"
+    ws[f"A{L.SUMMARY_GAS_ROW}"], ws[f"A{L.SUMMARY_GAS_ROW + 1}"] = "排放量", "百分比"
+    ws[f"A{L.SUMMARY_CATGAS_FIRST - 1}"] = "类别 \\ 气体"
+    ws[f"A{L.SUMMARY_CATGAS_FIRST - 2}"] = (
         "表4–5 各类别分气体排放量（类别1=范围一，类别2=范围二，类别3–6=范围三）"
     )
-    for index, gas in enumerate(SUMMARY_GASES):
-        letter = chr(ord("B") + index)
+    for gas in L.SUMMARY_GASES:
+        ref = cells[f"gas:{gas}"]
+        letter = ref.rstrip("0123456789")
         column = L.act_range(f"g_{gas}")
-        ws[f"{letter}{SUMMARY_GAS_ROW - 1}"] = L.GROUP_HEADERS[gas]
-        ws[f"{letter}{SUMMARY_GAS_ROW}"] = f"=SUM({column})"
-        ws[f"{letter}{SUMMARY_GAS_ROW + 1}"] = (
-            f'=IF({SUMMARY_TOTAL}=0,"",{letter}{SUMMARY_GAS_ROW}/{SUMMARY_TOTAL})'
-        )
-        ws[f"{letter}{SUMMARY_CATGAS_FIRST - 1}"] = L.GROUP_HEADERS[gas]
-        for c in L_CATEGORIES:
-            row = SUMMARY_CATGAS_FIRST + c - 1
-            ws[f"A{row}"] = f"类别{c}"
-            ws[f"{letter}{row}"] = f"=SUMIFS({column},{category},{c})"
-    gas_total_col = chr(ord("B") + len(SUMMARY_GASES))
-    ws[f"{gas_total_col}{SUMMARY_GAS_ROW - 1}"] = "合计"
-    ws[f"{gas_total_col}{SUMMARY_GAS_ROW}"] = (
-        f"=SUM(B{SUMMARY_GAS_ROW}:{chr(ord(gas_total_col) - 1)}{SUMMARY_GAS_ROW})"
-    )
-    ws["A28"], ws[SUMMARY_BIOGENIC] = (
+        ws[f"{letter}{L.SUMMARY_GAS_ROW - 1}"] = L.GROUP_HEADERS[gas]
+        ws[ref] = f"=SUM({column})"
+        ws[cells[f"gas_share:{gas}"]] = f'=IF({grand}=0,"",{ref}/{grand})'
+        ws[f"{letter}{L.SUMMARY_CATGAS_FIRST - 1}"] = L.GROUP_HEADERS[gas]
+        for c in L.L_CATEGORIES:
+            cell = cells[f"category_gas:{c}:{gas}"]
+            ws[_label_of(cell)] = f"类别{c}"
+            ws[cell] = f"=SUMIFS({column},{category},{c})"
+    gas_total = cells["gas_total"]
+    gases = f"{cells[f'gas:{L.SUMMARY_GASES[0]}']}:{cells[f'gas:{L.SUMMARY_GASES[-1]}']}"
+    ws[f"{gas_total.rstrip('0123456789')}{L.SUMMARY_GAS_ROW - 1}"] = "合计"
+    ws[gas_total] = f"=SUM({gases})"
+    ws[_label_of(cells["biogenic"])], ws[cells["biogenic"]] = (
         "生物质 CO2 (t，不计入总量)",
         f"=SUM({L.act_range('g_CO2-biogenic')})",
     )
-    ws["A29"], ws[SUMMARY_OTHER] = (
+    ws[_label_of(cells["other"])], ws[cells["other"]] = (
         "其他气体 (t CO2e，京都议定书以外，不计入总量)",
         f"=SUM({L.act_range('g_Other')})",
     )
     first_result = L.ACT_COL[f"g_{GROUPS[0]}"]
     last_result = L.ACT_COL["g_Other"]
     errors = f"{L.SHEET_ACTIVITY}!${first_result}${L.FIRST_ROW}:${last_result}${L.LAST_ROW}"
-    ws["A31"], ws[SUMMARY_ERRORS] = "错误单元格数（#GHG!）", f'=COUNTIF({errors},"#GHG!*")'
-    ws["A32"] = "核对：按类别合计 = 按气体合计"
-    ws[SUMMARY_CHECK] = (
-        f'=IF(ABS({SUMMARY_TOTAL}-{gas_total_col}{SUMMARY_GAS_ROW})<0.000001,"一致","不一致")'
-    )
-    for row in ws.iter_rows(min_row=4, max_row=32):
+    ws[_label_of(cells["errors"])] = "错误单元格数（#GHG!）"
+    ws[cells["errors"]] = f'=COUNTIF({errors},"#GHG!*")'
+    ws[_label_of(L.SUMMARY_CHECK)] = "核对：按类别合计 = 按气体合计"
+    ws[L.SUMMARY_CHECK] = f'=IF(ABS({grand}-{gas_total})<0.000001,"一致","不一致")'
+    percent_cells = {v for k, v in cells.items() if k.startswith(("share", "gas_share"))}
+    for row in ws.iter_rows(min_row=4, max_row=split_ref(L.SUMMARY_CHECK)[0]):
         for cell in row:
             if isinstance(cell.value, str) and cell.value.startswith("="):
                 cell.fill = FORMULA_FILL
-                percent = cell.row == SUMMARY_GAS_ROW + 1 or (
-                    cell.column_letter == "C" and cell.row <= 11
-                )
+                percent = cell.coordinate in percent_cells
                 cell.number_format = "0.00%" if percent else "#,##0.00"
-    ws[SUMMARY_ERRORS].number_format = "0"
+    ws[cells["errors"]].number_format = "0"
     ws.column_dimensions["A"].width = 34
-    for index in range(len(SUMMARY_GASES) + 1):
-        ws.column_dimensions[chr(ord("B") + index)].width = 14
+    for index in range(len(L.SUMMARY_GASES) + 1):
+        ws.column_dimensions[column_letter(2 + index)].width = 14
     ws.protection.sheet = True

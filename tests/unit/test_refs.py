@@ -48,3 +48,15 @@ def test_calc_and_check_start_without_openpyxl() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_header_past_xfd_is_ignored_not_a_crash() -> None:
+    """calamine reads a cell past XFD in a sheet whose dimension is missing; Excel has no
+    such column, so the header there names nothing."""
+    from ghgxl.workbook import layout as L
+    from ghgxl.workbook.read import header_columns
+
+    header = [c.header for c in L.ACTIVITY_COLUMNS[:-1]]
+    header += [""] * (16384 - len(header)) + [L.ACTIVITY_COLUMNS[-1].header]  # at XFE
+    found = header_columns([[], [], [], header], L.ACTIVITY_COLUMNS)
+    assert found["id"] == "A" and L.ACTIVITY_COLUMNS[-1].key not in found
