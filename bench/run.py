@@ -40,6 +40,7 @@ from ghgxl.emission import library_multipliers
 from ghgxl.factors import FactorLibrary
 from ghgxl.workbook import layout as L
 from ghgxl.workbook import sheets, xlsx
+from ghgxl.workbook.resize import resized
 from ghgxl.workbook.template import TEMPLATE_NAME
 
 ROOT = Path(__file__).parents[1]
@@ -130,8 +131,10 @@ def _set_sheet(path: Path, sheet: str, edit: Callable[[bytes], bytes]) -> None:
 
 
 def ghgxl_workbook(records: list[dict[str, object]], out: Path, shared: bool = True) -> None:
-    """The template, its 活动数据 sheet holding ``records`` with the template's formulas
-    (``shared``: stored as Excel saves filled-down formulas)."""
+    """A workbook made for ``len(records)`` rows (``ghgxl workbook new --rows N``: 汇总 and
+    数据质量 span them all), its 活动数据 sheet holding ``records`` with the template's
+    formulas (``shared``: both table sheets' formulas stored as Excel saves filled-down
+    formulas)."""
     col = L.ACT_COL
     lines = [SHEET_HEAD, _row(L.HEADER_ROW, {col[c.key]: c.header for c in L.ACTIVITY_COLUMNS})]
     for offset, record in enumerate(records):
@@ -142,8 +145,14 @@ def ghgxl_workbook(records: list[dict[str, object]], out: Path, shared: bool = T
         lines.append(_row(number, ordered))
     lines.append(SHEET_TAIL)
     xml = "".join(lines).encode("utf-8")
-    members = xlsx.read_members(ROOT / "workbook" / TEMPLATE_NAME)
-    members[xlsx.sheet_parts(members)[L.SHEET_ACTIVITY]] = share_formulas(xml) if shared else xml
+    template = (ROOT / "workbook" / TEMPLATE_NAME).read_bytes()
+    members = xlsx.read_members(resized(template, max(len(records), L.TEMPLATE_ROWS)))
+    parts = xlsx.sheet_parts(members)
+    members[parts[L.SHEET_ACTIVITY]] = share_formulas(xml) if shared else xml
+    if shared:  # the table, not the totals below it
+        quality = members[parts[L.SHEET_QUALITY]]
+        cut = quality.index(b'<row r="%d"' % L.quality_total_row(L.last_row(len(records))))
+        members[parts[L.SHEET_QUALITY]] = share_formulas(quality[:cut]) + quality[cut:]
     out.write_bytes(xlsx.write_package(members))
 
 

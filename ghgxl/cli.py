@@ -401,12 +401,19 @@ def workbook_group() -> None:
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--company", default=None, help="公司名称 / company name")
 @click.option("--year", type=int, default=None, help="报告年度 / reporting year")
+@click.option(
+    "--rows",
+    type=int,
+    default=None,
+    help="活动数据与数据质量的行数（默认 200）/ rows in 活动数据 and 数据质量 (default 200)",
+)
 @_friendly
-def workbook_new(out: Path, company: str | None, year: int | None) -> None:
+def workbook_new(out: Path, company: str | None, year: int | None, rows: int | None) -> None:
     """新建空白清册 / a fresh workbook from the template (never overwrites a file)."""
+    from ghgxl.workbook import layout as L
     from ghgxl.workbook.template import new_workbook
 
-    new_workbook(out, company, year)
+    new_workbook(out, company, year, rows or L.TEMPLATE_ROWS)
     console.print(f"已创建 / created: {out}", markup=False)
 
 

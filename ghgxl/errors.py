@@ -226,6 +226,12 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "请将较大的排除源纳入量化",
         "include the larger excluded sources in the inventory",
     ),
+    "E514": ErrorSpec(
+        "第 {row} 行在清册公式的范围（第 {first}–{last} 行）之外，汇总与数据质量不计入此行",
+        "row {row} is outside the rows the workbook's formulas count ({first}–{last}): the summary and data quality leave it out",
+        "用 ghgxl workbook new --rows N 新建行数足够的清册，把各行粘贴过去",
+        "make a workbook with enough rows (ghgxl workbook new --rows N) and paste the rows into it",
+    ),
     "E601": ErrorSpec(
         "无法读取文件 {path}：{problem}",
         "cannot read the file {path}: {problem}",
@@ -279,6 +285,12 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "a sheet is too large: {problem} (limit 10 million cells)",
         "请删除表格下方或右侧多余的格式与空行，或拆分清册",
         "delete stray formatting or empty rows below or right of the table, or split the workbook",
+    ),
+    "E611": ErrorSpec(
+        "行数 {rows} 不在 {low}–{high} 之间",
+        "{rows} rows is outside {low}–{high}",
+        "请选择此范围内的行数（更多的排放源请拆分为几个清册）",
+        "choose a number of rows in this range (split larger inventories into several workbooks)",
     ),
     "W101": ErrorSpec(
         "电网因子年份 {factor_year} 与报告年度 {year} 不同",

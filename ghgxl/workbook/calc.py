@@ -71,8 +71,27 @@ def calculate_workbook(
         row, amount_column = by_place[error.cell]
         cell = cell_of_error(error, row, amount_column, data.activity_columns)
         placed.append(GhgError(error.code, cell=cell, **error.details))
-    result.errors = placed
+    result.errors = placed + _beyond_formulas(data, rows["row"].to_numpy(), result)
     return WorkbookCalculation(data, result, rows)
+
+
+def _beyond_formulas(data: WorkbookData, rows: np.ndarray, result: InventoryResult) -> list:
+    """E514 for the rows below the ranges the workbook's own formulas count; they are
+    computed, but left out of the totals, as Excel leaves them out of 汇总."""
+    last = data.extent.last
+    beyond = rows > last if last is not None else np.zeros(len(rows), dtype=bool)
+    if not beyond.any():
+        return []
+    ok = result.rows["ok"].to_numpy().copy()
+    ok[beyond] = False
+    result.rows["ok"] = ok
+    column = data.activity_columns["id"]
+    return [
+        GhgError(
+            "E514", cell=f"{L.SHEET_ACTIVITY}!{column}{row}", row=row, first=L.FIRST_ROW, last=last
+        )
+        for row in rows[beyond].tolist()
+    ]
 
 
 # --- mirrors of the sheet formulas --------------------------------------------------------
@@ -128,8 +147,11 @@ def _numeric(series: pd.Series) -> pd.Series:
     return pd.to_numeric(series.map(lambda v: v if is_number(v) else np.nan), errors="coerce")
 
 
-def summary_values(shown: pd.DataFrame) -> dict[str, xlsx.CellValue]:
-    """The 汇总 sheet as its SUMIFS/SUM/COUNTIF formulas compute it from the row values."""
+def summary_values(shown: pd.DataFrame, last: int | None = None) -> dict[str, xlsx.CellValue]:
+    """The 汇总 sheet as its SUMIFS/SUM/COUNTIF formulas compute it from the row values of
+    the rows they span (up to ``last``)."""
+    if last is not None:
+        shown = shown[shown["row"] <= last]
     cells = L.summary_cells()
     values: dict[str, xlsx.CellValue] = {}
     category = _numeric(shown["category"])
@@ -192,13 +214,17 @@ def quality_values(calc: WorkbookCalculation, shown: pd.DataFrame, total: float)
         "I": share,
         "J": product,
     }
-    weighted = product[~np.isnan(product)]
-    total_row = L.QUALITY_TOTAL_ROW
+    rows, extent = activity["row"].to_numpy(), calc.data.extent
+    counted = product if extent.quality_last is None else product[rows <= extent.quality_last]
+    weighted = counted[~np.isnan(counted)]
+    total_row = extent.quality_total_row
     totals: dict[str, xlsx.CellValue] = {
         f"J{total_row}": float(weighted.sum()),
-        f"J{total_row + 1}": f"第{quality.grade(float(weighted.sum()))}" if len(weighted) else "",
+        f"J{total_row + 1}": (
+            f"第{quality.grade(float(weighted.sum()), scheme)}" if len(weighted) else ""
+        ),
     }
-    return Block(activity["row"].to_numpy(), columns, totals)
+    return Block(rows, columns, totals)
 
 
 def sources_values(data: WorkbookData) -> dict[str, xlsx.CellValue]:
@@ -239,7 +265,7 @@ def significance_values(data: WorkbookData) -> dict[str, xlsx.CellValue]:
 def cell_values(calc: WorkbookCalculation) -> Values:
     """Every cached value to write, by sheet."""
     activity, shown = activity_values(calc)
-    summary = summary_values(shown)
+    summary = summary_values(shown, calc.data.extent.summary_last)
     total = float(summary[L.SUMMARY_TOTAL])
     values: Values = {L.SHEET_ACTIVITY: activity, L.SHEET_SUMMARY: summary}
     if L.SHEET_QUALITY in calc.data.sheet_names:

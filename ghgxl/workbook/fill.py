@@ -11,19 +11,24 @@ from collections.abc import Iterable, Mapping
 from ghgxl.errors import GhgError
 from ghgxl.workbook import layout as L
 from ghgxl.workbook import xlsx
+from ghgxl.workbook.extent import read_extent
 
 INPUT_ACTIVITY = {c.key for c in L.ACTIVITY_COLUMNS if not c.formula}
 INPUT_SOURCES = {c.key for c in L.SOURCE_COLUMNS if not c.formula}
 
 
 def _rows(
-    records: Iterable[Mapping[str, object]], columns: dict[str, str], allowed: set[str]
+    records: Iterable[Mapping[str, object]],
+    columns: dict[str, str],
+    allowed: set[str],
+    last: int = L.LAST_ROW,
 ) -> dict[str, xlsx.CellValue]:
     values: dict[str, xlsx.CellValue] = {}
     for offset, record in enumerate(records):
         row = L.FIRST_ROW + offset
-        if row > L.LAST_ROW:
-            raise GhgError("E601", path="template", problem=f"more than {L.TEMPLATE_ROWS} rows")
+        if row > last:
+            rows = last - L.FIRST_ROW + 1
+            raise GhgError("E601", path="template", problem=f"more than its {rows} rows")
         for key, value in record.items():
             if key in allowed and value is not None and value != "":
                 values[f"{columns[key]}{row}"] = value  # type: ignore[assignment]
@@ -50,10 +55,13 @@ def fill(
     significance: Mapping[str, Mapping[str, object]] | None = None,
 ) -> bytes:
     """The package with 基本信息 values (by key), 活动数据 and 排放源识别 rows, and the
-    重大性评估 scores (by sub-category code) filled in."""
+    重大性评估 scores (by sub-category code) filled in; 活动数据 takes as many rows as the
+    workbook has (``ghgxl workbook new --rows``), 排放源识别 the template's 200."""
     values: dict[str, dict[str, xlsx.CellValue]] = {
         L.SHEET_INFO: {L.info_cell(k): v for k, v in (info or {}).items()},  # type: ignore[misc]
-        L.SHEET_ACTIVITY: _rows(activity, L.ACT_COL, INPUT_ACTIVITY),
+        L.SHEET_ACTIVITY: _rows(
+            activity, L.ACT_COL, INPUT_ACTIVITY, read_extent(package).last or L.LAST_ROW
+        ),
         L.SHEET_SOURCES: _rows(sources, L.SOURCE_COL, INPUT_SOURCES),
         L.SHEET_SIGNIFICANCE: _significance(significance or {}),
     }

@@ -17,8 +17,13 @@ TEMPLATE_VERSION = "2026.1"
 
 HEADER_ROW = 4  # table sheets: title in row 1, notes in row 2, headers in row 4
 FIRST_ROW = 5
-TEMPLATE_ROWS = 200  # empty formula rows in a fresh workbook
-LAST_ROW = FIRST_ROW + TEMPLATE_ROWS - 1
+TEMPLATE_ROWS = 200  # empty formula rows in a fresh workbook (``workbook new --rows`` for more)
+LAST_ROW = FIRST_ROW + TEMPLATE_ROWS - 1  # the template's; a workbook's own: its summary ranges
+
+
+def last_row(rows: int) -> int:
+    """The last table row of a workbook with ``rows`` rows in 活动数据 and 数据质量."""
+    return FIRST_ROW + rows - 1
 
 
 @dataclass(frozen=True)
@@ -350,7 +355,14 @@ FACTOR_COL = _letters(FACTOR_COLUMNS)
 
 #: ISO 14064-1 categories, as the dropdowns and the summary tables list them.
 L_CATEGORIES = (1, 2, 3, 4, 5, 6)
-QUALITY_TOTAL_ROW = LAST_ROW + 2  # the weighted score; its grade one row below
+
+
+def quality_total_row(last: int = LAST_ROW) -> int:
+    """数据质量's weighted score, a row below its table (its grade one row further)."""
+    return last + 2
+
+
+QUALITY_TOTAL_ROW = quality_total_row()  # the template's
 
 SUMMARY_GASES = TOTAL_GROUPS  # CO2 … NF3, CO2e
 SUMMARY_CATEGORY_FIRST = 5  # table 2: categories in rows 5–10, total in 11

@@ -21,6 +21,7 @@ import pandas as pd
 from ghgxl.errors import GhgError
 from ghgxl.units import normalize_text
 from ghgxl.workbook import layout as L
+from ghgxl.workbook.extent import Extent, read_extent
 from ghgxl.workbook.refs import MAX_COLUMN, column_letter, column_number
 from ghgxl.workbook.source import OpenedWorkbook
 from ghgxl.workbook.source import open_workbook as opened
@@ -52,6 +53,7 @@ class WorkbookData:
     sheet_names: tuple[str, ...] = ()
     activity_columns: dict[str, str] = field(default_factory=lambda: dict(L.ACT_COL))
     source_columns: dict[str, str] = field(default_factory=lambda: dict(L.SOURCE_COL))
+    extent: Extent = field(default_factory=Extent)  # how far its own formulas reach
 
 
 def is_blank(value: object) -> bool:
@@ -228,7 +230,15 @@ def _read(workbook: OpenedWorkbook) -> WorkbookData:
         grid = workbook.rows(L.SHEET_SIGNIFICANCE)
         significance, _ = _table(grid, L.SIGNIFICANCE_COLUMNS, keys)
     return WorkbookData(
-        path, info, activity, sources, significance, names, activity_columns, source_columns
+        path,
+        info,
+        activity,
+        sources,
+        significance,
+        names,
+        activity_columns,
+        source_columns,
+        read_extent(path),
     )
 
 

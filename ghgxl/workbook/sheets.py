@@ -227,7 +227,8 @@ def _scope_formula(category: str) -> str:
 
 def group_formula(row: int, group: str) -> str:
     """``=IF($U5="","",IF($X5<>"",GHG_EMISSION(...,"CO2"),GHG_EMISSION_EF(...,"CO2")))``."""
-    c = {k: f"${v}{row}" for k, v in L.ACT_COL.items()}
+    keys = ("amount", "unit", "factor_key", "gas", "factor", "factor_unit")
+    c = {k: f"${L.ACT_COL[k]}{row}" for k in keys}
     library_call = f'GHG_EMISSION({c["amount"]},{c["unit"]},{c["factor_key"]},{c["gas"]},ghg_gwp,"tCO2e","{group}")'
     explicit_call = (
         f"GHG_EMISSION_EF({c['amount']},{c['unit']},{c['factor']},{c['factor_unit']},{c['gas']},"
@@ -419,7 +420,17 @@ def _grade(score: str) -> str:
     return f"IF({TAIWAN},{taiwan},{seed})"
 
 
-def write_quality(ws: Worksheet) -> None:
+def quality_total_formulas(last: int = L.LAST_ROW) -> dict[str, str]:
+    """The weighted score and grade below a 数据质量 table that ends in row ``last``."""
+    total = L.quality_total_row(last)
+    score = f"J{L.FIRST_ROW}:J{last}"
+    return {
+        f"J{total}": f"=SUM({score})",
+        f"J{total + 1}": f'=IF(COUNT({score})=0,"","第"&{_grade(f"J{total}")})',
+    }
+
+
+def write_quality(ws: Worksheet, rows: int = L.TEMPLATE_ROWS) -> None:
     _title(
         ws,
         "数据质量评估",
@@ -429,7 +440,8 @@ def write_quality(ws: Worksheet) -> None:
         cell = ws.cell(row=L.HEADER_ROW, column=column, value=header)
         cell.font, cell.fill, cell.border = HEADER, HEADER_FILL, GRID
         ws.column_dimensions[cell.column_letter].width = width
-    for row in range(L.FIRST_ROW, L.LAST_ROW + 1):
+    last = L.last_row(rows)
+    for row in range(L.FIRST_ROW, last + 1):
         for column, formula in enumerate(quality_formulas(row), start=1):
             cell = ws.cell(row=row, column=column, value=formula)
             cell.fill, cell.border = FORMULA_FILL, GRID
@@ -437,18 +449,12 @@ def write_quality(ws: Worksheet) -> None:
         ws.cell(row=row, column=8).number_format = "#,##0.00"
         ws.cell(row=row, column=9).number_format = "0.0000%"
         ws.cell(row=row, column=10).number_format = "0.0000"
-    total = L.QUALITY_TOTAL_ROW
+    total = L.quality_total_row(last)
     ws.cell(row=total, column=1, value="加权平均积分总计").font = BOLD
-    ws.cell(
-        row=total, column=10, value=f"=SUM(J{L.FIRST_ROW}:J{L.LAST_ROW})"
-    ).number_format = "0.0000"
     ws.cell(row=total + 1, column=1, value="数据等级").font = BOLD
-    grade = _grade(f"J{total}")
-    ws.cell(
-        row=total + 1,
-        column=10,
-        value=f'=IF(COUNT(J{L.FIRST_ROW}:J{L.LAST_ROW})=0,"","第"&{grade})',
-    )
+    for ref, formula in quality_total_formulas(last).items():
+        ws[ref] = formula
+    ws[f"J{total}"].number_format = "0.0000"
     ws.freeze_panes = f"C{L.FIRST_ROW}"
     ws.protection.sheet = True
 
@@ -461,16 +467,50 @@ def _label_of(ref: str) -> str:
     return f"A{split_ref(ref)[0]}"
 
 
-def write_summary(ws: Worksheet) -> None:
+def summary_formulas(last: int = L.LAST_ROW) -> dict[str, str]:
+    """Every formula of 汇总 (ref → formula) for a 活动数据 table ending in row ``last``."""
+    cells = L.summary_cells()
+
+    def rows(key: str) -> str:
+        return L.act_range(key, last=last)
+
+    grand = L.SUMMARY_TOTAL
+    formulas: dict[str, str] = {}
+    for c in L.L_CATEGORIES:
+        ref = cells[f"category:{c}"]
+        formulas[ref] = f"=SUMIFS({rows('total')},{rows('category')},{c})"
+        formulas[cells[f"share:{c}"]] = f'=IF({grand}=0,"",{ref}/{grand})'
+    first, end = cells[f"category:{L.L_CATEGORIES[0]}"], cells[f"category:{L.L_CATEGORIES[-1]}"]
+    formulas[grand] = f"=SUM({first}:{end})"
+    shares = f"{cells[f'share:{L.L_CATEGORIES[0]}']}:{cells[f'share:{L.L_CATEGORIES[-1]}']}"
+    formulas[cells["share_total"]] = f'=IF({grand}=0,"",SUM({shares}))'
+    for gas in L.SUMMARY_GASES:
+        ref = cells[f"gas:{gas}"]
+        formulas[ref] = f"=SUM({rows(f'g_{gas}')})"
+        formulas[cells[f"gas_share:{gas}"]] = f'=IF({grand}=0,"",{ref}/{grand})'
+        for c in L.L_CATEGORIES:
+            formulas[cells[f"category_gas:{c}:{gas}"]] = (
+                f"=SUMIFS({rows(f'g_{gas}')},{rows('category')},{c})"
+            )
+    gases = f"{cells[f'gas:{L.SUMMARY_GASES[0]}']}:{cells[f'gas:{L.SUMMARY_GASES[-1]}']}"
+    formulas[cells["gas_total"]] = f"=SUM({gases})"
+    formulas[cells["biogenic"]] = f"=SUM({rows('g_CO2-biogenic')})"
+    formulas[cells["other"]] = f"=SUM({rows('g_Other')})"
+    first_result = L.ACT_COL[f"g_{GROUPS[0]}"]
+    last_result = L.ACT_COL["g_Other"]
+    errors = f"{L.SHEET_ACTIVITY}!${first_result}${L.FIRST_ROW}:${last_result}${last}"
+    formulas[cells["errors"]] = f'=COUNTIF({errors},"#GHG!*")'
+    formulas[L.SUMMARY_CHECK] = f'=IF(ABS({grand}-{cells["gas_total"]})<0.000001,"一致","不一致")'
+    return formulas
+
+
+def write_summary(ws: Worksheet, rows: int = L.TEMPLATE_ROWS) -> None:
     _title(
         ws,
         "排放量汇总（t CO2e）",
         "全部为公式，来自活动数据表；若错误单元格数不为 0，请先修正活动数据",
     )
     cells = L.summary_cells()
-    category = L.act_range("category")
-    total = L.act_range("total")
-    grand = L.SUMMARY_TOTAL
     ws["A4"], ws["B4"], ws["C4"] = "ISO 14064-1 类别", "排放量 (t CO2e)", "百分比"
     labels = (
         "类别1 直接排放",
@@ -481,14 +521,8 @@ def write_summary(ws: Worksheet) -> None:
         "类别6 其他间接排放",
     )
     for c, label in zip(L.L_CATEGORIES, labels, strict=True):
-        ref = cells[f"category:{c}"]
-        ws[_label_of(ref)] = label
-        ws[ref] = f"=SUMIFS({total},{category},{c})"
-        ws[cells[f"share:{c}"]] = f'=IF({grand}=0,"",{ref}/{grand})'
-    first, last = cells[f"category:{L.L_CATEGORIES[0]}"], cells[f"category:{L.L_CATEGORIES[-1]}"]
-    ws[_label_of(grand)], ws[grand] = "总计", f"=SUM({first}:{last})"
-    shares = f"{cells[f'share:{L.L_CATEGORIES[0]}']}:{cells[f'share:{L.L_CATEGORIES[-1]}']}"
-    ws[cells["share_total"]] = f'=IF({grand}=0,"",SUM({shares}))'
+        ws[_label_of(cells[f"category:{c}"])] = label
+    ws[_label_of(L.SUMMARY_TOTAL)] = "总计"
     ws[f"A{L.SUMMARY_GAS_ROW - 2}"] = (
         "表3 温室气体种类及排放量（CO2e 列为已以 CO2 当量给出、未分气体的因子）"
     )
@@ -499,36 +533,18 @@ def write_summary(ws: Worksheet) -> None:
         "表4–5 各类别分气体排放量（类别1=范围一，类别2=范围二，类别3–6=范围三）"
     )
     for gas in L.SUMMARY_GASES:
-        ref = cells[f"gas:{gas}"]
-        letter = ref.rstrip("0123456789")
-        column = L.act_range(f"g_{gas}")
+        letter = cells[f"gas:{gas}"].rstrip("0123456789")
         ws[f"{letter}{L.SUMMARY_GAS_ROW - 1}"] = L.GROUP_HEADERS[gas]
-        ws[ref] = f"=SUM({column})"
-        ws[cells[f"gas_share:{gas}"]] = f'=IF({grand}=0,"",{ref}/{grand})'
         ws[f"{letter}{L.SUMMARY_CATGAS_FIRST - 1}"] = L.GROUP_HEADERS[gas]
         for c in L.L_CATEGORIES:
-            cell = cells[f"category_gas:{c}:{gas}"]
-            ws[_label_of(cell)] = f"类别{c}"
-            ws[cell] = f"=SUMIFS({column},{category},{c})"
-    gas_total = cells["gas_total"]
-    gases = f"{cells[f'gas:{L.SUMMARY_GASES[0]}']}:{cells[f'gas:{L.SUMMARY_GASES[-1]}']}"
-    ws[f"{gas_total.rstrip('0123456789')}{L.SUMMARY_GAS_ROW - 1}"] = "合计"
-    ws[gas_total] = f"=SUM({gases})"
-    ws[_label_of(cells["biogenic"])], ws[cells["biogenic"]] = (
-        "生物质 CO2 (t，不计入总量)",
-        f"=SUM({L.act_range('g_CO2-biogenic')})",
-    )
-    ws[_label_of(cells["other"])], ws[cells["other"]] = (
-        "其他气体 (t CO2e，京都议定书以外，不计入总量)",
-        f"=SUM({L.act_range('g_Other')})",
-    )
-    first_result = L.ACT_COL[f"g_{GROUPS[0]}"]
-    last_result = L.ACT_COL["g_Other"]
-    errors = f"{L.SHEET_ACTIVITY}!${first_result}${L.FIRST_ROW}:${last_result}${L.LAST_ROW}"
+            ws[_label_of(cells[f"category_gas:{c}:{gas}"])] = f"类别{c}"
+    ws[f"{cells['gas_total'].rstrip('0123456789')}{L.SUMMARY_GAS_ROW - 1}"] = "合计"
+    ws[_label_of(cells["biogenic"])] = "生物质 CO2 (t，不计入总量)"
+    ws[_label_of(cells["other"])] = "其他气体 (t CO2e，京都议定书以外，不计入总量)"
     ws[_label_of(cells["errors"])] = "错误单元格数（#GHG!）"
-    ws[cells["errors"]] = f'=COUNTIF({errors},"#GHG!*")'
     ws[_label_of(L.SUMMARY_CHECK)] = "核对：按类别合计 = 按气体合计"
-    ws[L.SUMMARY_CHECK] = f'=IF(ABS({grand}-{gas_total})<0.000001,"一致","不一致")'
+    for ref, formula in summary_formulas(L.last_row(rows)).items():
+        ws[ref] = formula
     percent_cells = {v for k, v in cells.items() if k.startswith(("share", "gas_share"))}
     for row in ws.iter_rows(min_row=4, max_row=split_ref(L.SUMMARY_CHECK)[0]):
         for cell in row:

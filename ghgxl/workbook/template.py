@@ -110,7 +110,9 @@ def embedded_module(path: Path, name: str) -> str:
 # --- sheets ------------------------------------------------------------------------------
 
 
-def _fill(path: Path, library: FactorLibrary, company: str | None, year: int | None) -> None:
+def _fill(
+    path: Path, library: FactorLibrary, company: str | None, year: int | None, rows: int
+) -> None:
     wb = openpyxl.load_workbook(quickstart_path(), keep_vba=True)
     guide = wb["Sheet1"]
     guide.title = L.SHEET_GUIDE
@@ -123,11 +125,11 @@ def _fill(path: Path, library: FactorLibrary, company: str | None, year: int | N
     sheets.write_guide(guide, library)
     sheets.write_info(wb.create_sheet(L.SHEET_INFO), library, company, year)
     sheets.write_sources(wb.create_sheet(L.SHEET_SOURCES), library)
-    sheets.write_activity(wb.create_sheet(L.SHEET_ACTIVITY), library)
+    sheets.write_activity(wb.create_sheet(L.SHEET_ACTIVITY), library, rows)
     sheets.write_factors(wb.create_sheet(L.SHEET_FACTORS), library)
-    sheets.write_quality(wb.create_sheet(L.SHEET_QUALITY))
+    sheets.write_quality(wb.create_sheet(L.SHEET_QUALITY), rows)
     sheets.write_significance(wb.create_sheet(L.SHEET_SIGNIFICANCE), library)
-    sheets.write_summary(wb.create_sheet(L.SHEET_SUMMARY))
+    sheets.write_summary(wb.create_sheet(L.SHEET_SUMMARY), rows)
     sheets.write_lists(wb.create_sheet(L.SHEET_LISTS), library)
     wb.move_sheet(L.SHEET_CONF, offset=len(wb.sheetnames))
     sheets.define_names(wb)
@@ -144,12 +146,14 @@ def build_template(
     library: FactorLibrary | None = None,
     company: str | None = None,
     year: int | None = None,
+    rows: int = L.TEMPLATE_ROWS,
 ) -> None:
-    """Build the template (or a filled copy) into ``out`` (written atomically)."""
+    """Build the template (or a filled copy) into ``out`` (written atomically), with
+    ``rows`` table rows in 活动数据 and 数据质量."""
     library = library or FactorLibrary.default()
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder) / TEMPLATE_NAME
-        _fill(work, library, company, year)
+        _fill(work, library, company, year, rows)
         embed_vba(work)
         add_buttons(work)
         members = xlsx.read_members(work)
@@ -168,17 +172,21 @@ def _fixed_core(xml: bytes) -> bytes:
     return re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*", rb"\g<1>" + stamp.encode(), xml)
 
 
-def new_workbook(out: Path, company: str | None = None, year: int | None = None) -> None:
-    """A fresh copy of the committed template, with company and year filled in.
+def new_workbook(
+    out: Path, company: str | None = None, year: int | None = None, rows: int = L.TEMPLATE_ROWS
+) -> None:
+    """A fresh copy of the committed template, with company and year filled in and
+    ``rows`` table rows (:mod:`ghgxl.workbook.resize`).
 
     Never overwrites an existing file (the user's work): E603.
     """
     from ghgxl.errors import GhgError
+    from ghgxl.workbook.resize import resized
 
     out = Path(out)
     if out.exists():
         raise GhgError("E603", path=str(out))
-    package = template_path().read_bytes()
+    package = resized(template_path().read_bytes(), rows)
     values: dict[str, object] = {}
     if company:
         values[L.info_cell("company")] = company

@@ -166,3 +166,31 @@ def test_taiwan_scheme_in_workbook_json_and_sheet(tmp_path: Path) -> None:
                 if isinstance(sheet[cell].value, float)
                 else recalculated[cell].value == sheet[cell].value
             )
+
+
+def test_taiwan_grade_of_the_weighted_total(tmp_path: Path) -> None:
+    """The grade below 数据质量's weighted total follows the workbook's scheme, as its
+    formula does: a score of 18 is 二级 in Taiwan's scheme (10–19), 一级 in the seed's (≥5)."""
+    import openpyxl
+
+    from ghgxl.workbook.calc import calc_file
+
+    row = dict(
+        id="F1", category=1, annual=5000, unit="L", factor_key="fuel.diesel.offroad",
+        dq_activity=2, dq_factor=3, dq_calibration=3,
+    )  # fmt: skip  # 2 × 3 × 3 = 18
+    path, out = tmp_path / "tw.xlsm", tmp_path / "tw-out.xlsm"
+    path.write_bytes(fill.fill(TEMPLATE, {"dq_scheme": "台湾环境部盘查表评分法"}, [row]))
+    calc_file(path, out)
+    sheet = openpyxl.load_workbook(out, data_only=True)["数据质量"]
+    assert sheet["J206"].value == pytest.approx(18.0)
+    assert sheet["J207"].value == "第二级"
+    from tests.support import freeze_udf_cells, libreoffice_recalculate, soffice
+
+    if soffice():
+        referee = tmp_path / "referee.xlsm"
+        referee.write_bytes(freeze_udf_cells(out.read_bytes()))
+        recalculated = openpyxl.load_workbook(
+            libreoffice_recalculate(referee, tmp_path), data_only=True
+        )["数据质量"]
+        assert recalculated["J207"].value == "第二级"

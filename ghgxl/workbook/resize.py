@@ -1,0 +1,162 @@
+"""A 盘查清册 of any size: the committed template with more rows in 活动数据 and 数据质量.
+
+The template holds 200 rows; a company with more sources asks ``ghgxl workbook new --rows
+N``. The rows added are the template's last row repeated — the same cell styles, and for
+each row its own formulas from :mod:`ghgxl.workbook.sheets` — and everything that spans the
+table ends in the new last row: the 汇总 formulas, the dropdown validations, the filter,
+the 数据质量 totals (moved down) and the sheet dimensions. The result is byte for byte what
+building the template with N rows gives (tested), made without openpyxl or pyopenvba
+rewriting the package, so the VBA and the buttons stay exactly as committed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from xml.sax.saxutils import escape
+
+from ghgxl.errors import GhgError
+from ghgxl.workbook import guard, sheets, xlsx
+from ghgxl.workbook import layout as L
+from ghgxl.workbook.refs import column_letter, split_ref
+
+#: The most rows a workbook can have and still pass ghgxl's own size check (guard).
+MAX_ROWS = guard.MAX_SHEET_CELLS // len(L.ACTIVITY_COLUMNS) - L.FIRST_ROW
+_ROW = re.compile(rb'<row r="([0-9]+)"[^>]*>.*?</row>', re.DOTALL)
+#: A formula cell: its start tag (group 1) and column (group 2); the formula text follows.
+_FORMULA = re.compile(rb'(<c r="([A-Z]+)[0-9]+"[^>]*>)<f>[^<]*</f>')
+
+Formulas = Mapping[str, str]  # column letter → formula, for one row
+
+
+def formula_xml(formula: str) -> bytes:
+    """A formula as openpyxl writes it into ``<f>``: no ``=``, XML-escaped, every non-ASCII
+    character as a character reference."""
+    return escape(formula.removeprefix("=")).encode("ascii", "xmlcharrefreplace")
+
+
+_SLOTS = re.compile(rb'<row r="([0-9]+)"|<c r="([A-Z]+)([0-9]+)"|<f>[^<]*</f>')
+
+
+class _Row:
+    """A ``<row>`` element cut once at its row numbers and its formulas, so that a copy for
+    another row is one join: the new number in each number's place, and in each formula's
+    the formula of that cell's column."""
+
+    def __init__(self, xml: bytes) -> None:
+        self.pieces: list[bytes | str | None] = []  # bytes as they are; None: the row number
+        position, column = 0, ""
+        for match in _SLOTS.finditer(xml):
+            if match.group(2) is not None:
+                column, span = match.group(2).decode(), match.span(3)
+            else:
+                span = match.span(1) if match.group(1) is not None else match.span()
+            self.pieces.append(xml[position : span[0]])
+            self.pieces.append(None if match.group(0)[1] != ord("f") else column)
+            position = span[1]
+        self.pieces.append(xml[position:])
+
+    def render(self, row: int, formulas: Formulas) -> bytes:
+        number = str(row).encode("ascii")
+        return b"".join(
+            piece
+            if piece.__class__ is bytes
+            else number
+            if piece is None
+            else b"<f>" + formula_xml(formulas[piece]) + b"</f>"
+            for piece in self.pieces
+        )
+
+
+def _by_row(formulas: Mapping[str, str]) -> dict[int, dict[str, str]]:
+    """``{"J206": f}`` → ``{206: {"J": f}}``."""
+    rows: dict[int, dict[str, str]] = {}
+    for ref, formula in formulas.items():
+        row, column = split_ref(ref)
+        rows.setdefault(row, {})[column_letter(column)] = formula
+    return rows
+
+
+def _grown(
+    xml: bytes, last: int, formulas_of: Callable[[int], Formulas], below: Mapping[str, str]
+) -> bytes:
+    """A table sheet whose rows end in the template's last row, grown to end in ``last``:
+    rows copied from the last one; the rows below the table moved down as far, their
+    formulas from ``below`` (ref → formula, at the new places)."""
+    rows = {int(m.group(1)): (m.start(), m.end()) for m in _ROW.finditer(xml)}
+    start, end = rows[L.LAST_ROW]
+    prototype = _Row(xml[start:end])
+    added = b"".join(
+        prototype.render(row, formulas_of(row)) for row in range(L.LAST_ROW + 1, last + 1)
+    )
+    after = sorted(row for row in rows if row > L.LAST_ROW)
+    if not after:
+        return xml[:end] + added + xml[end:]
+    shift, renewed = last - L.LAST_ROW, _by_row(below)
+    moved = b"".join(
+        _Row(xml[slice(*rows[row])]).render(row + shift, renewed.get(row + shift, {}))
+        for row in after
+    )
+    first, final = rows[after[0]][0], rows[after[-1]][1]
+    return xml[:end] + added + xml[end:first] + moved + xml[final:]
+
+
+def _ends_in(xml: bytes, last: int) -> bytes:
+    """Every ``sqref``/``ref`` range ending in the template's last row ends in ``last``."""
+    return re.sub(
+        rb'((?:sqref|ref)="[A-Z]+[0-9]+:[A-Z]+)' + str(L.LAST_ROW).encode("ascii") + rb'"',
+        rb"\g<1>" + str(last).encode("ascii") + b'"',
+        xml,
+    )
+
+
+def _dimension(xml: bytes, last: int) -> bytes:
+    return re.sub(
+        rb'(<dimension ref="[A-Z]+[0-9]+:[A-Z]+)[0-9]+"',
+        rb"\g<1>" + str(last).encode("ascii") + b'"',
+        xml,
+        count=1,
+    )
+
+
+def _formulas_set(xml: bytes, formulas: Mapping[str, str]) -> bytes:
+    """The sheet with the formula text of the cells named (ref → formula) replaced."""
+
+    def renew(match: re.Match) -> bytes:
+        ref = match.group(1)[len(b'<c r="') :].split(b'"', 1)[0].decode()
+        if ref not in formulas:
+            return match.group(0)
+        return match.group(1) + b"<f>" + formula_xml(formulas[ref]) + b"</f>"
+
+    return _FORMULA.sub(renew, xml)
+
+
+def resized(package: bytes, rows: int) -> bytes:
+    """The template ``package`` with ``rows`` table rows (200, the template's, or more)."""
+    if not L.TEMPLATE_ROWS <= rows <= MAX_ROWS:
+        raise GhgError("E611", rows=rows, low=L.TEMPLATE_ROWS, high=MAX_ROWS)
+    if rows == L.TEMPLATE_ROWS:
+        return package
+    members = xlsx.read_members(package)
+    parts = xlsx.sheet_parts(members)
+    last = L.last_row(rows)
+    letters = dict(L.ACT_COL)
+
+    def activity(row: int) -> Formulas:
+        return {letters[key]: f for key, f in sheets.activity_formulas(row).items()}
+
+    def quality(row: int) -> Formulas:
+        return {column_letter(i): f for i, f in enumerate(sheets.quality_formulas(row), 1)}
+
+    part = parts[L.SHEET_ACTIVITY]
+    members[part] = _dimension(_ends_in(_grown(members[part], last, activity, {}), last), last)
+    part = parts[L.SHEET_QUALITY]
+    grown = _grown(members[part], last, quality, sheets.quality_total_formulas(last))
+    members[part] = _dimension(grown, L.quality_total_row(last) + 1)
+    part = parts[L.SHEET_SUMMARY]
+    members[part] = _formulas_set(members[part], sheets.summary_formulas(last))
+    span = f"!$A${L.HEADER_ROW}:${L.ACT_COL['remark']}$"  # the filter's defined name
+    members["xl/workbook.xml"] = members["xl/workbook.xml"].replace(
+        f"{span}{L.LAST_ROW}<".encode(), f"{span}{last}<".encode(), 1
+    )
+    return xlsx.write_package(members)
