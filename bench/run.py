@@ -4,17 +4,19 @@
 
 Generates an inventory of N activity rows of mixed methods twice:
 
-1. as a ghgxl workbook (the template with N rows of =GHG_EMISSION formulas in 活动数据);
+1. as a ghgxl workbook made for N rows (``ghgxl workbook new --rows N``: 汇总 and 数据质量
+   span them), N rows of =GHG_EMISSION formulas in 活动数据;
 2. as the workbook a user would build instead: factors looked up with VLOOKUP from a factor
-   sheet, per-gas columns, SUMIFS summaries — native formulas only.
+   sheet, per-gas columns, SUMIFS summaries, a data-quality sheet — native formulas only.
 
-Then it times, in one run, ``ghgxl calc IN -o OUT`` as a whole process on (1), and LibreOffice
-headless open + full recalculation + save on (2), and measures the peak memory of each.
-Both totals are printed so the two can be seen to agree. Each tool runs once to warm caches
-(and create LibreOffice's profile), then ``--repeat`` times (3), taking turns with the other;
-the least time is the figure (the median is recorded too). ``ghgxl check`` is timed beside. Both workbooks hold
-their formulas as Excel saves a filled-down column (``--formulas shared``, the default) or
-with the text in every cell (``full``). Results go to ``bench/results/calc_<rows>.json``
+Then it times, in one run, ``ghgxl calc IN -o OUT`` as a whole process on (1), and
+LibreOffice headless open + full recalculation + save on (2), and measures the peak memory
+of each. Both totals and both data-quality scores are recorded, so the two can be seen to
+agree. Each tool runs once to warm caches (and create LibreOffice's profile), then
+``--repeat`` times (3), taking turns with the other; the least time is the figure (the
+median is recorded too). ``ghgxl check`` is timed beside. Both workbooks hold their formulas
+as Excel saves a filled-down column (``--formulas shared``, the default) or with the text in
+every cell (``full``). Results go to ``bench/results/calc_<rows>.json``
 (``calc_<rows>_full.json``).
 """
 
@@ -157,8 +159,9 @@ def ghgxl_workbook(records: list[dict[str, object]], out: Path, shared: bool = T
 
 
 def native_workbook(records: list[dict[str, object]], out: Path, shared: bool = True) -> None:
-    """What a user builds without ghgxl: VLOOKUP factors (kg gas per unit), SUMIFS totals
-    (``shared``: stored as Excel saves filled-down formulas)."""
+    """What a user builds without ghgxl: VLOOKUP factors (kg gas per unit), SUMIFS totals,
+    and a data-quality sheet as ghgxl's (mean of the three scores × share of the total,
+    summed) (``shared``: stored as Excel saves filled-down formulas)."""
     library = FactorLibrary.default()
     book = openpyxl.Workbook()
     factors = book.active
@@ -171,14 +174,25 @@ def native_workbook(records: list[dict[str, object]], out: Path, shared: bool = 
             [key, per_unit.get("CO2", 0.0), per_unit.get("CH4", 0.0), per_unit.get("N2O", 0.0), hfc]
         )
     sheet = book.create_sheet("活动数据")
-    sheet.append(["id", "category", "amount", "key", "CO2", "CH4", "N2O", "HFCs", "total"])
+    sheet.append(["id", "category", "amount", "key", "CO2", "CH4", "N2O", "HFCs", "total",
+                  "dq_activity", "dq_factor", "dq_calibration"])  # fmt: skip
     for i, record in enumerate(records, start=2):
         look = f"VLOOKUP($D{i},因子!$A$2:$E${len(SPECS) + 1},{{}},FALSE)"
         sheet.append([
             record["id"], record["category"], record["annual"], record["factor_key"],
             f"=C{i}*{look.format(2)}/1000", f"=C{i}*{look.format(3)}*27.9/1000",
             f"=C{i}*{look.format(4)}*273/1000", f"=C{i}*{look.format(5)}/1000", f"=SUM(E{i}:H{i})",
+            record["dq_activity"], record["dq_factor"], record["dq_calibration"],
         ])  # fmt: skip
+    quality = book.create_sheet("数据质量")
+    quality.append(["id", "activity", "factor", "calibration", "mean", "tCO2e", "share", "score"])
+    for i in range(2, len(records) + 2):
+        quality.append([
+            f"=活动数据!A{i}", f"=活动数据!J{i}", f"=活动数据!K{i}", f"=活动数据!L{i}",
+            f"=AVERAGE(B{i}:D{i})", f"=活动数据!I{i}", f'=IF(汇总!$B$7=0,"",F{i}/汇总!$B$7)',
+            f"=E{i}*G{i}",
+        ])  # fmt: skip
+    quality.append(["total", *[None] * 6, f"=SUM(H2:H{len(records) + 1})"])
     summary = book.create_sheet("汇总")
     last = len(records) + 1
     for category in range(1, 7):
@@ -191,6 +205,13 @@ def native_workbook(records: list[dict[str, object]], out: Path, shared: bool = 
     book.save(out)
     if shared:
         _set_sheet(out, "活动数据", share_formulas)
+        _set_sheet(out, "数据质量", _share_table)
+
+
+def _share_table(xml: bytes) -> bytes:
+    """:func:`share_formulas` on the table rows of a sheet, not on its total row below."""
+    cut = xml.rindex(b"<row ")
+    return share_formulas(xml[:cut]) + xml[cut:]
 
 
 def libreoffice_command(work: Path, workbook: Path) -> list[str]:
@@ -286,16 +307,20 @@ def main() -> None:
             figures["check"],
         )
         lo_s, lo_median, lo_mb = figures["libreoffice"]
-        total = json.loads(
+        result = json.loads(
             subprocess.run(
                 [ghgxl_bin, "calc", str(ours), "--json", "-"], capture_output=True, check=True
             ).stdout
-        )["total_tco2e"]
+        )
+        total, dq = result["total_tco2e"], result["data_quality"]["score"]
         lo_book = openpyxl.load_workbook(
             work / "lo-out" / "native.xlsx", data_only=True, read_only=True
         )
         lo_total = next(
             row[1] for row in lo_book["汇总"].iter_rows(values_only=True) if row[0] == "total"
+        )
+        lo_dq = next(
+            row[7] for row in lo_book["数据质量"].iter_rows(values_only=True) if row[0] == "total"
         )
     record = {
         "rows": args.rows,
@@ -312,6 +337,8 @@ def main() -> None:
         "libreoffice_peak_rss_mb": round(lo_mb, 1),
         "ghgxl_total_tco2e": total,
         "libreoffice_total_tco2e": round(float(lo_total), 6),
+        "ghgxl_dq_score": round(dq, 6),
+        "libreoffice_dq_score": round(float(lo_dq), 6),
         "ghgxl_version": ghgxl.__version__,
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
     }

@@ -227,8 +227,8 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "include the larger excluded sources in the inventory",
     ),
     "E514": ErrorSpec(
-        "第 {row} 行在清册公式的范围（第 {first}–{last} 行）之外，汇总与数据质量不计入此行",
-        "row {row} is outside the rows the workbook's formulas count ({first}–{last}): the summary and data quality leave it out",
+        "第 {row} 行在汇总公式的范围（第 {first}–{last} 行）之外，不计入总排放量",
+        "row {row} is outside the rows the summary formulas count ({first}–{last}): it is left out of the totals",
         "用 ghgxl workbook new --rows N 新建行数足够的清册，把各行粘贴过去",
         "make a workbook with enough rows (ghgxl workbook new --rows N) and paste the rows into it",
     ),
@@ -321,6 +321,12 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "the indirect sub-category {value} is significant (score {score}) but left out",
         "重大的间接排放应纳入量化；如确需排除，请在理由中说明",
         "significant indirect emissions should be quantified; if left out, explain why",
+    ),
+    "W106": ErrorSpec(
+        "数据质量表不含第 {row} 行（其范围为第 {first}–{last} 行），此行的数据质量未计入加权平均",
+        "数据质量 does not reach row {row} (its rows are {first}–{last}): this row's data quality is not in the weighted score",
+        "用 ghgxl workbook new --rows N 新建行数足够的清册，把各行粘贴过去",
+        "make a workbook with enough rows (ghgxl workbook new --rows N) and paste the rows into it",
     ),
     "E901": ErrorSpec(
         "内部错误：{problem}",

@@ -76,9 +76,9 @@ def calculate_workbook(
 
 
 def _beyond_formulas(data: WorkbookData, rows: np.ndarray, result: InventoryResult) -> list:
-    """E514 for the rows below the ranges the workbook's own formulas count; they are
+    """E514 for the rows below the ranges the workbook's 汇总 formulas count; they are
     computed, but left out of the totals, as Excel leaves them out of 汇总."""
-    last = data.extent.last
+    last = data.extent.summary_last
     beyond = rows > last if last is not None else np.zeros(len(rows), dtype=bool)
     if not beyond.any():
         return []

@@ -84,6 +84,25 @@ def _missing_info(calc: WorkbookCalculation) -> list[GhgError]:
     return found
 
 
+def _beyond_quality(calc: WorkbookCalculation) -> list[GhgError]:
+    """W106 for rows the 汇总 counts but 数据质量 does not reach."""
+    extent = calc.data.extent
+    if extent.quality_last is None or L.SHEET_QUALITY not in calc.data.sheet_names:
+        return []
+    summary_last = extent.summary_last or max(_rows(calc), default=0)
+    return [
+        GhgError(
+            "W106",
+            cell=_cell(calc, "id", row),
+            row=row,
+            first=L.FIRST_ROW,
+            last=extent.quality_last,
+        )
+        for row in _rows(calc)
+        if extent.quality_last < row <= summary_last
+    ]
+
+
 def _grid_years(calc: WorkbookCalculation) -> list[GhgError]:
     year = calc.data.info.get("reporting_year")
     if not isinstance(year, (int, float)) or isinstance(year, bool):
@@ -234,6 +253,7 @@ def _check(
     findings = [
         *_missing_info(calc),
         *calc.errors,
+        *_beyond_quality(calc),
         *_text_in_months(calc),
         *_duplicates(calc),
         *_grid_years(calc),

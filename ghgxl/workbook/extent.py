@@ -4,8 +4,9 @@ rows and the weighted total of its 数据质量 sheet.
 A workbook has the template's 200 rows, or as many as ``ghgxl workbook new --rows N`` gave
 it, or whatever a user made of it. The headless path mirrors the sheet formulas as Excel
 computes them, so it reads their ranges rather than assuming the template's: a row below
-the ranges is one Excel leaves out of the totals, and ``ghgxl calc``/``check`` say so
-(E514) instead of writing totals that the workbook's own formulas contradict.
+the 汇总 ranges is one Excel leaves out of the totals, and ``ghgxl calc``/``check`` say so
+(E514) instead of writing totals that the workbook's own formulas contradict; a row below
+数据质量's is counted but its data quality is not (W106, from ``check``).
 """
 
 from __future__ import annotations
@@ -37,12 +38,6 @@ class Extent:
     summary_last: int | None = L.LAST_ROW
     quality_last: int | None = L.LAST_ROW
     quality_total_row: int = L.QUALITY_TOTAL_ROW
-
-    @property
-    def last(self) -> int | None:
-        """The last row both sheets count."""
-        ends = [e for e in (self.summary_last, self.quality_last) if e is not None]
-        return min(ends) if ends else None
 
 
 def _summary_last(xml: bytes) -> int | None:

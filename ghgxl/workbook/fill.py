@@ -60,7 +60,7 @@ def fill(
     values: dict[str, dict[str, xlsx.CellValue]] = {
         L.SHEET_INFO: {L.info_cell(k): v for k, v in (info or {}).items()},  # type: ignore[misc]
         L.SHEET_ACTIVITY: _rows(
-            activity, L.ACT_COL, INPUT_ACTIVITY, read_extent(package).last or L.LAST_ROW
+            activity, L.ACT_COL, INPUT_ACTIVITY, read_extent(package).summary_last or L.LAST_ROW
         ),
         L.SHEET_SOURCES: _rows(sources, L.SOURCE_COL, INPUT_SOURCES),
         L.SHEET_SIGNIFICANCE: _significance(significance or {}),

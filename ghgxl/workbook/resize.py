@@ -44,7 +44,8 @@ class _Row:
     the formula of that cell's column."""
 
     def __init__(self, xml: bytes) -> None:
-        self.pieces: list[bytes | str | None] = []  # bytes as they are; None: the row number
+        # bytes: kept as they are; None: the row number; a str: the formula of that column
+        self.pieces: list[bytes | str | None] = []
         position, column = 0, ""
         for match in _SLOTS.finditer(xml):
             if match.group(2) is not None:

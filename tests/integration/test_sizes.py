@@ -122,3 +122,27 @@ def test_rows_below_the_summary_ranges_are_e514_and_left_out(tmp_path: Path) -> 
     if soffice():  # what Excel computes from the same formulas: the cached total agrees
         recalculated = _referee(out, tmp_path)
         assert recalculated["汇总"][L.SUMMARY_TOTAL].value == pytest.approx(200 * T_PER_ROW)
+
+
+def test_rows_below_the_quality_range_are_counted_w106(tmp_path: Path) -> None:
+    """数据质量's total sums only rows 5–204 (not extended): the rows below still count in
+    the totals, and check says their data quality is not in the weighted score."""
+    from ghgxl.workbook.resize import _formulas_set
+
+    path, out = tmp_path / "book.xlsm", tmp_path / "out.xlsm"
+    members = xlsx.read_members(fill.fill(resized(TEMPLATE, 300), {"company": "测试"}, _rows(250)))
+    part = xlsx.sheet_parts(members)[L.SHEET_QUALITY]
+    members[part] = _formulas_set(members[part], {"J306": "=SUM(J5:J204)"})
+    path.write_bytes(xlsx.write_package(members))
+    code, data = _calc(path)
+    assert code == 0 and data["total_tco2e"] == pytest.approx(250 * T_PER_ROW)
+    check = CliRunner().invoke(main, ["check", str(path), "--json"])
+    found = [f for f in json.loads(check.stdout)["findings"] if f["code"] == "W106"]
+    assert len(found) == 50 and found[0]["cell"] == "活动数据!A205"
+    calc_file(path, out)
+    share = T_PER_ROW / (250 * T_PER_ROW)  # each row's share of the total
+    expected = 200 * share * (3 + 1 + 3) / 3  # the weighted score of rows 5–204 only
+    ours = openpyxl.load_workbook(out, data_only=True)["数据质量"]
+    assert ours["J306"].value == pytest.approx(expected)
+    if soffice():
+        assert _referee(out, tmp_path)["数据质量"]["J306"].value == pytest.approx(expected)
