@@ -134,6 +134,12 @@ def _rendered(values: Sequence[xlsx.CellValue]) -> tuple[np.ndarray, np.ndarray]
     return kinds, tails
 
 
+def _letters_row(ref: str) -> tuple[bytes, int]:
+    """``"J206"`` → ``(b"J", 206)``."""
+    letters = ref.rstrip("0123456789")
+    return letters.encode("ascii"), int(ref[len(letters) :])
+
+
 class _Lookup:
     """Block values rendered once, addressed by (column index, row position)."""
 
@@ -160,23 +166,26 @@ class _Lookup:
         # the last entry: a formula cell not in the block
         self.kinds = np.concatenate([*kinds, np.array([_BLANK[0]], dtype=object)])
         self.tails = np.concatenate([*tails, np.array([_BLANK[1]], dtype=object)])
-        self.cells = {ref.encode("ascii"): _render_one(v) for ref, v in block.cells.items()}
+        #: single cells by (column letters, row): rendered once
+        self.cells = {_letters_row(ref): _render_one(v) for ref, v in block.cells.items()}
         #: no cell gets a type attribute: the type slot can be left out of the join
         self.untyped = not self.cells and not (self.kinds[:-1] != b"").any()
 
-    def indices(self, letters: list[bytes], digits: list[bytes]) -> np.ndarray:
+    def indices(self, letters: list[bytes], digits: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+        """Where each formula cell's value is in :attr:`kinds`/:attr:`tails` (the last entry:
+        not in the block), and the cells' row numbers."""
         column = np.fromiter(map(self.letters.__getitem__, letters), np.int64, len(letters))
         row = np.fromiter(map(int, digits), np.int64, len(digits))
         inside = row < len(self.position)
         position = np.full(len(row), -1, dtype=np.int64)
         position[inside] = self.position[row[inside]]
         found = (column >= 0) & (position >= 0)
-        return np.where(found, column * self.width + position, len(self.kinds) - 1)
+        return np.where(found, column * self.width + position, len(self.kinds) - 1), row
 
 
 def patch_chunk(xml: bytes, lookup: _Lookup) -> bytes:
     """One chunk of whole rows with every formula cell's cached value set or cleared."""
-    if _PREFIXED_FORMULA.search(xml):
+    if b":f" in xml and _PREFIXED_FORMULA.search(xml):  # the cheap test first
         raise GhgError(
             "E601",
             path="sheet XML",
@@ -188,7 +197,7 @@ def patch_chunk(xml: bytes, lookup: _Lookup) -> bytes:
     if count != xml.count(b"<f") and count != xlsx.formula_elements(xml):
         return _patch_slowly(xml, lookup)  # a formula cell the pattern does not cover
     letters, digits = pieces[2::5], pieces[3::5]
-    index = lookup.indices(letters, digits)
+    index, rows = lookup.indices(letters, digits)
     tails = lookup.tails[index].tolist()
     if lookup.untyped and not (index == len(lookup.kinds) - 1).any():
         out: list[bytes] = [b""] * (4 * count + 1)
@@ -198,10 +207,10 @@ def patch_chunk(xml: bytes, lookup: _Lookup) -> bytes:
         out[3::4] = tails
         return b"".join(out)
     kinds = lookup.kinds[index].tolist()
-    if lookup.cells:
-        for i, ref in enumerate(x + d for x, d in zip(letters, digits, strict=True)):
-            if ref in lookup.cells:
-                kinds[i], tails[i] = lookup.cells[ref]
+    for (letter, row), pair in lookup.cells.items():  # a few (totals): found by their row
+        for i in np.flatnonzero(rows == row).tolist():
+            if letters[i] == letter:
+                kinds[i], tails[i] = pair
     out = [b""] * (5 * count + 1)
     out[0::5] = pieces[0::5]
     out[1::5] = pieces[1::5]
