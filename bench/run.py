@@ -86,13 +86,15 @@ def inventory(rows: int, seed: int = 7) -> list[dict[str, object]]:
     rng = np.random.default_rng(seed)
     picks = rng.integers(0, len(SPECS), rows)
     amounts = rng.uniform(0.1, 1.0, rows)
+    scores = rng.choice([6, 3, 1], size=(rows, 3))  # data quality, 6/3/1, a row's own
     records = []
     for i, (pick, share) in enumerate(zip(picks, amounts, strict=True)):
         category, unit, key, gas, scale = SPECS[pick]
+        activity, factor, calibration = scores[i].tolist()
         records.append(
             dict(id=f"R{i + 1}", source=f"排放源 {i + 1}", category=category, unit=unit,
                  factor_key=key, gas=gas, annual=round(float(share) * scale, 2),
-                 dq_activity=3, dq_factor=1, dq_calibration=3)
+                 dq_activity=activity, dq_factor=factor, dq_calibration=calibration)
         )  # fmt: skip
     return records
 
@@ -153,7 +155,8 @@ def ghgxl_workbook(records: list[dict[str, object]], out: Path, shared: bool = T
     members[parts[L.SHEET_ACTIVITY]] = share_formulas(xml) if shared else xml
     if shared:  # the table, not the totals below it
         quality = members[parts[L.SHEET_QUALITY]]
-        cut = quality.index(b'<row r="%d"' % L.quality_total_row(L.last_row(len(records))))
+        rows = max(len(records), L.TEMPLATE_ROWS)
+        cut = quality.index(b'<row r="%d"' % L.quality_total_row(L.last_row(rows)))
         members[parts[L.SHEET_QUALITY]] = share_formulas(quality[:cut]) + quality[cut:]
     out.write_bytes(xlsx.write_package(members))
 

@@ -413,7 +413,7 @@ def workbook_new(out: Path, company: str | None, year: int | None, rows: int | N
     from ghgxl.workbook import layout as L
     from ghgxl.workbook.template import new_workbook
 
-    new_workbook(out, company, year, rows or L.TEMPLATE_ROWS)
+    new_workbook(out, company, year, L.TEMPLATE_ROWS if rows is None else rows)
     console.print(f"已创建 / created: {out}", markup=False)
 
 

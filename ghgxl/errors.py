@@ -232,6 +232,12 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "用 ghgxl workbook new --rows N 新建行数足够的清册，把各行粘贴过去",
         "make a workbook with enough rows (ghgxl workbook new --rows N) and paste the rows into it",
     ),
+    "E515": ErrorSpec(
+        "第 {row} 行的合计单元格没有公式，汇总不计入此行",
+        "row {row} has no formula in its total cell: the summary leaves it out",
+        "把上一行的公式复制到此行（或用 ghgxl workbook new --rows N 新建清册，把各行粘贴过去）",
+        "copy the formulas down from the row above (or make a workbook with ghgxl workbook new --rows N and paste the rows into it)",
+    ),
     "E601": ErrorSpec(
         "无法读取文件 {path}：{problem}",
         "cannot read the file {path}: {problem}",
@@ -323,8 +329,8 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "significant indirect emissions should be quantified; if left out, explain why",
     ),
     "W106": ErrorSpec(
-        "数据质量表不含第 {row} 行（其范围为第 {first}–{last} 行），此行的数据质量未计入加权平均",
-        "数据质量 does not reach row {row} (its rows are {first}–{last}): this row's data quality is not in the weighted score",
+        "数据质量表不含第 {row} 行（其范围为第 {first}–{last} 行），表中的加权平均未计入此行（JSON 与报告计入）",
+        "数据质量 does not reach row {row} (its rows are {first}–{last}): the sheet's weighted score leaves it out (the JSON and the report count it)",
         "用 ghgxl workbook new --rows N 新建行数足够的清册，把各行粘贴过去",
         "make a workbook with enough rows (ghgxl workbook new --rows N) and paste the rows into it",
     ),

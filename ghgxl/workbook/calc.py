@@ -75,23 +75,39 @@ def calculate_workbook(
     return WorkbookCalculation(data, result, rows)
 
 
+def counted(data: WorkbookData, rows: np.ndarray) -> np.ndarray:
+    """Which of the 活动数据 ``rows`` the workbook's 汇总 counts, as Excel computes it: those
+    inside its ranges that hold the row-total formula (all, without 汇总 formulas)."""
+    extent = data.extent
+    if extent.summary_rows is None:
+        return np.ones(len(rows), dtype=bool)
+    first, last = extent.summary_rows
+    inside = (rows >= first) & (rows <= last)
+    if extent.formula_rows is not None:
+        inside &= np.fromiter((r in extent.formula_rows for r in rows.tolist()), bool, len(rows))
+    return inside
+
+
 def _beyond_formulas(data: WorkbookData, rows: np.ndarray, result: InventoryResult) -> list:
-    """E514 for the rows below the ranges the workbook's 汇总 formulas count; they are
-    computed, but left out of the totals, as Excel leaves them out of 汇总."""
-    last = data.extent.summary_last
-    beyond = rows > last if last is not None else np.zeros(len(rows), dtype=bool)
-    if not beyond.any():
+    """E514 for the rows outside the ranges the workbook's 汇总 formulas count, E515 for
+    those without the row-total formula; they are computed, but left out of the totals, as
+    Excel leaves them out of 汇总."""
+    left_out = ~counted(data, rows)
+    if not left_out.any():
         return []
     ok = result.rows["ok"].to_numpy().copy()
-    ok[beyond] = False
+    ok[left_out] = False
     result.rows["ok"] = ok
-    column = data.activity_columns["id"]
-    return [
-        GhgError(
-            "E514", cell=f"{L.SHEET_ACTIVITY}!{column}{row}", row=row, first=L.FIRST_ROW, last=last
-        )
-        for row in rows[beyond].tolist()
-    ]
+    first, last = data.extent.summary_rows
+    id_column, total_column = data.activity_columns["id"], data.activity_columns.get("total")
+    errors = []
+    for row in rows[left_out].tolist():
+        if first <= row <= last:
+            errors.append(GhgError("E515", cell=f"{L.SHEET_ACTIVITY}!{total_column}{row}", row=row))
+        else:
+            cell = f"{L.SHEET_ACTIVITY}!{id_column}{row}"
+            errors.append(GhgError("E514", cell=cell, row=row, first=first, last=last))
+    return errors
 
 
 # --- mirrors of the sheet formulas --------------------------------------------------------
@@ -147,11 +163,13 @@ def _numeric(series: pd.Series) -> pd.Series:
     return pd.to_numeric(series.map(lambda v: v if is_number(v) else np.nan), errors="coerce")
 
 
-def summary_values(shown: pd.DataFrame, last: int | None = None) -> dict[str, xlsx.CellValue]:
+def summary_values(
+    shown: pd.DataFrame, rows: np.ndarray | None = None
+) -> dict[str, xlsx.CellValue]:
     """The 汇总 sheet as its SUMIFS/SUM/COUNTIF formulas compute it from the row values of
-    the rows they span (up to ``last``)."""
-    if last is not None:
-        shown = shown[shown["row"] <= last]
+    the rows they count (``rows``: a mask, :func:`counted`)."""
+    if rows is not None:
+        shown = shown[rows]
     cells = L.summary_cells()
     values: dict[str, xlsx.CellValue] = {}
     category = _numeric(shown["category"])
@@ -217,13 +235,14 @@ def quality_values(calc: WorkbookCalculation, shown: pd.DataFrame, total: float)
     rows, extent = activity["row"].to_numpy(), calc.data.extent
     counted = product if extent.quality_last is None else product[rows <= extent.quality_last]
     weighted = counted[~np.isnan(counted)]
-    total_row = extent.quality_total_row
-    totals: dict[str, xlsx.CellValue] = {
-        f"J{total_row}": float(weighted.sum()),
-        f"J{total_row + 1}": (
-            f"第{quality.grade(float(weighted.sum()), scheme)}" if len(weighted) else ""
-        ),
-    }
+    total_row, totals = extent.quality_total_row, {}
+    if total_row is not None:  # not found: nothing written where it is not
+        totals = {
+            f"J{total_row}": float(weighted.sum()),
+            f"J{total_row + 1}": (
+                f"第{quality.grade(float(weighted.sum()), scheme)}" if len(weighted) else ""
+            ),
+        }
     return Block(rows, columns, totals)
 
 
@@ -265,7 +284,7 @@ def significance_values(data: WorkbookData) -> dict[str, xlsx.CellValue]:
 def cell_values(calc: WorkbookCalculation) -> Values:
     """Every cached value to write, by sheet."""
     activity, shown = activity_values(calc)
-    summary = summary_values(shown, calc.data.extent.summary_last)
+    summary = summary_values(shown, counted(calc.data, shown["row"].to_numpy()))
     total = float(summary[L.SUMMARY_TOTAL])
     values: Values = {L.SHEET_ACTIVITY: activity, L.SHEET_SUMMARY: summary}
     if L.SHEET_QUALITY in calc.data.sheet_names:

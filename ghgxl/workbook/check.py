@@ -89,7 +89,7 @@ def _beyond_quality(calc: WorkbookCalculation) -> list[GhgError]:
     extent = calc.data.extent
     if extent.quality_last is None or L.SHEET_QUALITY not in calc.data.sheet_names:
         return []
-    summary_last = extent.summary_last or max(_rows(calc), default=0)
+    summary_last = extent.summary_rows[1] if extent.summary_rows else max(_rows(calc), default=0)
     return [
         GhgError(
             "W106",

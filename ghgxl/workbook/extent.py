@@ -1,12 +1,14 @@
-"""How far a workbook's own formulas reach: the 活动数据 rows its 汇总 formulas sum, and the
-rows and the weighted total of its 数据质量 sheet.
+"""How far a workbook's own formulas reach: the 活动数据 rows its 汇总 totals sum, which of
+those rows hold the row-total formula, and the rows and the weighted total of 数据质量.
 
 A workbook has the template's 200 rows, or as many as ``ghgxl workbook new --rows N`` gave
-it, or whatever a user made of it. The headless path mirrors the sheet formulas as Excel
-computes them, so it reads their ranges rather than assuming the template's: a row below
-the 汇总 ranges is one Excel leaves out of the totals, and ``ghgxl calc``/``check`` say so
-(E514) instead of writing totals that the workbook's own formulas contradict; a row below
-数据质量's is counted but its data quality is not (W106, from ``check``).
+it, or whatever a user made of it in Excel (rows inserted, pasted below the table, saved by
+LibreOffice). The headless path mirrors the sheet formulas as Excel computes them, so it
+reads their ranges rather than assuming the template's: a row outside the 汇总 ranges, or
+one without the row-total formula, is one Excel leaves out of the totals, and ``ghgxl
+calc``/``check`` say so (E514, E515) instead of writing totals that the workbook's own
+formulas contradict; a row below 数据质量's range is counted but its data quality is not
+(W106, from ``check``).
 """
 
 from __future__ import annotations
@@ -22,46 +24,77 @@ from ghgxl.workbook import layout as L
 from ghgxl.workbook import xlsx
 from ghgxl.workbook.patch import row_chunks
 
-_FORMULA_TEXT = re.compile(rb"<f\b[^>]*>([^<]*)</f>")
+_CELL_FORMULA = re.compile(rb'<c r="([A-Z]{1,3}[0-9]+)"[^>]*>\s*<f\b[^>]*>([^<]*)</f>')
+#: A range of 活动数据 in a formula (not of a sheet whose name ends in 活动数据).
 _ACTIVITY_RANGE = re.compile(
-    rf"(?:'{L.SHEET_ACTIVITY}'|{L.SHEET_ACTIVITY})!\$?[A-Z]{{1,3}}\$?([0-9]+):\$?[A-Z]{{1,3}}\$?([0-9]+)"
+    rf"(?<![\w'])(?:'{L.SHEET_ACTIVITY}'|{L.SHEET_ACTIVITY})!"
+    r"\$?[A-Z]{1,3}\$?([0-9]+):\$?[A-Z]{1,3}\$?([0-9]+)"
 )
-#: 数据质量's weighted total: ``<c r="J206" …><f>SUM(J5:J204)</f>``.
-_QUALITY_TOTAL = re.compile(rb'<c r="J([0-9]+)"[^>]*><f>SUM\(J([0-9]+):J([0-9]+)\)</f>')
+#: 数据质量's weighted total, however it was saved: ``<c r="J206" …><f …>SUM(J5:J204)</f>``.
+_QUALITY_TOTAL = re.compile(
+    rb'<c r="J([0-9]+)"[^>]*>\s*<f\b[^>]*>\s*SUM\(\s*\$?J\$?([0-9]+)\s*:\s*\$?J\$?([0-9]+)\s*\)'
+)
 
 
 @dataclass(frozen=True)
 class Extent:
-    """The last 活动数据 row the 汇总 formulas count (None: no such formulas), and
-    数据质量's last row and weighted-total row."""
+    """What a workbook's formulas count.
 
-    summary_last: int | None = L.LAST_ROW
+    ``summary_rows``: the first and last 活动数据 rows of 汇总's totals by category (None: no
+    such formulas, nothing to agree with); ``formula_rows``: the 活动数据 rows whose total
+    cell holds a formula (None: not read); ``quality_last``/``quality_total_row``: the last
+    row 数据质量's weighted total sums, and where that total is (None: not found).
+    """
+
+    summary_rows: tuple[int, int] | None = (L.FIRST_ROW, L.LAST_ROW)
+    formula_rows: frozenset[int] | None = None
     quality_last: int | None = L.LAST_ROW
-    quality_total_row: int = L.QUALITY_TOTAL_ROW
+    quality_total_row: int | None = L.QUALITY_TOTAL_ROW
 
 
-def _summary_last(xml: bytes) -> int | None:
-    """The last row of the 活动数据 ranges in 汇总's formulas (the lowest, if they differ:
-    rows below it are not counted everywhere)."""
-    ends = [
-        int(end)
-        for text in _FORMULA_TEXT.findall(xml)
-        for _start, end in _ACTIVITY_RANGE.findall(html.unescape(text.decode("utf-8")))
+def _formulas(xml: bytes) -> dict[str, str]:
+    """Cell ref → formula text of the sheet's formula cells that have their text."""
+    return {
+        ref.decode("ascii"): html.unescape(text.decode("utf-8"))
+        for ref, text in _CELL_FORMULA.findall(xml)
+    }
+
+
+def _summary_rows(xml: bytes) -> tuple[int, int] | None:
+    """The rows the totals by category (汇总 B5:B10, whose sum is the total) span; where
+    they differ, the rows all of them count."""
+    formulas = _formulas(xml)
+    cells = L.summary_cells()
+    spans = [
+        (int(first), int(last))
+        for c in L.L_CATEGORIES
+        for first, last in _ACTIVITY_RANGE.findall(formulas.get(cells[f"category:{c}"], ""))
     ]
-    return min(ends) if ends else None
+    if not spans:
+        return None
+    return max(first for first, _ in spans), min(last for _, last in spans)
 
 
-def read_extent(source: Path | bytes) -> Extent:
-    """The extent of a workbook (a path or its bytes)."""
+def _formula_rows(member, column: str) -> frozenset[int]:
+    """The rows of ``column`` that hold a formula (streamed, whole rows at a time)."""
+    pattern = re.compile(rb'<c r="' + column.encode("ascii") + rb'([0-9]+)"[^>]*>\s*<f\b')
+    return frozenset(int(row) for chunk in row_chunks(member) for row in pattern.findall(chunk))
+
+
+def read_extent(source: Path | bytes, total_column: str | None = None) -> Extent:
+    """The extent of a workbook (a path or its bytes); ``total_column``: where 活动数据's
+    row total is, to find the rows that hold its formula."""
+    summary_rows = quality_last = quality_total = formula_rows = None
     with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as package:
         parts = xlsx.package_sheet_parts(package)
-        summary_last = quality_last = None
-        quality_total = L.QUALITY_TOTAL_ROW
         if L.SHEET_SUMMARY in parts:
-            summary_last = _summary_last(package.read(parts[L.SHEET_SUMMARY]))
+            summary_rows = _summary_rows(package.read(parts[L.SHEET_SUMMARY]))
+        if total_column and summary_rows and L.SHEET_ACTIVITY in parts:
+            with package.open(parts[L.SHEET_ACTIVITY]) as sheet:
+                formula_rows = _formula_rows(sheet, total_column)
         if L.SHEET_QUALITY in parts:  # its totals are at its end: streamed, whole rows
             with package.open(parts[L.SHEET_QUALITY]) as sheet:
                 for chunk in row_chunks(sheet):
                     for row, _first, end in _QUALITY_TOTAL.findall(chunk):
                         quality_total, quality_last = int(row), int(end)
-    return Extent(summary_last, quality_last, quality_total)
+    return Extent(summary_rows, formula_rows, quality_last, quality_total)

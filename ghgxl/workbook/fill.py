@@ -47,6 +47,12 @@ def _significance(entries: Mapping[str, Mapping[str, object]]) -> dict[str, xlsx
     return values
 
 
+def _last_row(package: bytes) -> int:
+    """The last 活动数据 row the workbook's 汇总 counts (the template's if it has none)."""
+    rows = read_extent(package).summary_rows
+    return rows[1] if rows else L.LAST_ROW
+
+
 def fill(
     package: bytes,
     info: Mapping[str, object] | None = None,
@@ -59,9 +65,7 @@ def fill(
     workbook has (``ghgxl workbook new --rows``), 排放源识别 the template's 200."""
     values: dict[str, dict[str, xlsx.CellValue]] = {
         L.SHEET_INFO: {L.info_cell(k): v for k, v in (info or {}).items()},  # type: ignore[misc]
-        L.SHEET_ACTIVITY: _rows(
-            activity, L.ACT_COL, INPUT_ACTIVITY, read_extent(package).summary_last or L.LAST_ROW
-        ),
+        L.SHEET_ACTIVITY: _rows(activity, L.ACT_COL, INPUT_ACTIVITY, _last_row(package)),
         L.SHEET_SOURCES: _rows(sources, L.SOURCE_COL, INPUT_SOURCES),
         L.SHEET_SIGNIFICANCE: _significance(significance or {}),
     }

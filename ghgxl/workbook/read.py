@@ -238,7 +238,7 @@ def _read(workbook: OpenedWorkbook) -> WorkbookData:
         names,
         activity_columns,
         source_columns,
-        read_extent(path),
+        read_extent(path, activity_columns.get("total")),
     )
 
 

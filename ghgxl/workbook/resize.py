@@ -16,12 +16,14 @@ from collections.abc import Callable, Mapping
 from xml.sax.saxutils import escape
 
 from ghgxl.errors import GhgError
-from ghgxl.workbook import guard, sheets, xlsx
 from ghgxl.workbook import layout as L
+from ghgxl.workbook import sheets, xlsx
 from ghgxl.workbook.refs import column_letter, split_ref
 
-#: The most rows a workbook can have and still pass ghgxl's own size check (guard).
-MAX_ROWS = guard.MAX_SHEET_CELLS // len(L.ACTIVITY_COLUMNS) - L.FIRST_ROW
+#: The most rows ``workbook new`` makes: such a workbook, calculated, still passes ghgxl's
+#: own size checks (guard: a 活动数据 row is ~3.6 KB of XML with its formulas in full, a
+#: 数据质量 row ~1.4 KB; tested against guard's limits).
+MAX_ROWS = 100_000
 _ROW = re.compile(rb'<row r="([0-9]+)"[^>]*>.*?</row>', re.DOTALL)
 #: A formula cell: its start tag (group 1) and column (group 2); the formula text follows.
 _FORMULA = re.compile(rb'(<c r="([A-Z]+)[0-9]+"[^>]*>)<f>[^<]*</f>')

@@ -51,11 +51,36 @@ def test_resized_is_the_template_built_with_that_many_rows(tmp_path: Path) -> No
     assert resized(TEMPLATE, L.TEMPLATE_ROWS) == TEMPLATE
 
 
-@pytest.mark.parametrize("rows", [L.TEMPLATE_ROWS - 1, MAX_ROWS + 1])
-def test_rows_out_of_range(rows: int) -> None:
+@pytest.mark.parametrize("rows", [0, L.TEMPLATE_ROWS - 1, MAX_ROWS + 1])
+def test_rows_out_of_range(rows: int, tmp_path: Path) -> None:
     with pytest.raises(GhgError) as caught:
         resized(TEMPLATE, rows)
     assert caught.value.code == "E611"
+    result = CliRunner().invoke(
+        main, ["workbook", "new", str(tmp_path / "x.xlsm"), "--rows", str(rows)]
+    )
+    assert result.exit_code == 2 and "[E611]" in result.output
+
+
+def test_the_largest_workbook_passes_ghgxls_own_size_checks() -> None:
+    """MAX_ROWS rows of the template's rows (with a cached value in every formula cell)
+    stay under guard's limits per sheet and in all."""
+    from ghgxl.workbook import guard
+    from ghgxl.workbook.resize import _ROW
+
+    members = xlsx.read_members(TEMPLATE)
+    parts = xlsx.sheet_parts(members)
+
+    def row_bytes(sheet: str) -> int:
+        row = next(m for m in _ROW.finditer(members[parts[sheet]]) if m.group(1) == b"204")
+        return len(row.group(0)) + 24 * row.group(0).count(b"<f>")  # + a cached value each
+
+    activity, quality = row_bytes(L.SHEET_ACTIVITY), row_bytes(L.SHEET_QUALITY)
+    assert MAX_ROWS * activity < guard.MAX_MEMBER_UNPACKED
+    assert (
+        MAX_ROWS * (activity + quality) + sum(map(len, members.values())) < guard.MAX_TOTAL_UNPACKED
+    )
+    assert (L.last_row(MAX_ROWS)) * len(L.ACTIVITY_COLUMNS) < guard.MAX_SHEET_CELLS
 
 
 def test_new_workbook_with_more_rows(tmp_path: Path) -> None:
@@ -63,7 +88,7 @@ def test_new_workbook_with_more_rows(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["workbook", "new", str(out), "--rows", "300"])
     assert result.exit_code == 0, result.output
     last = L.last_row(300)  # 304
-    assert read_extent(out) == Extent(last, last, last + 2)
+    assert read_extent(out) == Extent((L.FIRST_ROW, last), None, last, last + 2)
     book = openpyxl.load_workbook(out)
     activity, quality, summary = book["活动数据"], book["数据质量"], book["汇总"]
     assert activity[f"{L.ACT_COL['total']}{last}"].value == sheets.activity_formulas(last)["total"]
@@ -146,3 +171,60 @@ def test_rows_below_the_quality_range_are_counted_w106(tmp_path: Path) -> None:
     assert ours["J306"].value == pytest.approx(expected)
     if soffice():
         assert _referee(out, tmp_path)["数据质量"]["J306"].value == pytest.approx(expected)
+
+
+@pytest.mark.skipif(soffice() is None, reason="LibreOffice is installed by .ci/run")
+def test_a_workbook_saved_by_libreoffice_keeps_its_totals_in_place(tmp_path: Path) -> None:
+    """LibreOffice saves every formula as ``<f aca="false">``: the 汇总 ranges, the formula
+    rows and 数据质量's total are still found, and the total goes into its own cell."""
+    path, out, again = tmp_path / "book.xlsm", tmp_path / "out.xlsm", tmp_path / "again.xlsx"
+    path.write_bytes(fill.fill(resized(TEMPLATE, 300), {"company": "测试"}, _rows(250)))
+    calc_file(path, out)
+    saved = libreoffice_recalculate(out, tmp_path)
+    assert b'aca="false"' in xlsx.read_members(saved.read_bytes())["xl/worksheets/sheet6.xml"]
+    extent = read_extent(saved, L.ACT_COL["total"])
+    assert (extent.summary_rows, extent.quality_last, extent.quality_total_row) == (
+        (5, 304),
+        304,
+        306,
+    )
+    assert extent.formula_rows is not None and set(range(5, 305)) <= extent.formula_rows
+    calc_file(saved, again)
+    quality = openpyxl.load_workbook(again, data_only=True)["数据质量"]
+    assert quality["J306"].value == pytest.approx((3 + 1 + 3) / 3)
+    assert quality["J206"].value == pytest.approx((3 + 1 + 3) / 3 / 250)  # row 206's own
+    assert _calc(again)[1]["total_tco2e"] == pytest.approx(250 * T_PER_ROW)
+
+
+def test_a_formula_of_the_users_own_in_the_summary_changes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "book.xlsx"
+    path.write_bytes(fill.fill(resized(TEMPLATE, 300), {"company": "测试"}, _rows(250)))
+    book = openpyxl.load_workbook(path)
+    book["汇总"]["H2"] = "=SUM(活动数据!AK5:AK10)"  # a subtotal the user keeps
+    book["汇总"]["H3"] = "=SUM(旧活动数据!AK5:AK7)"  # another sheet, whose name ends alike
+    book.save(path)
+    assert read_extent(path).summary_rows == (5, 304)
+    code, data = _calc(path)
+    assert code == 0 and data["total_tco2e"] == pytest.approx(250 * T_PER_ROW)
+
+
+def test_a_row_without_its_formulas_is_e515_and_left_out(tmp_path: Path) -> None:
+    """Rows inserted in Excel come without formulas: Excel's 汇总 does not count them."""
+    import re
+
+    path, out = tmp_path / "book.xlsm", tmp_path / "out.xlsm"
+    members = xlsx.read_members(fill.fill(TEMPLATE, {"company": "测试"}, _rows(30)))
+    part = xlsx.sheet_parts(members)[L.SHEET_ACTIVITY]
+    members[part] = re.sub(rb'(<c r="[A-Z]+20"[^>]*>)<f>[^<]*</f><v></v>', rb"\1", members[part])
+    path.write_bytes(xlsx.write_package(members))
+    code, data = _calc(path)
+    assert code == 1 and [(e["code"], e["cell"]) for e in data["errors"]] == [
+        ("E515", f"活动数据!{L.ACT_COL['total']}20")
+    ]
+    assert data["total_tco2e"] == pytest.approx(29 * T_PER_ROW)
+    calc_file(path, out)
+    ours = openpyxl.load_workbook(out, data_only=True)
+    assert ours["汇总"][L.SUMMARY_TOTAL].value == pytest.approx(29 * T_PER_ROW)
+    if soffice():
+        recalculated = _referee(out, tmp_path)
+        assert recalculated["汇总"][L.SUMMARY_TOTAL].value == pytest.approx(29 * T_PER_ROW)
