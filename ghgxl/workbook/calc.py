@@ -233,8 +233,8 @@ def quality_values(calc: WorkbookCalculation, shown: pd.DataFrame, total: float)
         "J": product,
     }
     rows, extent = activity["row"].to_numpy(), calc.data.extent
-    counted = product if extent.quality_last is None else product[rows <= extent.quality_last]
-    weighted = counted[~np.isnan(counted)]
+    summed = product if extent.quality_last is None else product[rows <= extent.quality_last]
+    weighted = summed[~np.isnan(summed)]
     total_row, totals = extent.quality_total_row, {}
     if total_row is not None:  # not found: nothing written where it is not
         totals = {
