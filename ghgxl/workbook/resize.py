@@ -25,8 +25,8 @@ from ghgxl.workbook.refs import column_letter, split_ref
 #: 数据质量 row ~1.4 KB; tested against guard's limits).
 MAX_ROWS = 100_000
 _ROW = re.compile(rb'<row r="([0-9]+)"[^>]*>.*?</row>', re.DOTALL)
-#: A formula cell: its start tag (group 1) and column (group 2); the formula text follows.
-_FORMULA = re.compile(rb'(<c r="([A-Z]+)[0-9]+"[^>]*>)<f>[^<]*</f>')
+#: A formula cell: its start tag (group 1) and ref (group 2); the formula text follows.
+_FORMULA = re.compile(rb'(<c r="([A-Z]+[0-9]+)"[^>]*>)<f>[^<]*</f>')
 
 Formulas = Mapping[str, str]  # column letter → formula, for one row
 
@@ -126,7 +126,7 @@ def _formulas_set(xml: bytes, formulas: Mapping[str, str]) -> bytes:
     """The sheet with the formula text of the cells named (ref → formula) replaced."""
 
     def renew(match: re.Match) -> bytes:
-        ref = match.group(1)[len(b'<c r="') :].split(b'"', 1)[0].decode()
+        ref = match.group(2).decode("ascii")
         if ref not in formulas:
             return match.group(0)
         return match.group(1) + b"<f>" + formula_xml(formulas[ref]) + b"</f>"
