@@ -52,6 +52,18 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "请填写普通数值",
         "enter an ordinary number",
     ),
+    "E106": ErrorSpec(
+        "排放量 {value} t CO2e 超过全球年排放总量，不可能是一个排放源的排放量",
+        "{value} t CO2e is more than the whole world emits in a year: not one source's emissions",
+        "请检查活动量及其单位（如把千克写成了吨）",
+        "check the amount and its unit (kilograms typed as tonnes, say)",
+    ),
+    "E107": ErrorSpec(
+        "单元格是 Excel 错误值 {value}（公式出错），不是数值",
+        "the cell holds the Excel error {value} (a formula failed), not a number",
+        "请修正该单元格的公式：#N/A 查找不到，#DIV/0! 除以零，#REF! 引用已删除，#VALUE! 类型不对",
+        "fix the cell's formula: #N/A nothing found, #DIV/0! division by zero, #REF! a deleted reference, #VALUE! a wrong type",
+    ),
     "E201": ErrorSpec(
         "未知单位 '{unit}'",
         "unknown unit '{unit}'",
@@ -81,6 +93,18 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "output unit '{unit}' is not supported",
         "请用 tCO2e、kgCO2e，或 t<气体>/kg<气体>（如 tCH4）",
         "use tCO2e, kgCO2e, or t<gas>/kg<gas> such as tCH4",
+    ),
+    "E206": ErrorSpec(
+        "单位 '{unit}' 有歧义：{meaning_zh}",
+        "the unit '{unit}' is ambiguous: {meaning_en}",
+        "请写成 {suggestion}",
+        "write {suggestion}",
+    ),
+    "E207": ErrorSpec(
+        "排放因子单位 '{unit}' 的分子 {tag} 不是温室气体",
+        "the factor unit '{unit}' gives {tag}, which is not a greenhouse gas",
+        "分子应为温室气体的质量，如 kgCH4/kgBOD、tCO2/t；BOD/COD 只能出现在分母",
+        "the numerator must be a mass of greenhouse gas, such as kgCH4/kgBOD or tCO2/t; BOD/COD may only be the activity",
     ),
     "E301": ErrorSpec(
         "未知排放因子 '{key}'",
@@ -251,10 +275,10 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "use the column names of the template",
     ),
     "E603": ErrorSpec(
-        "文件 {path} 已存在，ghgxl 不会覆盖",
-        "the file {path} exists; ghgxl will not overwrite it",
-        "请换一个文件名，或先移走原文件",
-        "choose another name, or move the existing file first",
+        "ghgxl 不会覆盖 {path}{why_zh}",
+        "ghgxl will not overwrite {path}{why_en}",
+        "请换一个输出文件名，或先移走原文件",
+        "choose another name for the output, or move the existing file first",
     ),
     "E604": ErrorSpec(
         "无法写入 {path}：{problem}",
@@ -298,6 +322,24 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "请选择此范围内的行数（更多的排放源请拆分为几个清册）",
         "choose a number of rows in this range (split larger inventories into several workbooks)",
     ),
+    "E612": ErrorSpec(
+        "缺少工作表 {sheet}",
+        "the sheet {sheet} is missing",
+        "请使用 ghgxl 的清册模板（ghgxl workbook new），不要删除或改名工作表",
+        "use ghgxl's workbook (ghgxl workbook new), and do not delete or rename its sheets",
+    ),
+    "E613": ErrorSpec(
+        "--gwp {gwp} 与清册设定的 GWP 版本 {chosen} 不同",
+        "--gwp {gwp} differs from the workbook's GWP set {chosen}",
+        "写入清册时全部结果须用同一 GWP 版本：请在基本信息中改为 {gwp} 后再计算；只看结果可不写入（--json）",
+        "results written into a workbook use one GWP set: change it in 基本信息 to {gwp}, then calculate; to just compare, do not write (--json only)",
+    ),
+    "E614": ErrorSpec(
+        "{sheet} 的表头应在第 {expected} 行，却在第 {row} 行",
+        "the header of {sheet} belongs in row {expected}, but it is in row {row}",
+        "请删除表头上方插入的行（表头上方只保留标题与说明）",
+        "delete the rows inserted above the header (only the title and the note stay above it)",
+    ),
     "W101": ErrorSpec(
         "电网因子年份 {factor_year} 与报告年度 {year} 不同",
         "the grid factor's year {factor_year} differs from the reporting year {year}",
@@ -333,6 +375,24 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "数据质量 does not reach row {row} (its rows are {first}–{last}): the sheet's weighted score leaves it out (the JSON and the report count it)",
         "用 ghgxl workbook new --rows N 新建行数足够的清册，把各行粘贴过去",
         "make a workbook with enough rows (ghgxl workbook new --rows N) and paste the rows into it",
+    ),
+    "W107": ErrorSpec(
+        "因子单位 '{unit}' 是碳的质量，已按 44/12 换算为 CO2",
+        "the factor unit '{unit}' is a mass of carbon: converted to CO2 with 44/12",
+        "如该因子本就是 CO2 的质量，请把单位改为 {co2_unit}",
+        "if the factor is in fact a mass of CO2, change its unit to {co2_unit}",
+    ),
+    "W108": ErrorSpec(
+        "第 {row} 行没有完整的数据质量评分，全清册的数据质量为“未评估”",
+        "row {row} lacks one of its three data-quality scores: the inventory's data quality is 'not assessed'",
+        "请为每个排放源填写活动数据、排放系数与仪器校正三项等级",
+        "give every source its three scores: activity data, emission factor, calibration",
+    ),
+    "W109": ErrorSpec(
+        "排除源 {value} 没有估算排放量，无法判断是否低于排除上限",
+        "the excluded source {value} has no estimate: whether the exclusions stay within their limits is not assessed",
+        "请填写估算排放量 (t CO2e)，哪怕是保守的上限估计",
+        "enter an estimate in t CO2e, a conservative upper bound if need be",
     ),
     "E901": ErrorSpec(
         "内部错误：{problem}",

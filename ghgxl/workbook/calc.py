@@ -346,6 +346,8 @@ def calc_file(
         out = source
     if out is not None:
         if Path(out).exists() and Path(out).resolve() == Path(source).resolve() and not in_place:
-            raise GhgError("E603", path=str(out))
+            raise GhgError(
+                "E603", path=str(out), why_zh="（它就是输入文件）", why_en=" (it is the input)"
+            )
         write_values(source, Path(out), values, lambda fraction: tell("write", fraction))
     return calc, out, backup

@@ -185,7 +185,7 @@ def new_workbook(
 
     out = Path(out)
     if out.exists():
-        raise GhgError("E603", path=str(out))
+        raise GhgError("E603", path=str(out), why_zh="（文件已存在）", why_en=" (the file exists)")
     package = resized(template_path().read_bytes(), rows)
     values: dict[str, object] = {}
     if company:
