@@ -11,6 +11,7 @@ from ghgxl.emission import (
     KG,
     Multipliers,
     canonical_group,
+    check_size,
     co2e_by_group,
     explicit_multipliers,
     library_multipliers,
@@ -56,7 +57,7 @@ def _gas_or_all(gas: object) -> str | None:
 def parse_out_unit(text: object) -> tuple[str, str]:
     """``'tCO2e'`` → ``('t', 'CO2e')``; ``'kgCH4'`` → ``('kg', 'CH4')``; E205 otherwise."""
     split = split_mass_and_substance(normalize_text(str(text or DEFAULT_OUT)).replace(" ", ""))
-    if split is None or split[1] in (None, "C", "BOD", "COD"):
+    if split is None or split[1] in (None, "C", "BOD", "COD"):  # a mass of what is given
         raise GhgError("E205", unit=text)
     return split  # type: ignore[return-value]
 
@@ -119,6 +120,7 @@ def emission(
     set_name = gwp.canonical_set(gwp_set or gwp.DEFAULT_SET)
     chosen = _gas_or_all(gas)
     multipliers = library_multipliers(library, key, _text(amount_unit, "amount_unit"), chosen)
+    _check_size(amount, value, multipliers, set_name)
     return express(value, multipliers, chosen, set_name, out_unit, key, group)
 
 
@@ -143,7 +145,15 @@ def emission_ef(
         factor_value, _text(factor_unit, "factor_unit"), _text(amount_unit, "amount_unit"), named
     )
     (row_gas,) = multipliers.per_unit  # an explicit factor is one gas
+    _check_size(amount, value, multipliers, set_name)
     return express(value, multipliers, row_gas, set_name, out_unit, "", group)
+
+
+def _check_size(amount: object, value: float, multipliers: Multipliers, gwp_set: str) -> None:
+    """The row's emissions, all gases and groups, as the inventory checks them (E105/E106)."""
+    kg = sum(abs(v) for v in co2e_by_group(multipliers.per_unit, gwp_set).values())
+    with_overflow = value * kg * conversion_factor(KG, "t") if kg else 0.0
+    check_size(amount, with_overflow)
 
 
 def factor_field(

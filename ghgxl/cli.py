@@ -332,15 +332,23 @@ def calc(
         if json_out:
             write_text_atomic(Path(json_out), to_json(result, extra))
         console.print(_summary(result))
-        quality = result.data_quality()
-        if quality["score"] is not None:
-            console.print(f"数据质量 / data quality: {quality['score']:.4f} 第{quality['grade']}")
+        console.print(
+            _quality_line(result.data_quality(str((extra or {}).get("dq_scheme", "631"))))
+        )
         console.print(
             f"因子库 / factor library {result.library_version}; ghgxl {ghgxl.__version__}"
         )
-    _print_findings(result.errors)
+    _print_findings([*result.errors, *result.warnings])
     if result.errors:
         sys.exit(EXIT_FINDINGS)
+
+
+def _quality_line(quality: dict[str, object]) -> str:
+    if quality["score"] is not None:
+        return f"数据质量 / data quality: {quality['score']:.4f} 第{quality['grade']}"
+    unscored = quality["unscored"]
+    why = f"（{unscored} 个排放源缺少评分 / {unscored} sources lack scores）" if unscored else ""
+    return f"数据质量 / data quality: 未评估 / not assessed{why}"
 
 
 @main.command("check")

@@ -11,6 +11,7 @@ blends into their components, so HFC blends are reported as HFCs.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -20,6 +21,7 @@ from ghgxl.factors import ANY_GAS, FactorLibrary, FactorRow
 from ghgxl.units import (
     SUBSTANCE_TAGS,
     FactorUnit,
+    cell_repr,
     conversion_factor,
     normalize_text,
     parse_factor_unit,
@@ -34,6 +36,20 @@ TOTAL_GROUPS = (*gwp.KYOTO_GROUPS, "CO2e")
 #: Every reporting group, in the order results are shown.
 GROUPS = (*TOTAL_GROUPS, "CO2-biogenic", "Other")
 _GROUP_ALIASES = {"BIOGENIC": "CO2-biogenic", "生物质CO2": "CO2-biogenic", "未分气体": "CO2e"}
+
+
+#: A factor unit in carbon mass (``tC/TJ``): what it gives is CO2, 44/12 kg per kg of C
+#: (molar masses 44 and 12, as IPCC 2006 Vol 2 eq. 2.3 and China's guidelines write it).
+CARBON = "C"
+CO2_PER_CARBON = 44 / 12
+#: Substance tags that are no greenhouse gas: only an activity (``kgCH4/kgBOD``), never
+#: what a factor gives.
+NOT_GASES = ("BOD", "COD")
+
+
+def gas_mass_ratio(factor_unit: FactorUnit) -> float:
+    """kg of gas per kg of what the factor unit counts: 44/12 for carbon, else 1."""
+    return CO2_PER_CARBON if factor_unit.gas == CARBON else 1.0
 
 
 @dataclass(frozen=True)
@@ -142,7 +158,8 @@ def _library_multipliers(
         _check_tag(amount_tag, factor_unit, amount_unit)
         to_activity, via = activity_conversion(unit_text, factor_unit.activity_unit, parameters)
         row_gas = _row_gas(row, gas, key)
-        per_unit[row_gas] = to_activity * row.value * factor_unit.mass_in(KG)
+        ratio = gas_mass_ratio(factor_unit)
+        per_unit[row_gas] = to_activity * row.value * factor_unit.mass_in(KG) * ratio
         used += [row, *(p for p in via if p not in used)]
     return Multipliers(per_unit, tuple(used))
 
@@ -174,15 +191,18 @@ def explicit_multipliers(
         E203 bad factor unit, E404 the unit's gas and ``gas`` disagree, E202 units.
     """
     factor_unit = parse_factor_unit(factor_unit_text)
+    if factor_unit.gas in NOT_GASES:
+        raise GhgError("E207", unit=factor_unit_text, tag=factor_unit.gas)
     named = None if gas in (None, "") else gwp.canonical_gas(gas)
-    unit_gas = factor_unit.gas if factor_unit.gas not in (None, "C", "BOD", "COD") else None
+    unit_gas = "CO2" if factor_unit.gas == CARBON else factor_unit.gas
     if unit_gas and named and named != unit_gas and unit_gas != "CO2e":
-        raise GhgError("E404", unit_gas=unit_gas, gas=named)
+        raise GhgError("E404", unit_gas=factor_unit.gas, gas=named)
     row_gas = unit_gas or named or "CO2"
     unit_text, amount_tag = split_amount_unit(amount_unit)
     _check_tag(amount_tag, factor_unit, amount_unit)
     to_activity, _ = activity_conversion(unit_text, factor_unit.activity_unit, [])
-    return Multipliers({row_gas: to_activity * factor * factor_unit.mass_in(KG)}, ())
+    per_unit = to_activity * factor * factor_unit.mass_in(KG) * gas_mass_ratio(factor_unit)
+    return Multipliers({row_gas: per_unit}, ())
 
 
 @lru_cache(maxsize=4096)
@@ -214,6 +234,21 @@ def canonical_group(name: object) -> str:
     if text in _GROUP_ALIASES:
         return _GROUP_ALIASES[text]
     raise GhgError("E405", group=name, available=", ".join(GROUPS))
+
+
+#: No single source emits more than the whole world does in a year (about 5.5e10 t CO2e,
+#: UNEP Emissions Gap Report 2023): a larger row is a typing error (kg as t, a stray
+#: exponent), and 10^6 such rows still add up to a finite total.
+MAX_ROW_TCO2E = 1e11
+
+
+def check_size(amount: object, tco2e: float) -> None:
+    """E105 when a row's emissions are not a finite number (1e308 × a factor), E106 when
+    they are more than :data:`MAX_ROW_TCO2E` — never a row that silently drops out of a sum."""
+    if not math.isfinite(tco2e):
+        raise GhgError("E105", value=cell_repr(amount), what="amount")
+    if abs(tco2e) > MAX_ROW_TCO2E:
+        raise GhgError("E106", value=f"{tco2e:.3g}", what="amount")
 
 
 def total_co2e(groups: dict[str, float]) -> float:

@@ -97,8 +97,8 @@ CATALOGUE: dict[str, ErrorSpec] = {
     "E206": ErrorSpec(
         "单位 '{unit}' 有歧义：{meaning_zh}",
         "the unit '{unit}' is ambiguous: {meaning_en}",
-        "请写成 {suggestion}",
-        "write {suggestion}",
+        "请写成 {suggestion_zh}",
+        "write {suggestion_en}",
     ),
     "E207": ErrorSpec(
         "排放因子单位 '{unit}' 的分子 {tag} 不是温室气体",
@@ -185,10 +185,10 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "methods: {available}",
     ),
     "E502": ErrorSpec(
-        "ISO 14064-1 类别必须是 1–6，而不是 '{value}'",
-        "ISO 14064-1 category must be 1-6, not '{value}'",
-        "请从下拉列表选择类别",
-        "pick the category from the list",
+        "ISO 14064-1 类别必须是数字 1–6，而不是 {value}",
+        "the ISO 14064-1 category must be a number 1-6, not {value}",
+        '请从下拉列表选择类别（看似数字的文本如 "1" 不被汇总计入）',
+        'pick the category from the list (text that looks like a number, "1", is not counted by the summary)',
     ),
     "E503": ErrorSpec(
         "范围（scope）必须是 1、2 或 3，而不是 '{value}'",

@@ -74,11 +74,14 @@ def result_dict(result: InventoryResult, extra: dict[str, Any] | None = None) ->
             "score": None if quality["score"] is None else round(quality["score"], DQ_DECIMALS),
             "grade": quality["grade"],
             "scheme": quality["scheme"],
+            "assessed": quality["score"] is not None,
+            "unscored": quality["unscored"],
         },
         "uncertainty": _uncertainty(result),
         **{k: v for k, v in (extra or {}).items() if k != "dq_scheme"},
         "rows": rows,
         "errors": [e.as_dict() for e in result.errors],
+        "warnings": [w.as_dict() for w in result.warnings],
     }
 
 

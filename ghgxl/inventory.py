@@ -19,6 +19,7 @@ import pandas as pd
 from ghgxl import gwp, quality
 from ghgxl.emission import (
     GROUPS,
+    MAX_ROW_TCO2E,
     TOTAL_GROUPS,
     co2e_by_group,
     explicit_multipliers,
@@ -26,7 +27,7 @@ from ghgxl.emission import (
 )
 from ghgxl.errors import GhgError
 from ghgxl.factors import FactorLibrary
-from ghgxl.units import conversion_factor, parse_amount
+from ghgxl.units import cell_repr, conversion_factor, is_number, parse_amount, parse_factor_unit
 
 CATEGORIES = (1, 2, 3, 4, 5, 6)
 SCOPE_OF_CATEGORY = {1: 1, 2: 2, 3: 3, 4: 3, 5: 3, 6: 3}
@@ -66,6 +67,7 @@ class InventoryResult:
     library_version: str
     rows: pd.DataFrame
     errors: list[GhgError] = field(default_factory=list)
+    warnings: list[GhgError] = field(default_factory=list)  # W1xx: the rows still count
 
     @property
     def valid(self) -> pd.DataFrame:
@@ -105,15 +107,18 @@ class InventoryResult:
         scores = self.rows.reindex(columns=columns).apply(pd.to_numeric, errors="coerce")
         return pd.Series(quality.row_scores(scores.to_numpy(), scheme), index=self.rows.index)
 
-    def data_quality(self, scheme: str = quality.SEED_SCHEME) -> dict[str, float | str | None]:
-        """The inventory's weighted data-quality score and grade in ``scheme``."""
+    def data_quality(self, scheme: str = quality.SEED_SCHEME) -> dict[str, object]:
+        """The inventory's weighted data-quality score and grade in ``scheme``; score and
+        grade None (未评估, not assessed) unless every counted row has its three scores;
+        ``unscored``: how many counted rows lack one."""
         valid = self.rows["ok"].to_numpy()
-        score = quality.weighted_score(
-            self.dq_scores(scheme).to_numpy()[valid], self.rows["tco2e"].to_numpy()[valid]
-        )
+        scores = self.dq_scores(scheme).to_numpy()[valid]
+        score = quality.weighted_score(scores, self.rows["tco2e"].to_numpy()[valid])
+        unscored = int(np.isnan(scores).sum())
         if np.isnan(score):
-            return {"score": None, "grade": None, "scheme": scheme}
-        return {"score": score, "grade": quality.grade(score, scheme), "scheme": scheme}
+            return {"score": None, "grade": None, "scheme": scheme, "unscored": unscored}
+        grade = quality.grade(score, scheme)
+        return {"score": score, "grade": grade, "scheme": scheme, "unscored": unscored}
 
     @property
     def biogenic_co2_t(self) -> float:
@@ -134,48 +139,98 @@ def _place(frame: pd.DataFrame, index: int) -> str:
 
 
 def _amounts(frame: pd.DataFrame, errors: dict[int, GhgError]) -> np.ndarray:
-    """Numbers as they are; text parsed as people type it; anything else is an error."""
-    numeric = pd.to_numeric(frame["amount"], errors="coerce").to_numpy(dtype=float, copy=True)
-    suspect = np.flatnonzero(np.isnan(numeric) | (numeric < 0))
-    for i in suspect:
-        try:
-            numeric[i] = parse_amount(frame.at[i, "amount"], what="amount")
-        except GhgError as exc:
-            errors.setdefault(i, exc)
+    """Numbers as they are; text parsed as people type it (each distinct text once);
+    anything else — TRUE/FALSE, dates, infinities, negatives — is an error at its row."""
+    values = frame["amount"].to_numpy(dtype=object)
+    plain = np.fromiter((v.__class__ in (float, int) for v in values), bool, len(values))
+    numeric = np.full(len(values), np.nan)
+    numeric[plain] = values[plain].astype(float)
+    suspect = np.flatnonzero(~plain | ~np.isfinite(numeric) | (numeric < 0))
+    parsed: dict[tuple[type, object], float | GhgError] = {}
+    for i in suspect.tolist():
+        value = values[i]
+        key = (value.__class__, value if _hashable(value) else id(value))
+        if key not in parsed:
+            try:
+                parsed[key] = parse_amount(value, what="amount")
+            except GhgError as exc:
+                parsed[key] = exc
+        outcome = parsed[key]
+        if isinstance(outcome, GhgError):
+            errors.setdefault(i, outcome)
             numeric[i] = np.nan
+        else:
+            numeric[i] = outcome
     return numeric
 
 
-def _categories(frame: pd.DataFrame, errors: dict[int, GhgError]) -> None:
-    category = pd.to_numeric(frame["category"], errors="coerce")
+def _hashable(value: object) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+def shown(value: object) -> str:
+    """A cell value in a message: text quoted (so ``"1"`` is seen to be text), TRUE/FALSE
+    as Excel writes them, numbers as they are."""
+    if isinstance(value, str):
+        return f'"{value}"'
+    return str(cell_repr(value))
+
+
+def _category_numbers(frame: pd.DataFrame, typed: bool) -> pd.Series:
+    """The categories as numbers (NaN where not one). ``typed``: a cell must hold a number,
+    as the workbook's SUMIFS and the row formulas see it — text such as ``"1"`` and TRUE
+    are not categories; otherwise (CSV, where everything is text) text is parsed."""
+    values = frame["category"].to_numpy(dtype=object)
+    if typed:
+        numbers = [float(v) if is_number(v) else np.nan for v in values.tolist()]
+        return pd.Series(numbers, index=frame.index, dtype=float)
+    numbers = [np.nan if isinstance(v, bool) else v for v in values.tolist()]
+    return pd.to_numeric(pd.Series(numbers, index=frame.index, dtype=object), errors="coerce")
+
+
+def _categories(
+    frame: pd.DataFrame,
+    excluded: dict[int, GhgError],
+    labels: dict[int, GhgError],
+    typed: bool,
+) -> None:
+    """Category (a wrong one leaves the row out of every total: the workbook's formulas
+    show an error in its cells), scope (a scope that contradicts the category, likewise)
+    and the GHG Protocol scope-3 category (a label: a wrong one is reported, the row counts)."""
+    category = _category_numbers(frame, typed)
     bad = ~category.isin(CATEGORIES)
     for i in np.flatnonzero(bad):
-        errors.setdefault(i, GhgError("E502", value=frame.at[i, "category"]))
+        excluded.setdefault(i, GhgError("E502", value=shown(frame.at[i, "category"])))
     frame["category"] = category.where(~bad, 0).astype(int)
     implied = frame["category"].map(SCOPE_OF_CATEGORY)
     given = pd.to_numeric(frame["scope"], errors="coerce")
     mismatch = given.notna() & (given != implied) & ~bad
     for i in np.flatnonzero(mismatch):
-        errors.setdefault(
+        excluded.setdefault(
             i, GhgError("E506", scope=frame.at[i, "scope"], category=frame.at[i, "category"])
         )
     frame["scope"] = implied.fillna(0).astype(int)
     scope3 = pd.to_numeric(frame["scope3_category"], errors="coerce")
-    typed = frame["scope3_category"].notna() & (
+    typed_in = frame["scope3_category"].notna() & (
         frame["scope3_category"].astype(str).str.strip() != ""
     )
-    wrong = typed & (~scope3.isin(SCOPE3_CATEGORIES) | (frame["scope"] != 3))
+    wrong = typed_in & (~scope3.isin(SCOPE3_CATEGORIES) | (frame["scope"] != 3))
     for i in np.flatnonzero(wrong):
-        errors.setdefault(i, GhgError("E508", value=frame.at[i, "scope3_category"]))
-    frame["scope3_category"] = scope3.where(typed & ~wrong).astype("Int64")
+        labels.setdefault(i, GhgError("E508", value=frame.at[i, "scope3_category"]))
+    frame["scope3_category"] = scope3.where(typed_in & ~wrong).astype("Int64")
 
 
-def _methods(frame: pd.DataFrame, errors: dict[int, GhgError]) -> None:
-    """The method column names how a row was quantified (for the report); empty is fine."""
+def _methods(frame: pd.DataFrame, labels: dict[int, GhgError]) -> None:
+    """The method column names how a row was quantified (for the report); empty is fine; a
+    wrong one is reported, and the row still counts (no formula reads it)."""
     method = frame["method"].astype("string").str.strip().str.lower()
     wrong = method.notna() & (method != "") & ~method.isin(METHODS)
     for i in np.flatnonzero(wrong):
-        errors.setdefault(
+        labels.setdefault(
             i, GhgError("E501", method=frame.at[i, "method"], available=", ".join(METHODS))
         )
     frame["method"] = method.where(~wrong)
@@ -230,19 +285,29 @@ def calculate(
     rows: pd.DataFrame | list[dict],
     gwp_set: str = gwp.DEFAULT_SET,
     library: FactorLibrary | None = None,
+    typed: bool = False,
 ) -> InventoryResult:
     """Emissions of every row (t CO2e by gas group) and the inventory totals.
 
     ``rows`` has the columns of :data:`INPUT_COLUMNS` (missing ones are empty).
+    ``typed``: the rows come from a workbook, whose formulas count a category only when
+    the cell holds a number (text ``"1"`` is E502 there); from a CSV, text is parsed.
+
+    A row is left out of the totals, with an error at its place, when it cannot be
+    computed (E1xx–E4xx), when its category or scope is wrong (E502, E506), or when its
+    result is not a finite number or more than :data:`MAX_ROW_TCO2E` (E105, E106). A wrong
+    method or scope-3 category is reported (E501, E508) but the row counts, as in the
+    workbook, whose formulas do not read them.
     """
     library = library or FactorLibrary.default()
     set_name = gwp.canonical_set(gwp_set)
     frame = _frame(rows)
     errors: dict[int, GhgError] = {}  # calculation errors: the row has no result
     amounts = _amounts(frame, errors)
-    classification: dict[int, GhgError] = {}  # the row is computed but left out of totals
-    _categories(frame, classification)
-    _methods(frame, classification)
+    excluded: dict[int, GhgError] = {}  # the row is computed but left out of totals
+    labels: dict[int, GhgError] = {}  # reported; the row counts
+    _categories(frame, excluded, labels, typed)
+    _methods(frame, labels)
     codes, specs = _specs(frame)
     matrix = np.full((len(specs), len(GROUPS)), np.nan)
     spec_errors: dict[int, GhgError] = {}
@@ -258,12 +323,15 @@ def calculate(
     for i in np.flatnonzero(np.isin(codes, list(spec_errors))):
         errors.setdefault(i, spec_errors[codes[i]])
     to_t = conversion_factor("kg", "t")
-    results = amounts[:, None] * matrix[codes] * to_t
+    with np.errstate(over="ignore", invalid="ignore"):
+        results = amounts[:, None] * matrix[codes] * to_t
     computed = np.ones(len(frame), dtype=bool)
+    computed[list(errors)] = False
+    _out_of_range(results, computed, frame, errors)
     computed[list(errors)] = False
     results[~computed] = np.nan
     ok = computed.copy()
-    ok[list(classification)] = False
+    ok[list(excluded)] = False
     out = frame.copy()
     out["amount"] = amounts
     for column, group in enumerate(GROUPS):
@@ -273,6 +341,44 @@ def calculate(
     out["error"] = None
     for i, error in errors.items():
         out.at[i, "error"] = error.cell_text()
-    found = [(i, e) for i, e in errors.items()] + [(i, e) for i, e in classification.items()]
+    found = [*errors.items(), *excluded.items(), *labels.items()]
     placed = [error.at(_place(frame, i)) for i, error in sorted(found, key=lambda item: item[0])]
-    return InventoryResult(set_name, library.version, out, placed)
+    warnings = [w.at(_place(frame, i)) for i, w in _carbon_units(frame, codes, specs, computed)]
+    return InventoryResult(set_name, library.version, out, placed, warnings)
+
+
+def _out_of_range(
+    results: np.ndarray, computed: np.ndarray, frame: pd.DataFrame, errors: dict[int, GhgError]
+) -> None:
+    """E105 for a computed row whose result is not finite (1e308 × a factor), E106 for one
+    beyond :data:`MAX_ROW_TCO2E`: never a row that silently drops out of a sum."""
+    with np.errstate(invalid="ignore"):
+        finite = np.isfinite(results).all(axis=1)
+        size = np.where(finite, np.abs(results).sum(axis=1), 0.0)
+    for i in np.flatnonzero(computed & ~finite).tolist():
+        errors.setdefault(
+            i, GhgError("E105", value=cell_repr(frame.at[i, "amount"]), what="amount")
+        )
+    for i in np.flatnonzero(computed & finite & (size > MAX_ROW_TCO2E)).tolist():
+        errors.setdefault(i, GhgError("E106", value=f"{size[i]:.3g}", what="amount"))
+
+
+def _carbon_units(
+    frame: pd.DataFrame, codes: np.ndarray, specs: list[tuple], computed: np.ndarray
+) -> list[tuple[int, GhgError]]:
+    """W107 for each computed row whose explicit factor is in carbon mass (tC/TJ):
+    converted with 44/12, and said so."""
+    carbon = {}
+    for index, (kind, *_rest, factor_unit) in enumerate(specs):
+        if kind == "explicit" and factor_unit is not None:
+            try:
+                unit = parse_factor_unit(str(factor_unit))
+            except GhgError:
+                continue
+            if unit.gas == "C":
+                co2_unit = f"{unit.mass_unit}CO2/{unit.activity_unit}"
+                carbon[index] = GhgError("W107", unit=factor_unit, co2_unit=co2_unit)
+    if not carbon:
+        return []
+    rows = np.flatnonzero(np.isin(codes, list(carbon)) & computed).tolist()
+    return [(i, carbon[codes[i]]) for i in rows]

@@ -19,6 +19,8 @@ from __future__ import annotations
 import numpy as np
 
 SEED_SCHEME, TAIWAN_SCHEME = "631", "taiwan"
+#: The grade of an inventory whose rows are not all scored (or that has no emissions).
+NOT_ASSESSED = "未评估"
 #: (lower bound, grade) from best to worst.
 GRADES = {
     SEED_SCHEME: ((5.0, "一级"), (4.0, "二级"), (3.0, "三级"), (2.0, "四级"), (-np.inf, "五级")),
@@ -60,11 +62,13 @@ def grade(score: float, scheme: str = SEED_SCHEME) -> str:
 
 
 def weighted_score(scores: np.ndarray, emissions: np.ndarray) -> float:
-    """Σ score × emissions/total, over rows with both (shares are not rounded)."""
+    """Σ score × emissions/total (shares not rounded); NaN — not assessed — when a row with
+    an emission lacks its score, or when there is no emission to weight by: a sum over
+    some of the rows would read as a (bad) grade that nobody gave."""
     scores = np.asarray(scores, dtype=float)
     emissions = np.asarray(emissions, dtype=float)
-    usable = ~np.isnan(scores) & ~np.isnan(emissions)
-    total = emissions[~np.isnan(emissions)].sum()
-    if total == 0:
+    emitted = ~np.isnan(emissions)
+    total = emissions[emitted].sum()
+    if total == 0 or np.isnan(scores[emitted]).any():
         return float("nan")
-    return float((scores[usable] * emissions[usable] / total).sum())
+    return float((scores[emitted] * emissions[emitted] / total).sum())

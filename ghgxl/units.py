@@ -93,6 +93,30 @@ def _compact(text: str) -> str:
     return re.sub(r"\s+", "", normalize_text(text))
 
 
+#: Unit spellings that pint would read as something other than what an inventory means
+#: (``ton`` is pint's US short ton, ``mt`` a millitonne, ``mWh`` a milliwatt-hour, ``bbl``
+#: a 119 L barrel, ``Tj`` the textile unit jute): refused with a suggestion, never guessed.
+AMBIGUOUS_UNITS: dict[str, tuple[str, str, str, str]] = {
+    "ton": ("美制短吨（907 kg）还是公吨（1000 kg）？", "a US short ton (907 kg) or a tonne (1000 kg)?", "t（公吨）、short_ton 或 long_ton", "t (tonne), short_ton or long_ton"),
+    "tons": ("美制短吨（907 kg）还是公吨（1000 kg）？", "US short tons (907 kg) or tonnes (1000 kg)?", "t（公吨）、short_ton 或 long_ton", "t (tonne), short_ton or long_ton"),
+    "mt": ("毫吨（1 kg）还是公吨（metric ton）？", "a millitonne (1 kg) or a metric ton?", "t（公吨）", "t (tonne)"),
+    "MT": ("兆特斯拉还是公吨（metric ton）？", "a megatesla or a metric ton?", "t（公吨）", "t (tonne)"),
+    "mWh": ("毫瓦时还是兆瓦时？", "a milliwatt-hour or a megawatt-hour?", "MWh（兆瓦时）或 kWh", "MWh (megawatt-hour) or kWh"),
+    "mW": ("毫瓦还是兆瓦？", "a milliwatt or a megawatt?", "MW", "MW"),
+    "mJ": ("毫焦还是兆焦？", "a millijoule or a megajoule?", "MJ（兆焦）", "MJ (megajoule)"),
+    "Tj": ("Tj 是纤维单位 jute，是否想写 TJ（太焦）？", "Tj is the textile unit jute: did you mean TJ (terajoule)?", "TJ", "TJ"),
+    "gal": ("美制加仑还是英制加仑？", "a US or an imperial gallon?", "L、US_liquid_gallon 或 imperial_gallon", "L, US_liquid_gallon or imperial_gallon"),
+    "gallon": ("美制加仑还是英制加仑？", "a US or an imperial gallon?", "L、US_liquid_gallon 或 imperial_gallon", "L, US_liquid_gallon or imperial_gallon"),
+    "gallons": ("美制加仑还是英制加仑？", "US or imperial gallons?", "L、US_liquid_gallon 或 imperial_gallon", "L, US_liquid_gallon or imperial_gallon"),
+    "bbl": ("桶：石油桶为 159 L，其他桶为 119 L", "a barrel: an oil barrel is 159 L, pint's barrel 119 L", "oil_barrel 或 L", "oil_barrel or L"),
+    "barrel": ("桶：石油桶为 159 L，其他桶为 119 L", "a barrel: an oil barrel is 159 L, pint's barrel 119 L", "oil_barrel 或 L", "oil_barrel or L"),
+    "barrels": ("桶：石油桶为 159 L，其他桶为 119 L", "barrels: an oil barrel is 159 L, pint's barrel 119 L", "oil_barrel 或 L", "oil_barrel or L"),
+}  # fmt: skip
+_UNIT_TOKEN = re.compile(r"[^\s*/()^]+")
+#: Largest power a unit may be raised to (m3 is 3; t**200 would only overflow).
+MAX_UNIT_POWER = 4
+
+
 @lru_cache(maxsize=4096)
 def parse_unit(text: str) -> pint.Unit:
     """The pint unit for a unit string such as ``'万kWh'``, ``'吨'``, ``'t*km'``.
@@ -100,15 +124,29 @@ def parse_unit(text: str) -> pint.Unit:
     Raises
     ------
     GhgError
-        E201 when the text is not a known unit.
+        E201 when the text is not a known unit; E206 when it is ambiguous (``ton``, ``mt``,
+        ``mWh`` ...: see :data:`AMBIGUOUS_UNITS`).
     """
     if not isinstance(text, str) or not _compact(text):
         raise GhgError("E201", unit=text)
     compact = _compact(text)
+    for token in _UNIT_TOKEN.findall(compact.replace("**", "^")):
+        if token in AMBIGUOUS_UNITS:
+            meaning_zh, meaning_en, suggestion_zh, suggestion_en = AMBIGUOUS_UNITS[token]
+            raise GhgError(
+                "E206",
+                unit=text,
+                meaning_zh=meaning_zh,
+                meaning_en=meaning_en,
+                suggestion_zh=suggestion_zh,
+                suggestion_en=suggestion_en,
+            )
     try:
         unit = ureg.parse_units(compact)
     except Exception as exc:  # pint's parser raises many kinds (even AssertionError) on junk
         raise GhgError("E201", unit=text) from exc
+    if any(abs(power) > MAX_UNIT_POWER for power in unit._units.values()):
+        raise GhgError("E201", unit=text)
     return unit
 
 
@@ -131,7 +169,13 @@ def conversion_factor(from_unit: str, to_unit: str) -> float:
             raise GhgError("E204", unit=from_unit, target=to_unit)
         extra_zh, extra_en = _mismatch_hint(source, target)
         raise GhgError("E202", unit=from_unit, target=to_unit, extra_zh=extra_zh, extra_en=extra_en)
-    return float(ureg.Quantity(1.0, source).to(target).magnitude)
+    try:
+        factor = float(ureg.Quantity(1.0, source).to(target).magnitude)
+    except (ArithmeticError, ValueError):  # a conversion past what a float holds
+        factor = math.inf
+    if not math.isfinite(factor) or factor == 0:
+        raise GhgError("E202", unit=from_unit, target=to_unit, extra_zh="", extra_en="")
+    return factor
 
 
 def _mismatch_hint(source: pint.Unit, target: pint.Unit) -> tuple[str, str]:
@@ -223,21 +267,50 @@ def parse_factor_unit(text: str) -> FactorUnit:
 
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _GROUPED_NUMBER = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+#: The error values a cell can hold (what Excel shows; typed into a cell they are errors too).
+EXCEL_ERRORS = frozenset(
+    ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
+     "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!")
+)  # fmt: skip
+
+
+def excel_error(value: object) -> str | None:
+    """The Excel error a cell value is (``'#N/A'``), or None."""
+    if value.__class__ is not str and not isinstance(value, str):
+        return None
+    text = value.strip().upper()
+    return text if text in EXCEL_ERRORS else None
+
+
+def is_number(value: object) -> bool:
+    """A cell Excel's COUNT/SUM would count: a number, not a bool, not NaN."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value == value
+
+
+def cell_repr(value: object) -> object:
+    """A cell value as a message shows it: booleans as Excel writes them (TRUE/FALSE)."""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    return value
 
 
 def parse_number(value: object, *, what: str = "") -> float:
     """A float from a cell value: numbers as they are; text such as ``'１２３'``,
     ``'1,234.5'``, ``' 12 '`` understood; anything else refused with a clear error.
 
-    ``'1,23'`` or ``'1.234,5'`` are refused (E104) rather than guessed.
+    ``'1,23'``, ``'1.234,5'`` or ``'1.5 2'`` are refused (E104) rather than guessed;
+    ``'10²'`` is not 102 (E102); TRUE/FALSE are not numbers (E102, as in Excel's SUM);
+    ``'#N/A'`` and the other Excel errors are E107; infinities and NaN are E105.
     """
     if value is None or (isinstance(value, str) and not normalize_text(value)):
         raise GhgError("E101", what=what)
     if isinstance(value, bool):
-        raise GhgError("E102", value=value, what=what)
+        raise GhgError("E102", value=cell_repr(value), what=what)
     if isinstance(value, Real):
         number = float(value)
     elif isinstance(value, str):
+        if excel_error(value):
+            raise GhgError("E107", value=excel_error(value), what=what)
         try:
             number = _parse_number_text(value)
         except GhgError as exc:
@@ -250,7 +323,11 @@ def parse_number(value: object, *, what: str = "") -> float:
 
 
 def _parse_number_text(value: str) -> float:
-    text = re.sub(r"\s+", "", normalize_text(value))
+    if any(unicodedata.category(c) == "No" for c in value):  # ² ½ ①: NFKC would make digits
+        raise GhgError("E102", value=value)
+    text = normalize_text(value)
+    if re.search(r"\s", text):  # "1.5 2", "1 234": two numbers, or a separator guessed at
+        raise GhgError("E104" if re.fullmatch(r"[+\-\d.,\s]+", text) else "E102", value=value)
     if _PLAIN_NUMBER.match(text):
         return float(text)
     if _GROUPED_NUMBER.match(text):

@@ -228,7 +228,7 @@ def _dq_rows(calc: WorkbookCalculation) -> tuple[list[dict[str, str]], dict[str,
     summary = result.data_quality(scheme)
     return out, {
         "score": "-" if summary["score"] is None else f"{summary['score']:.4f}",
-        "grade": "-" if summary["grade"] is None else f"第{summary['grade']}",
+        "grade": quality.NOT_ASSESSED if summary["grade"] is None else f"第{summary['grade']}",
     }
 
 

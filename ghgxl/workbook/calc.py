@@ -62,17 +62,43 @@ def calculate_workbook(
     data = read_workbook(source)
     rows = inventory_rows(data)
     set_name = gwp_set or str(data.info.get("gwp_set") or gwp.DEFAULT_SET)
-    result = calculate(rows, gwp.canonical_set(set_name), library)
+    result = calculate(rows, gwp.canonical_set(set_name), library, typed=True)
     by_place = dict(
         zip(rows["place"], zip(rows["row"], rows["amount_column"], strict=True), strict=True)
     )
-    placed = []
-    for error in result.errors:
-        row, amount_column = by_place[error.cell]
-        cell = cell_of_error(error, row, amount_column, data.activity_columns)
-        placed.append(GhgError(error.code, cell=cell, **error.details))
-    result.errors = placed + _beyond_formulas(data, rows["row"].to_numpy(), result)
+
+    def placed(findings: list[GhgError]) -> list[GhgError]:
+        out = []
+        for finding in findings:
+            row, amount_column = by_place[finding.cell]
+            cell = cell_of_error(finding, row, amount_column, data.activity_columns)
+            out.append(GhgError(finding.code, cell=cell, **finding.details))
+        return out
+
+    result.errors = placed(result.errors) + _beyond_formulas(data, rows["row"].to_numpy(), result)
+    result.warnings = placed(result.warnings) + _unscored(data, result)
     return WorkbookCalculation(data, result, rows)
+
+
+DQ_KEYS = ("dq_activity", "dq_factor", "dq_calibration")
+
+
+def _unscored(data: WorkbookData, result: InventoryResult) -> list[GhgError]:
+    """W108 at the first missing score of each counted row without its three scores, when
+    some rows are scored (with none scored, the data quality is simply not assessed)."""
+    scores = result.dq_scores(dq_scheme(data)).to_numpy()
+    counted_rows = result.rows["ok"].to_numpy()
+    missing = counted_rows & np.isnan(scores)
+    if not missing.any() or not (counted_rows & ~np.isnan(scores)).any():
+        return []
+    columns, activity = data.activity_columns, data.activity
+    found = []
+    for i in np.flatnonzero(missing).tolist():
+        row = int(activity["row"].iat[i])
+        key = next((k for k in DQ_KEYS if not is_number(activity[k].iat[i])), DQ_KEYS[0])
+        cell = f"{L.SHEET_ACTIVITY}!{columns.get(key, columns['id'])}{row}"
+        found.append(GhgError("W108", cell=cell, row=row))
+    return found
 
 
 def counted(data: WorkbookData, rows: np.ndarray) -> np.ndarray:
@@ -130,8 +156,11 @@ def activity_values(calc: WorkbookCalculation) -> tuple[Block, pd.DataFrame]:
     # the 计算用活动量 cells as the sheet shows them (inventory_rows: None where it shows "")
     amounts = np.array(["" if a is None else a for a in calc.rows["amount"].tolist()], dtype=object)
     blank = np.array([a == "" for a in amounts.tolist()], dtype=bool)
-    errors = result["error"].to_numpy(dtype=object)
-    failed = np.array([bool(e) for e in errors], dtype=bool) & ~blank
+    errors = result["error"].to_numpy(dtype=object).copy()
+    # the row formulas test the category before they call the cell functions
+    no_category = (result["category"].to_numpy() == 0) & ~blank
+    errors[no_category] = L.CATEGORY_ERROR_TEXT
+    failed = (np.array([bool(e) for e in errors], dtype=bool) | no_category) & ~blank
     plain = not (blank.any() or failed.any())  # every row a number: float columns
     shown: dict[str, np.ndarray] = {}
     for group in GROUPS:
@@ -233,15 +262,20 @@ def quality_values(calc: WorkbookCalculation, shown: pd.DataFrame, total: float)
         "J": product,
     }
     rows, extent = activity["row"].to_numpy(), calc.data.extent
-    summed = product if extent.quality_last is None else product[rows <= extent.quality_last]
-    weighted = summed[~np.isnan(summed)]
+    inside = (
+        np.ones(len(rows), bool) if extent.quality_last is None else rows <= extent.quality_last
+    )
+    scored = ~np.isnan(product[inside])
     total_row, totals = extent.quality_total_row, {}
     if total_row is not None:  # not found: nothing written where it is not
+        # the sheet's rule: a score only when every row with an emission (H) has one (J)
+        assessed = scored.any() and scored.sum() == (~np.isnan(emission[inside])).sum()
+        score = float(product[inside][scored].sum()) if assessed else ""
         totals = {
-            f"J{total_row}": float(weighted.sum()),
-            f"J{total_row + 1}": (
-                f"第{quality.grade(float(weighted.sum()), scheme)}" if len(weighted) else ""
-            ),
+            f"J{total_row}": score,
+            f"J{total_row + 1}": f"第{quality.grade(score, scheme)}"
+            if assessed
+            else quality.NOT_ASSESSED,
         }
     return Block(rows, columns, totals)
 

@@ -253,6 +253,7 @@ def _check(
     findings = [
         *_missing_info(calc),
         *calc.errors,
+        *calc.result.warnings,
         *_beyond_quality(calc),
         *_text_in_months(calc),
         *_duplicates(calc),

@@ -30,9 +30,9 @@ _ACTIVITY_RANGE = re.compile(
     rf"(?<![\w'])(?:'{L.SHEET_ACTIVITY}'|{L.SHEET_ACTIVITY})!"
     r"\$?[A-Z]{1,3}\$?([0-9]+):\$?[A-Z]{1,3}\$?([0-9]+)"
 )
-#: 数据质量's weighted total, however it was saved: ``<c r="J206" …><f …>SUM(J5:J204)</f>``.
+#: 数据质量's weighted total, however it was saved: ``<c r="J206" …><f …>…SUM(J5:J204)</f>``.
 _QUALITY_TOTAL = re.compile(
-    rb'<c r="J([0-9]+)"[^>]*>\s*<f\b[^>]*>\s*SUM\(\s*\$?J\$?([0-9]+)\s*:\s*\$?J\$?([0-9]+)\s*\)'
+    rb'<c r="J([0-9]+)"[^>]*>\s*<f\b[^>]*>[^<]*?SUM\(\s*\$?J\$?([0-9]+)\s*:\s*\$?J\$?([0-9]+)\s*\)'
 )
 
 

@@ -284,6 +284,10 @@ ACTIVITY_COLUMNS: tuple[Column, ...] = (
     Column("remark", "备注", 20),
 )
 ACT_COL = _letters(ACTIVITY_COLUMNS)
+#: What a 活动数据 row's result cells show when its category is not a number 1–6 (text
+#: "1", TRUE, 7, blank): the row formulas test it, so 汇总 leaves the row out visibly, as
+#: ghgxl's totals do (E502), instead of SUMIFS and SUM disagreeing about it.
+CATEGORY_ERROR_TEXT = "#GHG! E502 类别须为数字 1–6 / the category must be a number 1-6"
 RESULT_GROUPS = tuple(g for g in GROUPS)  # every group has a column g_<group>
 #: Scores offered in the data-quality columns: 6/3/1 (and 5–2 for factors) in the seed's
 #: scheme, 1–3 in Taiwan's; the scheme is chosen in 基本信息.

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ghgxl.errors import GhgError
-from ghgxl.units import normalize_text
+from ghgxl.units import is_number, normalize_text
 from ghgxl.workbook import layout as L
 from ghgxl.workbook.extent import Extent, read_extent
 from ghgxl.workbook.refs import MAX_COLUMN, column_letter, column_number
@@ -29,6 +29,7 @@ from ghgxl.workbook.source import open_workbook as opened
 #: Which 活动数据 column an error code points at (the cell a user must fix).
 ERROR_COLUMN = {
     "E101": "annual", "E102": "annual", "E103": "annual", "E104": "annual", "E105": "annual",
+    "E106": "annual", "E107": "annual", "E206": "unit", "E207": "factor_unit", "W107": "factor_unit",
     "E201": "unit", "E202": "unit", "E204": "unit",
     "E203": "factor_unit", "E205": "factor_unit",
     "E301": "factor_key", "E302": "factor_key", "E303": "factor_key", "E304": "gas", "E307": "unit",
@@ -63,11 +64,6 @@ def is_blank(value: object) -> bool:
         or (isinstance(value, float) and math.isnan(value))
         or (isinstance(value, str) and not value.strip())
     )
-
-
-def is_number(value: object) -> bool:
-    """A cell the sheet's COUNT/SUM would count: a number, not a bool, not NaN."""
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and value == value
 
 
 def read_info(grid: list[list[object]]) -> dict[str, object]:
@@ -266,13 +262,11 @@ def cell_of_error(
     """The 活动数据 cell an error points at: the unit cell for a unit error, and so on."""
     key = ERROR_COLUMN.get(error.code, "id")
     what = str(error.details.get("what", ""))
-    if what == "unit":
-        key = "unit"
-    elif what == "factor":
-        key = "factor"
+    if what in ("unit", "factor", "factor_unit", "factor_key", "gas", "category"):
+        key = what
     elif "factor" in what:
         key = "factor_key"
-    elif key == "annual":
+    if key == "annual":
         key = amount_column
     letters = columns or L.ACT_COL
     return f"{L.SHEET_ACTIVITY}!{letters.get(key, letters['id'])}{row}"

@@ -225,16 +225,25 @@ def _scope_formula(category: str) -> str:
 # --- 活动数据 -----------------------------------------------------------------------------
 
 
+def category_test(cell: str) -> str:
+    """TRUE when ``cell`` is not one of the categories as a number (text "1", TRUE, 7, "")."""
+    categories = ",".join(str(c) for c in L.L_CATEGORIES)
+    return f"ISNA(MATCH({cell},{{{categories}}},0))"
+
+
 def group_formula(row: int, group: str) -> str:
-    """``=IF($U5="","",IF($X5<>"",GHG_EMISSION(...,"CO2"),GHG_EMISSION_EF(...,"CO2")))``."""
-    keys = ("amount", "unit", "factor_key", "gas", "factor", "factor_unit")
+    """``=IF($U5="","",IF(ISNA(MATCH($D5,{1,…,6},0)),"#GHG! E502 …",IF($X5<>"",
+    GHG_EMISSION(...,"CO2"),GHG_EMISSION_EF(...,"CO2"))))``."""
+    keys = ("amount", "unit", "factor_key", "gas", "factor", "factor_unit", "category")
     c = {k: f"${L.ACT_COL[k]}{row}" for k in keys}
     library_call = f'GHG_EMISSION({c["amount"]},{c["unit"]},{c["factor_key"]},{c["gas"]},ghg_gwp,"tCO2e","{group}")'
     explicit_call = (
         f"GHG_EMISSION_EF({c['amount']},{c['unit']},{c['factor']},{c['factor_unit']},{c['gas']},"
         f'ghg_gwp,"tCO2e","{group}")'
     )
-    return f'=IF({c["amount"]}="","",IF({c["factor_key"]}<>"",{library_call},{explicit_call}))'
+    by_factor = f'IF({c["factor_key"]}<>"",{library_call},{explicit_call})'
+    category = f'IF({category_test(c["category"])},"{L.CATEGORY_ERROR_TEXT}",{by_factor})'
+    return f'=IF({c["amount"]}="","",{category})'
 
 
 def _total_span(row: int) -> str:
@@ -421,12 +430,15 @@ def _grade(score: str) -> str:
 
 
 def quality_total_formulas(last: int = L.LAST_ROW) -> dict[str, str]:
-    """The weighted score and grade below a 数据质量 table that ends in row ``last``."""
+    """The weighted score and grade below a 数据质量 table that ends in row ``last``. The
+    score is left blank, and the grade says 未评估 (not assessed), unless every row with an
+    emission has its three scores: a sum over some of the rows is no score (the same rule
+    as ghgxl.inventory.InventoryResult.data_quality)."""
     total = L.quality_total_row(last)
-    score = f"J{L.FIRST_ROW}:J{last}"
+    score, emitted = f"J{L.FIRST_ROW}:J{last}", f"H{L.FIRST_ROW}:H{last}"
     return {
-        f"J{total}": f"=SUM({score})",
-        f"J{total + 1}": f'=IF(COUNT({score})=0,"","第"&{_grade(f"J{total}")})',
+        f"J{total}": (f'=IF(OR(COUNT({score})=0,COUNT({score})<COUNT({emitted})),"",SUM({score}))'),
+        f"J{total + 1}": (f'=IF(J{total}="","{quality.NOT_ASSESSED}","第"&{_grade(f"J{total}")})'),
     }
 
 

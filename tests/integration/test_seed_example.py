@@ -122,7 +122,13 @@ def test_seed_tables_3_and_4_gas_split(report: dict) -> None:
 
 
 def test_data_quality(report: dict) -> None:
-    assert report["data_quality"] == {"score": 2.3408, "grade": "四级", "scheme": "631"}
+    assert report["data_quality"] == {
+        "score": 2.3408,
+        "grade": "四级",
+        "scheme": "631",
+        "assessed": True,
+        "unscored": 0,
+    }
 
 
 def test_committed_file_shows_the_numbers_without_python() -> None:

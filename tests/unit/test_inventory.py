@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ghgxl import api
+from ghgxl.errors import GhgError
 from ghgxl.inventory import GROUPS, calculate
 
 SPECS = [
@@ -236,3 +237,84 @@ def test_scope3_categories_and_methods() -> None:
     }
     assert result.by_scope3_category() == {1: pytest.approx(2.0), 4: pytest.approx(0.1)}
     assert result.rows.loc[1, "method"] == "explicit"
+
+
+def _one(**row: object):
+    base = dict(id="r", category=2, unit="kWh", factor_key="grid.cn.national.2021", place="P")
+    return calculate([{**base, **row}])
+
+
+@pytest.mark.parametrize(
+    ("amount", "unit", "code"),
+    [
+        (True, "kWh", "E102"),  # TRUE as an amount: an error, exactly as GHG_EMISSION says
+        ("1.2e400", "kWh", "E105"),  # text that overflows a float
+        (1e308, "GWh", "E105"),  # finite, but × 1000 MWh/GWh overflows: not a row left out
+        (1e308, "kWh", "E106"),  # 5.6e302 t
+        (1e20, "kWh", "E106"),  # 5.6e16 t, more than the world emits
+        ("#N/A", "kWh", "E107"),
+    ],
+)
+def test_amounts_that_never_pass_in_silence(amount: object, unit: str, code: str) -> None:
+    result = _one(amount=amount, unit=unit)
+    assert [(e.code, e.cell) for e in result.errors] == [(code, "P")]
+    assert result.total == 0 and not result.rows["ok"].any()
+    with pytest.raises(GhgError) as info:
+        api.emission(amount, unit, "grid.cn.national.2021")
+    assert info.value.code == code  # the cell function says the same
+
+
+def test_a_row_near_the_limit_still_counts() -> None:
+    # 1.7e14 kWh × 0.5568 kg/kWh = 9.5e10 t, below MAX_ROW_TCO2E = 1e11
+    assert _one(amount=1.7e14).total == pytest.approx(1.7e14 * 0.5568 / 1000)
+
+
+def test_text_categories_count_only_where_text_is_all_there_is() -> None:
+    # from a CSV every cell is text: "2" is category 2
+    assert _one(amount=1000, category="2").total == pytest.approx(0.5568)
+    # in a workbook the summary's SUMIFS and the row formulas need a number: E502
+    for category in ("2", True, 7, 2.5, None):
+        result = calculate([dict(amount=1000, category=category, unit="kWh",
+                                 factor_key="grid.cn.national.2021", place="P")], typed=True)  # fmt: skip
+        assert [e.code for e in result.errors] == ["E502"], category
+        assert result.total == 0
+
+
+def test_wrong_labels_are_reported_and_the_row_still_counts() -> None:
+    result = _one(amount=1000, method="guess")
+    assert [e.code for e in result.errors] == ["E501"]
+    assert result.total == pytest.approx(0.5568)  # as the workbook, whose formulas ignore it
+
+
+def test_carbon_mass_factors_are_converted_and_said_so() -> None:
+    # 20 tC/TJ × 44/12 = 73.333 tCO2/TJ (IPCC 2006 Vol 2 eq. 2.3: CO2 = C × 44/12)
+    row = dict(amount=1, unit="TJ", factor=20, factor_unit="tC/TJ", category=1, place="P")
+    result = calculate([row])
+    assert result.total == pytest.approx(20 * 44 / 12)
+    assert result.by_gas()["CO2"] == pytest.approx(20 * 44 / 12)
+    assert [(w.code, w.cell) for w in result.warnings] == [("W107", "P")]
+    assert "tCO2/TJ" in result.warnings[0].hint_en
+    assert api.emission_ef(1, "TJ", 20, "tC/TJ") == pytest.approx(20 * 44 / 12)
+
+
+@pytest.mark.parametrize("unit", ["kgBOD/kg", "kgCOD/t"])
+def test_a_factor_of_something_that_is_no_gas_is_refused(unit: str) -> None:
+    result = calculate([dict(amount=1, unit="kg", factor=2, factor_unit=unit, category=1)])
+    assert [e.code for e in result.errors] == ["E207"]
+    with pytest.raises(GhgError) as info:
+        api.emission_ef(1, "kg", 2, unit)
+    assert info.value.code == "E207"
+
+
+def test_json_is_always_valid_json() -> None:
+    import json
+
+    from ghgxl.export import to_json
+
+    rows = [
+        dict(amount=1e308, category=2, unit="kWh", factor_key="grid.cn.national.2021"),
+        dict(amount="Infinity", category=2, unit="kWh", factor_key="grid.cn.national.2021"),
+        dict(amount=1, category=2, unit="kWh", factor_key="grid.cn.national.2021"),
+    ]
+    text = to_json(calculate(rows))
+    json.loads(text, parse_constant=lambda name: pytest.fail(f"{name} in the JSON"))

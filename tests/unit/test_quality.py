@@ -27,10 +27,9 @@ def test_weighted_score_on_unrounded_shares() -> None:
     assert quality.weighted_score(
         np.array([7 / 3, 14 / 3]), np.array([300.0, 100.0])
     ) == pytest.approx(7 / 3 * 0.75 + 14 / 3 * 0.25)
-    # a row without scores still counts in the total it is a share of
-    assert quality.weighted_score(np.array([3.0, np.nan]), np.array([50.0, 50.0])) == pytest.approx(
-        1.5
-    )
+    # a row without its scores: not assessed (NaN), never 3 × 0.5 = 1.5 (a 第五级 nobody gave)
+    assert np.isnan(quality.weighted_score(np.array([3.0, np.nan]), np.array([50.0, 50.0])))
+    # no emission to weight by: not assessed either
     assert np.isnan(quality.weighted_score(np.array([3.0]), np.array([0.0])))
 
 

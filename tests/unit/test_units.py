@@ -37,7 +37,7 @@ from ghgxl.units import (
         ("人时", "人天", 1 / 24),  # the seed: person-days = working hours / 24
         ("TJ", "GJ", 1000),
         ("mmBtu", "GJ", 1.055056),  # 10^6 Btu(IT) × 1055.056 J
-        ("gallon", "L", 3.785411784),  # US gallon, exact by definition
+        ("US_liquid_gallon", "L", 3.785411784),  # exact by definition (a plain "gallon" is E206)
         ("lb", "kg", 0.45359237),  # exact by definition
         ("万元", "元", 10_000),
         ("TJ/Gg", "GJ/t", 1),
@@ -168,7 +168,7 @@ UNIT_PAIRS = [
     ("kWh", "MWh"),
     ("万kWh", "GJ"),
     ("吨", "lb"),
-    ("L", "gallon"),
+    ("L", "US_liquid_gallon"),
     ("万m3", "立方米"),
     ("mmBtu", "TJ"),
     ("tkm", "kg*km"),
@@ -188,3 +188,65 @@ def test_number_text_round_trip(value: float) -> None:
     assert parse_number(repr(value)) == value
     grouped = f"{value:,.3f}"
     assert parse_number(grouped) == pytest.approx(float(f"{value:.3f}"), rel=1e-15, abs=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        ("1.5 2", "E104"),  # two numbers, or a decimal comma guessed at: never 1.52
+        ("1 234", "E104"),  # a space as thousands separator: not guessed
+        ("10²", "E102"),  # NFKC would make it 102
+        ("½", "E102"),
+        ("①", "E102"),
+        (True, "E102"),  # Excel's SUM skips TRUE: not a number here either
+        (False, "E102"),
+        ("#N/A", "E107"),  # an Excel error value, as calamine or a user gives it
+        ("#div/0!", "E107"),
+        ("inf", "E102"),
+        ("Infinity", "E102"),
+        ("NaN", "E102"),
+        ("1.2e400", "E105"),  # overflows a float
+        (float("inf"), "E105"),
+        (float("nan"), "E105"),
+    ],
+)
+def test_numbers_that_are_never_guessed(typed: object, code: str) -> None:
+    with pytest.raises(GhgError) as info:
+        parse_number(typed, what="amount")
+    assert info.value.code == code
+    if isinstance(typed, bool):
+        assert "TRUE" in info.value.message_en or "FALSE" in info.value.message_en
+
+
+@pytest.mark.parametrize(
+    ("unit", "suggested"),
+    [
+        ("ton", "t (tonne)"),  # pint's ton is the US short ton, 907 kg
+        ("tons", "t (tonne)"),
+        ("ton*km", "t (tonne)"),
+        ("mt", "t (tonne)"),  # a millitonne, 1 kg
+        ("MT", "t (tonne)"),  # a megatesla
+        ("mWh", "MWh"),  # a milliwatt-hour
+        ("Tj", "TJ"),  # the textile unit jute
+        ("gal", "US_liquid_gallon"),
+        ("bbl", "oil_barrel"),  # pint's barrel is 119 L, an oil barrel 159 L
+    ],
+)
+def test_ambiguous_units_are_refused_with_a_suggestion(unit: str, suggested: str) -> None:
+    with pytest.raises(GhgError) as info:
+        conversion_factor(unit, "kg")
+    assert info.value.code == "E206"
+    assert suggested in info.value.hint_en
+
+
+def test_what_the_suggestions_name_is_a_unit() -> None:
+    assert conversion_factor("short_ton", "kg") == pytest.approx(907.18474)
+    assert conversion_factor("oil_barrel", "L") == pytest.approx(158.987294928)
+    assert conversion_factor("US_liquid_gallon", "L") == pytest.approx(3.785411784)
+
+
+@pytest.mark.parametrize("unit", ["t**200/kg**199", "Mt**100/kg**99", "kg**5"])
+def test_unit_powers_that_would_overflow_are_an_error_not_a_crash(unit: str) -> None:
+    with pytest.raises(GhgError) as info:
+        conversion_factor(unit, "kg")
+    assert info.value.code in ("E201", "E202")
