@@ -227,6 +227,7 @@ def _dq_rows(calc: WorkbookCalculation) -> tuple[list[dict[str, str]], dict[str,
         )
     summary = result.data_quality(scheme)
     return out, {
+        "unscored": str(summary["unscored"]),
         "score": "-" if summary["score"] is None else f"{summary['score']:.4f}",
         "grade": quality.NOT_ASSESSED if summary["grade"] is None else f"第{summary['grade']}",
     }
@@ -305,7 +306,9 @@ def _boundary(calc: WorkbookCalculation) -> dict[str, Any]:
         "exclusion_total_pct": "-" if excluded.total_pct is None else f"{excluded.total_pct:.2f}%",
         "exclusion_single_limit": f"{excluded.single_limit_pct:g}%",
         "exclusion_total_limit": f"{excluded.total_limit_pct:g}%",
-        "exclusion_verdict": "符合" if not excluded.findings else "不符合",
+        "exclusion_assessed": excluded.within_limits is not None,
+        "exclusion_unestimated": str(excluded.unestimated),
+        "exclusion_verdict": "符合" if excluded.within_limits else "不符合",
         "significance_threshold": f"{judged.threshold:g}",
         "significance": [
             {
@@ -430,6 +433,8 @@ def build_context(
         "factors": factors_used(rows, library),
         "dq_rows": dq_rows,
         "dq_score": dq_summary["score"],
+        "dq_assessed": dq_summary["score"] != "-",
+        "dq_unscored": dq_summary["unscored"],
         "dq_taiwan": dq_scheme(calc.data) == quality.TAIWAN_SCHEME,
         "dq_grades": grade_bands(dq_scheme(calc.data)),
         "dq_grade": dq_summary["grade"],

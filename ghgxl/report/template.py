@@ -325,7 +325,7 @@ def _chapters(w: _Writer) -> None:
     )
     w.h("3.5 排除的排放源", 2)
     w.p(
-        "{% if exclusion_rows %}以下排放源经评估排除于量化之外。排除源估算合计 {{ exclusion_total }} t CO2e，约占总排放量的 {{ exclusion_total_pct }}，{{ exclusion_verdict }}单一排除源低于 {{ exclusion_single_limit }}、合计低于 {{ exclusion_total_limit }} 的要求。{% else %}本报告期间无排除的排放源。{% endif %}"
+        "{% if exclusion_rows %}以下排放源经评估排除于量化之外。{% if exclusion_assessed %}排除源估算合计 {{ exclusion_total }} t CO2e，约占总排放量的 {{ exclusion_total_pct }}，{{ exclusion_verdict }}单一排除源低于 {{ exclusion_single_limit }}、合计低于 {{ exclusion_total_limit }} 的要求。{% else %}其中 {{ exclusion_unestimated }} 个排除源尚未估算排放量，因此尚无法判断排除源是否符合单一低于 {{ exclusion_single_limit }}、合计低于 {{ exclusion_total_limit }} 的要求（已估算部分合计 {{ exclusion_total }} t CO2e）。{% endif %}{% else %}本报告期间无排除的排放源。{% endif %}"
     )
     w.loop_table(
         "排除的排放源",
@@ -394,7 +394,10 @@ def _chapters(w: _Writer) -> None:
             "{{ d.weighted }}",
         ],
     )
-    w.p("加权平均积分总计为 {{ dq_score }}，整体数据品质等级为{{ dq_grade }}。")
+    w.p(
+        "{% if dq_assessed %}加权平均积分总计为 {{ dq_score }}，整体数据品质等级为{{ dq_grade }}。"
+        "{% else %}尚有 {{ dq_unscored }} 个排放源缺少数据质量评分，整体数据品质未评估。{% endif %}"
+    )
 
     w.h("第六章 不确定性")
     w.p(

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ghgxl.errors import GhgError
+from ghgxl.units import parse_amount
 from ghgxl.workbook import layout as L
 from ghgxl.workbook.read import WorkbookData, is_blank, is_number
 
@@ -25,6 +26,15 @@ class Exclusions:
     single_limit_pct: float
     total_limit_pct: float
     findings: list[GhgError] = field(default_factory=list)
+    unestimated: int = 0  # excluded sources without a usable estimate
+
+    @property
+    def within_limits(self) -> bool | None:
+        """True or False when every exclusion is estimated; None (not assessed) otherwise:
+        a source without an estimate may be any size."""
+        if any(f.code in ("E512", "E513") for f in self.findings):
+            return False
+        return None if self.unestimated else True
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -33,35 +43,55 @@ class Exclusions:
             "total_pct": None if self.total_pct is None else round(self.total_pct, 4),
             "single_limit_pct": self.single_limit_pct,
             "total_limit_pct": self.total_limit_pct,
-            "within_limits": not any(f.code in ("E512", "E513") for f in self.findings),
+            "unestimated": self.unestimated,
+            "within_limits": self.within_limits,
         }
+
+
+def _estimate(value: object, cell: str) -> tuple[float | None, GhgError | None]:
+    """An exclusion's estimate in t CO2e as typed (``"50,000"`` is 50000); blank: None;
+    anything else: None and the error at its cell."""
+    if is_blank(value):
+        return None, None
+    try:
+        return parse_amount(value, what="estimate_tco2e"), None
+    except GhgError as exc:
+        return None, GhgError(exc.code, cell=cell, **exc.details)
 
 
 def exclusions(data: WorkbookData, inventory_total: float) -> Exclusions:
     """Each excluded source's estimate as a share of the total (inventory + exclusions),
-    against the single and total limits set in 基本信息."""
+    against the single and total limits set in 基本信息. An excluded source without an
+    estimate is W109, and the verdict is then not assessed."""
     single, limit = _setting(data, "exclusion_single_pct"), _setting(data, "exclusion_total_pct")
     columns = data.source_columns
     rows, findings = [], []
     records = [] if data.sources.empty else data.sources.to_dict("records")
     excluded = [r for r in records if str(r.get("included") or "").strip() == "排除"]
-    estimates = [float(r["estimate_tco2e"]) for r in excluded if is_number(r.get("estimate_tco2e"))]
-    base = inventory_total + sum(estimates)
+    estimates = []
     for record in excluded:
-        estimate = record.get("estimate_tco2e")
         cell = f"{L.SHEET_SOURCES}!{columns.get('estimate_tco2e', 'L')}{record['row']}"
+        estimate, error = _estimate(record.get("estimate_tco2e"), cell)
+        estimates.append((record, cell, estimate))
+        findings += [error] if error else []
+    known = [e for _, _, e in estimates if e is not None]
+    base = inventory_total + sum(known)
+    unestimated = 0
+    for record, cell, estimate in estimates:
+        name = record.get("source") or record.get("id")
         if is_blank(record.get("exclusion_reason")):
             reason_cell = f"{L.SHEET_SOURCES}!{columns.get('exclusion_reason', 'K')}{record['row']}"
-            findings.append(
-                GhgError("E509", cell=reason_cell, value=record.get("source") or record.get("id"))
-            )
-        share = float(estimate) / base * 100 if is_number(estimate) and base else None
+            findings.append(GhgError("E509", cell=reason_cell, value=name))
+        if estimate is None:
+            unestimated += 1
+            findings.append(GhgError("W109", cell=cell, value=name))
+        share = estimate / base * 100 if estimate is not None and base else None
         rows.append(
             {
                 "id": None if is_blank(record.get("id")) else str(record.get("id")),
                 "source": record.get("source"),
                 "reason": record.get("exclusion_reason"),
-                "estimate_tco2e": float(estimate) if is_number(estimate) else None,
+                "estimate_tco2e": estimate,
                 "share_pct": share,
                 "cell": cell,
             }
@@ -76,12 +106,12 @@ def exclusions(data: WorkbookData, inventory_total: float) -> Exclusions:
                     limit=single,
                 )
             )
-    total = sum(estimates)
+    total = sum(known)
     total_pct = total / base * 100 if base else None
     if total_pct is not None and total_pct >= limit:
         cell = f"{L.SHEET_SOURCES}!{columns.get('estimate_tco2e', 'L')}{L.HEADER_ROW}"
         findings.append(GhgError("E513", cell=cell, share=f"{total_pct:.2f}", limit=limit))
-    return Exclusions(rows, total, total_pct, single, limit, findings)
+    return Exclusions(rows, total, total_pct, single, limit, findings, unestimated)
 
 
 @dataclass

@@ -181,4 +181,6 @@ def test_check_finds_no_errors() -> None:
     assert not [c for c in codes if c.startswith("E")]
     # W101: the 2021 national grid factor in a 2023 inventory, as the seed used it
     # (the newest published when the seed was written); said so in docs/example.md.
-    assert codes == ["W101"]
+    # W109: the seed excludes five sources as 无法估算 (its 3.5), so whether the
+    # exclusions stay within 1 %/5 % is not assessed — the seed claimed they did.
+    assert codes == ["W101"] + ["W109"] * 5
