@@ -5,7 +5,10 @@ started, and the same workbook gives the same .docx bytes."""
 from __future__ import annotations
 
 import io
+import os
+import signal
 import struct
+import time
 import warnings
 from pathlib import Path
 
@@ -13,7 +16,8 @@ import pytest
 from docx import Document
 from matplotlib.text import Text
 
-from ghgxl.report import charts
+from ghgxl.errors import GhgError
+from ghgxl.report import charts, render
 from ghgxl.report.render import render_docx
 from ghgxl.workbook import fill, template
 from ghgxl.workbook.calc import calculate_workbook
@@ -112,3 +116,115 @@ def test_plain_label() -> None:
     assert charts.plain_label("长" * 41) == "长" * 39 + "…"
     assert charts.plain_label("长" * 40) == "长" * 40
     assert charts.plain_label("长" * 41, limit=None) == "长" * 41
+
+
+# --- 2. a PDF conversion that hangs is stopped, with what it started ----------------------
+
+#: A stand-in for LibreOffice: like soffice it starts a child (soffice.bin) and waits for it.
+#: It writes "<its pid> <the child's pid>" where GHGXL_FAKE_PIDS says, then does ``then``.
+FAKE_SOFFICE = """#!/bin/sh
+sleep 300 &
+echo "$$ $!" > "$GHGXL_FAKE_PIDS"
+{then}
+wait
+"""
+needs_proc = pytest.mark.skipif(
+    not Path("/proc/self/stat").exists(), reason="reads process states from /proc (Linux)"
+)
+
+
+def _state(pid: int) -> tuple[str, int] | None:
+    """(state, process group) of a process, None when it is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat.rsplit(")", 1)[1].split()
+    return fields[0], int(fields[2])
+
+
+def _running(pid: int) -> bool:
+    state = _state(pid)
+    return state is not None and state[0] not in "ZXx"  # a zombie has ended
+
+
+def _group(pgid: int) -> list[int]:
+    """The processes of group ``pgid`` that still run."""
+    pids = [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()]
+    return [pid for pid in pids if (_state(pid) or ("X", 0))[1] == pgid and _running(pid)]
+
+
+def _survivors(leader: int, child: int) -> list[int]:
+    """What still runs of the fake LibreOffice, after a few seconds for the kernel to reap."""
+    deadline = time.monotonic() + 5
+    while True:
+        left = sorted({*_group(leader), *([child] if _running(child) else [])})
+        if not left or time.monotonic() > deadline:
+            return left
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def fake_soffice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Put a fake ``soffice`` first on PATH; yields a function that writes it and returns the
+    file its pids go to. Whatever of it is left at the end is killed (by pid)."""
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    pids = tmp_path / "pids"
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("GHGXL_FAKE_PIDS", str(pids))
+
+    def make(then: str = "") -> Path:
+        script = folder / "soffice"
+        script.write_text(FAKE_SOFFICE.format(then=then), encoding="utf-8")
+        script.chmod(0o755)
+        return pids
+
+    yield make
+    if pids.exists():
+        for pid in map(int, pids.read_text().split()):
+            if _running(pid):
+                os.kill(pid, signal.SIGKILL)
+
+
+@needs_proc
+def test_a_pdf_conversion_that_times_out_is_stopped_whole(
+    tmp_path: Path, fake_soffice, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pids = fake_soffice()
+    monkeypatch.setattr(render, "PDF_TIMEOUT_S", 1)
+    docx = tmp_path / "报告.docx"
+    docx.write_bytes(b"PK")
+    started = time.monotonic()
+    with pytest.raises(GhgError) as caught:
+        render.docx_to_pdf(docx, tmp_path)
+    leader, child = map(int, pids.read_text().split())
+    assert _survivors(leader, child) == [], "soffice.bin (here: sleep) outlived the timeout"
+    assert time.monotonic() - started < 30
+    assert caught.value.code == "E606"
+    assert "did not finish within 1 s and was stopped" in caught.value.message_en
+
+
+@needs_proc
+def test_ctrl_c_during_the_pdf_conversion_stops_libreoffice(
+    tmp_path: Path, fake_soffice, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the fake presses Ctrl+C on us (SIGINT to its parent) once it has started its child
+    pids = fake_soffice(then="sleep 1; kill -INT $PPID")
+    monkeypatch.setattr(render, "PDF_TIMEOUT_S", 60)
+    docx = tmp_path / "报告.docx"
+    docx.write_bytes(b"PK")
+    with pytest.raises(KeyboardInterrupt):
+        render.docx_to_pdf(docx, tmp_path)
+    leader, child = map(int, pids.read_text().split())
+    assert _survivors(leader, child) == []
+
+
+def test_libreoffice_failing_is_e606_with_its_last_words(tmp_path: Path, fake_soffice) -> None:
+    fake_soffice(then="kill $!; echo 'Error: source file could not be loaded' >&2; exit 1")
+    docx = tmp_path / "报告.docx"
+    docx.write_bytes(b"PK")
+    with pytest.raises(GhgError) as caught:
+        render.docx_to_pdf(docx, tmp_path)
+    assert caught.value.code == "E606"
+    assert "status 1: Error: source file could not be loaded" in caught.value.message_en
