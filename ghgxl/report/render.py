@@ -14,6 +14,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import zipfile
 from pathlib import Path
 
 from docx.shared import Mm
@@ -25,10 +26,13 @@ from ghgxl.factors import FactorLibrary
 from ghgxl.files import write_bytes_atomic
 from ghgxl.report import charts
 from ghgxl.report.context import CATEGORY_NAMES, build_context
+from ghgxl.workbook import xlsx
 from ghgxl.workbook.calc import WorkbookCalculation, calculate_workbook
 
 TEMPLATE_NAME = "report-template.docx"
 PDF_TIMEOUT_S = 120
+#: Unix, whichever system wrote the report (zipfile puts the writer's system in each member).
+_ZIP_SYSTEM_UNIX = 3
 
 
 def template_path() -> Path:
@@ -82,6 +86,25 @@ def render_docx(
     document.render(context, jinja_env=jinja_env(), autoescape=True)
     buffer = io.BytesIO()
     document.save(buffer)
+    return _deterministic_package(buffer.getvalue())
+
+
+def _deterministic_package(docx: bytes) -> bytes:
+    """``docx`` zipped again as ghgxl zips workbooks: each member stamped with
+    :data:`ghgxl.workbook.xlsx.FIXED_ZIP_TIME` (python-docx stamps them with the clock), with
+    the same attributes, in python-docx's order.
+
+    The same workbook then gives the same report bytes on every run, so a report can be
+    checked by its hash and kept under version control without changes that are not there.
+    The date a report speaks for is the one printed in it, not when the file was written.
+    docProps/core.xml needs nothing: python-docx copies the template's, whose dates are fixed
+    too (:mod:`ghgxl.report.template`)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as package:
+        for name, data in xlsx.read_members(docx).items():
+            info = xlsx.member_info(name, len(data))
+            info.create_system = _ZIP_SYSTEM_UNIX
+            package.writestr(info, data)
     return buffer.getvalue()
 
 

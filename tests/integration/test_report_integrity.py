@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import signal
 import struct
 import time
 import warnings
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -19,7 +21,7 @@ from matplotlib.text import Text
 from ghgxl.errors import GhgError
 from ghgxl.report import charts, render
 from ghgxl.report.render import render_docx
-from ghgxl.workbook import fill, template
+from ghgxl.workbook import fill, template, xlsx
 from ghgxl.workbook.calc import calculate_workbook
 
 ROOT = Path(__file__).parents[2]
@@ -228,3 +230,31 @@ def test_libreoffice_failing_is_e606_with_its_last_words(tmp_path: Path, fake_so
         render.docx_to_pdf(docx, tmp_path)
     assert caught.value.code == "E606"
     assert "status 1: Error: source file could not be loaded" in caught.value.message_en
+
+
+# --- 3. the same workbook gives the same .docx bytes --------------------------------------
+
+
+def test_the_same_workbook_gives_the_same_report_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    calc = calculate_workbook(EXAMPLE)
+    first = render_docx(calc)
+    clock = time.time
+    monkeypatch.setattr(time, "time", lambda: clock() + 400 * 86400 + 3)  # zipfile's clock
+    second = render_docx(calc)
+    assert first == second
+    with zipfile.ZipFile(io.BytesIO(first)) as package:
+        members = package.infolist()
+        core = package.read("docProps/core.xml").decode()
+    assert {m.date_time for m in members} == {xlsx.FIXED_ZIP_TIME}
+    assert {(m.external_attr, m.create_system, m.compress_type) for m in members} == {
+        (0o600 << 16, 3, zipfile.ZIP_DEFLATED)
+    }
+    assert [m.filename for m in members][:3] == [
+        "[Content_Types].xml",
+        "_rels/.rels",
+        "docProps/core.xml",
+    ]
+    assert (
+        re.findall(r"<dcterms:(?:created|modified)[^>]*>([^<]*)<", core)
+        == ["2026-01-01T00:00:00Z"] * 2
+    )
