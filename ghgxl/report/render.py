@@ -6,11 +6,15 @@ autoescaping, so a cell holding ``{{ ... }}`` or ``<w:p>`` is printed as text, n
 
 from __future__ import annotations
 
+import contextlib
 import importlib.resources
 import io
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
+import zipfile
 from pathlib import Path
 
 from docx.shared import Mm
@@ -22,10 +26,13 @@ from ghgxl.factors import FactorLibrary
 from ghgxl.files import write_bytes_atomic
 from ghgxl.report import charts
 from ghgxl.report.context import CATEGORY_NAMES, build_context
+from ghgxl.workbook import xlsx
 from ghgxl.workbook.calc import WorkbookCalculation, calculate_workbook
 
 TEMPLATE_NAME = "report-template.docx"
 PDF_TIMEOUT_S = 120
+#: Unix, whichever system wrote the report (zipfile puts the writer's system in each member).
+_ZIP_SYSTEM_UNIX = 3
 
 
 def template_path() -> Path:
@@ -79,15 +86,36 @@ def render_docx(
     document.render(context, jinja_env=jinja_env(), autoescape=True)
     buffer = io.BytesIO()
     document.save(buffer)
+    return _deterministic_package(buffer.getvalue())
+
+
+def _deterministic_package(docx: bytes) -> bytes:
+    """``docx`` zipped again as ghgxl zips workbooks: each member stamped with
+    :data:`ghgxl.workbook.xlsx.FIXED_ZIP_TIME` (python-docx stamps them with the clock), with
+    the same attributes, in python-docx's order.
+
+    The same workbook then gives the same report bytes on every run, so a report can be
+    checked by its hash and kept under version control without changes that are not there.
+    The date a report speaks for is the one printed in it, not when the file was written.
+    docProps/core.xml needs nothing: python-docx copies the template's, whose dates are fixed
+    too (:mod:`ghgxl.report.template`)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as package:
+        for name, data in xlsx.read_members(docx).items():
+            info = xlsx.member_info(name, len(data))
+            info.create_system = _ZIP_SYSTEM_UNIX
+            package.writestr(info, data)
     return buffer.getvalue()
 
 
 def docx_to_pdf(docx: Path, out_dir: Path) -> Path:
-    """PDF through LibreOffice headless (E606 when it is missing or fails)."""
+    """PDF through LibreOffice headless (E606 when it is missing, fails or takes longer than
+    :data:`PDF_TIMEOUT_S`)."""
     office = shutil.which("soffice") or shutil.which("libreoffice")
     if office is None:
         raise GhgError("E606", problem="LibreOffice (soffice) not found")
-    with tempfile.TemporaryDirectory() as profile:
+    # LibreOffice may leave files in its profile while it is being stopped
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile:
         command = [
             office,
             f"-env:UserInstallation=file://{profile}",
@@ -98,14 +126,70 @@ def docx_to_pdf(docx: Path, out_dir: Path) -> Path:
             str(out_dir),
             str(docx),
         ]
-        try:
-            subprocess.run(command, check=True, capture_output=True, timeout=PDF_TIMEOUT_S)
-        except (subprocess.SubprocessError, OSError) as exc:
-            raise GhgError("E606", problem=str(exc)[:200]) from None
+        _run_office(command, PDF_TIMEOUT_S)
     pdf = out_dir / (docx.stem + ".pdf")
     if not pdf.exists():
         raise GhgError("E606", problem="no PDF written")
     return pdf
+
+
+def _run_office(command: list[str], timeout: float) -> None:
+    """Run LibreOffice in a process group of its own and wait at most ``timeout`` seconds.
+
+    ``soffice`` is a launcher that starts ``soffice.bin`` and waits for it: killing only the
+    launcher (what ``subprocess.run(timeout=...)`` does) would leave ``soffice.bin`` running,
+    holding the profile and the CPU. So the whole group goes, on a timeout and on Ctrl+C.
+    Output goes to a file, not a pipe, so a process that outlives the launcher cannot keep
+    us waiting for the pipe to close."""
+    with tempfile.TemporaryFile() as errors:
+        try:
+            process = subprocess.Popen(
+                command, stdin=subprocess.DEVNULL, stdout=errors, stderr=errors, **_OWN_GROUP
+            )
+        except OSError as exc:
+            raise GhgError("E606", problem=f"LibreOffice did not start: {exc}"[:200]) from None
+        try:
+            returncode = process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _kill_group(process)
+            raise GhgError(
+                "E606",
+                problem=f"LibreOffice did not finish within {timeout:g} s and was stopped",
+            ) from None
+        except BaseException:  # KeyboardInterrupt: stop LibreOffice too, then let it through
+            _kill_group(process)
+            raise
+        if returncode != 0:
+            errors.seek(0)
+            said = errors.read().decode("utf-8", "replace").strip().splitlines()
+            detail = f": {said[-1]}" if said else ""
+            raise GhgError(
+                "E606", problem=f"LibreOffice exited with status {returncode}{detail}"[:200]
+            )
+
+
+#: Popen arguments that start a process in a new process group (POSIX: a new session).
+_OWN_GROUP: dict[str, object] = (
+    {"start_new_session": True}
+    if os.name == "posix"
+    else {"creationflags": getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)}
+)
+
+
+def _kill_group(process: subprocess.Popen) -> None:
+    """Kill ``process`` and every process it started (its group), and reap it."""
+    if os.name == "posix":
+        with contextlib.suppress(ProcessLookupError, PermissionError):  # the group is gone
+            os.killpg(process.pid, signal.SIGKILL)  # the group's id is the leader's pid
+    else:  # Windows has no process groups to signal; taskkill /T walks the tree
+        with contextlib.suppress(OSError):
+            subprocess.run(
+                ["taskkill", "/F", "/T", "/PID", str(process.pid)],
+                capture_output=True,
+                check=False,
+            )
+    process.kill()
+    process.wait()
 
 
 def write_report(
