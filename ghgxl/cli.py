@@ -134,7 +134,7 @@ def factors_validate(overlay: str) -> None:
     rows, errors = read_overlay(overlay)
     for error in errors:
         err_console.print(error.text(), markup=False)
-    if any(e.code == "E601" for e in errors):
+    if any(e.code in ("E601", "E609") for e in errors):
         sys.exit(EXIT_BAD_INPUT)
     library = FactorLibrary.default()
     replaced = sum(1 for key in {r.key for r in rows} if key in library)
@@ -179,6 +179,13 @@ def read_activity_csv(path: Path) -> pd.DataFrame:
     import pandas as pd
 
     try:
+        with path.open("rb") as handle:
+            head = handle.read(8)
+    except OSError as exc:
+        raise GhgError("E601", path=str(path), problem=exc.strerror or str(exc)) from None
+    if head.startswith(b"\xd0\xcf\x11\xe0"):  # an OLE file (.xls, encrypted) named .csv
+        raise GhgError("E608", path=path.name)
+    try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise GhgError("E601", path=str(path), problem=str(exc).splitlines()[0]) from None
@@ -211,6 +218,8 @@ def _summary(result: InventoryResult) -> Table:
 
 
 WORKBOOK_SUFFIXES = (".xlsm", ".xlsx")
+#: Excel files ghgxl cannot read (binary formats): E608, "save as .xlsm".
+OLD_WORKBOOK_SUFFIXES = (".xls", ".xlsb")
 STAGES = {
     "read": ("读取并计算 / reading, computing", 0.0, 0.5),
     "write": ("写入 / writing", 0.5, 1.0),
@@ -295,6 +304,8 @@ def calc(
     without Python.
     """
     opened = None
+    if source.suffix.lower() in OLD_WORKBOOK_SUFFIXES:  # never read as a CSV
+        raise GhgError("E608", path=source.name)
     if source.suffix.lower() in WORKBOOK_SUFFIXES:
         if in_place and out:
             raise click.UsageError("--in-place 与 -o 不能同时使用 / use --in-place or -o, not both")
@@ -324,6 +335,12 @@ def calc(
             err_console.print(f"备份 / backup: {backup}", markup=False)
         if written:
             err_console.print(f"已写入 / written: {written}", markup=False)
+        elif out or in_place:
+            err_console.print(
+                "未写入：清册的输入单元格含 Excel 错误值（E107），请先修正 / not written: input "
+                "cells hold Excel error values (E107); fix them first",
+                markup=False,
+            )
     else:
         result = calculate(read_activity_csv(source), gwp_set or gwp.DEFAULT_SET, library)
     if json_out == "-":

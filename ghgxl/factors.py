@@ -126,10 +126,18 @@ def _row(record: dict[str, str | None], file: str, line: int, origin: str) -> Fa
         raise GhgError(
             "E305", file=file, line=line, problem=f"verified must be one of {sorted(VERIFIED)}"
         )
+    value = parse_number(record.get("value"), what="value")  # E105 for inf/NaN
+    if gas is None and value <= 0:  # NCV, density, carbon content: a divisor or a chain link
+        problem = (
+            f"parameter value {value:g} must be greater than 0 (NCV, density, carbon content ...)"
+        )
+        raise GhgError("E305", file=file, line=line, problem=problem)
+    if gas is not None and value < 0:
+        raise GhgError("E103", value=value, what="value")
     return FactorRow(
         key=key,
         gas=gas,
-        value=parse_number(record.get("value"), what="value"),
+        value=value,
         unit=unit,
         name_zh=_text(record, "name_zh"),
         name_en=_text(record, "name_en"),
@@ -241,10 +249,18 @@ class FactorLibrary:
         ]
 
 
+#: A company overlay is a few hundred rows; anything past this is no factor file.
+MAX_OVERLAY_BYTES = 20 * 2**20
+
+
 def read_overlay(path: str | Path) -> tuple[list[FactorRow], list[GhgError]]:
     """Rows of a company overlay CSV and the errors of its wrong lines."""
     path = Path(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_OVERLAY_BYTES:
+            problem = f"{size / 2**20:.0f} MB > {MAX_OVERLAY_BYTES // 2**20} MB"
+            return [], [GhgError("E609", path=path.name, problem=problem)]
         text = path.read_text("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         return [], [GhgError("E601", path=str(path), problem=str(exc))]

@@ -27,7 +27,14 @@ from ghgxl.emission import (
 )
 from ghgxl.errors import GhgError
 from ghgxl.factors import FactorLibrary
-from ghgxl.units import cell_repr, conversion_factor, is_number, parse_amount, parse_factor_unit
+from ghgxl.units import (
+    cell_repr,
+    conversion_factor,
+    excel_error,
+    is_number,
+    parse_amount,
+    parse_factor_unit,
+)
 
 CATEGORIES = (1, 2, 3, 4, 5, 6)
 SCOPE_OF_CATEGORY = {1: 1, 2: 2, 3: 3, 4: 3, 5: 3, 6: 3}
@@ -204,7 +211,14 @@ def _categories(
     category = _category_numbers(frame, typed)
     bad = ~category.isin(CATEGORIES)
     for i in np.flatnonzero(bad):
-        excluded.setdefault(i, GhgError("E502", value=shown(frame.at[i, "category"])))
+        value = frame.at[i, "category"]
+        error = excel_error(value)
+        excluded.setdefault(
+            i,
+            GhgError("E107", value=error, what="category")
+            if error
+            else GhgError("E502", value=shown(value)),
+        )
     frame["category"] = category.where(~bad, 0).astype(int)
     implied = frame["category"].map(SCOPE_OF_CATEGORY)
     given = pd.to_numeric(frame["scope"], errors="coerce")

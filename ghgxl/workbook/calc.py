@@ -29,6 +29,7 @@ from ghgxl.workbook import xlsx
 from ghgxl.workbook.boundary import exclusions, significance
 from ghgxl.workbook.patch import Block, Progress, write_patched
 from ghgxl.workbook.read import (
+    INPUT_KEYS,
     WorkbookData,
     cell_of_error,
     filled_mask,
@@ -38,6 +39,7 @@ from ghgxl.workbook.read import (
     numbers,
     read_workbook,
 )
+from ghgxl.workbook.refs import split_ref
 from ghgxl.workbook.source import OpenedWorkbook
 
 ROW_ERROR_TEXT = "#GHG! 见本行 / see this row"
@@ -61,7 +63,7 @@ def calculate_workbook(
     """Compute a workbook with the engine; errors name their ``活动数据!Cell``."""
     data = read_workbook(source)
     rows = inventory_rows(data)
-    set_name = gwp_set or str(data.info.get("gwp_set") or gwp.DEFAULT_SET)
+    set_name = gwp_set or workbook_gwp(data)
     result = calculate(rows, gwp.canonical_set(set_name), library, typed=True)
     by_place = dict(
         zip(rows["place"], zip(rows["row"], rows["amount_column"], strict=True), strict=True)
@@ -75,9 +77,33 @@ def calculate_workbook(
             out.append(GhgError(finding.code, cell=cell, **finding.details))
         return out
 
-    result.errors = placed(result.errors) + _beyond_formulas(data, rows["row"].to_numpy(), result)
+    errors = placed(result.errors)
+    errors += _error_values(data, {e.cell for e in errors})
+    result.errors = errors + _beyond_formulas(data, rows["row"].to_numpy(), result)
     result.warnings = placed(result.warnings) + _unscored(data, result)
     return WorkbookCalculation(data, result, rows)
+
+
+def _error_values(data: WorkbookData, known: set[str | None]) -> list[GhgError]:
+    """E107 for the 活动数据 input cells that hold an Excel error value (a monthly amount,
+    a score …) and that the engine has not already reported."""
+    inputs = {letter for key, letter in data.activity_columns.items() if key in INPUT_KEYS}
+    found = []
+    for ref, value in sorted(data.extent.error_cells.items(), key=lambda item: split_ref(item[0])):
+        cell = f"{L.SHEET_ACTIVITY}!{ref}"
+        if (
+            ref.rstrip("0123456789") in inputs
+            and split_ref(ref)[0] >= L.FIRST_ROW
+            and cell not in known
+        ):
+            found.append(GhgError("E107", cell=cell, value=value))
+    return found
+
+
+def holds_error_values(calc: WorkbookCalculation) -> bool:
+    """Whether an input cell holds an Excel error: Excel's own formulas then show errors in
+    the totals, which no cached value ghgxl writes could match."""
+    return any(e.code == "E107" for e in calc.errors)
 
 
 DQ_KEYS = ("dq_activity", "dq_factor", "dq_calibration")
@@ -99,6 +125,11 @@ def _unscored(data: WorkbookData, result: InventoryResult) -> list[GhgError]:
         cell = f"{L.SHEET_ACTIVITY}!{columns.get(key, columns['id'])}{row}"
         found.append(GhgError("W108", cell=cell, row=row))
     return found
+
+
+def workbook_gwp(data: WorkbookData) -> str:
+    """The GWP set 基本信息 chooses (AR6 when it is blank)."""
+    return gwp.canonical_set(str(data.info.get("gwp_set") or gwp.DEFAULT_SET))
 
 
 def counted(data: WorkbookData, rows: np.ndarray) -> np.ndarray:
@@ -371,8 +402,14 @@ def calc_file(
     tell = progress or (lambda stage, fraction: None)
     tell("read", 0.0)
     calc = calculate_workbook(opened or source, gwp_set, library)
-    values = cell_values(calc)
+    chosen = workbook_gwp(calc.data)
+    if (out is not None or in_place) and calc.result.gwp_set != chosen:
+        # a workbook whose numbers are AR5 while 基本信息 says AR6 contradicts itself
+        raise GhgError("E613", gwp=calc.result.gwp_set, chosen=chosen)
     tell("read", 1.0)
+    if holds_error_values(calc):  # nothing written: the user fixes the cells first (E107)
+        return calc, None, None
+    values = cell_values(calc)
     backup = None
     if in_place:
         backup = backup_path(source)

@@ -17,7 +17,7 @@ import html
 import io
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ghgxl.workbook import layout as L
@@ -43,13 +43,15 @@ class Extent:
     ``summary_rows``: the first and last 活动数据 rows of 汇总's totals by category (None: no
     such formulas, nothing to agree with); ``formula_rows``: the 活动数据 rows whose total
     cell holds a formula (None: not read); ``quality_last``/``quality_total_row``: the last
-    row 数据质量's weighted total sums, and where that total is (None: not found).
+    row 数据质量's weighted total sums, and where that total is (None: not found);
+    ``error_cells``: the 活动数据 cells that hold an Excel error value (ref → ``"#N/A"``).
     """
 
     summary_rows: tuple[int, int] | None = (L.FIRST_ROW, L.LAST_ROW)
     formula_rows: frozenset[int] | None = None
     quality_last: int | None = L.LAST_ROW
     quality_total_row: int | None = L.QUALITY_TOTAL_ROW
+    error_cells: dict[str, str] = field(default_factory=dict)
 
 
 def _formulas(xml: bytes) -> dict[str, str]:
@@ -75,26 +77,46 @@ def _summary_rows(xml: bytes) -> tuple[int, int] | None:
     return max(first for first, _ in spans), min(last for _, last in spans)
 
 
-def _formula_rows(member, column: str) -> frozenset[int]:
-    """The rows of ``column`` that hold a formula (streamed, whole rows at a time)."""
-    pattern = re.compile(rb'<c r="' + column.encode("ascii") + rb'([0-9]+)"[^>]*>\s*<f\b')
-    return frozenset(int(row) for chunk in row_chunks(member) for row in pattern.findall(chunk))
+#: A cell holding an Excel error value (``t="e"``), its formula if any, and the error.
+_ERROR_CELL = re.compile(
+    rb'<c r="([A-Z]{1,3}[0-9]+)"[^>]*?\bt="e"[^>]*>\s*(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)?\s*<v>([^<]*)</v>'
+)
+
+
+def _activity_scan(member, column: str | None) -> tuple[frozenset[int] | None, dict[str, str]]:
+    """One streamed pass over 活动数据 (whole rows at a time): the rows of ``column`` that
+    hold a formula (None without a column), and the cells that hold an Excel error value
+    (``#N/A``, ``#DIV/0!`` …), which calamine reads as empty."""
+    pattern = None
+    if column:
+        pattern = re.compile(rb'<c r="' + column.encode("ascii") + rb'([0-9]+)"[^>]*>\s*<f\b')
+    rows: set[int] = set()
+    errors: dict[str, str] = {}
+    for chunk in row_chunks(member):
+        if pattern is not None:
+            rows.update(int(row) for row in pattern.findall(chunk))
+        if b't="e"' in chunk:
+            for ref, value in _ERROR_CELL.findall(chunk):
+                errors[ref.decode("ascii")] = html.unescape(value.decode("utf-8"))
+    return (frozenset(rows) if pattern is not None else None), errors
 
 
 def read_extent(source: Path | bytes, total_column: str | None = None) -> Extent:
     """The extent of a workbook (a path or its bytes); ``total_column``: where 活动数据's
     row total is, to find the rows that hold its formula."""
     summary_rows = quality_last = quality_total = formula_rows = None
+    error_cells: dict[str, str] = {}
     with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as package:
         parts = xlsx.package_sheet_parts(package)
         if L.SHEET_SUMMARY in parts:
             summary_rows = _summary_rows(package.read(parts[L.SHEET_SUMMARY]))
-        if total_column and summary_rows and L.SHEET_ACTIVITY in parts:
+        if L.SHEET_ACTIVITY in parts:
             with package.open(parts[L.SHEET_ACTIVITY]) as sheet:
-                formula_rows = _formula_rows(sheet, total_column)
+                column = total_column if summary_rows else None
+                formula_rows, error_cells = _activity_scan(sheet, column)
         if L.SHEET_QUALITY in parts:  # its totals are at its end: streamed, whole rows
             with package.open(parts[L.SHEET_QUALITY]) as sheet:
                 for chunk in row_chunks(sheet):
                     for row, _first, end in _QUALITY_TOTAL.findall(chunk):
                         quality_total, quality_last = int(row), int(end)
-    return Extent(summary_rows, formula_rows, quality_last, quality_total)
+    return Extent(summary_rows, formula_rows, quality_last, quality_total, error_cells)

@@ -11,7 +11,7 @@ import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import chain, islice
 from operator import itemgetter
 from pathlib import Path
 
@@ -22,7 +22,7 @@ from ghgxl.errors import GhgError
 from ghgxl.units import is_number, normalize_text
 from ghgxl.workbook import layout as L
 from ghgxl.workbook.extent import Extent, read_extent
-from ghgxl.workbook.refs import MAX_COLUMN, column_letter, column_number
+from ghgxl.workbook.refs import MAX_COLUMN, column_letter, column_number, split_ref
 from ghgxl.workbook.source import OpenedWorkbook
 from ghgxl.workbook.source import open_workbook as opened
 
@@ -109,14 +109,39 @@ def filled_mask(values: list[object], rows: np.ndarray | None = None) -> np.ndar
     return filled
 
 
+#: How far down a moved header row is looked for (to say where it is, E614).
+HEADER_SEARCH_ROWS = 30
+#: Headers a row must repeat to be taken for the table's header row.
+HEADER_MATCHES = 3
+
+
+def _header_row(head: list[list[object]], columns: tuple[L.Column, ...], sheet: str) -> None:
+    """E614 when the header is not in row 4 but further down (rows inserted above it): the
+    sheet's formulas, 汇总 and 数据质量 address rows by number, so ghgxl does not guess."""
+    if len(header_columns(head, columns)) >= HEADER_MATCHES:
+        return
+    for row in range(L.HEADER_ROW, len(head)):
+        found = header_columns([[]] * (L.HEADER_ROW - 1) + [head[row]], columns)
+        if len(found) >= HEADER_MATCHES:
+            raise GhgError(
+                "E614", cell=f"{sheet}!A{row + 1}", sheet=sheet, expected=L.HEADER_ROW, row=row + 1
+            )
+
+
 def _table(
-    grid: Iterator[list[object]], columns: tuple[L.Column, ...], keys: tuple[str, ...]
+    grid: Iterator[list[object]],
+    columns: tuple[L.Column, ...],
+    keys: tuple[str, ...],
+    sheet: str = "",
 ) -> tuple[pd.DataFrame, dict[str, str]]:
     """Rows below the header that have any input, with their sheet row number, and where
     each column is (found by header); a repeated header row (pasted from another workbook)
     is skipped. Only the input columns of each row are kept (one C-level ``itemgetter``
-    call a row), and the table is built column-wise."""
-    head = list(islice(grid, L.FIRST_ROW - 1))
+    call a row), and the table is built column-wise. E614 when the header row has moved."""
+    head = list(islice(grid, HEADER_SEARCH_ROWS))
+    _header_row(head, columns, sheet)
+    grid = chain(head[L.FIRST_ROW - 1 :], grid)
+    head = head[: L.FIRST_ROW - 1]
     letters = header_columns(head, columns)
     present = [k for k in keys if k in letters]
     positions = [column_number(letters[k]) - 1 for k in present]
@@ -204,10 +229,11 @@ def _read(workbook: OpenedWorkbook) -> WorkbookData:
     names = workbook.sheet_names
     for required in (L.SHEET_INFO, L.SHEET_ACTIVITY):
         if required not in names:
-            raise GhgError("E602", column=required, cell=str(path.name))
+            raise GhgError("E612", sheet=required, cell=str(path.name))
     info = read_info(list(workbook.rows(L.SHEET_INFO)))
-    grid = workbook.rows(L.SHEET_ACTIVITY)
-    activity, activity_columns = _table(grid, L.ACTIVITY_COLUMNS, INPUT_KEYS)
+    extent = read_extent(path, _total_column(workbook))
+    grid = _with_errors(workbook.rows(L.SHEET_ACTIVITY), extent.error_cells)
+    activity, activity_columns = _table(grid, L.ACTIVITY_COLUMNS, INPUT_KEYS, L.SHEET_ACTIVITY)
     missing = [
         c.header
         for c in L.ACTIVITY_COLUMNS
@@ -219,12 +245,12 @@ def _read(workbook: OpenedWorkbook) -> WorkbookData:
     if L.SHEET_SOURCES in names:
         keys = tuple(c.key for c in L.SOURCE_COLUMNS if not c.formula)
         grid = workbook.rows(L.SHEET_SOURCES)
-        sources, source_columns = _table(grid, L.SOURCE_COLUMNS, keys)
+        sources, source_columns = _table(grid, L.SOURCE_COLUMNS, keys, L.SHEET_SOURCES)
     significance = pd.DataFrame()
     if L.SHEET_SIGNIFICANCE in names:
         keys = tuple(c.key for c in L.SIGNIFICANCE_COLUMNS if not c.formula)
         grid = workbook.rows(L.SHEET_SIGNIFICANCE)
-        significance, _ = _table(grid, L.SIGNIFICANCE_COLUMNS, keys)
+        significance, _ = _table(grid, L.SIGNIFICANCE_COLUMNS, keys, L.SHEET_SIGNIFICANCE)
     return WorkbookData(
         path,
         info,
@@ -234,8 +260,31 @@ def _read(workbook: OpenedWorkbook) -> WorkbookData:
         names,
         activity_columns,
         source_columns,
-        read_extent(path, activity_columns.get("total")),
+        extent,
     )
+
+
+def _total_column(workbook: OpenedWorkbook) -> str | None:
+    """Where 活动数据's row total is, by its header (read before the table, for the extent)."""
+    head = list(islice(workbook.rows(L.SHEET_ACTIVITY), L.HEADER_ROW))
+    return header_columns(head, L.ACTIVITY_COLUMNS).get("total")
+
+
+def _with_errors(grid: Iterator[list[object]], errors: dict[str, str]) -> Iterator[list[object]]:
+    """The sheet's rows with each Excel error value put back where calamine reads an empty
+    cell, as its text (``"#N/A"``): the engine then says E107 at that cell."""
+    if not errors:
+        yield from grid
+        return
+    by_row: dict[int, list[tuple[int, str]]] = {}
+    for ref, value in errors.items():
+        row, column = split_ref(ref)
+        by_row.setdefault(row, []).append((column - 1, value))
+    for number, row in enumerate(grid, start=1):
+        for position, value in by_row.get(number, ()):
+            row = [*row, *[""] * (position + 1 - len(row))]
+            row[position] = value
+        yield row
 
 
 def inventory_rows(data: WorkbookData) -> pd.DataFrame:

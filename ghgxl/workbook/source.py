@@ -75,18 +75,19 @@ class OpenedWorkbook:
         return self._names
 
     def sheet(self, name: str) -> CalamineSheet:
-        """A parsed sheet of those wanted (E602 when the workbook lacks it)."""
+        """A parsed sheet of those wanted (E612 when the workbook lacks it)."""
         self._wait()
         if name not in self._sheets:
             if name in self._names:
                 raise RuntimeError(f"sheet {name} was read and let go already")
-            raise GhgError("E602", column=name, cell=self.path.name)
+            raise GhgError("E612", sheet=name, cell=self.path.name)
         return self._sheets[name]
 
     def rows(self, name: str) -> Iterator[list[object]]:
         """The sheet's rows from A1, a list of cells each (``""`` when empty), one at a time.
-        calamine starts each row at the first column that holds anything: the columns to
-        its left are put back, so positions are sheet columns."""
+        calamine starts each row at the first column that holds anything (its rows do
+        start at row 1): the columns to its left are put back, so positions are sheet
+        columns."""
         sheet = self.sheet(name)
         left = [""] * sheet.start[1] if sheet.start else []
         if not left:

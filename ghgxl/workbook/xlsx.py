@@ -68,10 +68,20 @@ def write_package(members: Mapping[str, bytes]) -> bytes:
 
 
 def package_sheet_parts(package: zipfile.ZipFile) -> dict[str, str]:
-    """:func:`sheet_parts` of an open package, reading only the two members it needs."""
-    return sheet_parts(
-        {n: package.read(n) for n in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")}
-    )
+    """:func:`sheet_parts` of an open package, reading only the two members it needs;
+    E601 when a sheet's part is not in the package (a damaged file)."""
+    try:
+        names = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")
+        parts = sheet_parts({n: package.read(n) for n in names})
+    except (KeyError, ElementTree.ParseError) as exc:
+        problem = f"工作簿结构已损坏 / the workbook's structure is damaged ({exc})"
+        raise GhgError("E601", path=str(package.filename), problem=problem) from None
+    present = set(package.namelist())
+    for sheet, part in parts.items():
+        if part not in present:
+            problem = f"工作表 {sheet} 的内容缺失 / the sheet {sheet} has no content ({part})"
+            raise GhgError("E601", path=str(package.filename), problem=problem)
+    return parts
 
 
 def sheet_parts(members: Mapping[str, bytes]) -> dict[str, str]:

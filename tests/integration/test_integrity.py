@@ -1,0 +1,234 @@
+"""One truth under any input: what the JSON says, what calc caches in the workbook, and
+what the workbook's own formulas compute (LibreOffice as referee) agree, or the row is an
+error at its cell in all of them; and every failure is a clear message, never E901."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from ghgxl.cli import main
+from ghgxl.workbook import fill, template, xlsx
+from ghgxl.workbook import layout as L
+from tests.support import freeze_udf_cells, libreoffice_recalculate, soffice
+
+ROOT = Path(__file__).parents[2]
+TEMPLATE = (ROOT / "workbook" / template.TEMPLATE_NAME).read_bytes()
+INFO = {"company": "测试公司", "reporting_year": 2022}
+# 1000 L road diesel and 10,000 kWh at the 2022 national factor, both fully scored
+DIESEL = dict(id="D", category=1, annual=1000, unit="L", factor_key="fuel.diesel.road",
+              dq_activity=3, dq_factor=1, dq_calibration=3, source="柴油车")  # fmt: skip
+POWER = dict(id="P", category=2, annual=10000, unit="kWh", factor_key="grid.cn.national.2022",
+             dq_activity=6, dq_factor=1, dq_calibration=6, source="外购电力")  # fmt: skip
+SUMMARY = L.summary_cells()
+
+
+def _cli(*args: str):
+    result = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    assert "Traceback" not in result.output and "[E901]" not in result.output, result.output
+    return result
+
+
+def _book(tmp_path: Path, rows: list[dict], sources: list[dict] = (), name: str = "in.xlsm"):
+    path = tmp_path / name
+    path.write_bytes(fill.fill(TEMPLATE, INFO, rows, sources))
+    return path
+
+
+def _calc(tmp_path: Path, book: Path) -> tuple[int, dict, Path]:
+    out, report = tmp_path / "out.xlsm", tmp_path / "out.json"
+    result = _cli("calc", book, "-o", out, "--json", report)
+    return result.exit_code, json.loads(report.read_text(encoding="utf-8")), out
+
+
+def _cached(path: Path) -> openpyxl.Workbook:
+    return openpyxl.load_workbook(path, data_only=True)
+
+
+def _referee(out: Path, folder: Path) -> openpyxl.Workbook:
+    """The output's native formulas recalculated by LibreOffice (cell functions frozen)."""
+    referee = folder / "referee.xlsm"
+    referee.write_bytes(freeze_udf_cells(out.read_bytes()))
+    return openpyxl.load_workbook(libreoffice_recalculate(referee, folder), data_only=True)
+
+
+# --- one truth ------------------------------------------------------------------------------
+
+
+def test_a_category_that_is_no_number_is_an_error_in_the_json_and_the_workbook(
+    tmp_path: Path,
+) -> None:
+    rows = [
+        DIESEL,
+        {**POWER, "id": "text", "category": "2"},  # typed as text
+        {**POWER, "id": "bool", "category": True},
+        {**POWER, "id": "seven", "category": 7},
+        {**POWER, "id": "blank", "category": None},
+    ]
+    code, report, out = _calc(tmp_path, _book(tmp_path, rows))
+    assert code == 1
+    errors = [(e["code"], e["cell"]) for e in report["errors"]]
+    column = L.ACT_COL["category"]
+    assert errors == [("E502", f"活动数据!{column}{row}") for row in (6, 7, 8, 9)]
+    diesel = report["total_tco2e"]
+    assert diesel == pytest.approx(report["by_category"]["1"]) and report["by_category"]["2"] == 0
+    cached = _cached(out)
+    summary = cached[L.SHEET_SUMMARY]
+    assert summary[SUMMARY["total"]].value == pytest.approx(diesel)  # was 5.37 t more
+    assert summary[SUMMARY["gas_total"]].value == pytest.approx(diesel)
+    assert summary[L.SUMMARY_CHECK].value == "一致"
+    for row in (6, 7, 8, 9):  # the row formulas show why
+        assert cached[L.SHEET_ACTIVITY][f"{L.ACT_COL['g_CO2']}{row}"].value == L.CATEGORY_ERROR_TEXT
+    assert _cli("check", out).exit_code == 1
+    if soffice():  # the workbook's own SUMIFS/SUM agree with the cached totals
+        referee = _referee(out, tmp_path)[L.SHEET_SUMMARY]
+        assert referee[SUMMARY["total"]].value == pytest.approx(diesel)
+        assert referee[SUMMARY["gas_total"]].value == pytest.approx(diesel)
+        assert referee[L.SUMMARY_CHECK].value == "一致"
+
+
+@pytest.mark.parametrize("scored", ["none", "some"])
+def test_data_quality_is_not_assessed_until_every_source_is_scored(
+    scored: str, tmp_path: Path
+) -> None:
+    unscored = dict(dq_activity=None, dq_factor=None, dq_calibration=None)
+    rows = [{**DIESEL, **unscored}, {**POWER, **(unscored if scored == "none" else {})}]
+    code, report, out = _calc(tmp_path, _book(tmp_path, rows))
+    assert code == 0
+    quality = report["data_quality"]
+    assert (quality["score"], quality["grade"], quality["assessed"]) == (None, None, False)
+    assert quality["unscored"] == (2 if scored == "none" else 1)
+    warnings = [(w["code"], w["cell"]) for w in report["warnings"]]
+    expected = [] if scored == "none" else [("W108", f"活动数据!{L.ACT_COL['dq_activity']}5")]
+    assert warnings == expected
+    total = L.QUALITY_TOTAL_ROW
+    sheet = _cached(out)[L.SHEET_QUALITY]  # not "0.0000 第五级", nor a partial sum
+    assert (sheet[f"J{total}"].value, sheet[f"J{total + 1}"].value) == (None, "未评估")
+    text = _cli("calc", out).output
+    assert "未评估 / not assessed" in text
+    if soffice():
+        referee = _referee(out, tmp_path)[L.SHEET_QUALITY]
+        assert (referee[f"J{total}"].value, referee[f"J{total + 1}"].value) == (None, "未评估")
+
+
+def test_exclusion_estimates_typed_as_text_and_missing_ones(tmp_path: Path) -> None:
+    sources = [
+        dict(id="X1", source="应急发电机", category=1, included="排除", exclusion_reason="极少使用",
+             estimate_tco2e="0.05"),  # text: read
+        dict(id="X2", source="灭火器", category=1, included="排除", exclusion_reason="量小",
+             estimate_tco2e="约 0.1"),  # not a number: an error at its cell
+        dict(id="X3", source="清洁剂", category=1, included="排除", exclusion_reason="量小"),
+    ]  # fmt: skip
+    _, report, _ = _calc(tmp_path, _book(tmp_path, [DIESEL, POWER], sources))
+    excluded = report["exclusions"]
+    estimates = [s["estimate_tco2e"] for s in excluded["sources"]]
+    assert estimates == [0.05, None, None]
+    assert excluded["within_limits"] is None and excluded["unestimated"] == 2
+    result = _cli("check", tmp_path / "in.xlsm", "--json")
+    findings = [(f["code"], f["cell"]) for f in json.loads(result.stdout)["findings"]]
+    column = L.SOURCE_COL["estimate_tco2e"]
+    assert ("E102", f"排放源识别!{column}6") in findings
+    assert ("W109", f"排放源识别!{column}6") in findings
+    assert ("W109", f"排放源识别!{column}7") in findings
+    assert result.exit_code == 1
+
+
+def test_calc_writes_one_gwp_set_into_a_workbook(tmp_path: Path) -> None:
+    book = _book(tmp_path, [DIESEL, POWER])
+    refused = _cli("calc", book, "--gwp", "AR5", "-o", tmp_path / "out.xlsm")
+    assert refused.exit_code == 2 and "[E613]" in refused.output
+    assert not (tmp_path / "out.xlsm").exists()
+    compared = _cli("calc", book, "--gwp", "AR5", "--json", "-")  # a what-if, not written
+    assert compared.exit_code == 0 and json.loads(compared.stdout)["gwp_set"] == "AR5"
+
+
+def test_check_on_calcs_own_output_is_clean(tmp_path: Path) -> None:
+    out = tmp_path / "example.xlsm"
+    assert _cli("calc", ROOT / "workbook/examples/example-2023.xlsm", "-o", out).exit_code == 0
+    result = _cli("check", out, "--json")
+    codes = {f["code"] for f in json.loads(result.stdout)["findings"]}
+    assert result.exit_code == 0 and not {c for c in codes if c.startswith("E")}
+
+
+# --- every failure a clear message ------------------------------------------------------------
+
+
+def _members(path: Path) -> dict[str, bytes]:
+    return xlsx.read_members(path.read_bytes())
+
+
+def _shift_rows(xml: bytes, by: int = 1) -> bytes:
+    """Every row of a sheet moved down (a row inserted above the table)."""
+    cell = re.sub(rb'(<c r="[A-Z]+)(\d+)', lambda m: m[1] + str(int(m[2]) + by).encode(), xml)
+    return re.sub(rb'(<row r=")(\d+)', lambda m: m[1] + str(int(m[2]) + by).encode(), cell)
+
+
+@pytest.mark.parametrize("sheet", [L.SHEET_ACTIVITY, L.SHEET_SOURCES])
+def test_a_row_inserted_above_the_header_is_e614(sheet: str, tmp_path: Path) -> None:
+    book = _book(tmp_path, [DIESEL, POWER])
+    members = _members(book)
+    part = xlsx.sheet_parts(members)[sheet]
+    members[part] = _shift_rows(members[part])
+    book.write_bytes(xlsx.write_package(members))
+    for command in (["calc", book, "-o", tmp_path / "o.xlsm"], ["check", book],
+                    ["report", book, "-o", tmp_path / "r.docx"]):  # fmt: skip
+        result = _cli(*command)
+        assert result.exit_code == 2 and f"[E614] {sheet}!A5" in result.output, command
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.xlsm"]
+
+
+def test_missing_sheets_and_parts(tmp_path: Path) -> None:
+    book = _book(tmp_path, [DIESEL])
+    members = _members(book)
+    part = xlsx.sheet_parts(members)[L.SHEET_SUMMARY]
+    del members[part]  # 汇总 named in workbook.xml, its part gone
+    book.write_bytes(xlsx.write_package(members))
+    for command in (["calc", book, "-o", tmp_path / "o.xlsm"], ["check", book],
+                    ["report", book, "-o", tmp_path / "r.docx"]):  # fmt: skip
+        result = _cli(*command)
+        assert result.exit_code == 2 and "[E601]" in result.output, command
+    workbook = openpyxl.load_workbook(ROOT / "workbook" / template.TEMPLATE_NAME)
+    del workbook[L.SHEET_ACTIVITY]
+    workbook.save(tmp_path / "no-activity.xlsx")
+    result = _cli("calc", tmp_path / "no-activity.xlsx")
+    assert result.exit_code == 2 and "[E612]" in result.output
+    assert "缺少工作表 活动数据" in result.output and "missing" in result.output
+
+
+def _error_cell(xml: bytes, ref: str, error: str, formula: str = "") -> bytes:
+    """``ref`` holding a cached Excel error (``t="e"``), as Excel saves a failed formula."""
+    cell = re.compile(rb'<c r="' + ref.encode() + rb'"([^>]*?)(?:/>|>.*?</c>)', re.DOTALL)
+    style = re.search(rb' s="[0-9]+"', cell.search(xml)[1])
+    f = f"<f>{formula}</f>" if formula else ""
+    new = f'<c r="{ref}"{style[0].decode() if style else ""} t="e">{f}<v>{error}</v></c>'
+    return cell.sub(new.encode(), xml, count=1)
+
+
+def test_excel_error_values_in_input_cells(tmp_path: Path) -> None:
+    book = _book(tmp_path, [DIESEL, POWER])
+    members = _members(book)
+    part = xlsx.sheet_parts(members)[L.SHEET_ACTIVITY]
+    annual, month = L.ACT_COL["annual"], L.ACT_COL["m3"]
+    # a VLOOKUP that found nothing, and a #DIV/0! in a monthly cell (calamine reads both empty)
+    xml = _error_cell(members[part], f"{annual}6", "#N/A", "VLOOKUP(1,A1:A2,2,0)")
+    members[part] = _error_cell(xml, f"{month}5", "#DIV/0!")
+    book.write_bytes(xlsx.write_package(members))
+    out = tmp_path / "out.xlsm"
+    result = _cli("calc", book, "-o", out)
+    assert result.exit_code == 1
+    assert f"[E107] 活动数据!{annual}6" in result.output and "#N/A" in result.output
+    assert f"[E107] 活动数据!{month}5" in result.output and "#DIV/0!" in result.output
+    assert not out.exists() and "not written" in result.output  # Excel would show #N/A totals
+
+
+def test_an_old_xls_file_is_e608(tmp_path: Path) -> None:
+    old = tmp_path / "清册.xls"
+    old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512)
+    for command in (["calc", old], ["check", old], ["report", old, "-o", tmp_path / "r.docx"]):
+        result = _cli(*command)
+        assert result.exit_code == 2 and "[E608]" in result.output, command
