@@ -3,7 +3,8 @@
 and a non-zero exit code, never a traceback.
 
 Exit codes: 0 done; 1 findings (invalid rows, overlay errors); 2 bad input (unknown key,
-unreadable file); 3 internal error.
+unreadable file, an output that would overwrite an input or cannot be written); 3 internal
+error.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from rich.table import Table
 import ghgxl
 from ghgxl import gwp
 from ghgxl.errors import GhgError
-from ghgxl.files import write_text_atomic
+from ghgxl.files import check_outputs, write_text_atomic
 
 if TYPE_CHECKING:  # the engine (pandas, pint) is imported where a command needs it
     import pandas as pd
@@ -264,7 +265,7 @@ def _print_findings(findings: list[GhgError]) -> None:
 @click.option(
     "-o",
     "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     help="写入结果的新文件 / write the results to this file",
 )
 @click.option(
@@ -276,9 +277,7 @@ def _print_findings(findings: list[GhgError]) -> None:
     "--gwp", "gwp_set", default=None, help="默认用清册设定 / default: the workbook's (AR6 for CSV)"
 )
 @click.option("--overlay", type=click.Path(dir_okay=False), help="公司因子 CSV / company factors")
-@click.option(
-    "--json", "json_out", type=click.Path(dir_okay=False, allow_dash=True), help="FILE or -"
-)
+@click.option("--json", "json_out", type=click.Path(allow_dash=True), help="FILE or -")
 @_friendly
 def calc(
     source: Path,
@@ -294,6 +293,7 @@ def calc(
     -o the results are written into a copy, formulas kept, so it shows every number
     without Python.
     """
+    check_outputs([out, json_out], [source, overlay])
     opened = None
     if source.suffix.lower() in WORKBOOK_SUFFIXES:
         if in_place and out:
@@ -369,7 +369,7 @@ def check(source: Path, as_json: bool) -> None:
 @click.option(
     "-o",
     "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     help="报告文件 .docx（默认在清册旁）/ the .docx (default: beside SOURCE)",
 )
 @click.option("--pdf", is_flag=True, help="同时生成 PDF（LibreOffice）/ also a PDF (LibreOffice)")
@@ -398,7 +398,7 @@ def workbook_group() -> None:
 
 
 @workbook_group.command("new")
-@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("out", type=click.Path(path_type=Path))
 @click.option("--company", default=None, help="公司名称 / company name")
 @click.option("--year", type=int, default=None, help="报告年度 / reporting year")
 @click.option(

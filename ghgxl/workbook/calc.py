@@ -22,7 +22,7 @@ from ghgxl import gwp, quality
 from ghgxl.emission import GROUPS, TOTAL_GROUPS
 from ghgxl.errors import GhgError
 from ghgxl.factors import FactorLibrary
-from ghgxl.files import write_bytes_atomic
+from ghgxl.files import check_outputs, write_bytes_atomic
 from ghgxl.inventory import InventoryResult, calculate
 from ghgxl.workbook import layout as L
 from ghgxl.workbook import xlsx
@@ -335,6 +335,7 @@ def calc_file(
     ``opened``: ``source`` already being parsed (:class:`OpenedWorkbook`); ``progress``
     is told each stage (``read``, ``write``) and how far it is, from 0 to 1."""
     tell = progress or (lambda stage, fraction: None)
+    check_outputs([] if in_place else [out], [source])  # E603/E604 before any work
     tell("read", 0.0)
     calc = calculate_workbook(opened or source, gwp_set, library)
     values = cell_values(calc)
@@ -345,9 +346,5 @@ def calc_file(
         write_bytes_atomic(backup, Path(source).read_bytes())  # complete or absent
         out = source
     if out is not None:
-        if Path(out).exists() and Path(out).resolve() == Path(source).resolve() and not in_place:
-            raise GhgError(
-                "E603", path=str(out), why_zh="（它就是输入文件）", why_en=" (it is the input)"
-            )
         write_values(source, Path(out), values, lambda fraction: tell("write", fraction))
     return calc, out, backup

@@ -25,7 +25,7 @@ import openpyxl
 
 from ghgxl import udfs
 from ghgxl.factors import FactorLibrary
-from ghgxl.files import write_bytes_atomic
+from ghgxl.files import check_outputs, write_bytes_atomic
 from ghgxl.udfs import udf_vba
 from ghgxl.workbook import layout as L
 from ghgxl.workbook import sheets, xlsx
@@ -184,6 +184,7 @@ def new_workbook(
     from ghgxl.workbook.resize import resized
 
     out = Path(out)
+    check_outputs([out], [])  # a folder, a device: E604
     if out.exists():
         raise GhgError("E603", path=str(out), why_zh="（文件已存在）", why_en=" (the file exists)")
     package = resized(template_path().read_bytes(), rows)
