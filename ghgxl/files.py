@@ -1,7 +1,7 @@
 """Writing files without ever losing what was there.
 
 Every file ghgxl writes goes through here: a temp file in the same folder, flushed to disk,
-then an atomic ``os.replace``, so a path holds
+then an atomic ``os.replace`` (or a hard link, for a file that must be new), so a path holds
 either the old file or the complete new one. A failure is E604 and leaves the old file and
 no temp file.
 
@@ -19,6 +19,7 @@ import stat
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
+from itertools import chain, islice
 from pathlib import Path
 from typing import BinaryIO
 
@@ -33,6 +34,8 @@ KINDS = {
     stat.S_IFIFO: "a FIFO (named pipe)",
     stat.S_IFSOCK: "a socket",
 }
+#: Names tried for a new file (``write_new``) before giving up.
+MAX_NEW_NAMES = 1000
 
 
 # -- outputs are checked before any work is written --------------------------------------
@@ -140,10 +143,26 @@ def write_text_atomic(path: Path, text: str) -> None:
     write_bytes_atomic(path, text.encode("utf-8"))
 
 
+def write_new(paths: Iterable[Path], data: bytes, mode: int | None = None) -> Path:
+    """Write ``data`` as a new file, complete or absent, at the first of ``paths`` (names in
+    one folder) where there is no file — not even one made meanwhile: never over anything.
+    Returns the path written; E603 when every name is taken."""
+    names = iter(paths)
+    first = Path(next(names))
+    with _temp_beside(first, Path(os.path.abspath(first))) as (temp, temp_name):
+        with _writing(first):
+            temp.write(data)
+        _finish(first, temp, temp_name, _default_mode() if mode is None else mode)
+        for name in islice(chain([first], names), MAX_NEW_NAMES):
+            if _link_new(temp_name, Path(name)):
+                return Path(name)
+    raise GhgError("E603", path=str(first), why_zh="（文件已存在）", why_en=" (the file exists)")
+
+
 @contextmanager
 def _temp_beside(path: Path, target: Path) -> Iterator[tuple[BinaryIO, str]]:
     """An open temp file ``.NAME.*.tmp`` in ``target``'s folder, gone when the block ends
-    (unless the block renamed it). E604 when it cannot be made."""
+    (unless the block gave it the target's name). E604 when it cannot be made."""
     temp_name: str | None = None
     temp: BinaryIO | None = None
     try:
@@ -183,6 +202,27 @@ def _writing(path: Path, only: type[OSError] = OSError) -> Iterator[None]:
         yield
     except only as exc:
         raise cannot_write(path, exc) from None
+
+
+def _link_new(temp_name: str, path: Path) -> bool:
+    """Give the temp file the name ``path`` if no file has it (False otherwise), atomically:
+    a hard link, or where links are not supported (FAT, some shares) an exclusive create."""
+    try:
+        os.link(temp_name, path)
+        return True
+    except FileExistsError:
+        return False
+    except OSError:
+        pass
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        return False
+    except OSError as exc:
+        raise cannot_write(path, exc) from None
+    with _writing(path):
+        os.replace(temp_name, path)  # over the empty file made for it just now
+    return True
 
 
 def _quietly(action: Callable[..., object], *args: object) -> None:

@@ -1,6 +1,7 @@
 """Nothing the user has is ever lost through an output: an output that is an input is
 refused (E603), one that is not a regular file is refused (E604) or, a symlink, written
-through, and a failed write is E604 with the original untouched."""
+through, a failed write is E604 with the original untouched, and backups never overwrite
+anything."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import zipfile
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -23,6 +25,7 @@ from ghgxl import files
 from ghgxl.cli import main
 from ghgxl.errors import GhgError
 from ghgxl.report import write_report
+from ghgxl.workbook import calc as workbook_calc
 from ghgxl.workbook import fill, template
 from ghgxl.workbook.calc import calc_file
 
@@ -294,3 +297,47 @@ def test_a_disk_full_during_the_write_is_e604(book: Path, tmp_path: Path) -> Non
         assert done.returncode == 2, done.stderr
         assert "[E604]" in done.stderr and "Traceback" not in done.stderr
         assert _snapshot(tmp_path) == before
+
+
+# -- 4. backups never overwrite anything ------------------------------------------------------
+
+
+class _FrozenClock(datetime):
+    """Every run in the same second."""
+
+    @classmethod
+    def now(cls, tz=None):
+        return cls(2025, 1, 2, 3, 4, 5)
+
+
+def test_backups_in_the_same_second_are_all_kept(
+    book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(workbook_calc, "datetime", _FrozenClock)
+    taken = tmp_path / "book.backup-20250102-030405.xlsm"  # a file the user has by that name
+    taken.write_bytes(b"not ghgxl's")
+    versions = [book.read_bytes()]
+    for _ in range(2):
+        result = _run("calc", book, "--in-place")
+        assert result.exit_code == 0, result.output
+        versions.append(book.read_bytes())
+    assert taken.read_bytes() == b"not ghgxl's"
+    backups = sorted(tmp_path.glob("book.backup-*-*.xlsm"), key=lambda p: len(p.name))
+    named = {p.name: p.read_bytes() for p in backups if p != taken}
+    assert named == {
+        "book.backup-20250102-030405-2.xlsm": versions[0],  # the original
+        "book.backup-20250102-030405-3.xlsm": versions[1],  # after the first run
+    }
+    assert _temp_files(tmp_path) == []
+
+
+def test_write_new_never_replaces_a_file(tmp_path: Path) -> None:
+    first, second = tmp_path / "a.txt", tmp_path / "b.txt"
+    first.write_bytes(b"kept")
+    assert files.write_new([first, second], b"new") == second
+    assert first.read_bytes() == b"kept" and second.read_bytes() == b"new"
+    with pytest.raises(GhgError) as info:
+        files.write_new([first, second], b"newer")
+    assert info.value.code == "E603"
+    assert first.read_bytes() == b"kept" and second.read_bytes() == b"new"
+    assert _temp_files(tmp_path) == []
