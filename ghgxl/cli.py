@@ -4,7 +4,7 @@ and a non-zero exit code, never a traceback.
 
 Exit codes: 0 done; 1 findings (invalid rows, overlay errors); 2 bad input (unknown key,
 unreadable file, an output that would overwrite an input or cannot be written); 3 internal
-error.
+error; 130 and 143 interrupted (SIGINT, SIGTERM), nothing left half-written.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from rich.table import Table
 import ghgxl
 from ghgxl import gwp
 from ghgxl.errors import GhgError
-from ghgxl.files import check_outputs, write_text_atomic
+from ghgxl.files import Interrupted, check_outputs, interruptible, write_text_atomic
 
 if TYPE_CHECKING:  # the engine (pandas, pint) is imported where a command needs it
     import pandas as pd
@@ -40,12 +40,17 @@ err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _friendly(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Report a GhgError (or any crash) as a message and an exit code."""
+    """Report a GhgError (or any crash) as a message and an exit code; SIGINT and SIGTERM
+    stop the command cleanly (:func:`ghgxl.files.interruptible`): 130 and 143."""
 
     @wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return command(*args, **kwargs)
+            with interruptible():
+                return command(*args, **kwargs)
+        except Interrupted as exc:  # SIGINT, SIGTERM: the writes have unwound
+            err_console.print("已中断 / interrupted", markup=False)
+            sys.exit(exc.exit_code)
         except GhgError as exc:
             err_console.print(exc.text(), markup=False)
             sys.exit(EXIT_BAD_INPUT)

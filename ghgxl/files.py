@@ -2,8 +2,8 @@
 
 Every file ghgxl writes goes through here: a temp file in the same folder, flushed to disk,
 then an atomic ``os.replace`` (or a hard link, for a file that must be new), so a path holds
-either the old file or the complete new one. A failure is E604 and leaves the old file and
-no temp file.
+either the old file or the complete new one. A failure is E604 and an interruption
+(:func:`interruptible`) stops the command; both leave the old file and no temp file.
 
 Before any work is written, :func:`check_outputs` refuses an output that is one of the inputs
 (E603), compared as files rather than names, and one that cannot be a regular file — a folder,
@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import io
 import os
+import signal
 import stat
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from itertools import chain, islice
@@ -129,7 +131,7 @@ def atomic_output(path: Path) -> Iterator[BinaryIO]:
         with _writing(path, only=_WriteFailed):
             yield temp
         _finish(path, temp, temp_name, _mode_of(target))
-        with _writing(path):
+        with _held(), _writing(path):
             os.replace(temp_name, target)
 
 
@@ -154,8 +156,9 @@ def write_new(paths: Iterable[Path], data: bytes, mode: int | None = None) -> Pa
             temp.write(data)
         _finish(first, temp, temp_name, _default_mode() if mode is None else mode)
         for name in islice(chain([first], names), MAX_NEW_NAMES):
-            if _link_new(temp_name, Path(name)):
-                return Path(name)
+            with _held():
+                if _link_new(temp_name, Path(name)):
+                    return Path(name)
     raise GhgError("E603", path=str(first), why_zh="（文件已存在）", why_en=" (the file exists)")
 
 
@@ -166,17 +169,18 @@ def _temp_beside(path: Path, target: Path) -> Iterator[tuple[BinaryIO, str]]:
     temp_name: str | None = None
     temp: BinaryIO | None = None
     try:
-        with _writing(path):
+        with _held(), _writing(path):
             handle, temp_name = tempfile.mkstemp(
                 prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
             )
             temp = io.BufferedRandom(_TempFile(handle, "r+"))
         yield temp, temp_name
     finally:
-        if temp is not None:
-            _quietly(temp.close)
-        if temp_name is not None:
-            _quietly(os.unlink, temp_name)
+        with _held():
+            if temp is not None:
+                _quietly(temp.close)
+            if temp_name is not None:
+                _quietly(os.unlink, temp_name)
 
 
 def _finish(path: Path, temp: BinaryIO, temp_name: str, mode: int) -> None:
@@ -235,3 +239,66 @@ def _default_mode() -> int:
     umask = os.umask(0)
     os.umask(umask)
     return 0o666 & ~umask
+
+
+# -- interruptions --------------------------------------------------------------------------
+
+
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM arrived: the command unwinds (temp files removed) and exits with
+    128 + the signal's number (130, 143). A BaseException, so ``except Exception`` lets it
+    through."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+        self.exit_code = 128 + signum
+
+
+class _Signals:
+    holding = 0  # > 0 while a file is being created, moved or removed: not to be cut short
+    pending: int | None = None  # a signal that arrived while holding
+    raised = False  # Interrupted is on its way: later signals are ignored
+
+
+@contextmanager
+def _held() -> Iterator[None]:
+    """A step an interruption must not cut in half (a temp file made but not yet known, or
+    half removed): a signal arriving now takes effect when it ends."""
+    _Signals.holding += 1
+    try:
+        yield
+    finally:
+        _Signals.holding -= 1
+        if not _Signals.holding and _Signals.pending is not None and not _Signals.raised:
+            _Signals.raised = True
+            raise Interrupted(_Signals.pending)
+
+
+def _on_signal(signum: int, frame: object) -> None:
+    if _Signals.raised or _Signals.pending is not None:
+        return
+    if _Signals.holding:
+        _Signals.pending = signum
+        return
+    _Signals.raised = True
+    raise Interrupted(signum)
+
+
+@contextmanager
+def interruptible() -> Iterator[None]:
+    """While the block runs, SIGINT and SIGTERM raise :class:`Interrupted` in it (in the main
+    thread; elsewhere nothing changes), so every write unwinds and removes its temp file;
+    the previous handlers come back after."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught = (signal.SIGINT, signal.SIGTERM)
+    previous = {number: signal.signal(number, _on_signal) for number in caught}
+    _Signals.pending, _Signals.raised = None, False
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        _Signals.pending, _Signals.raised = None, False

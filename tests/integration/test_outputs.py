@@ -1,7 +1,7 @@
 """Nothing the user has is ever lost through an output: an output that is an input is
-refused (E603), one that is not a regular file is refused (E604) or, a symlink, written
-through, a failed write is E604 with the original untouched, and backups never overwrite
-anything."""
+refused (E603), one that is not a regular file is refused or, a symlink, written through
+(E604), a failed write is E604 with the original untouched, backups never overwrite each
+other, and SIGINT/SIGTERM leave no temp file behind (exit 130/143)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,14 @@ import errno
 import json
 import os
 import resource
+import shutil
+import signal
 import socket
 import stat
 import subprocess
 import sys
 import tempfile
+import time
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -341,3 +344,55 @@ def test_write_new_never_replaces_a_file(tmp_path: Path) -> None:
     assert info.value.code == "E603"
     assert first.read_bytes() == b"kept" and second.read_bytes() == b"new"
     assert _temp_files(tmp_path) == []
+
+
+# -- 5. SIGINT and SIGTERM during a write -----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def big_workbook(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """20,000 rows: calc writes for about a second, long enough to be interrupted in it."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import run  # bench/run.py builds a ghgxl workbook of N rows
+
+    path = tmp_path_factory.mktemp("big") / "big.xlsm"
+    run.ghgxl_workbook(run.inventory(20_000), path)
+    return path
+
+
+def _wait_for(folder: Path, pattern: str, process: subprocess.Popen, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while not list(folder.glob(pattern)):
+        assert process.poll() is None, "the command ended before it began writing"
+        assert time.monotonic() < deadline, f"no {pattern} after {seconds} s"
+        time.sleep(0.005)
+
+
+@pytest.mark.parametrize(
+    ("signum", "exit_code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["INT", "TERM"]
+)
+@pytest.mark.parametrize("mode", ["-o", "--in-place"])
+def test_an_interrupted_write_leaves_no_temp_file(
+    signum: int, exit_code: int, mode: str, big_workbook: Path, tmp_path: Path
+) -> None:
+    source = tmp_path / "big.xlsm"
+    shutil.copyfile(big_workbook, source)
+    target = source if mode == "--in-place" else tmp_path / "out.xlsm"
+    if mode == "-o":
+        target.write_bytes(b"the user's earlier output")
+    before = {source.name: source.read_bytes(), target.name: target.read_bytes()}
+    args = [GHGXL, "calc", str(source), *([mode] if mode == "--in-place" else [mode, str(target)])]
+    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        _wait_for(tmp_path, f".{target.name}.*.tmp", process)  # it is writing the target
+        process.send_signal(signum)
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == exit_code, stderr
+    assert "已中断 / interrupted" in stderr and "Traceback" not in stderr
+    assert {name: (tmp_path / name).read_bytes() for name in before} == before
+    assert _temp_files(tmp_path) == []
+    for backup in tmp_path.glob("big.backup-*.xlsm"):  # --in-place: written before, complete
+        assert backup.read_bytes() == before[source.name]
