@@ -3,7 +3,8 @@
 and a non-zero exit code, never a traceback.
 
 Exit codes: 0 done; 1 findings (invalid rows, overlay errors); 2 bad input (unknown key,
-unreadable file); 3 internal error.
+unreadable file, an output that would overwrite an input or cannot be written); 3 internal
+error; 130 and 143 interrupted (SIGINT, SIGTERM), nothing left half-written.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from rich.table import Table
 import ghgxl
 from ghgxl import gwp
 from ghgxl.errors import GhgError
-from ghgxl.files import write_text_atomic
+from ghgxl.files import Interrupted, check_outputs, interruptible, write_text_atomic
 
 if TYPE_CHECKING:  # the engine (pandas, pint) is imported where a command needs it
     import pandas as pd
@@ -39,12 +40,17 @@ err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _friendly(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Report a GhgError (or any crash) as a message and an exit code."""
+    """Report a GhgError (or any crash) as a message and an exit code; SIGINT and SIGTERM
+    stop the command cleanly (:func:`ghgxl.files.interruptible`): 130 and 143."""
 
     @wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return command(*args, **kwargs)
+            with interruptible():
+                return command(*args, **kwargs)
+        except Interrupted as exc:  # SIGINT, SIGTERM: the writes have unwound
+            err_console.print("已中断 / interrupted", markup=False)
+            sys.exit(exc.exit_code)
         except GhgError as exc:
             err_console.print(exc.text(), markup=False)
             sys.exit(EXIT_BAD_INPUT)
@@ -273,7 +279,7 @@ def _print_findings(findings: list[GhgError]) -> None:
 @click.option(
     "-o",
     "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     help="写入结果的新文件 / write the results to this file",
 )
 @click.option(
@@ -285,9 +291,7 @@ def _print_findings(findings: list[GhgError]) -> None:
     "--gwp", "gwp_set", default=None, help="默认用清册设定 / default: the workbook's (AR6 for CSV)"
 )
 @click.option("--overlay", type=click.Path(dir_okay=False), help="公司因子 CSV / company factors")
-@click.option(
-    "--json", "json_out", type=click.Path(dir_okay=False, allow_dash=True), help="FILE or -"
-)
+@click.option("--json", "json_out", type=click.Path(allow_dash=True), help="FILE or -")
 @_friendly
 def calc(
     source: Path,
@@ -303,6 +307,7 @@ def calc(
     -o the results are written into a copy, formulas kept, so it shows every number
     without Python.
     """
+    check_outputs([out, json_out], [source, overlay])
     opened = None
     if source.suffix.lower() in OLD_WORKBOOK_SUFFIXES:  # never read as a CSV
         raise GhgError("E608", path=source.name)
@@ -394,7 +399,7 @@ def check(source: Path, as_json: bool) -> None:
 @click.option(
     "-o",
     "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     help="报告文件 .docx（默认在清册旁）/ the .docx (default: beside SOURCE)",
 )
 @click.option("--pdf", is_flag=True, help="同时生成 PDF（LibreOffice）/ also a PDF (LibreOffice)")
@@ -423,7 +428,7 @@ def workbook_group() -> None:
 
 
 @workbook_group.command("new")
-@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("out", type=click.Path(path_type=Path))
 @click.option("--company", default=None, help="公司名称 / company name")
 @click.option("--year", type=int, default=None, help="报告年度 / reporting year")
 @click.option(

@@ -23,7 +23,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from ghgxl.errors import GhgError
 from ghgxl.factors import FactorLibrary
-from ghgxl.files import write_bytes_atomic
+from ghgxl.files import check_outputs, write_bytes_atomic
 from ghgxl.report import charts
 from ghgxl.report.context import CATEGORY_NAMES, build_context
 from ghgxl.workbook import xlsx
@@ -195,14 +195,15 @@ def _kill_group(process: subprocess.Popen) -> None:
 def write_report(
     workbook: Path, out: Path, pdf: bool = False, library: FactorLibrary | None = None
 ) -> tuple[WorkbookCalculation, Path, Path | None]:
-    """Compute ``workbook`` and write its report to ``out`` (.docx), and a PDF beside it."""
-    calc = calculate_workbook(Path(workbook), library=library)
+    """Compute ``workbook`` and write its report to ``out`` (.docx), and a PDF beside it.
+    Neither may be the workbook (E603) nor anything but a regular file (E604)."""
     out = Path(out)
+    pdf_path = out.with_suffix(".pdf") if pdf else None
+    check_outputs([out, pdf_path], [workbook])
+    calc = calculate_workbook(Path(workbook), library=library)
     write_bytes_atomic(out, render_docx(calc, library))
-    pdf_path = None
-    if pdf:
+    if pdf_path is not None:
         with tempfile.TemporaryDirectory() as folder:
             made = docx_to_pdf(out, Path(folder))
-            pdf_path = out.with_suffix(".pdf")
             write_bytes_atomic(pdf_path, made.read_bytes())
     return calc, out, pdf_path

@@ -10,7 +10,8 @@ recomputing the native formulas finds the same totals (tested).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import itertools
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -22,7 +23,7 @@ from ghgxl import gwp, quality
 from ghgxl.emission import GROUPS, TOTAL_GROUPS
 from ghgxl.errors import GhgError
 from ghgxl.factors import FactorLibrary
-from ghgxl.files import write_bytes_atomic
+from ghgxl.files import check_outputs, write_new
 from ghgxl.inventory import InventoryResult, calculate
 from ghgxl.workbook import layout as L
 from ghgxl.workbook import xlsx
@@ -381,9 +382,13 @@ def write_values(
     write_patched(Path(source), Path(target), blocks, small, progress)
 
 
-def backup_path(path: Path) -> Path:
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    return path.with_name(f"{path.stem}.backup-{stamp}{path.suffix}")
+def backup_paths(path: Path) -> Iterator[Path]:
+    """Names for a backup of ``path``, to try in turn: ``NAME.backup-YYYYMMDD-HHMMSS.xlsm``,
+    then ``…-HHMMSS-2.xlsm``, ``-3`` …, so a second backup in the same second is a new file."""
+    stem = f"{path.stem}.backup-{datetime.now():%Y%m%d-%H%M%S}"
+    yield path.with_name(f"{stem}{path.suffix}")
+    for count in itertools.count(2):
+        yield path.with_name(f"{stem}-{count}{path.suffix}")
 
 
 def calc_file(
@@ -400,6 +405,7 @@ def calc_file(
     ``opened``: ``source`` already being parsed (:class:`OpenedWorkbook`); ``progress``
     is told each stage (``read``, ``write``) and how far it is, from 0 to 1."""
     tell = progress or (lambda stage, fraction: None)
+    check_outputs([] if in_place else [out], [source])  # E603/E604 before any work
     tell("read", 0.0)
     calc = calculate_workbook(opened or source, gwp_set, library)
     chosen = workbook_gwp(calc.data)
@@ -412,13 +418,10 @@ def calc_file(
     values = cell_values(calc)
     backup = None
     if in_place:
-        backup = backup_path(source)
-        write_bytes_atomic(backup, Path(source).read_bytes())  # complete or absent
+        original = Path(source).read_bytes()
+        mode = Path(source).stat().st_mode & 0o777
+        backup = write_new(backup_paths(Path(source)), original, mode)  # complete or absent
         out = source
     if out is not None:
-        if Path(out).exists() and Path(out).resolve() == Path(source).resolve() and not in_place:
-            raise GhgError(
-                "E603", path=str(out), why_zh="（它就是输入文件）", why_en=" (it is the input)"
-            )
         write_values(source, Path(out), values, lambda fraction: tell("write", fraction))
     return calc, out, backup

@@ -25,7 +25,7 @@ import openpyxl
 
 from ghgxl import udfs
 from ghgxl.factors import FactorLibrary
-from ghgxl.files import write_bytes_atomic
+from ghgxl.files import check_outputs, write_bytes_atomic, write_new
 from ghgxl.udfs import udf_vba
 from ghgxl.workbook import layout as L
 from ghgxl.workbook import sheets, xlsx
@@ -178,13 +178,14 @@ def new_workbook(
     """A fresh copy of the committed template, with company and year filled in and
     ``rows`` table rows (:mod:`ghgxl.workbook.resize`).
 
-    Never overwrites an existing file (the user's work): E603.
+    Never overwrites an existing file (the user's work), not even one made meanwhile: E603.
     """
     from ghgxl.errors import GhgError
     from ghgxl.workbook.resize import resized
 
     out = Path(out)
-    if out.exists():
+    check_outputs([out], [])  # a folder, a device: E604
+    if out.exists() or out.is_symlink():  # a dangling symlink too
         raise GhgError("E603", path=str(out), why_zh="（文件已存在）", why_en=" (the file exists)")
     package = resized(template_path().read_bytes(), rows)
     values: dict[str, object] = {}
@@ -197,4 +198,4 @@ def new_workbook(
         values[L.info_cell("period_end")] = f"{year}-12-31"
     if values:
         package = xlsx.set_cells(package, {L.SHEET_INFO: values})
-    write_bytes_atomic(out, package)
+    write_new([out], package)  # created exclusively: E603 if a file appeared meanwhile
