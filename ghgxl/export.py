@@ -17,7 +17,9 @@ DQ_DECIMALS = 4  # as the seed prints it: 2.3408
 
 
 def _round(value: float | None) -> float | None:
-    return None if _missing(value) else round(float(value), DECIMALS) + 0.0
+    if _missing(value) or not math.isfinite(float(value)):
+        return None  # JSON has no NaN or Infinity
+    return round(float(value), DECIMALS) + 0.0
 
 
 def cell_text(value: object) -> str | None:
@@ -91,12 +93,25 @@ def _uncertainty(result: InventoryResult) -> dict[str, Any]:
     def rounded(value: Any) -> Any:
         if isinstance(value, dict):
             return {k: rounded(v) for k, v in value.items()}
-        return round(value, 4) if isinstance(value, float) else value
+        if isinstance(value, float):
+            return round(value, 4) if math.isfinite(value) else None
+        return value
 
     return rounded(assessed)
 
 
 def to_json(result: InventoryResult, extra: dict[str, Any] | None = None) -> str:
-    return (
-        json.dumps(result_dict(result, extra), ensure_ascii=False, indent=2, sort_keys=False) + "\n"
-    )
+    """Strict JSON (``allow_nan=False``: a non-finite number would be a bug, never written)."""
+    payload = _finite(result_dict(result, extra))
+    return json.dumps(payload, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+
+
+def _finite(value: Any) -> Any:
+    """NaN and infinities (a blank read from a sheet, say) as null, everywhere in the dict."""
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
