@@ -16,6 +16,7 @@ import subprocess
 import tempfile
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
@@ -81,12 +82,24 @@ def render_docx(
 ) -> bytes:
     """The report as .docx bytes."""
     document = DocxTemplate(str(template or template_path()))
-    context = build_context(calc, library)
+    context = _xml_safe(build_context(calc, library))
     context.update(_charts(document, calc))
     document.render(context, jinja_env=jinja_env(), autoescape=True)
     buffer = io.BytesIO()
     document.save(buffer)
     return _deterministic_package(buffer.getvalue())
+
+
+def _xml_safe(value: Any) -> Any:
+    """Context text without what XML cannot hold (a vertical tab pasted into a cell, U+FFFF):
+    each such character becomes a space, as Word has no way to show it."""
+    if isinstance(value, str):
+        return xlsx.NOT_XML_CHARS.sub(" ", value)
+    if isinstance(value, dict):
+        return {k: _xml_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_xml_safe(v) for v in value]
+    return value
 
 
 def _deterministic_package(docx: bytes) -> bytes:

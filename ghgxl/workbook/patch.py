@@ -99,9 +99,9 @@ def _texts(values: list[str]) -> np.ndarray:
     """Cached values + ``</c>`` of strings, escaped and encoded in one go (``\0``, which XML
     cannot hold, separates them)."""
     tails = np.empty(len(values), dtype=object)
-    escaped = escape("\0".join(values)).split("\0")
-    if len(escaped) != len(values):  # a NUL in a value (XML has none): one at a time
-        tails[:] = [("<v>" + escape(v) + "</v></c>").encode("utf-8") for v in values]
+    escaped = escape(xlsx.ooxml_text("\0".join(values), keep_nul=True)).split("\0")
+    if len(escaped) != len(values):  # a NUL in a value: one at a time (_x0000_)
+        tails[:] = [b"<v>" + xlsx.escaped_text(v) + b"</v></c>" for v in values]
         return tails
     joined = "<v>" + "</v></c>\0<v>".join(escaped) + "</v></c>"
     tails[:] = joined.encode("utf-8").split(b"\0")

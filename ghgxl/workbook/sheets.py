@@ -20,6 +20,7 @@ from ghgxl.emission import GROUPS, TOTAL_GROUPS
 from ghgxl.factors import FactorLibrary
 from ghgxl.workbook import layout as L
 from ghgxl.workbook.refs import column_letter, split_ref
+from ghgxl.workbook.xlsx import ooxml_text
 
 TITLE = Font(name="黑体", size=14, bold=True)
 HEADER = Font(name="黑体", size=10, bold=True, color="FFFFFF")
@@ -167,7 +168,7 @@ def write_info(
         row = L.INFO_ROW[field.key]
         value = field.default
         if field.key == "company" and company:
-            value = company
+            value = ooxml_text(company)  # openpyxl writes text as it is
         elif field.key == "factor_library":
             value = library.version
         elif field.key in ("reporting_year", "base_year") and year:

@@ -98,8 +98,33 @@ def sheet_parts(members: Mapping[str, bytes]) -> dict[str, str]:
     return parts
 
 
-def _escaped(text: str) -> bytes:
-    return escape(text).encode("utf-8")
+#: What XML 1.0 cannot hold (C0 controls but tab and line feed, U+FFFE/U+FFFF, lone
+#: surrogates; a carriage return, which XML parsers turn into a line feed), and a literal
+#: ``_x`` that reads like an escape (``_x000B_``): written as
+#: Excel writes them (ECMA-376 Part 1, 22.9.2.19 ST_Xstring: ``_xHHHH_``, a literal
+#: underscore as ``_x005F_``), so every part stays well-formed and Excel reads the text back.
+_NOT_XML = r"\x01-\x08\x0b-\x1f\ufffe\uffff\ud800-\udfff"
+_OOXML_ESCAPE = re.compile(rf"[\x00{_NOT_XML}]|_(?=x[0-9A-Fa-f]{{4}}_)")
+_OOXML_ESCAPE_BUT_NUL = re.compile(rf"[{_NOT_XML}]|_(?=x[0-9A-Fa-f]{{4}}_)")
+
+
+#: The characters XML 1.0 cannot hold at all (where a part has no _xHHHH_ escape: Word).
+NOT_XML_CHARS = re.compile(f"[\x00{_NOT_XML}]")
+
+
+def _hex_escape(match: re.Match[str]) -> str:
+    return f"_x{ord(match.group()):04X}_"
+
+
+def ooxml_text(text: str, keep_nul: bool = False) -> str:
+    """``text`` as a spreadsheet part stores it: ``'a\x0bb'`` → ``'a_x000B_b'``, a literal
+    ``'_x0041_'`` → ``'_x005F_x0041_'`` (``keep_nul``: leave NUL, a separator, alone)."""
+    return (_OOXML_ESCAPE_BUT_NUL if keep_nul else _OOXML_ESCAPE).sub(_hex_escape, text)
+
+
+def escaped_text(text: str) -> bytes:
+    """``text`` ready for a part: OOXML escapes (:func:`ooxml_text`), then XML escapes."""
+    return escape(ooxml_text(text)).encode("utf-8")
 
 
 def value_xml(value: CellValue) -> tuple[bytes, bytes]:
@@ -111,7 +136,7 @@ def value_xml(value: CellValue) -> tuple[bytes, bytes]:
             return b' t="e"', b"<v>#NUM!</v>"
         number = repr(float(value)) if isinstance(value, float) else str(value)
         return b"", b"<v>" + number.encode("ascii") + b"</v>"
-    return b' t="str"', b"<v>" + _escaped(str(value)) + b"</v>"
+    return b' t="str"', b"<v>" + escaped_text(str(value)) + b"</v>"
 
 
 def _patched_cell(ref: bytes, attributes: bytes, inner: bytes | None, value: CellValue) -> bytes:
@@ -125,7 +150,7 @@ def _patched_cell(ref: bytes, attributes: bytes, inner: bytes | None, value: Cel
             return (
                 head
                 + b' t="inlineStr"><is><t xml:space="preserve">'
-                + _escaped(value)
+                + escaped_text(value)
                 + b"</t></is></c>"
             )
         kind, cached = value_xml(value)

@@ -244,4 +244,8 @@ def test_missing_sheet(tmp_path: Path) -> None:
     path = tmp_path / "other.xlsx"
     book.save(path)
     result = _cli("calc", str(path))
-    assert result.exit_code == 2 and "[E612]" in result.output and "缺少工作表 基本信息" in result.output
+    assert (
+        result.exit_code == 2
+        and "[E612]" in result.output
+        and "缺少工作表 基本信息" in result.output
+    )

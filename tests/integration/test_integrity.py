@@ -232,3 +232,46 @@ def test_an_old_xls_file_is_e608(tmp_path: Path) -> None:
     for command in (["calc", old], ["check", old], ["report", old, "-o", tmp_path / "r.docx"]):
         result = _cli(*command)
         assert result.exit_code == 2 and "[E608]" in result.output, command
+
+
+# --- characters XML forbids, through every writer ----------------------------------------------
+
+NASTY = "控制\x0b字符\x01_x0041_\r行\x1f末"  # (U+FFFE is stored as _xFFFE_; calamine keeps that)
+
+
+def _strict_parts(path: Path) -> None:
+    """Every XML part of a package parses with a strict parser (Excel refuses what does not)."""
+    from xml.etree import ElementTree
+
+    for name, data in xlsx.read_members(path.read_bytes()).items():
+        if name.endswith((".xml", ".rels", ".vml")):
+            ElementTree.fromstring(data)  # raises ParseError
+
+
+def test_text_xml_cannot_hold_goes_through_every_writer(tmp_path: Path) -> None:
+    from python_calamine import CalamineWorkbook
+
+    fresh = tmp_path / "new.xlsm"
+    assert _cli("workbook", "new", fresh, "--company", NASTY).exit_code == 0
+    _strict_parts(fresh)
+    book = _book(tmp_path, [{**DIESEL, "source": NASTY, "id": f"D{NASTY}"},
+                            {**POWER, "unit": f"k{NASTY}Wh"}])  # fmt: skip
+    _strict_parts(book)
+    code, _, out = _calc(tmp_path, book)
+    assert code == 1  # the unit is unknown: its error text, with the unit in it, is cached
+    _strict_parts(out)
+    read = CalamineWorkbook.from_path(str(out))
+    activity = read.get_sheet_by_name(L.SHEET_ACTIVITY).to_python()
+    quality = read.get_sheet_by_name(L.SHEET_QUALITY).to_python()
+    assert activity[4][2] == NASTY and quality[4][1] == NASTY  # read back as typed
+    info = read.get_sheet_by_name(L.SHEET_INFO).to_python()
+    assert (
+        CalamineWorkbook.from_path(str(fresh))
+        .get_sheet_by_name(L.SHEET_INFO)
+        .to_python()[L.INFO_ROW["company"] - 1][1]
+        == NASTY
+    )
+    assert info  # the filled workbook's 基本信息 is readable too
+    report = tmp_path / "r.docx"
+    assert _cli("report", book, "-o", report).exit_code == 1  # rendered, with the row's error
+    _strict_parts(report)

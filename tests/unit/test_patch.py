@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import zipfile
 from pathlib import Path
 from xml.etree import ElementTree
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ghgxl.errors import GhgError
 from ghgxl.workbook import patch, xlsx
@@ -190,7 +193,8 @@ def test_texts_escape_and_survive_a_nul() -> None:
         b"<v></v></c>",
         b"<v>x&amp;y</v></c>",
     ]
-    assert list(patch._texts(["a\0b", "c"])) == [b"<v>a\0b</v></c>", b"<v>c</v></c>"]
+    # NUL (which no XML holds) as Excel stores it: _x0000_
+    assert list(patch._texts(["a\0b", "c"])) == [b"<v>a_x0000_b</v></c>", b"<v>c</v></c>"]
 
 
 def test_formula_cells_with_a_namespace_prefix_are_refused_not_skipped() -> None:
@@ -211,3 +215,26 @@ def test_formula_cells_neither_writer_can_write_are_refused_not_skipped() -> Non
         with pytest.raises(GhgError) as caught:
             patch.patch_chunk(xml, patch._Lookup(BLOCK))
         assert caught.value.code == "E601" and "cannot write" in str(caught.value.details)
+
+
+# --- text XML cannot hold, written as Excel writes it ----------------------------------------
+
+_TRICKY = st.lists(
+    st.one_of(
+        st.characters(codec="utf-8", exclude_categories=("Cs",)),
+        st.sampled_from(["\x00", "\x01", "\x0b", "\x1f", "\ufffe", "\uffff", "_x", "_x0041_", "_"]),
+    ),
+    max_size=40,
+).map("".join)
+
+
+def _excel_reads(stored: str) -> str:
+    """How Excel (and calamine) read ST_Xstring text: each _xHHHH_ is one character."""
+    return re.sub(r"_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m[1], 16)), stored)
+
+
+@given(_TRICKY)
+def test_any_text_is_stored_as_well_formed_xml_and_read_back(text: str) -> None:
+    stored = xlsx.escaped_text(text)
+    element = ElementTree.fromstring(b"<t>" + stored + b"</t>")  # strict: raises if not XML
+    assert _excel_reads(element.text or "") == text
