@@ -362,8 +362,13 @@ def cell_values(calc: WorkbookCalculation) -> Values:
     return values
 
 
-#: Sheets whose formula cells not written are cleared (a row emptied since the last run).
+#: Sheets whose formula cells not written are cleared (a row emptied since the last run),
+#: in the columns ghgxl owns: those it writes, and for the sheets written cell by cell these.
 CLEARED_SHEETS = (L.SHEET_ACTIVITY, L.SHEET_QUALITY, L.SHEET_SOURCES, L.SHEET_SIGNIFICANCE)
+FORMULA_COLUMNS = {
+    L.SHEET_SOURCES: frozenset(L.SOURCE_COL[c.key] for c in L.SOURCE_COLUMNS if c.formula),
+    L.SHEET_SIGNIFICANCE: frozenset(L.SIG_COL[c.key] for c in L.SIGNIFICANCE_COLUMNS if c.formula),
+}
 
 
 def write_values(
@@ -375,7 +380,8 @@ def write_values(
         if sheet in CLEARED_SHEETS:
             block = sheet_values
             if not isinstance(block, Block):
-                block = Block(np.zeros(0, dtype=np.int64), {}, dict(sheet_values))
+                owned = FORMULA_COLUMNS.get(sheet, frozenset())
+                block = Block(np.zeros(0, dtype=np.int64), {}, dict(sheet_values), owned)
             blocks[sheet] = block
         else:
             small[sheet] = sheet_values

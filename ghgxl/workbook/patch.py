@@ -35,14 +35,16 @@ from ghgxl.workbook import xlsx
 #: Decompressed bytes handled at a time (cut at a row end): bounds the memory of a sheet.
 CHUNK_BYTES = 4 * 2**20
 
-#: A formula cell: (start tag up to its type, column, row, rest of the start tag + formula);
-#: the old type attribute and cached value are dropped.
+#: A formula cell: (start tag up to its type, column, row, type attribute, rest of the start
+#: tag + formula, cached value); a cell ghgxl writes gets a new type and value, a cell of a
+#: column it does not own keeps its own.
 _FORMULA_CELL = re.compile(
-    rb'(<c r="([A-Z]{1,3})([0-9]{1,7})"(?: s="[0-9]+")?)(?: t="[a-z]+")?'
+    rb'(<c r="([A-Z]{1,3})([0-9]{1,7})"(?: s="[0-9]+")?)( t="[a-z]+")?'
     rb'((?: (?!t=)[A-Za-z:]+="[^"]*")*>'
     rb"<f\b[^>]*?(?:/>|>[^<]*</f>))"
-    rb"(?:<v>[^<]*</v>|<v/>)?</c>"
+    rb"(<v>[^<]*</v>|<v/>)?</c>"
 )
+_GROUPS = 7  # pieces per formula cell in _FORMULA_CELL.split: the text before it + 6 groups
 _ROW_END = b"</row>"
 #: Formula elements written with a namespace prefix, which neither writer handles.
 _PREFIXED_FORMULA = re.compile(rb"<[A-Za-z][\w.-]*:f[ >/]")
@@ -53,11 +55,20 @@ _BLANK = (b' t="str"', b"<v></v></c>")
 class Block:
     """Cached values for the formula cells of a sheet: ``columns`` holds one sequence per
     column letter, one value per sheet row in ``rows``; ``cells`` holds single cells
-    (a total below the table). Formula cells not named here are cleared."""
+    (a total below the table). The other formula cells of the columns ghgxl owns (``owned``,
+    by default those of ``columns``) are cleared — a row emptied since the last run; formula
+    cells elsewhere are the user's own (``=2000+233.735`` as an amount) and keep their values."""
 
     rows: np.ndarray
     columns: dict[str, Sequence[xlsx.CellValue]]
     cells: dict[str, xlsx.CellValue] = field(default_factory=dict)
+    owned: frozenset[str] | None = None
+
+    @property
+    def owned_columns(self) -> frozenset[str]:
+        """The columns whose formula cells ghgxl writes or clears (with the single cells')."""
+        owned = frozenset(self.columns) if self.owned is None else self.owned
+        return owned | {ref.rstrip("0123456789") for ref in self.cells}
 
     def items(self) -> Iterator[tuple[str, xlsx.CellValue]]:
         """(ref, value) of every cell; NaN (a blank in a float column) as ``""``."""
@@ -170,17 +181,26 @@ class _Lookup:
         self.cells = {_letters_row(ref): _render_one(v) for ref, v in block.cells.items()}
         #: no cell gets a type attribute: the type slot can be left out of the join
         self.untyped = not self.cells and not (self.kinds[:-1] != b"").any()
+        self.owned = {letter.encode("ascii") for letter in block.owned_columns}
 
-    def indices(self, letters: list[bytes], digits: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    def indices(
+        self, letters: list[bytes], digits: list[bytes]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Where each formula cell's value is in :attr:`kinds`/:attr:`tails` (the last entry:
-        not in the block), and the cells' row numbers."""
+        not in the block), the cells' row numbers, and which cells are not ghgxl's to write
+        (in a column it does not own): they keep their own type and value."""
         column = np.fromiter(map(self.letters.__getitem__, letters), np.int64, len(letters))
         row = np.fromiter(map(int, digits), np.int64, len(digits))
         inside = row < len(self.position)
         position = np.full(len(row), -1, dtype=np.int64)
         position[inside] = self.position[row[inside]]
         found = (column >= 0) & (position >= 0)
-        return np.where(found, column * self.width + position, len(self.kinds) - 1), row
+        keep = np.zeros(len(letters), dtype=bool)
+        foreign = np.flatnonzero(column < 0).tolist()  # few: the user's own formulas
+        if foreign:
+            keep[foreign] = [letters[i] not in self.owned for i in foreign]
+        index = np.where(found, column * self.width + position, len(self.kinds) - 1)
+        return index, row, keep
 
 
 def patch_chunk(xml: bytes, lookup: _Lookup) -> bytes:
@@ -193,17 +213,18 @@ def patch_chunk(xml: bytes, lookup: _Lookup) -> bytes:
             "workbook in Excel, then calculate again",
         )
     pieces = _FORMULA_CELL.split(xml)
-    count = (len(pieces) - 1) // 5
+    count = (len(pieces) - 1) // _GROUPS
     if count != xml.count(b"<f") and count != xlsx.formula_elements(xml):
         return _patch_slowly(xml, lookup)  # a formula cell the pattern does not cover
-    letters, digits = pieces[2::5], pieces[3::5]
-    index, rows = lookup.indices(letters, digits)
+    letters, digits = pieces[2::_GROUPS], pieces[3::_GROUPS]
+    index, rows, keep = lookup.indices(letters, digits)
     tails = lookup.tails[index].tolist()
+    starts, rests = pieces[1::_GROUPS], pieces[5::_GROUPS]
     if lookup.untyped and not (index == len(lookup.kinds) - 1).any():
         out: list[bytes] = [b""] * (4 * count + 1)
-        out[0::4] = pieces[0::5]
-        out[1::4] = pieces[1::5]
-        out[2::4] = pieces[4::5]
+        out[0::4] = pieces[0::_GROUPS]
+        out[1::4] = starts
+        out[2::4] = rests
         out[3::4] = tails
         return b"".join(out)
     kinds = lookup.kinds[index].tolist()
@@ -211,11 +232,14 @@ def patch_chunk(xml: bytes, lookup: _Lookup) -> bytes:
         for i in np.flatnonzero(rows == row).tolist():
             if letters[i] == letter:
                 kinds[i], tails[i] = pair
+    for i in np.flatnonzero(keep).tolist():  # the user's own formula cells, as they were
+        kinds[i] = pieces[4 + _GROUPS * i] or b""
+        tails[i] = (pieces[6 + _GROUPS * i] or b"") + b"</c>"
     out = [b""] * (5 * count + 1)
-    out[0::5] = pieces[0::5]
-    out[1::5] = pieces[1::5]
+    out[0::5] = pieces[0::_GROUPS]
+    out[1::5] = starts
     out[2::5] = kinds
-    out[3::5] = pieces[4::5]
+    out[3::5] = rests
     out[4::5] = tails
     return b"".join(out)
 
@@ -234,7 +258,8 @@ def _patch_slowly(xml: bytes, lookup: _Lookup) -> bytes:
         lookup.everything = lookup.block.as_dict()
     refs = {ref.decode("ascii") for ref in re.findall(rb'<c r="([A-Z]+[0-9]+)"', xml)}
     wanted = {ref: lookup.everything[ref] for ref in refs if ref in lookup.everything}
-    patched, _missing = xlsx.patch_sheet_xml(xml, wanted, clear_formulas=True)
+    clear = lookup.block.owned_columns
+    patched, _missing = xlsx.patch_sheet_xml(xml, wanted, clear_columns=clear)
     return patched
 
 

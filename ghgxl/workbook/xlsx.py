@@ -13,7 +13,7 @@ import math
 import posixpath
 import re
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -173,15 +173,17 @@ def formula_cells(xml: bytes) -> tuple[int, int]:
 
 
 def patch_sheet_xml(
-    xml: bytes, values: Mapping[str, CellValue], clear_formulas: bool = False
+    xml: bytes, values: Mapping[str, CellValue], clear_columns: Collection[str] | None = None
 ) -> tuple[bytes, set[str]]:
     """The sheet with the cached values of ``values`` set; and the refs not found.
 
-    ``clear_formulas``: every other formula cell gets an empty cached value (a row whose
-    inputs were deleted must not keep showing last run's result); such sheets are scanned
-    for formula cells only. The bytes are split at the cells once (no per-cell callbacks),
-    which keeps 10^5-row sheets fast.
+    ``clear_columns``: every other formula cell of these columns gets an empty cached value
+    (a row whose inputs were deleted must not keep showing last run's result), formula cells
+    of other columns (the user's own) are kept; such sheets are scanned for formula cells
+    only. The bytes are split at the cells once (no per-cell callbacks), which keeps 10^5-row
+    sheets fast.
     """
+    clear_formulas = clear_columns is not None
     pattern = _FORMULA_CELL if clear_formulas else _CELL
     pieces = pattern.split(xml)
     out = [pieces[0]]
@@ -192,7 +194,7 @@ def patch_sheet_xml(
         if ref in values:
             found.add(ref)
             out.append(_patched_cell(raw, attributes, inner, values[ref]))
-        elif clear_formulas:
+        elif clear_formulas and ref.rstrip("0123456789") in clear_columns:
             out.append(_patched_cell(raw, attributes, inner, ""))
         elif inner is None:
             out.append(b'<c r="' + raw + b'"' + attributes + b"/>")

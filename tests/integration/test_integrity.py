@@ -275,3 +275,49 @@ def test_text_xml_cannot_hold_goes_through_every_writer(tmp_path: Path) -> None:
     report = tmp_path / "r.docx"
     assert _cli("report", book, "-o", report).exit_code == 1  # rendered, with the row's error
     _strict_parts(report)
+
+
+def _formula_cell(xml: bytes, ref: str, formula: str, cached: str) -> bytes:
+    """``ref`` as a formula of the user's own with its cached value, as Excel saves it."""
+    cell = re.compile(rb'<c r="' + ref.encode() + rb'"([^>]*?)(?:/>|>.*?</c>)', re.DOTALL)
+    style = re.search(rb' s="[0-9]+"', cell.search(xml)[1])
+    new = f'<c r="{ref}"{style[0].decode() if style else ""}><f>{formula}</f><v>{cached}</v></c>'
+    return cell.sub(new.encode(), xml, count=1)
+
+
+def test_formulas_of_the_users_own_keep_their_values_and_emptied_rows_are_cleared(
+    tmp_path: Path,
+) -> None:
+    book = _book(tmp_path, [DIESEL, POWER])
+    members = _members(book)
+    part = xlsx.sheet_parts(members)[L.SHEET_ACTIVITY]
+    annual = L.ACT_COL["annual"]
+    members[part] = _formula_cell(members[part], f"{annual}6", "2000+233.735", "2233.735")
+    book.write_bytes(xlsx.write_package(members))
+    _, first, once = _calc(tmp_path, book)
+    twice = tmp_path / "twice.xlsm"  # calc of calc's output: the row must not drop out
+    assert _cli("calc", once, "-o", twice).exit_code == 0
+    activity = _cached(twice)[L.SHEET_ACTIVITY]
+    assert activity[f"{annual}6"].value == pytest.approx(2233.735)
+    again = json.loads(_cli("calc", twice, "--json", "-").stdout)
+    assert again["total_tco2e"] == first["total_tco2e"]
+    assert first["rows"][1]["tco2e"] == pytest.approx(2233.735 * 0.5366 / 1000)
+    # row 5 emptied (its inputs deleted) since the last run: its cached results go too
+    members = _members(twice)
+    for key in DIESEL:
+        ref = f"{L.ACT_COL[key]}5"
+        members[part] = re.sub(
+            rb'<c r="' + ref.encode() + rb'"([^>]*?)(?: t="[a-zA-Z]+")?>.*?</c>',
+            rb'<c r="' + ref.encode() + rb'"\1/>',
+            members[part],
+            count=1,
+            flags=re.DOTALL,
+        )
+    emptied = tmp_path / "emptied.xlsm"
+    emptied.write_bytes(xlsx.write_package(members))
+    cleared = tmp_path / "cleared.xlsm"
+    assert _cli("calc", emptied, "-o", cleared).exit_code == 0
+    activity = _cached(cleared)[L.SHEET_ACTIVITY]
+    assert activity[f"{L.ACT_COL['g_CO2']}5"].value is None
+    assert activity[f"{L.ACT_COL['total']}5"].value is None
+    assert activity[f"{annual}6"].value == pytest.approx(2233.735)
