@@ -346,6 +346,13 @@ def calc(
                 "cells hold Excel error values (E107); fix them first",
                 markup=False,
             )
+        else:
+            err_console.print(
+                "清册未改动：结果只显示在此处；写入清册请用 --in-place（先备份）或 -o 新文件 / "
+                "the workbook is unchanged: to write the results into it use --in-place "
+                "(after a backup) or -o NEW.xlsm",
+                markup=False,
+            )
     else:
         result = calculate(read_activity_csv(source), gwp_set or gwp.DEFAULT_SET, library)
     if json_out == "-":

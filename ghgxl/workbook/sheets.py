@@ -125,7 +125,8 @@ GUIDE_LINES = (
     " → ④ 数据质量等级 → ⑤ 查看汇总 → ⑥ 生成报告。",
     "蓝色底纹的列是公式，由 ghgxl 计算，请勿手工输入；白色的列由您填写。",
     "排放量公式 =GHG_EMISSION(...) 在 Excel（Windows）中调用 Python；没有 Python 时打开本文件仍显示上次计算结果。",
-    "没有 Excel 时：在命令行运行 ghgxl calc 本文件.xlsm，结果写入单元格（公式保留）。",
+    "没有 Excel 时：在命令行运行 ghgxl calc 本文件.xlsm --in-place（先自动备份），结果写入单元格（公式保留）；"
+    "或 ghgxl calc 本文件.xlsm -o 新文件.xlsm 写入新文件。只运行 ghgxl calc 本文件.xlsm 时只显示结果、不改动文件。",
     "按钮：检查清册（查找缺漏与错误）、重新计算、生成报告（Word，保存在本文件旁）。",
     "macOS 版 Excel 不支持 xlwings 的自定义函数（UDF），按钮（RunPython）可用；请用 ghgxl calc 计算。",
     "单元格显示 #GHG! 表示该行输入有误，提示中有中英文说明与处理办法；汇总表统计错误单元格数。",

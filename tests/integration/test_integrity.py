@@ -321,3 +321,13 @@ def test_formulas_of_the_users_own_keep_their_values_and_emptied_rows_are_cleare
     assert activity[f"{L.ACT_COL['g_CO2']}5"].value is None
     assert activity[f"{L.ACT_COL['total']}5"].value is None
     assert activity[f"{annual}6"].value == pytest.approx(2233.735)
+
+
+def test_calc_says_where_the_results_went(tmp_path: Path) -> None:
+    book = _book(tmp_path, [DIESEL])
+    before = book.read_bytes()
+    shown = _cli("calc", book)
+    assert shown.exit_code == 0 and "the workbook is unchanged" in shown.output
+    assert book.read_bytes() == before
+    written = _cli("calc", book, "-o", tmp_path / "out.xlsm")
+    assert "已写入 / written" in written.output and "unchanged" not in written.output
