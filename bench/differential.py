@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import sys
 import tempfile
 import time
@@ -94,6 +95,7 @@ def main() -> None:
             for case, (kinds, outcome) in sorted(minimal.items(), key=lambda m: sorted(m[1][0]))
         ],
     }
+    shutil.rmtree(folder, ignore_errors=True)
     args.out.write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(json.dumps({k: v for k, v in record.items() if k != "minimal_cases"}, indent=2))
     print(f"{len(minimal)} minimal cases; written: {args.out}")
