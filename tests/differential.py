@@ -35,6 +35,7 @@ from click.testing import CliRunner
 
 from ghgxl.cli import main
 from ghgxl.export import DECIMALS, DQ_DECIMALS
+from ghgxl.quality import NOT_ASSESSED
 from ghgxl.workbook import layout as L
 from ghgxl.workbook import template, xlsx
 from ghgxl.workbook.sheets import QUALITY_HEADERS
@@ -156,6 +157,14 @@ class Prepared:
     referee: Path | None = None
     json: dict | None = None
     failure: str | None = None
+    refused: bool = False  # calc rightly wrote nothing (an Excel error value in an input)
+
+
+def holds_error_values(case: Case) -> bool:
+    """Whether an input cell of the case holds an Excel error value."""
+    cells = [*case.info.values()]
+    cells += [v for row in (*case.activity, *case.sources) for v in row.values()]
+    return any(isinstance(v, ExcelError) for v in cells)
 
 
 def prepare(case: Case, folder: Path, name: str) -> Prepared:
@@ -166,6 +175,16 @@ def prepare(case: Case, folder: Path, name: str) -> Prepared:
     book.write_bytes(workbook_bytes(TEMPLATE, case))
     result = CliRunner().invoke(main, ["calc", str(book), "-o", str(out), "--json", str(report)])
     prepared = Prepared(case, name, out)
+    if holds_error_values(case):  # Excel's totals would show the error: calc writes nothing
+        refused = result.exit_code == 1 and not out.exists() and report.exists()
+        codes = (
+            {e["code"] for e in json.loads(report.read_text("utf-8"))["errors"]} if refused else ()
+        )
+        if not refused or "E107" not in codes:
+            prepared.failure = f"not refused with E107: exit {result.exit_code}, {sorted(codes)}"
+        else:
+            prepared.refused = True
+        return prepared
     if result.exit_code not in (0, 1) or not out.exists() or not report.exists():
         cause = repr(result.exception) if result.exception else result.output.strip()[-300:]
         prepared.failure = f"exit {result.exit_code}: {cause}"
@@ -218,6 +237,8 @@ def recalculate(paths: list[Path], folder: Path, workers: int = 2) -> dict[Path,
 def compare(prepared: Prepared, recalculated: Path | None) -> list[Discrepancy]:
     if prepared.failure is not None:
         return [Discrepancy("calc failed", "-", prepared.failure, "a workbook")]
+    if prepared.refused:
+        return []
     if recalculated is None or not recalculated.exists():
         return [Discrepancy("LibreOffice failed", "-", "a workbook", "no output")]
     ours = cells(prepared.out, COMPARED)
@@ -251,12 +272,12 @@ def json_discrepancies(data: dict, theirs: dict) -> list[Discrepancy]:
     quality = theirs[L.SHEET_QUALITY]
     score, grade = data["data_quality"]["score"], data["data_quality"]["grade"]
     shown_grade = quality.get(QUALITY_GRADE, (False, ""))[1]
-    if score is not None:  # a score is compared with the sheet's; none means no grade shown
+    if score is not None:  # a score is compared with the sheet's; none: 未评估 and no score
         shown_score = quality.get(QUALITY_TOTAL, (False, ""))[1]
         if not same(score, shown_score, DQ_DECIMALS):
             cell = f"{L.SHEET_QUALITY}!{QUALITY_TOTAL}"
             found.append(Discrepancy("json data_quality.score", cell, score, shown_score))
-    if not same(f"第{grade}" if grade else "", shown_grade):
+    if not same(f"第{grade}" if grade else NOT_ASSESSED, shown_grade):
         cell = f"{L.SHEET_QUALITY}!{QUALITY_GRADE}"
         found.append(Discrepancy("json data_quality.grade", cell, grade, shown_grade))
     return found

@@ -30,10 +30,10 @@ from ghgxl.workbook import xlsx
 from ghgxl.workbook.boundary import exclusions, significance
 from ghgxl.workbook.patch import Block, Progress, write_patched
 from ghgxl.workbook.read import (
+    DQ_KEYS,
     INPUT_KEYS,
     WorkbookData,
     cell_of_error,
-    filled_mask,
     inventory_rows,
     is_blank,
     is_number,
@@ -86,28 +86,33 @@ def calculate_workbook(
 
 
 def _error_values(data: WorkbookData, known: set[str | None]) -> list[GhgError]:
-    """E107 for the 活动数据 input cells that hold an Excel error value (a monthly amount,
-    a score …) and that the engine has not already reported."""
-    inputs = {letter for key, letter in data.activity_columns.items() if key in INPUT_KEYS}
+    """E107 for the input cells of the sheets ghgxl reads that hold an Excel error value (a
+    monthly amount, a score, a setting in 基本信息 …) not already reported by the engine."""
+    inputs = {
+        L.SHEET_ACTIVITY: {v for k, v in data.activity_columns.items() if k in INPUT_KEYS},
+        L.SHEET_SOURCES: {v for k, v in data.source_columns.items() if k in SOURCE_INPUTS},
+        L.SHEET_SIGNIFICANCE: {L.SIG_COL[k] for k in SIGNIFICANCE_INPUTS},
+        L.SHEET_INFO: {"B"},
+    }
     found = []
-    for ref, value in sorted(data.extent.error_cells.items(), key=lambda item: split_ref(item[0])):
-        cell = f"{L.SHEET_ACTIVITY}!{ref}"
-        if (
-            ref.rstrip("0123456789") in inputs
-            and split_ref(ref)[0] >= L.FIRST_ROW
-            and cell not in known
-        ):
+    for cell, value in sorted(data.extent.error_cells.items()):
+        sheet, ref = cell.split("!")
+        row, _ = split_ref(ref)
+        first = L.INFO_FIRST_ROW if sheet == L.SHEET_INFO else L.FIRST_ROW
+        column = ref.rstrip("0123456789")
+        if column in inputs.get(sheet, ()) and row >= first and cell not in known:
             found.append(GhgError("E107", cell=cell, value=value))
     return found
+
+
+SOURCE_INPUTS = frozenset(c.key for c in L.SOURCE_COLUMNS if not c.formula)
+SIGNIFICANCE_INPUTS = frozenset(c.key for c in L.SIGNIFICANCE_COLUMNS if not c.formula)
 
 
 def holds_error_values(calc: WorkbookCalculation) -> bool:
     """Whether an input cell holds an Excel error: Excel's own formulas then show errors in
     the totals, which no cached value ghgxl writes could match."""
     return any(e.code == "E107" for e in calc.errors)
-
-
-DQ_KEYS = ("dq_activity", "dq_factor", "dq_calibration")
 
 
 def _unscored(data: WorkbookData, result: InventoryResult) -> list[GhgError]:
@@ -275,9 +280,9 @@ def quality_values(calc: WorkbookCalculation, shown: pd.DataFrame, total: float)
     share = emission / total if total else np.full(len(emission), np.nan)
     product = mean * share
 
-    def typed(key: str) -> np.ndarray:  # an input as the sheet shows it ("" when blank)
+    def typed(key: str) -> np.ndarray:  # =IF(x="","",x): an input as the sheet shows it
         values = activity[key].to_numpy(dtype=object).copy()
-        values[~filled_mask(values)] = ""
+        values[[v is None for v in values.tolist()]] = ""
         return values
 
     grades = {s: quality.grade(s, scheme) for s in set(mean[~np.isnan(mean)].tolist())}

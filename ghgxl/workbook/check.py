@@ -21,13 +21,14 @@ import numpy as np
 from ghgxl import gwp
 from ghgxl.errors import GhgError
 from ghgxl.factors import FactorLibrary
+from ghgxl.units import excel_error
 from ghgxl.workbook import layout as L
 from ghgxl.workbook import xlsx
 from ghgxl.workbook.boundary import exclusions, significance
 from ghgxl.workbook.calc import WorkbookCalculation, calculate_workbook, cell_values
 from ghgxl.workbook.names import SHEET_SUMMARY
 from ghgxl.workbook.patch import Block, row_chunks
-from ghgxl.workbook.read import MONTHS, is_blank, numbers
+from ghgxl.workbook.read import DQ_KEYS, MONTHS, is_blank, numbers
 from ghgxl.workbook.refs import column_letter, column_number, split_ref
 from ghgxl.workbook.source import READ_SHEETS, OpenedWorkbook
 
@@ -62,12 +63,13 @@ def _duplicates(calc: WorkbookCalculation) -> list[GhgError]:
     return found
 
 
-def _text_in_months(calc: WorkbookCalculation) -> list[GhgError]:
+def _text_in_number_cells(calc: WorkbookCalculation) -> list[GhgError]:
+    """Text in a monthly amount or a score: the sheet's SUM, COUNT and AVERAGE skip it."""
     found = []
-    for index, month in enumerate(MONTHS):
-        for row, value in zip(_rows(calc), _column(calc, month), strict=True):
-            if value.__class__ is str and value.strip():
-                error = GhgError("E102", cell=_cell(calc, month, row), value=value, what=month)
+    for index, key in enumerate((*MONTHS, *DQ_KEYS)):
+        for row, value in zip(_rows(calc), _column(calc, key), strict=True):
+            if value.__class__ is str and value.strip() and not excel_error(value):
+                error = GhgError("E102", cell=_cell(calc, key, row), value=value, what=key)
                 found.append((row, index, error))
     return [error for _, _, error in sorted(found, key=lambda item: item[:2])]
 
@@ -255,7 +257,7 @@ def _check(
         *calc.errors,
         *calc.result.warnings,
         *_beyond_quality(calc),
-        *_text_in_months(calc),
+        *_text_in_number_cells(calc),
         *_duplicates(calc),
         *_grid_years(calc),
         *_electricity_against_fuel(calc),

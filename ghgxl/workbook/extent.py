@@ -44,7 +44,8 @@ class Extent:
     such formulas, nothing to agree with); ``formula_rows``: the 活动数据 rows whose total
     cell holds a formula (None: not read); ``quality_last``/``quality_total_row``: the last
     row 数据质量's weighted total sums, and where that total is (None: not found);
-    ``error_cells``: the 活动数据 cells that hold an Excel error value (ref → ``"#N/A"``).
+    ``error_cells``: the cells of the sheets ghgxl reads (活动数据, 基本信息, 排放源识别,
+    重大性评估) that hold an Excel error value (``"活动数据!T5"`` → ``"#N/A"``).
     """
 
     summary_rows: tuple[int, int] | None = (L.FIRST_ROW, L.LAST_ROW)
@@ -84,7 +85,7 @@ _ERROR_CELL = re.compile(
 
 
 def _activity_scan(member, column: str | None) -> tuple[frozenset[int] | None, dict[str, str]]:
-    """One streamed pass over 活动数据 (whole rows at a time): the rows of ``column`` that
+    """One streamed pass over a sheet (whole rows at a time): the rows of ``column`` that
     hold a formula (None without a column), and the cells that hold an Excel error value
     (``#N/A``, ``#DIV/0!`` …), which calamine reads as empty."""
     pattern = None
@@ -113,7 +114,13 @@ def read_extent(source: Path | bytes, total_column: str | None = None) -> Extent
         if L.SHEET_ACTIVITY in parts:
             with package.open(parts[L.SHEET_ACTIVITY]) as sheet:
                 column = total_column if summary_rows else None
-                formula_rows, error_cells = _activity_scan(sheet, column)
+                formula_rows, errors = _activity_scan(sheet, column)
+                error_cells |= {f"{L.SHEET_ACTIVITY}!{ref}": value for ref, value in errors.items()}
+        for sheet in (L.SHEET_INFO, L.SHEET_SOURCES, L.SHEET_SIGNIFICANCE):  # a few rows each
+            if sheet in parts:
+                with package.open(parts[sheet]) as member:
+                    _, errors = _activity_scan(member, None)
+                error_cells |= {f"{sheet}!{ref}": value for ref, value in errors.items()}
         if L.SHEET_QUALITY in parts:  # its totals are at its end: streamed, whole rows
             with package.open(parts[L.SHEET_QUALITY]) as sheet:
                 for chunk in row_chunks(sheet):

@@ -40,6 +40,7 @@ INPUT_KEYS = tuple(c.key for c in L.ACTIVITY_COLUMNS if not c.formula)
 #: Columns without which a 活动数据 sheet cannot be read (found by their headers).
 REQUIRED_ACTIVITY = ("id", "category", "annual", "unit", "factor_key", "factor", "factor_unit")
 MONTHS = tuple(f"m{m}" for m in range(1, 13))
+DQ_KEYS = ("dq_activity", "dq_factor", "dq_calibration")
 
 
 @dataclass
@@ -133,11 +134,13 @@ def _table(
     columns: tuple[L.Column, ...],
     keys: tuple[str, ...],
     sheet: str = "",
+    exact: tuple[str, ...] = (),
 ) -> tuple[pd.DataFrame, dict[str, str]]:
     """Rows below the header that have any input, with their sheet row number, and where
     each column is (found by header); a repeated header row (pasted from another workbook)
     is skipped. Only the input columns of each row are kept (one C-level ``itemgetter``
-    call a row), and the table is built column-wise. E614 when the header row has moved."""
+    call a row), and the table is built column-wise. E614 when the header row has moved.
+    ``exact``: columns where a cell of spaces fills the row (a formula compares it with "")."""
     head = list(islice(grid, HEADER_SEARCH_ROWS))
     _header_row(head, columns, sheet)
     grid = chain(head[L.FIRST_ROW - 1 :], grid)
@@ -157,6 +160,8 @@ def _table(
         if not len(empty):
             break
         filled[empty] = filled_mask(data[key], empty)
+    for key in set(exact) & set(present):  # a cell of spaces is not empty to its formulas
+        filled |= np.fromiter((v is not None and v != "" for v in data[key]), bool, len(body))
     chosen = np.flatnonzero(filled & ~_repeated_header(data, columns, present, len(body)))
     frame = pd.DataFrame({key: _column(data.get(key), chosen) for key in keys}, columns=list(keys))
     frame["row"] = chosen + L.FIRST_ROW
@@ -208,7 +213,9 @@ def excel_amounts(activity: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
             has_month |= known
             sums[known] += numeric[known]
     annual = activity["annual"].to_numpy(dtype=object)
-    shown = np.array(["" if is_blank(v) else v for v in annual], dtype=object)
+    # annual="" is an empty cell only: a cell of spaces is shown as it is, and the row's
+    # cell functions get it (E101), as in Excel
+    shown = np.array(["" if v is None or v == "" else v for v in annual], dtype=object)
     if has_month.any():
         shown[has_month] = sums[has_month]
     return shown, has_month
@@ -230,10 +237,12 @@ def _read(workbook: OpenedWorkbook) -> WorkbookData:
     for required in (L.SHEET_INFO, L.SHEET_ACTIVITY):
         if required not in names:
             raise GhgError("E612", sheet=required, cell=str(path.name))
-    info = read_info(list(workbook.rows(L.SHEET_INFO)))
     extent = read_extent(path, _total_column(workbook))
-    grid = _with_errors(workbook.rows(L.SHEET_ACTIVITY), extent.error_cells)
-    activity, activity_columns = _table(grid, L.ACTIVITY_COLUMNS, INPUT_KEYS, L.SHEET_ACTIVITY)
+    info = read_info(list(_with_errors(workbook.rows(L.SHEET_INFO), extent, L.SHEET_INFO)))
+    grid = _with_errors(workbook.rows(L.SHEET_ACTIVITY), extent, L.SHEET_ACTIVITY)
+    activity, activity_columns = _table(
+        grid, L.ACTIVITY_COLUMNS, INPUT_KEYS, L.SHEET_ACTIVITY, exact=("annual",)
+    )
     missing = [
         c.header
         for c in L.ACTIVITY_COLUMNS
@@ -244,12 +253,12 @@ def _read(workbook: OpenedWorkbook) -> WorkbookData:
     sources, source_columns = pd.DataFrame(), dict(L.SOURCE_COL)
     if L.SHEET_SOURCES in names:
         keys = tuple(c.key for c in L.SOURCE_COLUMNS if not c.formula)
-        grid = workbook.rows(L.SHEET_SOURCES)
+        grid = _with_errors(workbook.rows(L.SHEET_SOURCES), extent, L.SHEET_SOURCES)
         sources, source_columns = _table(grid, L.SOURCE_COLUMNS, keys, L.SHEET_SOURCES)
     significance = pd.DataFrame()
     if L.SHEET_SIGNIFICANCE in names:
         keys = tuple(c.key for c in L.SIGNIFICANCE_COLUMNS if not c.formula)
-        grid = workbook.rows(L.SHEET_SIGNIFICANCE)
+        grid = _with_errors(workbook.rows(L.SHEET_SIGNIFICANCE), extent, L.SHEET_SIGNIFICANCE)
         significance, _ = _table(grid, L.SIGNIFICANCE_COLUMNS, keys, L.SHEET_SIGNIFICANCE)
     return WorkbookData(
         path,
@@ -270,9 +279,13 @@ def _total_column(workbook: OpenedWorkbook) -> str | None:
     return header_columns(head, L.ACTIVITY_COLUMNS).get("total")
 
 
-def _with_errors(grid: Iterator[list[object]], errors: dict[str, str]) -> Iterator[list[object]]:
+def _with_errors(
+    grid: Iterator[list[object]], extent: Extent, sheet: str
+) -> Iterator[list[object]]:
     """The sheet's rows with each Excel error value put back where calamine reads an empty
     cell, as its text (``"#N/A"``): the engine then says E107 at that cell."""
+    prefix = f"{sheet}!"
+    errors = {k[len(prefix) :]: v for k, v in extent.error_cells.items() if k.startswith(prefix)}
     if not errors:
         yield from grid
         return
@@ -296,6 +309,8 @@ def inventory_rows(data: WorkbookData) -> pd.DataFrame:
         [None if a == "" else a for a in amounts.tolist()], index=frame.index, dtype=object
     )
     frame["amount_column"] = np.where(has_month, "m1", "annual")
+    for key in DQ_KEYS:  # the sheet's COUNT/AVERAGE take numbers only (text "3" is no score)
+        frame[key] = [v if is_number(v) else None for v in frame[key].tolist()]
     frame["method"] = [
         None if is_blank(m) else L.METHOD_LABELS.get(str(m).strip(), m) for m in frame["method"]
     ]
