@@ -308,6 +308,7 @@ def _boundary(calc: WorkbookCalculation) -> dict[str, Any]:
         "exclusion_total_limit": f"{excluded.total_limit_pct:g}%",
         "exclusion_assessed": excluded.within_limits is not None,
         "exclusion_unestimated": str(excluded.unestimated),
+        "exclusion_estimated": len(excluded.rows) - excluded.unestimated,
         "exclusion_verdict": "符合" if excluded.within_limits else "不符合",
         "significance_threshold": f"{judged.threshold:g}",
         "significance": [

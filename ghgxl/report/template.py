@@ -325,7 +325,7 @@ def _chapters(w: _Writer) -> None:
     )
     w.h("3.5 排除的排放源", 2)
     w.p(
-        "{% if exclusion_rows %}以下排放源经评估排除于量化之外。{% if exclusion_assessed %}排除源估算合计 {{ exclusion_total }} t CO2e，约占总排放量的 {{ exclusion_total_pct }}，{{ exclusion_verdict }}单一排除源低于 {{ exclusion_single_limit }}、合计低于 {{ exclusion_total_limit }} 的要求。{% else %}其中 {{ exclusion_unestimated }} 个排除源尚未估算排放量，因此尚无法判断排除源是否符合单一低于 {{ exclusion_single_limit }}、合计低于 {{ exclusion_total_limit }} 的要求（已估算部分合计 {{ exclusion_total }} t CO2e）。{% endif %}{% else %}本报告期间无排除的排放源。{% endif %}"
+        "{% if exclusion_rows %}以下排放源经评估排除于量化之外。{% if exclusion_assessed %}排除源估算合计 {{ exclusion_total }} t CO2e，约占总排放量的 {{ exclusion_total_pct }}，{{ exclusion_verdict }}单一排除源低于 {{ exclusion_single_limit }}、合计低于 {{ exclusion_total_limit }} 的要求。{% else %}其中 {{ exclusion_unestimated }} 个排除源尚未估算排放量，因此尚无法判断排除源是否符合单一低于 {{ exclusion_single_limit }}、合计低于 {{ exclusion_total_limit }} 的要求{% if exclusion_estimated %}（已估算的 {{ exclusion_estimated }} 个合计 {{ exclusion_total }} t CO2e）{% endif %}。{% endif %}{% else %}本报告期间无排除的排放源。{% endif %}"
     )
     w.loop_table(
         "排除的排放源",

@@ -331,3 +331,28 @@ def test_calc_says_where_the_results_went(tmp_path: Path) -> None:
     assert book.read_bytes() == before
     written = _cli("calc", book, "-o", tmp_path / "out.xlsm")
     assert "已写入 / written" in written.output and "unchanged" not in written.output
+
+
+@pytest.mark.parametrize(
+    ("estimate", "says", "never"),
+    [
+        (None, "尚无法判断排除源是否符合", "符合单一排除源低于"),  # not assessed: no claim
+        (0.05, "符合单一排除源低于 1%、合计低于 5% 的要求", "尚无法判断"),
+        (50, "不符合单一排除源低于 1%", "尚无法判断"),  # 50 t of ~55.7 t: over both limits
+    ],
+)
+def test_the_report_claims_only_what_the_data_supports(
+    estimate: float | None, says: str, never: str, tmp_path: Path
+) -> None:
+    from tests.integration.test_report import docx_text
+
+    source = dict(id="X1", source="应急发电机", category=1, included="排除",
+                  exclusion_reason="极少使用", estimate_tco2e=estimate)  # fmt: skip
+    unscored = {**POWER, "dq_activity": None}
+    book = _book(tmp_path, [DIESEL, unscored], [{k: v for k, v in source.items() if v is not None}])
+    report = tmp_path / "r.docx"
+    assert _cli("report", book, "-o", report).exit_code in (0, 1)
+    text = docx_text(report)
+    assert says in text and never not in text
+    assert "尚有 1 个排放源缺少数据质量评分，整体数据品质未评估" in text
+    assert "加权平均积分总计为" not in text
