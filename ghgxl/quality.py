@@ -71,4 +71,5 @@ def weighted_score(scores: np.ndarray, emissions: np.ndarray) -> float:
     total = emissions[emitted].sum()
     if total == 0 or np.isnan(scores[emitted]).any():
         return float("nan")
-    return float((scores[emitted] * emissions[emitted] / total).sum())
+    # score × (emission / total), in the sheet's order (F × I): (3 × e) / e is not always 3
+    return float((scores[emitted] * (emissions[emitted] / total)).sum())

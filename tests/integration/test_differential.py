@@ -87,6 +87,24 @@ EXAMPLES = [
     Case(activity=(row(category=ExcelError("#VALUE!")),)),
     Case(activity=(row(dq_factor=ExcelError("#N/A")),)),
     Case(activity=(row(),), sources=(dict(id="S1", category=ExcelError("#REF!")),)),
+    # a score of exactly 3.0 (2/3/4): the sheet's F × (H / total) is 3, 三级; (F × H) / total
+    # was 2.9999999999999996, 四级, in the JSON
+    Case(
+        activity=(
+            row(
+                category=1,
+                annual=None,
+                m3=136907,
+                m9=157181,
+                m10=4,
+                unit="L",
+                factor_key="fuel.diesel.offroad",
+                dq_activity=2,
+                dq_factor=3,
+                dq_calibration=4,
+            ),
+        )  # fmt: skip
+    ),
 ]
 
 

@@ -29,6 +29,9 @@ def test_weighted_score_on_unrounded_shares() -> None:
     ) == pytest.approx(7 / 3 * 0.75 + 14 / 3 * 0.25)
     # a row without its scores: not assessed (NaN), never 3 × 0.5 = 1.5 (a 第五级 nobody gave)
     assert np.isnan(quality.weighted_score(np.array([3.0, np.nan]), np.array([50.0, 50.0])))
+    # the sheet's order, score × share: one row scored 2/3/4 is 3.0, 三级, never 2.9999…, 四级
+    # ((3 × 445387.1946094142) / 445387.1946094142 is 2.9999999999999996 in floating point)
+    assert quality.weighted_score(np.array([3.0]), np.array([445387.1946094142])) == 3.0
     # no emission to weight by: not assessed either
     assert np.isnan(quality.weighted_score(np.array([3.0]), np.array([0.0])))
 
