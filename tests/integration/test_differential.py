@@ -103,7 +103,7 @@ EXAMPLES = [
                 dq_factor=3,
                 dq_calibration=4,
             ),
-        )  # fmt: skip
+        )
     ),
 ]
 
