@@ -34,12 +34,15 @@ class OpenedWorkbook:
         (``ghgxl check`` reads cached values again) until :meth:`release`."""
         self.path = Path(path)
         self.wanted, self.keep = sheets, keep
-        check_package(self.path)  # hostile or corrupt files stop here, before any parsing
+        # hostile or corrupt files stop here: the package and the sheets to parse are
+        # checked before calamine sees them, the other sheets while it parses
+        check_rest = check_package(self.path, first=sheets)
         self._names: tuple[str, ...] = ()
         self._sheets: dict[str, CalamineSheet] = {}
         self._failure: GhgError | None = None
         self._thread = threading.Thread(target=self._parse, daemon=True)
         self._thread.start()
+        check_rest()
 
     def _parse(self) -> None:
         try:
