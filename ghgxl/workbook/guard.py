@@ -28,14 +28,12 @@ read tag by tag, as calamine reads it (:class:`_Cells`).
 from __future__ import annotations
 
 import posixpath
-import queue
 import re
 import sys
-import threading
 import zipfile
 import zlib
 from collections.abc import Callable, Collection, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -364,36 +362,6 @@ def _chunks(member, start: bytes) -> Iterator[bytes]:
             carry = carry[cut:]
 
 
-def _prefetched(chunks: Iterator[bytes]) -> Iterator[bytes]:
-    """The chunks, read one ahead in a thread: zlib lets go of the GIL while it inflates, so
-    on two cores reading the next chunk and scanning this one overlap."""
-    box: queue.Queue = queue.Queue(maxsize=2)
-    stop = threading.Event()
-
-    def read() -> None:
-        try:
-            for chunk in chunks:
-                if stop.is_set():
-                    return
-                box.put(chunk)
-            box.put(None)
-        except BaseException as exc:  # handed to the scanning thread
-            box.put(exc)
-
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
-    try:
-        while (item := box.get()) is not None:
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        while reader.is_alive():  # let the reader finish (it may wait on a full queue)
-            with suppress(queue.Empty):
-                box.get(timeout=0.05)
-
-
 class _Sheet:
     """The scan of one sheet part, chunk by chunk, from its ``<sheetData>`` on.
 
@@ -409,7 +377,6 @@ class _Sheet:
         self, path: Path, info: zipfile.ZipInfo, sheet: str, columns: int = 0, exact: bool = False
     ) -> None:
         self.path, self.part, self.sheet, self.exact = path, info.filename, sheet, exact
-        self.size = info.file_size
         self.rows, self.columns = 0, columns
         self.loose = False
         self.cells = _Cells(self)
@@ -420,8 +387,6 @@ class _Sheet:
         if found:
             self.claim(int(found.group(2)), _column(found.group(1)))
         chunks = _chunks(member, rest)
-        if self.size > 4 * READ_BYTES:
-            chunks = _prefetched(chunks)
         try:
             for chunk in chunks:
                 if self.cells.phase == "post":
