@@ -1,7 +1,8 @@
-"""Opening a workbook to read it: the package checks first, then calamine parses the sheets
-in a thread of its own. calamine lets go of the GIL while it parses, so the parse of a
-10^5-row sheet runs while the rest of ghgxl (pandas, pint, the factor library) is still
-being imported and loaded. This module imports nothing heavy for that reason.
+"""Opening a workbook to read it: the package and the sheets to read are checked first
+(:mod:`ghgxl.workbook.guard`), then calamine parses those sheets in a thread of its own
+while the other sheets are checked. calamine lets go of the GIL while it parses, so the
+parse of a 10^5-row sheet runs while the rest of ghgxl (pandas, pint, the factor library)
+is still being imported and loaded. This module imports nothing heavy for that reason.
 """
 
 from __future__ import annotations
