@@ -435,6 +435,7 @@ class _Sheet:
             self.columns = max(map(_column, set(_CELL_LETTERS.findall(rows))), default=1)
         last_cell = _LAST_CELL.match(rows, max(rows.rfind(b'<c r="'), 0))
         row = int(last_cell.group(1)) if last_cell else 0
+        self.claim(row, self.columns)  # a cell that far down, and one that far right
         bound = _row_bound(max(self.rows, row), self.columns)
         if bound is None or _suspect(self.columns, bound).search(rows) or _PREFIXED.search(rows):
             return False
@@ -567,13 +568,17 @@ def _letters(number: int) -> bytes:
 
 
 def _row_bound(row: int, columns: int) -> int | None:
-    """A bound for rows, at least ``row``, quick to check: the largest ``d``·10^k − 1 (one
-    significant digit) that keeps rows × ``columns`` within the limit; None if it is less
-    than ``row`` (a sheet near the limit is read tag by tag)."""
+    """A bound for rows, at least ``row``, quick to check: the largest number with one
+    significant digit and nines after it (two or three digits where one falls short of
+    ``row``) that keeps rows × ``columns`` within the limit; None if none reaches ``row``
+    (the chunk is then read tag by tag)."""
     room = min(MAX_SHEET_CELLS // max(columns, 1), MAX_ROWS)
-    power = 10 ** (len(str(room)) - 1)
-    bound = (room + 1) // power * power - 1
-    return bound if bound >= max(row, 1) else None
+    for significant in (1, 2, 3):
+        power = 10 ** max(len(str(room)) - significant, 0)
+        bound = (room + 1) // power * power - 1
+        if bound >= max(row, 1):
+            return bound
+    return None
 
 
 @lru_cache(maxsize=64)
@@ -589,15 +594,21 @@ def _suspect(columns: int, rows: int) -> re.Pattern[bytes]:
 
 
 def _rows_upto(bound: int) -> bytes:
-    """A regular expression for the row numbers 1 … ``bound``, a digit then nines: an
-    optional digit up to the first, then fewer digits than ``bound`` has (a row written
-    with leading zeros is read tag by tag)."""
-    digits, p = str(bound), _POSSESSIVE
-    if len(digits) == 1:
-        return b"[1-%s]" % digits.encode()
-    if digits[0] == "9":
-        return b"[0-9]{1,%d}%s" % (len(digits), p)
-    return b"[1-%s]?[0-9]{1,%d}%s" % (digits[0].encode(), len(digits) - 1, p)
+    """A regular expression for the row numbers 1 … ``bound`` (written without leading
+    zeros; a row written with them is read tag by tag): as long as ``bound`` and at most it,
+    or shorter."""
+    digits, branches, prefix = str(bound), [], b""
+    for i, digit in enumerate(digits.encode()):
+        rest, low = len(digits) - i - 1, ord("1") if i == 0 else ord("0")
+        if digits[i + 1 :] == "9" * rest:  # the rest is free: one branch
+            branches.append(prefix + b"[%c-%c][0-9]{%d}" % (low, digit, rest))
+            break
+        if digit > low:
+            branches.append(prefix + b"[%c-%c][0-9]{%d}" % (low, digit - 1, rest))
+        prefix += bytes([digit])
+    if len(digits) > 1:
+        branches.append(b"[1-9][0-9]{0,%d}%s" % (len(digits) - 2, _POSSESSIVE))
+    return b"|".join(branches)
 
 
 def _columns_upto(columns: int) -> bytes:
