@@ -598,6 +598,9 @@ def _rows_upto(bound: int) -> bytes:
     zeros; a row written with them is read tag by tag): as long as ``bound`` and at most it,
     or shorter."""
     digits, branches, prefix = str(bound), [], b""
+    if len(digits) > 1 and digits[1:] == "9" * (len(digits) - 1):  # d99…9: one branch
+        first = b"[1-%s]?" % digits[0].encode() if digits[0] != "9" else b"[0-9]?"
+        return first + b"[0-9]{1,%d}%s" % (len(digits) - 1, _POSSESSIVE)
     for i, digit in enumerate(digits.encode()):
         rest, low = len(digits) - i - 1, ord("1") if i == 0 else ord("0")
         if digits[i + 1 :] == "9" * rest:  # the rest is free: one branch
@@ -622,5 +625,5 @@ def _columns_upto(columns: int) -> bytes:
         elif letter > ord("A"):
             branches.append(prefix + b"[A-%c][A-Z]{%d}" % (letter - 1, rest))
         prefix += bytes([letter])
-    branches += [b"[A-Z]{%d}" % n for n in range(len(letters) - 1, 0, -1)]
+    branches += [b"[A-Z]{%d}" % n if n > 1 else b"[A-Z]" for n in range(len(letters) - 1, 0, -1)]
     return b"|".join(branches)
