@@ -154,8 +154,8 @@ def _letters_row(ref: str) -> tuple[bytes, int]:
 class _Lookup:
     """Block values rendered once, addressed by (column index, row position)."""
 
-    def __init__(self, block: Block) -> None:
-        self.block = block
+    def __init__(self, block: Block, sheet: str = "") -> None:
+        self.block, self.sheet = block, sheet  # the sheet's name, for messages
         self.everything: dict[str, xlsx.CellValue] | None = None  # for the slow path
         for letter, values in block.columns.items():
             if len(values) != len(block.rows):
@@ -208,6 +208,7 @@ def patch_chunk(xml: bytes, lookup: _Lookup) -> bytes:
     if b":f" in xml and _PREFIXED_FORMULA.search(xml):  # the cheap test first
         raise GhgError(
             "E601",
+            cell=lookup.sheet or None,
             path="sheet XML",
             problem="formula cells with a namespace prefix (<x:f>); open and save the "
             "workbook in Excel, then calculate again",
@@ -249,10 +250,11 @@ def _patch_slowly(xml: bytes, lookup: _Lookup) -> bytes:
     if elements != writable:  # never leave a formula cell showing last run's number
         raise GhgError(
             "E601",
+            cell=lookup.sheet or None,
             path="sheet XML",
-            problem=f"{elements - writable} formula cell(s) in a form ghgxl cannot write "
-            "(no r attribute, or line breaks inside the cell); open and save the workbook "
-            "in Excel, then calculate again",
+            problem=f"{elements - writable} formula cell(s) ghgxl cannot write: not closed "
+            "(the sheet XML is damaged), without an r attribute, or with line breaks inside; "
+            "open and save the workbook in Excel, then calculate again",
         )
     if lookup.everything is None:  # built once, for the first chunk that needs it
         lookup.everything = lookup.block.as_dict()
@@ -350,7 +352,7 @@ def write_patched(
     # refuses to replace a file that is open)
     with atomic_output(Path(target)) as handle, zipfile.ZipFile(source) as package:
         parts = xlsx.package_sheet_parts(package)
-        streamed = {parts[s]: _Lookup(b) for s, b in blocks.items() if s in parts}
+        streamed = {parts[s]: _Lookup(b, s) for s, b in blocks.items() if s in parts}
         patched = {parts[s]: v for s, v in small.items() if s in parts}
         total = max(sum(i.file_size for i in package.infolist()), 1)
         done = 0

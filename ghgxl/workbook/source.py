@@ -1,7 +1,8 @@
-"""Opening a workbook to read it: the package checks first, then calamine parses the sheets
-in a thread of its own. calamine lets go of the GIL while it parses, so the parse of a
-10^5-row sheet runs while the rest of ghgxl (pandas, pint, the factor library) is still
-being imported and loaded. This module imports nothing heavy for that reason.
+"""Opening a workbook to read it: the package and the sheets to read are checked first
+(:mod:`ghgxl.workbook.guard`), then calamine parses those sheets in a thread of its own
+while the other sheets are checked. calamine lets go of the GIL while it parses, so the
+parse of a 10^5-row sheet runs while the rest of ghgxl (pandas, pint, the factor library)
+is still being imported and loaded. This module imports nothing heavy for that reason.
 """
 
 from __future__ import annotations
@@ -34,12 +35,15 @@ class OpenedWorkbook:
         (``ghgxl check`` reads cached values again) until :meth:`release`."""
         self.path = Path(path)
         self.wanted, self.keep = sheets, keep
-        check_package(self.path)  # hostile or corrupt files stop here, before any parsing
+        # hostile or corrupt files stop here: the package and the sheets to parse are
+        # checked before calamine sees them, the other sheets while it parses
+        check_rest = check_package(self.path, first=sheets)
         self._names: tuple[str, ...] = ()
         self._sheets: dict[str, CalamineSheet] = {}
         self._failure: GhgError | None = None
         self._thread = threading.Thread(target=self._parse, daemon=True)
         self._thread.start()
+        check_rest()
 
     def _parse(self) -> None:
         try:

@@ -31,9 +31,13 @@ FIXED_ZIP_TIME = (2026, 1, 1, 0, 0, 0)
 CellValue = float | int | str | bool | None
 # Sheets are patched as bytes: a 10^5-row sheet is ~200 MB of UTF-8, which as a Python str
 # with Chinese text would take four bytes a character.
-_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"([^>]*?)(?:/>|>(.*?)</c>)', re.DOTALL)
+#: What a cell holds, up to its ``</c>``: it cannot run past the next cell's start or the
+#: row's end, so a cell without its ``</c>`` is not matched (and costs one look at its own
+#: bytes, not at the rest of the sheet).
+_INSIDE = rb"[^<]*(?:<(?!/?c[\s/>]|/row>)[^<]*)*"
+_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"([^>]*?)(?:/>|>(' + _INSIDE + rb")</c>)")
 #: Only cells that hold a formula (what the headless calculation writes into).
-_FORMULA_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"([^>]*?)>(<f\b.*?)</c>', re.DOTALL)
+_FORMULA_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"([^>]*?)>(<f\b' + _INSIDE + rb")</c>")
 _FORMULA = re.compile(rb"<f\b[^>]*?(?:/>|>.*?</f>)", re.DOTALL)
 _TYPE = re.compile(rb'\st="[^"]*"')
 
