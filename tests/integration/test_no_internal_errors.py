@@ -21,6 +21,7 @@ from ghgxl.cli import main
 from ghgxl.errors import CATALOGUE
 from ghgxl.workbook import fill, template, xlsx
 from ghgxl.workbook import layout as L
+from tests.integration import test_package_guard as guard
 
 ROOT = Path(__file__).parents[2]
 TEMPLATE = (ROOT / "workbook" / template.TEMPLATE_NAME).read_bytes()
@@ -69,6 +70,11 @@ def _error_value(xml: bytes) -> bytes:
     return cell.sub(rb'<c r="' + ref.encode() + rb'"\1 t="e"><f>NA()</f><v>#N/A</v></c>', xml, 1)
 
 
+def _all(code: str) -> dict[str, tuple[int, str | None]]:
+    """Every command refuses the file (exit 2) with ``code``."""
+    return {command: (2, code) for command in ("calc", "check", "report")}
+
+
 #: case → (what the file is, and for each command the exit code and the code it shows)
 Build = Callable[[Path], bytes | Path]
 CASES: dict[str, tuple[Build, dict[str, tuple[int, str | None]]]] = {
@@ -104,6 +110,19 @@ CASES: dict[str, tuple[Build, dict[str, tuple[int, str | None]]]] = {
         _without_activity,
         {"calc": (2, "E612"), "check": (2, "E612"), "report": (2, "E612")},
     ),
+    **{  # the package guard's cases (each in depth in test_package_guard)
+        name: (lambda folder, data=guard.HOSTILE[key][0]: data, _all(guard.HOSTILE[key][1]))
+        for name, key in (
+            ("a DOCTYPE in workbook.xml", "DOCTYPE in xl/workbook.xml"),
+            (
+                "a cell at XFD1048576 under a lying dimension",
+                "too large: a cell at XFD1048576, dimension A1:A1",
+            ),
+            ("rows without r", "too large: rows without r after a high row"),
+            ("a sheet part outside xl/worksheets/", "too large: a sheet moved to xl/other.xml"),
+            ("malformed sheet XML (a cell without </c>)", "an activity cell without its </c>"),
+        )
+    },
 }
 
 
