@@ -43,7 +43,7 @@ def errors_markdown() -> str:
 
 
 def _limits() -> list[str]:
-    from ghgxl.workbook import guard
+    from ghgxl.workbook import guard, sheetsize
 
     return [
         "## 安全限制 / Safety limits",
@@ -60,8 +60,8 @@ def _limits() -> list[str]:
         "  relationships, the shared strings, the styles, any sheet; the package XML ghgxl parses",
         "  itself goes through defusedxml. A shared-string table may not claim more strings",
         "  (`uniqueCount`) than its part could hold: calamine reserves room for them up front",
-        f"- a sheet ≤ {guard.MAX_SHEET_CELLS:,} cells (rows × columns, counted from A1), "
-        f"no column past XFD, no row past {guard.MAX_ROWS:,} (E610).",
+        f"- a sheet ≤ {sheetsize.MAX_SHEET_CELLS:,} cells (rows × columns, counted from A1), "
+        f"no column past XFD, no row past {sheetsize.MAX_ROWS:,} (E610).",
         "  A sheet is any part calamine could read as one, wherever it lives: what the workbook's",
         "  relationships point at (in `xl/worksheets/` or not), anything under `worksheets/`, any",
         "  XML part holding a `<sheetData>`. Its size is judged from the cells it holds, each where",

@@ -18,7 +18,7 @@ from python_calamine import CalamineWorkbook
 
 from ghgxl.cli import main
 from ghgxl.errors import GhgError
-from ghgxl.workbook import fill, guard, resize, template, xlsx
+from ghgxl.workbook import fill, guard, resize, sheetsize, template, xlsx
 from ghgxl.workbook import layout as L
 
 ROOT = Path(__file__).parents[2]
@@ -341,7 +341,7 @@ def test_the_size_found_is_never_less_than_what_calamine_allocates(
     assert sheet.end is not None
     allocated = (sheet.end[0] + 1) * (sheet.end[1] + 1)
     guard.check_package(path)
-    monkeypatch.setattr(guard, "MAX_SHEET_CELLS", allocated - 1)
+    monkeypatch.setattr(sheetsize, "MAX_SHEET_CELLS", allocated - 1)
     with pytest.raises(GhgError) as raised:
         guard.check_package(path)
     assert raised.value.code == "E610"
@@ -359,7 +359,7 @@ def test_the_quick_look_and_the_slow_reading_agree(tmp_path: Path) -> None:
             for exact in (False, True):
                 with package.open(info) as member:
                     before, rest = guard._prelude(path, info, member, member.read(), False)
-                    scan = guard._Sheet(path, info, name, exact=exact)
+                    scan = guard.SheetScan(path, info, name, exact=exact)
                     assert scan.scan(before, rest, member) == 0
                     found.append((scan.rows, scan.columns))
             (quick_rows, quick_columns), (rows, columns) = found

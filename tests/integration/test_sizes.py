@@ -65,7 +65,7 @@ def test_rows_out_of_range(rows: int, tmp_path: Path) -> None:
 def test_the_largest_workbook_passes_ghgxls_own_size_checks() -> None:
     """MAX_ROWS rows of the template's rows (with a cached value in every formula cell)
     stay under guard's limits per sheet and in all."""
-    from ghgxl.workbook import guard
+    from ghgxl.workbook import guard, sheetsize
     from ghgxl.workbook.resize import _ROW
 
     members = xlsx.read_members(TEMPLATE)
@@ -80,7 +80,7 @@ def test_the_largest_workbook_passes_ghgxls_own_size_checks() -> None:
     assert (
         MAX_ROWS * (activity + quality) + sum(map(len, members.values())) < guard.MAX_TOTAL_UNPACKED
     )
-    assert (L.last_row(MAX_ROWS)) * len(L.ACTIVITY_COLUMNS) < guard.MAX_SHEET_CELLS
+    assert (L.last_row(MAX_ROWS)) * len(L.ACTIVITY_COLUMNS) < sheetsize.MAX_SHEET_CELLS
 
 
 def test_new_workbook_with_more_rows(tmp_path: Path) -> None:
