@@ -21,10 +21,8 @@ of its last place. Text and error values must be equal.
 from __future__ import annotations
 
 import html
-import os
 import re
 import shutil
-import subprocess
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -40,7 +38,7 @@ from ghgxl.workbook import layout as L
 from ghgxl.workbook import template, xlsx
 from ghgxl.workbook.sheets import QUALITY_HEADERS
 from tests.strategies import Case, ExcelError, workbook_bytes
-from tests.support import LO_PROFILE, freeze_udf_cells, soffice
+from tests.support import freeze_udf_cells, libreoffice_convert
 
 TEMPLATE = template.template_path().read_bytes()
 #: Sheets whose native formula cells are compared, and how their columns are named.
@@ -204,26 +202,11 @@ def recalculate(paths: list[Path], folder: Path, workers: int = 2) -> dict[Path,
     chunks = [paths[i::workers] for i in range(workers)]
 
     def convert(index: int) -> None:
-        profile = folder / f"lo-profile-{index}"
-        (profile / "user").mkdir(parents=True, exist_ok=True)
-        (profile / "user" / "registrymodifications.xcu").write_text(LO_PROFILE, encoding="utf-8")
-        command = [
-            soffice() or "soffice",
-            f"-env:UserInstallation=file://{profile}",
-            "--headless",
-            "--calc",
-            "--convert-to",
-            "xlsx",
-            "--outdir",
-            str(folder / "lo-out"),
-            *map(str, chunks[index]),
-        ]
-        subprocess.run(
-            command,
-            check=True,
-            capture_output=True,
+        libreoffice_convert(
+            chunks[index],
+            folder / f"lo-profile-{index}",
+            folder / "lo-out",
             timeout=120 + 10 * len(chunks[index]),
-            env={**os.environ, "HOME": str(profile)},
         )
 
     with ThreadPoolExecutor(workers) as pool:

@@ -19,16 +19,10 @@ import pytest
 from click.testing import CliRunner
 
 from ghgxl.cli import main
-from ghgxl.workbook import fill, template, xlsx
+from ghgxl.workbook import fill, xlsx
 from ghgxl.workbook import layout as L
 from ghgxl.workbook.calc import calculate_workbook
-
-ROOT = Path(__file__).parents[2]
-TEMPLATE = (ROOT / "workbook" / template.TEMPLATE_NAME).read_bytes()
-ROWS = [
-    dict(id="E1", category=2, annual=1000, unit="kWh", factor_key="grid.cn.national.2021"),
-    dict(id="F1", category=1, annual=5000, unit="L", factor_key="fuel.diesel.offroad"),
-]
+from tests.support import ROOT, TEMPLATE, TWO_ROW_BOOK
 
 
 def _cli(*args: str):
@@ -52,7 +46,7 @@ def _activity_part(package: bytes) -> str:
     return xlsx.sheet_parts(xlsx.read_members(package))[L.SHEET_ACTIVITY]
 
 
-FILLED = fill.fill(TEMPLATE, {"company": "测试"}, ROWS)
+FILLED = TWO_ROW_BOOK
 BOMB_XML = (
     b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
     + b"".join(

@@ -29,16 +29,10 @@ from ghgxl.cli import main
 from ghgxl.errors import GhgError
 from ghgxl.report import write_report
 from ghgxl.workbook import calc as workbook_calc
-from ghgxl.workbook import fill, template
 from ghgxl.workbook.calc import calc_file
+from tests.support import ROOT, TWO_ROW_BOOK
 
-ROOT = Path(__file__).parents[2]
-TEMPLATE = (ROOT / "workbook" / template.TEMPLATE_NAME).read_bytes()
-ROWS = [
-    dict(id="E1", category=2, annual=1000, unit="kWh", factor_key="grid.cn.national.2021"),
-    dict(id="F1", category=1, annual=5000, unit="L", factor_key="fuel.diesel.offroad"),
-]
-FILLED = fill.fill(TEMPLATE, {"company": "测试"}, ROWS)
+FILLED = TWO_ROW_BOOK
 CSV = "category,amount,unit,factor_key\n2,1000,kWh,grid.cn.national.2021\n"
 GHGXL = str(Path(sys.executable).with_name("ghgxl"))
 

@@ -18,16 +18,12 @@ from python_calamine import CalamineWorkbook
 
 from ghgxl.cli import main
 from ghgxl.errors import GhgError
-from ghgxl.workbook import fill, guard, resize, sheetsize, template, xlsx
+from ghgxl.workbook import fill, guard, resize, sheetsize, xlsx
 from ghgxl.workbook import layout as L
+from tests.support import TEMPLATE, TWO_ROW_BOOK
+from tests.support import TWO_ROWS as ROWS
 
-ROOT = Path(__file__).parents[2]
-TEMPLATE = (ROOT / "workbook" / template.TEMPLATE_NAME).read_bytes()
-ROWS = [
-    dict(id="E1", category=2, annual=1000, unit="kWh", factor_key="grid.cn.national.2021"),
-    dict(id="F1", category=1, annual=5000, unit="L", factor_key="fuel.diesel.offroad"),
-]
-FILLED = fill.fill(TEMPLATE, {"company": "测试"}, ROWS)
+FILLED = TWO_ROW_BOOK
 MEMBERS = xlsx.read_members(FILLED)
 PARTS = xlsx.sheet_parts(MEMBERS)
 ACTIVITY, QUALITY = PARTS[L.SHEET_ACTIVITY], PARTS[L.SHEET_QUALITY]
