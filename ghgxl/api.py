@@ -18,7 +18,7 @@ from ghgxl.emission import (
     total_co2e,
 )
 from ghgxl.errors import GhgError
-from ghgxl.factors import ANY_GAS, FactorLibrary, FactorRow
+from ghgxl.factors import ANY_GAS, FactorLibrary, FactorRow, key_of
 from ghgxl.units import (
     conversion_factor,
     normalize_text,
@@ -43,7 +43,7 @@ def _blank(value: object) -> bool:
 
 
 def _key(value: object) -> str:
-    return _text(value, "factor_key").lower()
+    return _text(key_of(value), "factor_key").lower()
 
 
 def _gas_or_all(gas: object) -> str | None:
@@ -147,6 +147,34 @@ def emission_ef(
     (row_gas,) = multipliers.per_unit  # an explicit factor is one gas
     _check_size(amount, value, multipliers, set_name)
     return express(value, multipliers, row_gas, set_name, out_unit, "", group)
+
+
+def emission_groups(
+    amount: object,
+    amount_unit: object,
+    factor_key: object,
+    factor: object,
+    factor_unit: object,
+    gas: object = None,
+    gwp_set: object = gwp.DEFAULT_SET,
+    groups: object = "CO2e",
+    out_unit: object = DEFAULT_OUT,
+    library: FactorLibrary | None = None,
+) -> list[float]:
+    """One 活动数据 row's emissions in each of ``groups`` (``"CO2,CH4,N2O"``), as the row's
+    cells show them: from the library factor when ``factor_key`` is filled, else from the
+    explicit ``factor``/``factor_unit`` — :func:`emission` or :func:`emission_ef` per group."""
+    names = [name.strip() for name in _text(groups, "groups").split(",")]
+    if factor_key is None or factor_key == "":  # what the sheet's <>"" treats as empty
+        return [
+            emission_ef(amount, amount_unit, factor, factor_unit, gas, gwp_set, out_unit, name)
+            for name in names
+        ]
+    chosen = "CO2e" if gas is None or gas == "" else gas
+    return [
+        emission(amount, amount_unit, factor_key, chosen, gwp_set, out_unit, name, library)
+        for name in names
+    ]
 
 
 def _check_size(amount: object, value: float, multipliers: Multipliers, gwp_set: str) -> None:

@@ -206,6 +206,7 @@ def read_activity_csv(path: Path) -> pd.DataFrame:
 def _summary(result: InventoryResult) -> Table:
     """Totals by category and gas group; all-zero gas columns are left out to fit a terminal."""
     from ghgxl.emission import GROUPS
+    from ghgxl.inventory import CATEGORY_SHORT
 
     table = Table(title=f"排放量 / emissions (t CO2e, GWP {result.gwp_set})")
     by_category_gas, totals = result.by_category_gas(), result.by_gas()
@@ -216,9 +217,8 @@ def _summary(result: InventoryResult) -> Table:
     table.add_column("合计 total", justify="right")
     by_category = result.by_category()
     for category, gases in by_category_gas.items():
-        table.add_row(
-            str(category), *[f"{gases[g]:,.2f}" for g in shown], f"{by_category[category]:,.2f}"
-        )
+        name = f"{category} {CATEGORY_SHORT.get(category, '')}".strip()
+        table.add_row(name, *[f"{gases[g]:,.2f}" for g in shown], f"{by_category[category]:,.2f}")
     table.add_row("合计 total", *[f"{totals[g]:,.2f}" for g in shown], f"{result.total:,.2f}")
     return table
 

@@ -47,6 +47,18 @@ VERIFIED = {"2 sources", "1 source", "derived", "company"}
 ANY_GAS = "*"
 LIBRARY_ORIGIN = "library"
 _KEY = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
+#: Between a factor's Chinese name and its key in the 活动数据 dropdown:
+#: 「2021年全国电力平均二氧化碳排放因子（tCO2/MWh）｜grid.cn.national.2021」.
+CHOICE_SEPARATOR = "｜"
+
+
+def key_of(value: object) -> object:
+    """The factor key a cell holds: the key itself, or the key of a dropdown choice (what
+    follows its last ｜: the Chinese name is for people, the key is what is computed with).
+    Anything else is returned as it is."""
+    if isinstance(value, str) and CHOICE_SEPARATOR in value:
+        return value.rsplit(CHOICE_SEPARATOR, 1)[1].strip()
+    return value
 
 
 @dataclass(frozen=True)
@@ -220,6 +232,19 @@ class FactorLibrary:
 
     def emission_factor_keys(self) -> list[str]:
         return [k for k in self.keys() if not self._by_key[k][0].is_parameter]
+
+    def choice(self, key: str) -> str:
+        """How the 活动数据 dropdown offers ``key``: its Chinese name and unit, then the key
+        (:func:`key_of` reads it back). A key of several gases is named by its first gas
+        row, the gas taken out of the name: 「柴油固定燃烧排放因子(IPCC 2006表2.3,…)（kgCO2/TJ
+        等）｜fuel.diesel.stationary」."""
+        rows = self.emission_factors(key)
+        first = rows[0]
+        name, unit = first.name_zh, first.unit
+        if len(rows) > 1:
+            unit = next((r.unit for r in rows if r.gas == "CO2"), unit)
+            name, unit = name.replace(first.gas or "", "", 1), f"{unit} 等"
+        return f"{name}（{unit}）{CHOICE_SEPARATOR}{key}"
 
     def parameter(self, key: str) -> FactorRow | None:
         """A parameter row, or None when the library has none under ``key``."""

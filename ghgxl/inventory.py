@@ -26,7 +26,7 @@ from ghgxl.emission import (
     library_multipliers,
 )
 from ghgxl.errors import GhgError
-from ghgxl.factors import FactorLibrary
+from ghgxl.factors import FactorLibrary, key_of
 from ghgxl.units import (
     cell_repr,
     conversion_factor,
@@ -37,6 +37,16 @@ from ghgxl.units import (
 )
 
 CATEGORIES = (1, 2, 3, 4, 5, 6)
+#: ISO 14064-1:2018 5.2.4 categories, as reports name them, and short, as tables do.
+CATEGORY_NAMES = {
+    1: "直接温室气体排放与移除",
+    2: "输入能源的间接排放",
+    3: "运输产生的间接排放",
+    4: "组织使用的产品产生的间接排放",
+    5: "与使用组织产品有关的间接排放",
+    6: "其他来源的间接排放",
+}
+CATEGORY_SHORT = {1: "直接排放", 2: "输入能源", 3: "运输", 4: "使用的产品", 5: "产品使用", 6: "其他"}
 SCOPE_OF_CATEGORY = {1: 1, 2: 2, 3: 3, 4: 3, 5: 3, 6: 3}
 SCOPE3_CATEGORIES = tuple(range(1, 16))  # GHG Protocol Scope 3 Standard categories 1-15
 #: How a row was quantified (one module each in ghgxl.methods).
@@ -288,6 +298,7 @@ def _specs(frame: pd.DataFrame) -> tuple[np.ndarray, list[tuple]]:
     specs = []
     for row in first_rows:
         key, unit, gas, factor, factor_unit = (_clean(frame.at[row, c]) for c in SPEC_COLUMNS)
+        key = _clean(key_of(key))  # a dropdown choice 「名称（单位）｜key」: its key
         if key is not None:
             specs.append(("library", unit, gas, str(key).lower(), None, None))
         else:

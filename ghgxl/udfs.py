@@ -91,6 +91,29 @@ def GHG_EMISSION_EF(
 
 @xw.func
 @_cell_safe
+def GHG_EMISSION_GROUPS(
+    amount, amount_unit, factor_key, factor, factor_unit, gas=None, gwp="AR6", groups="CO2e"
+):
+    """各气体组排放量（一行一次调用）/ one row's emissions in each gas group, as an array
+    across the row's group cells: GHG_EMISSION when factor_key is filled, else GHG_EMISSION_EF.
+
+    groups: "CO2,CH4,N2O,HFCs,PFCs,SF6,NF3,CO2e" — one cell each, in that order (t CO2e).
+    """
+    values = api.emission_groups(
+        amount,
+        amount_unit,
+        factor_key,
+        factor,
+        factor_unit,
+        _or(gas, None),
+        _or(gwp, "AR6"),
+        _or(groups, "CO2e"),
+    )
+    return [values]
+
+
+@xw.func
+@_cell_safe
 def GHG_FACTOR(factor_key, gas="CO2e", field="value"):
     """因子库数值 / a library factor's value, unit, source, name_zh ... (field)."""
     return api.factor_field(factor_key, _or(gas, "CO2e"), _or(field, "value"))
@@ -218,7 +241,15 @@ def generate_report() -> None:
         os.startfile(out)  # Windows: open in Word
 
 
-FUNCTIONS = (GHG_EMISSION, GHG_EMISSION_EF, GHG_FACTOR, GHG_GWP, GHG_CONVERT, GHG_EMISSIONS)
+FUNCTIONS = (
+    GHG_EMISSION,
+    GHG_EMISSION_EF,
+    GHG_EMISSION_GROUPS,
+    GHG_FACTOR,
+    GHG_GWP,
+    GHG_CONVERT,
+    GHG_EMISSIONS,
+)
 UDF_MODULE = "ghgxl.udfs"
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import ghgxl
-from ghgxl import gwp, quality
+from ghgxl import gwp, inventory, quality
 from ghgxl.emission import TOTAL_GROUPS, explicit_multipliers, library_multipliers
 from ghgxl.errors import GhgError
 from ghgxl.export import cell_text
@@ -24,14 +24,7 @@ from ghgxl.workbook.boundary import exclusions, significance
 from ghgxl.workbook.calc import WorkbookCalculation, dq_scheme
 from ghgxl.workbook.read import is_blank
 
-CATEGORY_NAMES = {
-    1: "类别1 直接温室气体排放与移除",
-    2: "类别2 输入能源的间接排放",
-    3: "类别3 运输产生的间接排放",
-    4: "类别4 组织使用的产品产生的间接排放",
-    5: "类别5 与使用组织产品有关的间接排放",
-    6: "类别6 其他来源的间接排放",
-}
+CATEGORY_NAMES = {c: f"类别{c} {name}" for c, name in inventory.CATEGORY_NAMES.items()}
 GAS_LABELS = {"CO2e": "CO2e*"}
 GAS_NOTE = "CO2e*：以 CO2 当量给出、未分气体的排放因子（如供应商或生命周期数据库因子）。"
 METHOD_TEXT = {

@@ -210,7 +210,12 @@ ACTIVITY_COLUMNS: tuple[Column, ...] = (
     ),
     Column("unit", "单位", 9, "从下拉列表选择，如 kWh、万kWh、吨、升、标准立方米"),
     Column("evidence", "数据来源/凭证", 16, "缴费单据、发票、抄表记录"),
-    Column("factor_key", "因子键", 26, "从因子库选择；或留空并填写自定因子"),
+    Column(
+        "factor_key",
+        "因子键",
+        44,
+        "从因子库选择（中文名称（单位）｜因子键）或直接填写因子键；或留空并填写自定因子",
+    ),
     Column("factor", "自定因子", 10, "供应商或文献因子的数值"),
     Column("factor_unit", "自定因子单位", 14, "如 kgCO2e/tkm、tCO2/t、kgCO2e/万元"),
     Column("gas", "气体/制冷剂", 10, "制冷剂逸散必填（如 R-410A）；自定因子单位未注明气体时填写"),
@@ -289,6 +294,25 @@ ACT_COL = _letters(ACTIVITY_COLUMNS)
 #: ghgxl's totals do (E502), instead of SUMIFS and SUM disagreeing about it.
 CATEGORY_ERROR_TEXT = "#GHG! E502 类别须为数字 1–6 / the category must be a number 1-6"
 RESULT_GROUPS = tuple(g for g in GROUPS)  # every group has a column g_<group>
+
+
+def _group_spans() -> tuple[tuple[str, ...], ...]:
+    """The gas groups of 活动数据 in runs of adjacent columns (CO2 … CO2e | 生物质CO2, 其他):
+    each run is one array formula, so a row's emissions take one Python call per run."""
+    spans: list[list[str]] = []
+    previous = None
+    for index, column in enumerate(ACTIVITY_COLUMNS):
+        if not column.key.startswith("g_"):
+            continue
+        if previous is None or index != previous + 1:
+            spans.append([])
+        spans[-1].append(column.key.removeprefix("g_"))
+        previous = index
+    return tuple(tuple(span) for span in spans)
+
+
+#: Runs of adjacent gas-group columns; the first of each holds the row's array formula.
+GROUP_SPANS = _group_spans()
 #: Scores offered in the data-quality columns: 6/3/1 (and 5–2 for factors) in the seed's
 #: scheme, 1–3 in Taiwan's; the scheme is chosen in 基本信息.
 DQ_SCORES = (6, 5, 4, 3, 2, 1)

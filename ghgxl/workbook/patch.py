@@ -14,6 +14,7 @@ the same either way; only the speed differs.
 
 from __future__ import annotations
 
+import functools
 import queue
 import re
 import threading
@@ -46,6 +47,22 @@ _FORMULA_CELL = re.compile(
 )
 _GROUPS = 7  # pieces per formula cell in _FORMULA_CELL.split: the text before it + 6 groups
 _ROW_END = b"</row>"
+#: An array formula's first cell: the ref of every cell its result fills (``AC5:AJ5``).
+_ARRAY = re.compile(rb'<f t="array" ref="([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})"')
+
+
+def _value_cells(columns: frozenset[str]) -> re.Pattern[bytes]:
+    """A cell of one of ``columns`` without a formula (a cell an array formula fills holds
+    only its value): (column, row, attributes before its type, attributes after)."""
+    letters = b"|".join(sorted((c.encode("ascii") for c in columns), key=len, reverse=True))
+    return re.compile(
+        rb'<c r="(' + (letters or b"(?!)") + rb')([0-9]{1,7})"'
+        rb'((?: (?!t=)[A-Za-z:]+="[^"]*")*)(?: t="[a-zA-Z]+")?'
+        rb'((?: (?!t=)[A-Za-z:]+="[^"]*")*)(?:/>|>(?:<v>[^<]*</v>|<v/>|<is>.*?</is>)?</c>)',
+        re.DOTALL,
+    )
+
+
 #: Formula elements written with a namespace prefix, which neither writer handles.
 _PREFIXED_FORMULA = re.compile(rb"<[A-Za-z][\w.-]*:f[ >/]")
 _BLANK = (b' t="str"', b"<v></v></c>")
@@ -182,6 +199,22 @@ class _Lookup:
         #: no cell gets a type attribute: the type slot can be left out of the join
         self.untyped = not self.cells and not (self.kinds[:-1] != b"").any()
         self.owned = {letter.encode("ascii") for letter in block.owned_columns}
+        #: array formulas seen so far that reach below their first row: (first row, last
+        #: row, first column, last column, the anchor's ref)
+        self.tall_arrays: list[tuple[int, int, int, int, bytes]] = []
+        self.value_cells = _value_cells(block.owned_columns)
+
+    def value(self, letters: bytes, row: int) -> tuple[bytes, bytes] | None:
+        """The (type attribute, ``<v>…</c>``) ghgxl writes into a cell, None for a cell
+        that is not ghgxl's (a column it does not own)."""
+        column = self.letters[letters]
+        position = self.position[row] if row < len(self.position) else -1
+        if column >= 0 and position >= 0:
+            index = column * self.width + position
+            return self.kinds[index], self.tails[index]
+        if (letters, row) in self.cells:
+            return self.cells[(letters, row)]
+        return _BLANK if letters in self.owned else None
 
     def indices(
         self, letters: list[bytes], digits: list[bytes]
@@ -204,6 +237,61 @@ class _Lookup:
 
 
 def patch_chunk(xml: bytes, lookup: _Lookup) -> bytes:
+    """One chunk of whole rows with every formula cell's cached value set or cleared —
+    including the cells an array formula fills, which hold only a value."""
+    patched = _patch_formula_cells(xml, lookup)
+    if b't="array"' in patched or lookup.tall_arrays:
+        return _patch_array_cells(patched, lookup)
+    return patched
+
+
+def _patch_array_cells(xml: bytes, lookup: _Lookup) -> bytes:
+    """The value cells that an array formula fills (not its first cell, a formula cell
+    written already), in the columns ghgxl owns, get their values."""
+    covered: dict[int, list[tuple[int, int, bytes]]] = defaultdict(list)  # row → spans
+    for match in _ARRAY.finditer(xml):
+        first_row, last_row = int(match.group(2)), int(match.group(4))
+        span = (column_number(match.group(1)), column_number(match.group(3)))
+        anchor = match.group(1) + match.group(2)
+        if first_row == last_row:
+            covered[first_row].append((*span, anchor))
+        else:
+            lookup.tall_arrays.append((first_row, last_row, *span, anchor))
+
+    def inside(letters: bytes, row: int) -> bool:
+        number = column_number(letters)
+        ref = letters + str(row).encode("ascii")
+        for low, high, anchor in covered.get(row, ()):
+            if low <= number <= high and ref != anchor:
+                return True
+        return any(
+            top <= row <= bottom and low <= number <= high and ref != anchor
+            for top, bottom, low, high, anchor in lookup.tall_arrays
+        )
+
+    def write(match: re.Match) -> bytes:
+        letters, row = match.group(1), int(match.group(2))
+        if not inside(letters, row):
+            return match.group(0)
+        value = lookup.value(letters, row)
+        if value is None:
+            return match.group(0)
+        kind, tail = value
+        return b'<c r="%s%d"%s%s%s>%s' % (letters, row, match.group(3), match.group(4), kind, tail)
+
+    return lookup.value_cells.sub(write, xml)
+
+
+@functools.lru_cache(maxsize=4096)
+def column_number(letters: bytes) -> int:
+    """``b"AC"`` → 29."""
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def _patch_formula_cells(xml: bytes, lookup: _Lookup) -> bytes:
     """One chunk of whole rows with every formula cell's cached value set or cleared."""
     if b":f" in xml and _PREFIXED_FORMULA.search(xml):  # the cheap test first
         raise GhgError(
@@ -373,6 +461,8 @@ def write_patched(
                         _pipeline(chunks, edit, dst.write)
                     continue
                 data = package.read(info)
+                if info.filename == "xl/workbook.xml":  # Excel keeps the values written
+                    data = xlsx.current_calc(data)
                 if info.filename in patched:
                     data, _missing = xlsx.patch_sheet_xml(data, patched[info.filename])
                 out.writestr(copy, data)

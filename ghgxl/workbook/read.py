@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ghgxl.errors import GhgError
+from ghgxl.factors import key_of
 from ghgxl.units import is_number, normalize_text
 from ghgxl.workbook import layout as L
 from ghgxl.workbook.extent import Extent, read_extent
@@ -243,6 +244,8 @@ def _read(workbook: OpenedWorkbook) -> WorkbookData:
     activity, activity_columns = _table(
         grid, L.ACTIVITY_COLUMNS, INPUT_KEYS, L.SHEET_ACTIVITY, exact=("annual",)
     )
+    if "factor_key" in activity:  # a dropdown choice 「名称（单位）｜key」 is its key
+        activity["factor_key"] = [key_of(v) for v in activity["factor_key"].tolist()]
     missing = [
         c.header
         for c in L.ACTIVITY_COLUMNS

@@ -37,7 +37,10 @@ def formula_xml(formula: str) -> bytes:
     return escape(formula.removeprefix("=")).encode("ascii", "xmlcharrefreplace")
 
 
-_SLOTS = re.compile(rb'<row r="([0-9]+)"|<c r="([A-Z]+)([0-9]+)"|<f>[^<]*</f>')
+_SLOTS = re.compile(
+    rb'<row r="([0-9]+)"|<c r="([A-Z]+)([0-9]+)"'
+    rb'|<f(?: t="array" ref="[A-Z]+[0-9]+:([A-Z]+)[0-9]+")?>[^<]*</f>'
+)
 
 
 class _Row:
@@ -46,8 +49,9 @@ class _Row:
     the formula of that cell's column."""
 
     def __init__(self, xml: bytes) -> None:
-        # bytes: kept as they are; None: the row number; a str: the formula of that column
-        self.pieces: list[bytes | str | None] = []
+        # bytes: kept as they are; None: the row number; a tuple: the formula of that column
+        # (and the last column of its array, "" for a formula of one cell)
+        self.pieces: list[bytes | tuple[str, str] | None] = []
         position, column = 0, ""
         for match in _SLOTS.finditer(xml):
             if match.group(2) is not None:
@@ -55,7 +59,8 @@ class _Row:
             else:
                 span = match.span(1) if match.group(1) is not None else match.span()
             self.pieces.append(xml[position : span[0]])
-            self.pieces.append(None if match.group(0)[1] != ord("f") else column)
+            is_formula = match.group(0)[1] == ord("f")
+            self.pieces.append((column, (match.group(4) or b"").decode()) if is_formula else None)
             position = span[1]
         self.pieces.append(xml[position:])
 
@@ -66,9 +71,17 @@ class _Row:
             if piece.__class__ is bytes
             else number
             if piece is None
-            else b"<f>" + formula_xml(formulas[piece]) + b"</f>"
+            else _formula_element(piece, row, formulas[piece[0]])
             for piece in self.pieces
         )
+
+
+def _formula_element(slot: tuple[str, str], row: int, formula: str) -> bytes:
+    column, array_end = slot
+    if not array_end:
+        return b"<f>" + formula_xml(formula) + b"</f>"
+    ref = f"{column}{row}:{array_end}{row}".encode("ascii")
+    return b'<f t="array" ref="' + ref + b'">' + formula_xml(formula) + b"</f>"
 
 
 def _by_row(formulas: Mapping[str, str]) -> dict[int, dict[str, str]]:
@@ -105,9 +118,12 @@ def _grown(
 
 
 def _ends_in(xml: bytes, last: int) -> bytes:
-    """Every ``sqref``/``ref`` range ending in the template's last row ends in ``last``."""
+    """Every ``sqref``/``ref`` range ending in the template's last row ends in ``last`` (not
+    the last row's own array formulas)."""
     return re.sub(
-        rb'((?:sqref|ref)="[A-Z]+[0-9]+:[A-Z]+)' + str(L.LAST_ROW).encode("ascii") + rb'"',
+        rb'((?:sqref|(?<!t="array" )ref)="[A-Z]+[0-9]+:[A-Z]+)'
+        + str(L.LAST_ROW).encode("ascii")
+        + rb'"',
         rb"\g<1>" + str(last).encode("ascii") + b'"',
         xml,
     )

@@ -12,6 +12,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.worksheet import Worksheet
 
 import ghgxl
@@ -86,7 +87,7 @@ def list_columns(library: FactorLibrary) -> dict[str, tuple]:
         "scope3_category": tuple(range(1, 16)),
         "method": tuple(L.METHOD_LABELS),
         "unit": UNIT_CHOICES,
-        "factor_key": tuple(library.emission_factor_keys()),
+        "factor_key": tuple(library.choice(k) for k in library.emission_factor_keys()),
         "gwp_set": ("AR6", "AR5", "AR4", "SAR"),
         "dq_activity": L.DQ_SCORES,
         "dq_factor": L.DQ_SCORES,
@@ -124,13 +125,15 @@ GUIDE_LINES = (
     "步骤：① 基本信息 → ② 排放源识别 → ③ 活动数据（每个排放源一行，填写活动量、单位和因子）"
     " → ④ 数据质量等级 → ⑤ 查看汇总 → ⑥ 生成报告。",
     "蓝色底纹的列是公式，由 ghgxl 计算，请勿手工输入；白色的列由您填写。",
-    "排放量公式 =GHG_EMISSION(...) 在 Excel（Windows）中调用 Python；没有 Python 时打开本文件仍显示上次计算结果。",
+    "排放量公式 =GHG_EMISSION_GROUPS(...)（每行一个数组公式）在 Excel（Windows）中调用 Python；"
+    "没有 Python 时打开本文件仍显示上次保存的结果。",
     "没有 Excel 时：在命令行运行 ghgxl calc 本文件.xlsm --in-place（先自动备份），结果写入单元格（公式保留）；"
     "或 ghgxl calc 本文件.xlsm -o 新文件.xlsm 写入新文件。只运行 ghgxl calc 本文件.xlsm 时只显示结果、不改动文件。",
     "按钮：检查清册（查找缺漏与错误）、重新计算、生成报告（Word，保存在本文件旁）。",
     "macOS 版 Excel 不支持 xlwings 的自定义函数（UDF），按钮（RunPython）可用；请用 ghgxl calc 计算。",
     "单元格显示 #GHG! 表示该行输入有误，提示中有中英文说明与处理办法；汇总表统计错误单元格数。",
-    "大表（数千行）可用数组公式 =GHG_EMISSIONS(活动量区域, 单位区域, 因子键区域) 一次计算整列。",
+    "大表（数千行）：粘贴数据后用 ghgxl calc 本文件.xlsm --in-place 计算（10 万行约 10 秒），"
+    "再在 Excel 中打开，无需 Excel 全部重算。",
 )
 
 
@@ -233,19 +236,21 @@ def category_test(cell: str) -> str:
     return f"ISNA(MATCH({cell},{{{categories}}},0))"
 
 
-def group_formula(row: int, group: str) -> str:
-    """``=IF($U5="","",IF(ISNA(MATCH($D5,{1,…,6},0)),"#GHG! E502 …",IF($X5<>"",
-    GHG_EMISSION(...,"CO2"),GHG_EMISSION_EF(...,"CO2"))))``."""
-    keys = ("amount", "unit", "factor_key", "gas", "factor", "factor_unit", "category")
+def groups_formula(row: int, groups: tuple[str, ...]) -> str:
+    """The array formula of a run of gas-group cells (one Python call for the run):
+    ``=IF($U5="","",IF(ISNA(MATCH($D5,{1,…,6},0)),"#GHG! E502 …",
+    GHG_EMISSION_GROUPS($U5,$V5,$X5,$Y5,$Z5,$AA5,ghg_gwp,"CO2,CH4,…")))``."""
+    keys = ("amount", "unit", "factor_key", "factor", "factor_unit", "gas", "category")
     c = {k: f"${L.ACT_COL[k]}{row}" for k in keys}
-    library_call = f'GHG_EMISSION({c["amount"]},{c["unit"]},{c["factor_key"]},{c["gas"]},ghg_gwp,"tCO2e","{group}")'
-    explicit_call = (
-        f"GHG_EMISSION_EF({c['amount']},{c['unit']},{c['factor']},{c['factor_unit']},{c['gas']},"
-        f'ghg_gwp,"tCO2e","{group}")'
-    )
-    by_factor = f'IF({c["factor_key"]}<>"",{library_call},{explicit_call})'
-    category = f'IF({category_test(c["category"])},"{L.CATEGORY_ERROR_TEXT}",{by_factor})'
+    arguments = ",".join(c[k] for k in keys[:-1])
+    call = f'GHG_EMISSION_GROUPS({arguments},ghg_gwp,"{",".join(groups)}")'
+    category = f'IF({category_test(c["category"])},"{L.CATEGORY_ERROR_TEXT}",{call})'
     return f'=IF({c["amount"]}="","",{category})'
+
+
+def array_ref(row: int, groups: tuple[str, ...]) -> str:
+    """The cells of one run of gas groups in ``row``: ``AC5:AJ5``."""
+    return f"{L.ACT_COL['g_' + groups[0]]}{row}:{L.ACT_COL['g_' + groups[-1]]}{row}"
 
 
 def _total_span(row: int) -> str:
@@ -267,8 +272,8 @@ def activity_formulas(row: int) -> dict[str, str]:
             f'"#GHG! 见本行 / see this row",SUM({span})))'
         ),
     }
-    for group in GROUPS:
-        formulas[f"g_{group}"] = group_formula(row, group)
+    for groups in L.GROUP_SPANS:  # the first cell of each run: the others are its array
+        formulas[f"g_{groups[0]}"] = groups_formula(row, groups)
     return formulas
 
 
@@ -282,11 +287,15 @@ def write_activity(ws: Worksheet, library: FactorLibrary, rows: int = L.TEMPLATE
     last = L.FIRST_ROW + rows - 1
     for row in range(L.FIRST_ROW, last + 1):
         formulas = activity_formulas(row)
+        arrays = {f"g_{groups[0]}": array_ref(row, groups) for groups in L.GROUP_SPANS}
         for column in L.ACTIVITY_COLUMNS:
             cell = ws[f"{L.ACT_COL[column.key]}{row}"]
             cell.border, cell.number_format = GRID, column.number_format
             if column.formula:
-                cell.value, cell.fill = formulas[column.key], FORMULA_FILL
+                formula = formulas.get(column.key)  # none: a cell of its run's array
+                if column.key in arrays:
+                    formula = ArrayFormula(arrays[column.key], formula)
+                cell.value, cell.fill = formula, FORMULA_FILL
                 cell.protection = Protection(locked=True)
             else:
                 cell.protection = Protection(locked=False)
@@ -302,9 +311,13 @@ def write_activity(ws: Worksheet, library: FactorLibrary, rows: int = L.TEMPLATE
     ):
         letter = L.ACT_COL[key]
         _validation(ws, list_ref(library, key), f"{letter}{L.FIRST_ROW}:{letter}{last}")
-    # units are a list of common ones; any unit ghgxl knows may be typed, so warn, not stop
+    # units are a list of common ones; any unit ghgxl knows may be typed, and a factor key
+    # may be typed without its Chinese name: warn, not stop
     for rule in ws.data_validations.dataValidation:
-        if str(rule.sqref).startswith(L.ACT_COL["unit"]):
+        if str(rule.sqref).split(":")[0].rstrip("0123456789") in (
+            L.ACT_COL["unit"],
+            L.ACT_COL["factor_key"],
+        ):
             rule.errorStyle = "warning"
     ws.freeze_panes = f"D{L.FIRST_ROW}"
     ws.auto_filter.ref = f"A{L.HEADER_ROW}:{L.ACT_COL['remark']}{last}"

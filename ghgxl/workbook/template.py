@@ -157,11 +157,13 @@ def build_template(
         embed_vba(work)
         add_buttons(work)
         members = xlsx.read_members(work)
-    for name, data in members.items():
-        if name.startswith("xl/worksheets/sheet") and name.endswith(".xml"):
-            members[name] = xlsx.ensure_r_namespace(data)
-        if name == "docProps/core.xml":
-            members[name] = _fixed_core(data)
+        for name, data in members.items():
+            if name.startswith("xl/worksheets/sheet") and name.endswith(".xml"):
+                members[name] = xlsx.ensure_r_namespace(data)
+            if name == "docProps/core.xml":
+                members[name] = _fixed_core(data)
+            if name == "xl/workbook.xml":  # Excel keeps the cached values on open
+                members[name] = xlsx.current_calc(data)
     write_bytes_atomic(Path(out), xlsx.write_package(members))
 
 

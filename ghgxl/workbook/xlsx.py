@@ -42,6 +42,49 @@ _FORMULA = re.compile(rb"<f\b[^>]*?(?:/>|>.*?</f>)", re.DOTALL)
 _TYPE = re.compile(rb'\st="[^"]*"')
 
 
+#: The calculation engine Excel 2019 and Microsoft 365 write (``<calcPr calcId>``) and the
+#: features Microsoft 365 declares with it. Excel recalculates every formula of a workbook
+#: "last calculated by an earlier version" when it opens it (ECMA-376 Part 1, 18.2.2
+#: calcPr/@calcId): with openpyxl's 124519 (Excel 2007) the values calc wrote would be
+#: thrown away on open — #NAME? without Python, one Python call per formula with it.
+CALC_ID = 191029
+_CALC_FEATURES = (
+    b'<ext uri="{B58B0392-4F1F-4190-BB64-5DF3571DCE5F}" '
+    b'xmlns:xcalcf="http://schemas.microsoft.com/office/spreadsheetml/2018/calcfeatures">'
+    b"<xcalcf:calcFeatures>"
+    + b"".join(
+        b'<xcalcf:feature name="microsoft.com:%s"/>' % name
+        for name in (b"RD", b"Single", b"FV", b"CNMTM", b"LET_WF", b"LAMBDA_WF", b"ARRAYTEXT_WF")
+    )
+    + b"</xcalcf:calcFeatures></ext>"
+)
+_CALC_PR = re.compile(rb"<calcPr\b[^>]*?/>|<calcPr\b[^>]*>.*?</calcPr>", re.DOTALL)
+
+
+def current_calc(workbook_xml: bytes) -> bytes:
+    """``xl/workbook.xml`` marked as calculated by the current Excel engine, so Excel keeps
+    the cached values on open: ``calcId`` set to :data:`CALC_ID`, no ``fullCalcOnLoad``,
+    and Microsoft 365's calculation features declared (an ``extLst`` entry). Idempotent."""
+    found = _CALC_PR.search(workbook_xml)
+    if found is None:  # no calcPr: it follows what comes before it in the schema's order
+        calc = b'<calcPr calcId="%d"/>' % CALC_ID
+        before = (b"</definedNames>", b"</externalReferences>", b"</functionGroups>", b"</sheets>")
+        where = next(workbook_xml.rindex(t) + len(t) for t in before if t in workbook_xml)
+        workbook_xml = workbook_xml[:where] + calc + workbook_xml[where:]
+    else:
+        calc = found.group(0)
+        calc = re.sub(rb'\s(?:calcId|fullCalcOnLoad)="[^"]*"', b"", calc)
+        calc = calc.replace(b"<calcPr", b'<calcPr calcId="%d"' % CALC_ID, 1)
+        workbook_xml = workbook_xml[: found.start()] + calc + workbook_xml[found.end() :]
+    if b"B58B0392-4F1F-4190-BB64-5DF3571DCE5F" in workbook_xml:
+        return workbook_xml
+    if b"</extLst>" in workbook_xml:
+        end = workbook_xml.rindex(b"</extLst>")
+        return workbook_xml[:end] + _CALC_FEATURES + workbook_xml[end:]
+    end = workbook_xml.rindex(b"</workbook>")
+    return workbook_xml[:end] + b"<extLst>" + _CALC_FEATURES + b"</extLst>" + workbook_xml[end:]
+
+
 def read_members(path: Path | bytes) -> dict[str, bytes]:
     """Every member of the package, in order (E601 for a file that is not a package)."""
     try:

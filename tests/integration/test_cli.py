@@ -84,6 +84,9 @@ def test_validate_overlay(run, tmp_path: Path) -> None:
 def test_calc_example(run) -> None:
     result = run("calc", str(EXAMPLE))
     assert result.exit_code == 0 and "合计 total" in result.output
+    # categories by their ISO 14064-1 names, not only 1–6
+    for name in ("1 直接排放", "2 输入能源", "3 运输", "4 使用的产品", "5 产品使用", "6 其他"):
+        assert name in result.output
 
 
 def test_calc_json_is_deterministic(run) -> None:

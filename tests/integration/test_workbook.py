@@ -12,10 +12,11 @@ import openpyxl
 import pytest
 import tomllib
 import xlwings
+from openpyxl.worksheet.formula import ArrayFormula
 
 from ghgxl import udfs
 from ghgxl.errors import GhgError
-from ghgxl.factors import FactorLibrary
+from ghgxl.factors import FactorLibrary, key_of
 from ghgxl.workbook import calc, fill, sheets, template
 from ghgxl.workbook import layout as L
 from tests.support import freeze_udf_cells, libreoffice_recalculate, soffice
@@ -104,15 +105,17 @@ def test_formulas_call_functions_that_exist(book: openpyxl.Workbook) -> None:
     calls = 0
     for row in book["活动数据"].iter_rows(min_row=L.FIRST_ROW):
         for cell in row:
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                for match in GHG_CALL.finditer(cell.value):
+            value = cell.value.text if isinstance(cell.value, ArrayFormula) else cell.value
+            if isinstance(value, str) and value.startswith("="):
+                for match in GHG_CALL.finditer(value):
                     function = getattr(udfs, match.group(1))
                     parameters = inspect.signature(function).parameters.values()
                     required = sum(p.default is inspect.Parameter.empty for p in parameters)
-                    count = _arguments(cell.value, match.end() - 1)
-                    assert required <= count <= len(parameters), (cell.coordinate, cell.value)
+                    count = _arguments(value, match.end() - 1)
+                    assert required <= count <= len(parameters), (cell.coordinate, value)
                     calls += 1
-    assert calls == L.TEMPLATE_ROWS * 2 * 10  # 10 result groups, library and explicit form
+    # one call a row for each run of gas-group columns (CO2 … CO2e; 生物质CO2, 其他)
+    assert calls == L.TEMPLATE_ROWS * 2
 
 
 def test_dropdowns_match_the_library(book: openpyxl.Workbook) -> None:
@@ -120,13 +123,20 @@ def test_dropdowns_match_the_library(book: openpyxl.Workbook) -> None:
     lists = book["_lists"]
     header = [c.value for c in lists[1]]
     keys_column = header.index("factor_key") + 1
-    keys = [lists.cell(row=r, column=keys_column).value for r in range(2, lists.max_row + 1)]
-    assert [k for k in keys if k] == library.emission_factor_keys()
-    rules = {str(v.sqref): v.formula1 for v in book["活动数据"].data_validations.dataValidation}
-    factor_column = L.ACT_COL["factor_key"]
-    assert rules[f"{factor_column}{L.FIRST_ROW}:{factor_column}{L.LAST_ROW}"] == sheets.list_ref(
-        library, "factor_key"
+    choices = [lists.cell(row=r, column=keys_column).value for r in range(2, lists.max_row + 1)]
+    choices = [c for c in choices if c]
+    # users choose by Chinese name and unit; the key after ｜ is what is computed with
+    assert [key_of(c) for c in choices] == library.emission_factor_keys()
+    assert choices[library.emission_factor_keys().index("grid.cn.national.2021")] == (
+        "2021年全国电力平均二氧化碳排放因子（tCO2/MWh）｜grid.cn.national.2021"
     )
+    assert all(re.match(r"^[^a-z｜]*[\u4e00-\u9fff]", c) for c in choices), choices  # Chinese first
+    assert len(set(c.split("｜")[0] for c in choices)) == len(choices)  # no two names alike
+    rules = {str(v.sqref): v for v in book["活动数据"].data_validations.dataValidation}
+    factor_column = L.ACT_COL["factor_key"]
+    rule = rules[f"{factor_column}{L.FIRST_ROW}:{factor_column}{L.LAST_ROW}"]
+    assert rule.formula1 == sheets.list_ref(library, "factor_key")
+    assert rule.errorStyle == "warning"  # a bare key may still be typed or pasted
     gwp_rule = [
         v
         for v in book["基本信息"].data_validations.dataValidation

@@ -240,3 +240,58 @@ def test_any_text_is_stored_as_well_formed_xml_and_read_back(text: str) -> None:
     stored = xlsx.escaped_text(text)
     element = ElementTree.fromstring(b"<t>" + stored + b"</t>")  # strict: raises if not XML
     assert _excel_reads(element.text or "") == text
+
+
+# --- cells an array formula fills ---------------------------------------------------------
+
+ARRAY_ROWS = (
+    # as openpyxl writes the template: the anchor with its formula, the others empty
+    b'<row r="5"><c r="A5"><v>1</v></c>'
+    b'<c r="B5" s="3"><f t="array" ref="B5:D5">GHG_EMISSION_GROUPS(A5)</f><v></v></c>'
+    b'<c r="C5" s="3"/><c r="D5" s="3" t="n"></c>'
+    # a user's own array formula in a column ghgxl does not own: kept as it is
+    b'<c r="E5"><f t="array" ref="E5:F5">X()</f><v>7</v></c><c r="F5"><v>8</v></c></row>',
+    # as Excel saves it: values of every type in the cells the array fills
+    b'<row r="6"><c r="B6" s="3"><f t="array" ref="B6:D6">GHG_EMISSION_GROUPS(A6)</f>'
+    b'<v>0.5</v></c><c r="C6" s="3" t="str"><v>#GHG! old</v></c>'
+    b'<c r="D6" s="3" t="e"><v>#NAME?</v></c></row>',
+    # a tall array (a block formula of the user's) over owned columns, cut across chunks
+    b'<row r="7"><c r="B7"><f t="array" ref="B7:C9">BLOCK()</f><v>1</v></c>'
+    b'<c r="C7"><v>1</v></c></row>',
+    b'<row r="8"><c r="B8"><v>1</v></c><c r="C8"><v>1</v></c><c r="D8"><v>1</v></c></row>',
+    b'<row r="9"><c r="B9"><v>1</v></c><c r="C9"><v>1</v></c></row>',
+)
+ARRAY_BLOCK = Block(
+    np.array([5, 6, 7, 8, 9]),
+    {
+        "B": [0.25, 1.0, 11.0, 12.0, 13.0],
+        "C": [0.5, "#GHG! E201 未知单位", 21.0, 22.0, 23.0],
+        "D": ["", 3.0, 31.0, 32.0, 33.0],
+    },
+)
+
+
+def _values(xml: bytes) -> dict[str, tuple[str | None, str | None]]:
+    root = ElementTree.fromstring(HEAD + xml + TAIL)
+    return {c.get("r"): (c.get("t"), c.findtext(f"{NS}v")) for c in root.iter(f"{NS}c")}
+
+
+@pytest.mark.parametrize("chunk_rows", [1, 2, 5])
+def test_the_cells_an_array_fills_get_their_values(chunk_rows: int) -> None:
+    lookup = patch._Lookup(ARRAY_BLOCK)
+    out = b"".join(
+        patch.patch_chunk(b"".join(ARRAY_ROWS[i : i + chunk_rows]), lookup)
+        for i in range(0, len(ARRAY_ROWS), chunk_rows)
+    )
+    got = _values(out)
+    assert got["B5"] == (None, "0.25") and got["C5"] == (None, "0.5")
+    assert got["D5"] == ("str", "")  # a blank result: an empty text, as Excel writes it
+    assert got["C6"] == ("str", "#GHG! E201 未知单位") and got["D6"] == (None, "3.0")
+    assert got["E5"] == (None, "7") and got["F5"] == (None, "8")  # not ghgxl's: kept
+    # the tall array: its cells below and beside the anchor, whichever chunk they are in
+    assert [got[r][1] for r in ("B7", "C7", "B8", "C8", "B9", "C9")] == [
+        "11.0", "21.0", "12.0", "22.0", "13.0", "23.0",
+    ]  # fmt: skip
+    assert got["D8"] == (None, "1")  # outside the array, no formula: an input, kept
+    assert out.count(b"<f ") == 4  # every formula kept
+    assert re.search(rb'<c r="C5" s="3"', out)  # the style kept
