@@ -46,7 +46,14 @@ CATEGORY_NAMES = {
     5: "与使用组织产品有关的间接排放",
     6: "其他来源的间接排放",
 }
-CATEGORY_SHORT = {1: "直接排放", 2: "输入能源", 3: "运输", 4: "使用的产品", 5: "产品使用", 6: "其他"}
+CATEGORY_SHORT = {
+    1: "直接排放",
+    2: "输入能源",
+    3: "运输",
+    4: "使用的产品",
+    5: "产品使用",
+    6: "其他",
+}
 SCOPE_OF_CATEGORY = {1: 1, 2: 2, 3: 3, 4: 3, 5: 3, 6: 3}
 SCOPE3_CATEGORIES = tuple(range(1, 16))  # GHG Protocol Scope 3 Standard categories 1-15
 #: How a row was quantified (one module each in ghgxl.methods).
