@@ -12,8 +12,8 @@ What Excel writes was read from two workbooks Excel saved:
   Microsoft Macintosh Excel 16.0300): one button, caption "Line<br>Break", macro
   ``[0]!Oval1_Click``, all five places;
 - ``xlsxwriter/test/comparison/xlsx_files/button07.xlsm`` in github.com/jmcnamara/XlsxWriter
-  (commit cf3fe78; Microsoft Excel for Windows, the 2007 format, VML only): one button,
-  caption "Hello", macro ``[0]!say_hello``.
+  (commit cf3fe78; docProps/app.xml: Microsoft Excel 12.0, Excel 2007 for Windows, which
+  writes a button in the VML only): one button, caption "Hello", macro ``[0]!say_hello``.
 
 Compared and the same in pyopenvba's markup (so left alone): the VML shape type
 ``_x0000_t201`` and its ``x:ClientData`` children (``PrintObject``, ``AutoFill``,
@@ -103,12 +103,14 @@ def vml_shape_id(shape: bytes) -> str:
 
 
 def vml_anchor(anchor: Anchor) -> bytes:
-    """An ``x:Anchor``: column, offset, row, offset of each corner, the offsets in pixels
-    (ECMA-376 Part 4, 2.4.3 Anchor), 96 to the inch as Excel for Windows counts them.
+    """An ``x:Anchor``: column, offset, row, offset of each corner, the offsets in screen
+    pixels, here 96 to the inch (Excel for Windows at 100 %).
 
-    pyopenvba writes half-points (1.5 pixels a point, a 144-DPI screen); LibreOffice reads
-    pixels at 96 DPI and drew the buttons 1.5 times too wide. Excel for Mac (72 DPI) wrote
-    ``1, 43, 1, 13, …`` for offsets of 546,100 and 165,100 EMU (43 and 13 points)."""
+    Excel for Mac (72 pixels an inch) wrote ``1, 43, 1, 13, …`` in macro2.xlsm for
+    drawing offsets of 546,100 and 165,100 EMU (43 and 13 points). pyopenvba writes
+    half-points (a 144-DPI screen's pixels); LibreOffice reads pixels at 96 DPI
+    (``ShapeAnchor::importVmlAnchor``, CellAnchorType::Pixel, in
+    sc/source/filter/oox/drawingbase.cxx) and drew the buttons 1.5 times too large."""
     pixels = [
         value if index % 2 == 0 else (value + EMU_PER_PIXEL // 2) // EMU_PER_PIXEL
         for index, value in enumerate(anchor)
