@@ -7,7 +7,8 @@ Steps of :func:`build_template`:
 2. the ``xlwings_udfs`` VBA module — what Excel's "Import Functions" writes — is generated
    from :mod:`ghgxl.udfs` with xlwings' own generator, and written with pyopenvba together
    with the ``ghgxl_macros`` module the buttons call;
-3. the buttons 检查清册 / 重新计算 / 生成报告 are added to 使用说明 (pyopenvba);
+3. the buttons 检查清册 / 重新计算 / 生成报告 are added to 使用说明 (pyopenvba), and their
+   parts rewritten as Excel writes them (:mod:`ghgxl.workbook.controls`);
 4. the zip is written with fixed timestamps, so the same inputs give the same bytes.
 
 pyopenvba is needed only to build the template (``pip install -e .[dev]``);
@@ -27,8 +28,8 @@ from ghgxl import udfs
 from ghgxl.factors import FactorLibrary
 from ghgxl.files import check_outputs, write_bytes_atomic, write_new
 from ghgxl.udfs import udf_vba
+from ghgxl.workbook import controls, sheets, xlsx
 from ghgxl.workbook import layout as L
-from ghgxl.workbook import sheets, xlsx
 
 TEMPLATE_NAME = "ghgxl-template.xlsm"
 VBA_UDF_MODULE = "xlwings_udfs"
@@ -156,14 +157,14 @@ def build_template(
         _fill(work, library, company, year, rows)
         embed_vba(work)
         add_buttons(work)
-        members = xlsx.read_members(work)
-        for name, data in members.items():
-            if name.startswith("xl/worksheets/sheet") and name.endswith(".xml"):
-                members[name] = xlsx.ensure_r_namespace(data)
-            if name == "docProps/core.xml":
-                members[name] = _fixed_core(data)
-            if name == "xl/workbook.xml":  # Excel keeps the cached values on open
-                members[name] = xlsx.current_calc(data)
+        members = controls.form_controls_like_excel(xlsx.read_members(work))
+    for name, data in members.items():
+        if name.startswith("xl/worksheets/sheet") and name.endswith(".xml"):
+            members[name] = xlsx.ensure_r_namespace(data)
+        if name == "docProps/core.xml":
+            members[name] = _fixed_core(data)
+        if name == "xl/workbook.xml":  # Excel keeps the cached values on open
+            members[name] = xlsx.current_calc(data)
     write_bytes_atomic(Path(out), xlsx.write_package(members))
 
 
