@@ -399,3 +399,10 @@ def check_content_types(data: bytes) -> PartCheck:
     else:
         check.errors += _schema_errors(root, check.part)
     return check
+
+
+def check_package(members: dict[str, bytes]) -> list[PartCheck]:
+    """``[Content_Types].xml`` and every part of a package (by :func:`check_part`)."""
+    types = content_types(members)
+    checks = [check_content_types(members["[Content_Types].xml"])]
+    return checks + [check_part(name, members[name], types[name]) for name in sorted(types)]

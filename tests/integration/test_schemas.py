@@ -26,6 +26,7 @@ from ghgxl.cli import main
 from ghgxl.workbook import fill, template, xlsx
 from ghgxl.workbook import layout as L
 from tests import schemas_support as S
+from tests.support import libreoffice_convert, soffice
 
 ROOT = Path(__file__).parents[2]
 TEMPLATE = ROOT / "workbook" / template.TEMPLATE_NAME
@@ -190,6 +191,34 @@ def test_text_xml_cannot_hold_is_stored_escaped(name: str, book) -> None:
     texts = {t.text for t in info.iter(f"{{{S.SML}}}t")}
     expected = "公司_x000B_名" if name != "messy-calc" else xlsx.ooxml_text(NASTY)
     assert expected in texts
+
+
+def _errors(members: dict[str, bytes]) -> set[tuple[str, str]]:
+    """(part, message) of every schema error, without line numbers."""
+    return {
+        (check.part, error.split(": ", 1)[1])
+        for check in S.check_package(members)
+        for error in check.errors
+    }
+
+
+@pytest.mark.skipif(soffice() is None, reason="needs LibreOffice (.ci/run installs it)")
+def test_calc_adds_no_schema_error_to_a_workbook_another_program_saved(
+    tmp_path: Path, book
+) -> None:
+    """The messy workbook as LibreOffice saves it — shared strings, mc:Ignorable and
+    mc:AlternateContent in its comments, custom properties, its own part names — and calc's
+    output of that: calc's patches add no schema error (LibreOffice's own, such as its
+    workbookPr/@dateCompatibility, which the transitional schema lacks, are not ghgxl's)."""
+    messy = tmp_path / "messy.xlsm"
+    messy.write_bytes(xlsx.write_package(book("messy")))
+    libreoffice_convert([messy], tmp_path / "profile", tmp_path / "lo", timeout=180)
+    saved = tmp_path / "lo" / "messy.xlsx"
+    before = xlsx.read_members(saved.read_bytes())
+    assert "xl/sharedStrings.xml" in before and "docProps/custom.xml" in before
+    assert any(b"mc:Ignorable" in data for data in before.values())  # the consumer at work
+    after = xlsx.read_members(_calc(saved, tmp_path / "calc.xlsx", code=1))
+    assert _errors(after) <= _errors(before)
 
 
 # --- the markup-compatibility consumer (tests/schemas_support.py) -------------------------------
