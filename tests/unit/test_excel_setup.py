@@ -1,6 +1,6 @@
 """``ghgxl excel setup`` and ``ghgxl excel doctor`` on a simulated Windows.
 
-Windows is simulated through the seam of :mod:`ghgxl.excel` (``on_windows``,
+Windows is simulated through the seam of :mod:`ghgxl.xlconfig` (``on_windows``,
 ``ansi_encoding``: GBK, as on a Chinese Windows) with ``USERPROFILE`` in ``tmp_path``;
 the Python that "Excel starts" is a ``python.exe`` under ``tmp_path`` that runs this
 interpreter. What is written is read back with xlwings' own reader
@@ -21,7 +21,7 @@ import xlwings
 import xlwings.utils
 from click.testing import CliRunner
 
-from ghgxl import excel
+from ghgxl import excel, xlconfig
 from ghgxl.cli import main
 from ghgxl.workbook import conf as wbconf
 from ghgxl.workbook import template, xlsx
@@ -52,8 +52,8 @@ def windows(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     profile.mkdir(parents=True)
     monkeypatch.setenv("USERPROFILE", str(profile))
     monkeypatch.setenv("HOME", str(profile))
-    monkeypatch.setattr(excel, "on_windows", lambda: True)
-    monkeypatch.setattr(excel, "ansi_encoding", lambda: "gbk")
+    monkeypatch.setattr(xlconfig, "on_windows", lambda: True)
+    monkeypatch.setattr(xlconfig, "ansi_encoding", lambda: "gbk")
     python = fake_python(tmp_path / "Programs" / "Python" / "Python312")
     for bits in (32, 64):
         (python.parent / f"xlwings{bits}-{VERSION}.dll").write_bytes(b"")
@@ -185,7 +185,7 @@ def test_setup_writes_the_interpreter_and_keeps_the_other_settings(
 
 
 def test_setup_makes_the_config_file(windows: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(excel, "probe", lambda interpreter: healthy())
+    monkeypatch.setattr(xlconfig, "probe", lambda interpreter: healthy())
     report = excel.setup()
     assert report.ok
     assert windows.read_bytes() == f'"INTERPRETER_WIN","{sys.executable}"\r\n'.encode()
@@ -193,11 +193,11 @@ def test_setup_makes_the_config_file(windows: Path, monkeypatch: pytest.MonkeyPa
 
 def test_a_last_line_without_its_newline_is_kept() -> None:
     data = b'"SHOW CONSOLE","True"'
-    assert excel.with_setting(data, "INTERPRETER_WIN", "C:\\P\\python.exe") == (
+    assert xlconfig.with_setting(data, "INTERPRETER_WIN", "C:\\P\\python.exe") == (
         b'"SHOW CONSOLE","True"\n"INTERPRETER_WIN","C:\\P\\python.exe"\n'
     )
     bare = b"INTERPRETER_WIN,C:\\old.exe\n"  # what VBA's Input # reads too
-    assert excel.with_setting(bare, "INTERPRETER_WIN", "C:\\new.exe") == (
+    assert xlconfig.with_setting(bare, "INTERPRETER_WIN", "C:\\new.exe") == (
         b'"INTERPRETER_WIN","C:\\new.exe"\n'
     )
 
@@ -207,7 +207,7 @@ def test_a_chinese_profile_is_written_in_the_ansi_code_page(
 ) -> None:
     python = fake_python(tmp_path / "Users" / "张三" / "Python312")
     monkeypatch.setattr(sys, "executable", str(python))
-    monkeypatch.setattr(excel, "probe", lambda interpreter: healthy())
+    monkeypatch.setattr(xlconfig, "probe", lambda interpreter: healthy())
     excel.setup()
     data = windows.read_bytes()
     assert data == f'"INTERPRETER_WIN","{python}"\r\n'.encode("gbk")
@@ -237,7 +237,7 @@ def test_the_store_python_is_refused(
 
 
 def test_setup_is_for_windows(run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(excel, "on_windows", lambda: False)
+    monkeypatch.setattr(xlconfig, "on_windows", lambda: False)
     monkeypatch.setenv("USERPROFILE", str(tmp_path))
     result = run("excel", "setup")
     assert result.exit_code == 2 and "[E701]" in result.output
@@ -250,7 +250,7 @@ def test_pythonw_becomes_the_python_beside_it(
     python = fake_python(tmp_path / "Python312")
     (python.parent / "pythonw.exe").write_text("")
     monkeypatch.setattr(sys, "executable", str(python.parent / "pythonw.exe"))
-    assert excel.own_interpreter() == python
+    assert xlconfig.own_interpreter() == python
 
 
 # -- the workbook's sheet -----------------------------------------------------------------
@@ -399,7 +399,7 @@ def test_doctor_flags_a_store_interpreter_in_the_config(
     store = fake_python(tmp_path / "AppData" / "Local" / "Microsoft" / "WindowsApps")
     windows.parent.mkdir()
     windows.write_bytes(f'"INTERPRETER_WIN","{store}"\r\n'.encode())
-    monkeypatch.setattr(excel, "probe", lambda interpreter: healthy())
+    monkeypatch.setattr(xlconfig, "probe", lambda interpreter: healthy())
     result = run("excel", "doctor")
     assert result.exit_code == 1
     assert f"✗ 用户配置 / user config {windows}: INTERPRETER_WIN = {store}" in result.output
@@ -415,7 +415,7 @@ def test_doctor_compares_xlwings_with_the_workbooks_vba(
     )
     book = tmp_path / "old.xlsm"
     book.write_bytes(xlsx.write_package(members))
-    monkeypatch.setattr(excel, "probe", lambda interpreter: healthy())
+    monkeypatch.setattr(xlconfig, "probe", lambda interpreter: healthy())
     excel.setup()  # the user config is fine
     result = run("excel", "doctor", book)
     assert result.exit_code == 1
@@ -441,7 +441,7 @@ def test_the_interpreter_is_looked_up_as_the_vba_does() -> None:
     user = {"INTERPRETER_WIN": "C:\\user\\python.exe"}
     beside = {"INTERPRETER_WIN": "C:\\beside\\python.exe"}
     sheet = {"INTERPRETER_WIN": "python"}
-    find = excel._interpreter_source
+    find = xlconfig.interpreter_source
     assert find([("s", sheet), ("d", beside), ("u", user)])[0] == "python"
     assert find([("s", {}), ("d", beside), ("u", user)])[0] == "C:\\beside\\python.exe"
     assert find([("s", {}), ("d", None), ("u", user)]) == (
@@ -453,7 +453,7 @@ def test_the_interpreter_is_looked_up_as_the_vba_does() -> None:
     assert find([("s", {"INTERPRETER_WIN": None}), ("u", {"INTERPRETER": "C:\\l.exe"})])[0] == (
         "C:\\l.exe"
     )
-    assert excel.expand("%LOCALAPPDATA%\\P\\python.exe", {"LocalAppData": "C:\\U"}) == (
+    assert xlconfig.expand("%LOCALAPPDATA%\\P\\python.exe", {"LocalAppData": "C:\\U"}) == (
         "C:\\U\\P\\python.exe"
     )
 
@@ -464,7 +464,7 @@ def test_marks_fit_the_output() -> None:
 
 
 def test_the_probe_reports_what_fails(tmp_path: Path) -> None:
-    facts = excel.probe(PYTHON)
+    facts = xlconfig.probe(PYTHON)
     assert facts["udfs"] is True and facts["xlwings"] == VERSION
     assert facts["python"][:2] == list(sys.version_info[:2])
-    assert "error" in excel.probe(str(tmp_path / "missing" / "python.exe"))
+    assert "error" in xlconfig.probe(str(tmp_path / "missing" / "python.exe"))
