@@ -486,6 +486,10 @@ def _print_checks(report_lines: list[tuple[str, str, str]]) -> None:
 def excel_setup(workbook: Path | None) -> None:
     """让 Excel 使用此 Python / make Excel start this Python (exit 1 when a check fails).
 
+    把此 Python 写入 %USERPROFILE%\\.xlwings\\xlwings.conf 的 INTERPRETER_WIN（其他设置保留）；
+    给出 WORKBOOK 时先备份，再删除清册 xlwings.conf 表中的解释器行，让用户配置生效；最后做
+    excel doctor 的检查。
+
     Writes INTERPRETER_WIN into %USERPROFILE%\\.xlwings\\xlwings.conf, keeping the other
     settings; with WORKBOOK, removes the workbook's own interpreter row (after a
     timestamped backup) so that setting applies. Then checks, as `excel doctor` does.
