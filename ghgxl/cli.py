@@ -463,3 +463,64 @@ def workbook_build(out: Path) -> None:
 
     build_template(out)
     console.print(f"已生成 / built: {out}", markup=False)
+
+
+# -- excel ----------------------------------------------------------------------------------
+
+
+@main.group("excel")
+def excel_group() -> None:
+    """Excel 与 Python 的连接 / connecting Excel to Python (Windows)."""
+
+
+def _print_checks(report_lines: list[tuple[str, str, str]]) -> None:
+    from rich.text import Text
+
+    for mark, text, style in report_lines:
+        console.print(Text.assemble((mark, style), " ", text))
+
+
+@excel_group.command("setup")
+@click.argument("workbook", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@_friendly
+def excel_setup(workbook: Path | None) -> None:
+    """让 Excel 使用此 Python / make Excel start this Python (exit 1 when a check fails).
+
+    把此 Python 写入 %USERPROFILE%\\.xlwings\\xlwings.conf 的 INTERPRETER_WIN（其他设置保留）；
+    给出 WORKBOOK 时先备份，再删除清册 xlwings.conf 表中的解释器行，让用户配置生效；最后做
+    excel doctor 的检查。
+
+    Writes INTERPRETER_WIN into %USERPROFILE%\\.xlwings\\xlwings.conf, keeping the other
+    settings; with WORKBOOK, removes the workbook's own interpreter row (after a
+    timestamped backup) so that setting applies. Then checks, as `excel doctor` does.
+    """
+    from ghgxl import excel
+
+    report = excel.setup(workbook)
+    for action in report.actions:
+        console.print(f"· {action}", markup=False)
+    _print_checks(excel.lines(report.checks, console.encoding))
+    _verdict(report.ok)
+
+
+@excel_group.command("doctor")
+@click.argument("workbook", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@_friendly
+def excel_doctor(workbook: Path | None) -> None:
+    """检查 Excel 能否使用 ghgxl / what Excel needs to run ghgxl (exit 1 when missing)."""
+    from ghgxl import excel
+
+    checks = excel.doctor(workbook)
+    _print_checks(excel.lines(checks, console.encoding))
+    _verdict(excel.Report(checks=checks).ok)
+
+
+def _verdict(ok: bool) -> None:
+    if ok:
+        console.print("全部就绪 / all good", markup=False)
+        return
+    console.print(
+        "请按 → 处理后再运行 ghgxl excel doctor / fix the → items, then run ghgxl excel doctor",
+        markup=False,
+    )
+    sys.exit(EXIT_FINDINGS)

@@ -11,6 +11,7 @@ GROUPS = {
     "E4": "气体与 GWP / gases and GWPs",
     "E5": "计算方法与数据行 / methods and rows",
     "E6": "文件与工作簿 / files and workbooks",
+    "E7": "Excel 与 Python 的连接 / connecting Excel to Python",
     "E9": "内部 / internal",
     "W1": "提示（不阻止计算）/ warnings (the calculation goes on)",
 }

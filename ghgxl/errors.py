@@ -3,7 +3,7 @@
 Every error ghgxl reports is a :class:`GhgError` built from one entry of :data:`CATALOGUE`,
 so the codes, messages and hints live in one place (``docs/errors.md`` is generated from it).
 Codes: E1xx values, E2xx units, E3xx factors, E4xx gases and GWPs, E5xx methods and rows,
-E6xx files and workbooks, E9xx internal.
+E6xx files and workbooks, E7xx Excel and its Python, E9xx internal.
 """
 
 from __future__ import annotations
@@ -393,6 +393,30 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "the excluded source {value} has no estimate: whether the exclusions stay within their limits is not assessed",
         "请填写估算排放量 (t CO2e)，哪怕是保守的上限估计",
         "enter an estimate in t CO2e, a conservative upper bound if need be",
+    ),
+    "E701": ErrorSpec(
+        "ghgxl excel setup 只用于 Windows 上的 Excel（此系统为 {system}）",
+        "ghgxl excel setup is for Excel on Windows (this system: {system})",
+        "请在装有 Excel 的 Windows 电脑上运行；在其他系统上用 ghgxl calc 计算清册",
+        "run it on the Windows computer with Excel; elsewhere compute the workbook with ghgxl calc",
+    ),
+    "E702": ErrorSpec(
+        "{path} 是 Microsoft Store 版 Python（或其占位程序），Excel 无法使用",
+        "{path} is the Microsoft Store Python (or its stub): Excel cannot use it",
+        "请从 python.org 下载安装 Python（勾选 Add python.exe to PATH），用它安装 ghgxl 后再运行 ghgxl excel setup",
+        "install Python from python.org (tick Add python.exe to PATH), install ghgxl with it, then run ghgxl excel setup again",
+    ),
+    "E703": ErrorSpec(
+        "Python 的路径 {path} 含有本机代码页 {encoding} 无法表示的字符，Excel 的 VBA 读不出",
+        "the Python path {path} holds characters the code page {encoding} cannot hold: Excel's VBA cannot read it",
+        "请把 Python 安装到只含英文字母和数字的文件夹，如 C:\\Python312",
+        "install Python into a folder whose path is plain ASCII, e.g. C:\\Python312",
+    ),
+    "E704": ErrorSpec(
+        "无法自动修改 {path} 的 xlwings.conf 工作表（其中有公式、合并单元格、批注或引用它的名称）",
+        "cannot change the xlwings.conf sheet of {path} by itself (it holds formulas, merged cells, comments or is named elsewhere)",
+        "请在 Excel 中取消隐藏 xlwings.conf 工作表，删除第 {rows} 行后保存",
+        "unhide the sheet xlwings.conf in Excel, delete row {rows} and save",
     ),
     "E901": ErrorSpec(
         "内部错误：{problem}",

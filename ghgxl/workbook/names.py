@@ -13,6 +13,11 @@ SHEET_SIGNIFICANCE = "重大性评估"
 SHEET_LISTS = "_lists"
 SHEET_CONF = "xlwings.conf"
 
+#: A hidden defined name holding the xlwings version of the workbook's VBA (its
+#: ``XLWINGS_VERSION`` constant), written when the template is built, so the version can be
+#: checked without reading the VBA project (``ghgxl excel doctor``).
+XLWINGS_VERSION_NAME = "ghgxl_xlwings_version"
+
 __all__ = [
     "SHEET_ACTIVITY",
     "SHEET_CONF",

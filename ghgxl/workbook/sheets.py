@@ -130,6 +130,8 @@ GUIDE_LINES = (
     "没有 Excel 时：在命令行运行 ghgxl calc 本文件.xlsm --in-place（先自动备份），结果写入单元格（公式保留）；"
     "或 ghgxl calc 本文件.xlsm -o 新文件.xlsm 写入新文件。只运行 ghgxl calc 本文件.xlsm 时只显示结果、不改动文件。",
     "按钮：检查清册（查找缺漏与错误）、重新计算、生成报告（Word，保存在本文件旁）。",
+    "首次在 Windows 上使用，或单元格显示 #NAME?、按钮无反应时：在命令提示符运行 ghgxl excel setup 本文件.xlsm，"
+    "再运行 ghgxl excel doctor 本文件.xlsm，按 → 提示处理（安装步骤见 ghgxl 的 docs/install-windows.md）。",
     "macOS 版 Excel 不支持 xlwings 的自定义函数（UDF），按钮（RunPython）可用；请用 ghgxl calc 计算。",
     "单元格显示 #GHG! 表示该行输入有误，提示中有中英文说明与处理办法；汇总表统计错误单元格数。",
     "大表（数千行）：粘贴数据后用 ghgxl calc 本文件.xlsm --in-place 计算（10 万行约 10 秒），"

@@ -110,6 +110,47 @@ def embedded_module(path: Path, name: str) -> str:
 
 # --- sheets ------------------------------------------------------------------------------
 
+#: Rows of the quickstart's ``xlwings.conf`` sheet the template leaves out: the interpreter
+#: belongs to the machine, not to the workbook. xlwings' VBA (``GetConfig``) takes a key
+#: that is on the sheet even when its value is empty, so an empty row would hide the user's
+#: ``%USERPROFILE%\.xlwings\xlwings.conf`` (written by ``ghgxl excel setup``) just as
+#: ``python`` did, which on a clean Windows can start the Microsoft Store stub. PYTHONPATH
+#: and the conda rows stay, empty: they keep a user's own xlwings settings out of ghgxl's.
+MACHINE_KEYS = ("Interpreter_Win", "Interpreter_Mac")
+
+
+def _settings(conf) -> None:
+    """The template's xlwings settings: the UDF module set, the interpreter rows removed
+    (the rows below move up, so the keys stay contiguous from A1 as the VBA reads them)."""
+    for row in range(conf.max_row, 0, -1):
+        key = conf.cell(row, 1).value
+        if key in MACHINE_KEYS:
+            conf.delete_rows(row)
+        elif key == "UDF Modules":
+            conf.cell(row, 2).value = udfs.UDF_MODULE
+
+
+def vba_xlwings_version(path: Path) -> str:
+    """The ``XLWINGS_VERSION`` constant of a workbook's ``xlwings`` VBA module."""
+    import re
+
+    source = embedded_module(path, "xlwings")
+    found = re.search(r'XLWINGS_VERSION\s+As\s+String\s*=\s*"([^"]+)"', source)
+    if found is None:
+        raise ValueError(f"no XLWINGS_VERSION in the xlwings module of {path}")
+    return found.group(1)
+
+
+def _record_xlwings_version(wb: openpyxl.Workbook, version: str) -> None:
+    """The VBA's xlwings version as a hidden defined name (read without the VBA project)."""
+    from openpyxl.workbook.defined_name import DefinedName
+
+    from ghgxl.workbook.names import XLWINGS_VERSION_NAME
+
+    wb.defined_names[XLWINGS_VERSION_NAME] = DefinedName(
+        XLWINGS_VERSION_NAME, attr_text=f'"{version}"', hidden=True
+    )
+
 
 def _fill(
     path: Path, library: FactorLibrary, company: str | None, year: int | None, rows: int
@@ -119,10 +160,9 @@ def _fill(
     guide.title = L.SHEET_GUIDE
     conf = wb["_xlwings.conf"]
     conf.title = L.SHEET_CONF
-    for row in conf.iter_rows(min_col=1, max_col=2):
-        if row[0].value == "UDF Modules":
-            row[1].value = udfs.UDF_MODULE
+    _settings(conf)
     conf.sheet_state = "hidden"
+    _record_xlwings_version(wb, vba_xlwings_version(quickstart_path()))
     sheets.write_guide(guide, library)
     sheets.write_info(wb.create_sheet(L.SHEET_INFO), library, company, year)
     sheets.write_sources(wb.create_sheet(L.SHEET_SOURCES), library)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -132,3 +133,15 @@ def test_calc_unreadable_file(run, tmp_path: Path) -> None:
     wrong.write_text("a,b\n1,2\n", encoding="utf-8")
     result = run("calc", str(wrong))
     assert result.exit_code == 2 and "E602" in result.output
+
+
+def test_excel_commands(run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    listed = run("excel", "--help").output
+    assert "setup" in listed and "doctor" in listed
+    if sys.platform != "win32":  # setup is for Windows; the simulated Windows: test_excel_setup
+        monkeypatch.setenv("USERPROFILE", str(tmp_path))
+        result = run("excel", "setup")
+        assert result.exit_code == 2 and "[E701]" in result.output
+        assert not (tmp_path / ".xlwings").exists()
+    missing = run("excel", "doctor", str(tmp_path / "nope.xlsm"))
+    assert missing.exit_code == 2 and "E601" in missing.output

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import inspect
 import re
+import tomllib
 import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
-import tomllib
 import xlwings
 from openpyxl.worksheet.formula import ArrayFormula
 
