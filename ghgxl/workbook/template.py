@@ -9,9 +9,11 @@ Steps of :func:`build_template`:
    with the ``ghgxl_macros`` module the buttons call;
 3. the buttons 检查清册 / 重新计算 / 生成报告 are added to 使用说明 (pyopenvba), and their
    parts rewritten as Excel writes them (:mod:`ghgxl.workbook.controls`);
-4. the zip is written with fixed timestamps, so the same inputs give the same bytes.
+4. the VBA project is brought to the shape Office writes, with a document module for the
+   workbook and each sheet (every sheet has a codeName) (:mod:`ghgxl.workbook.vba`);
+5. the zip is written with fixed timestamps, so the same inputs give the same bytes.
 
-pyopenvba is needed only to build the template (``pip install -e .[dev]``);
+pyopenvba and olefile are needed only to build the template (``pip install -e .[dev]``);
 :func:`new_workbook` copies the committed template and sets company and year with
 :mod:`ghgxl.workbook.xlsx`, which keeps the buttons and VBA intact.
 """
@@ -28,7 +30,7 @@ from ghgxl import udfs
 from ghgxl.factors import FactorLibrary
 from ghgxl.files import check_outputs, write_bytes_atomic, write_new
 from ghgxl.udfs import udf_vba
-from ghgxl.workbook import controls, sheets, xlsx
+from ghgxl.workbook import controls, sheets, vba, xlsx
 from ghgxl.workbook import layout as L
 
 TEMPLATE_NAME = "ghgxl-template.xlsm"
@@ -173,6 +175,7 @@ def _fill(
     sheets.write_summary(wb.create_sheet(L.SHEET_SUMMARY), rows)
     sheets.write_lists(wb.create_sheet(L.SHEET_LISTS), library)
     wb.move_sheet(L.SHEET_CONF, offset=len(wb.sheetnames))
+    _name_code(wb)
     sheets.define_names(wb)
     wb.active = 0
     wb.properties.creator = "ghgxl"
@@ -180,6 +183,19 @@ def _fill(
     wb.properties.created = wb.properties.modified = sheets.FIXED_DATE
     wb.calculation.fullCalcOnLoad = False
     wb.save(path)
+
+
+def _name_code(wb: openpyxl.Workbook) -> None:
+    """A codeName for each sheet that has none, as Excel names a new sheet: Sheet and the
+    next number no sheet uses (the quickstart's sheets keep Sheet1 and Sheet2)."""
+    taken = {ws.sheet_properties.codeName for ws in wb.worksheets}
+    number = 1
+    for ws in wb.worksheets:
+        if not ws.sheet_properties.codeName:
+            while f"Sheet{number}" in taken:
+                number += 1
+            ws.sheet_properties.codeName = f"Sheet{number}"
+            taken.add(ws.sheet_properties.codeName)
 
 
 def build_template(
@@ -205,6 +221,7 @@ def build_template(
             members[name] = _fixed_core(data)
         if name == "xl/workbook.xml":  # Excel keeps the cached values on open
             members[name] = xlsx.current_calc(data)
+    vba.complete_project(members)
     write_bytes_atomic(Path(out), xlsx.write_package(members))
 
 
