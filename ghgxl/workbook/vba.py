@@ -25,13 +25,12 @@ rest — decompression, compression, the ``dir`` records, writing the compound f
 
 from __future__ import annotations
 
-import codecs
 import io
 import re
 import struct
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from defusedxml import ElementTree
 
@@ -106,10 +105,12 @@ def compress(data: bytes) -> bytes:
     """A CompressedContainer (2.4.1.3.6) as Office writes one.
 
     The spec leaves the choice of matches free. Office, measured on the streams of
-    Office-written projects (modules and ``dir`` streams of Excel and Word files), looks
-    for a match only at the places where earlier tokens start, tries the two most recent
-    of those that begin with the same three bytes, and keeps the longer (the more recent
-    of two as long); this reproduces those streams byte for byte.
+    Office-written projects (15 module and ``dir`` streams of Excel and Word files, up to
+    900 bytes each), looks for a match only where an earlier token starts, tries the two
+    most recent such places that begin with the same three bytes, and keeps the longer (the
+    more recent of two as long): this gives those streams byte for byte. It does not give
+    the 15 KB Dictionary module of xlwings' quickstart (Office chooses otherwise somewhere
+    in a long stream), so a long stream is valid but may differ from Office's bytes.
     """
     out = bytearray(b"\x01")
     for start in range(0, len(data), 4096):
@@ -179,7 +180,7 @@ class Dir:
 
     head: list[Record]
     modules: list[list[Record]]
-    tail: bytes = b""  # whatever follows the Terminator (nothing, in what Office writes)
+    tail: bytes = b""  # what followed the Terminator: read, never written back
 
     @property
     def code_page(self) -> str:
@@ -314,7 +315,6 @@ class Entry:
     path: tuple[str, ...]
     data: bytes | None = None
     clsid: bytes = bytes(16)
-    children: list[Entry] = field(default_factory=list)
 
 
 def read_compound(blob: bytes) -> dict[tuple[str, ...], Entry]:
@@ -350,7 +350,9 @@ def _cfb_key(name: str) -> tuple[int, str]:
     return len(name.encode("utf-16-le")), name.upper()
 
 
-def _red_black(names: list[int], key: dict[int, tuple[int, str]]) -> tuple[int, dict]:
+def _red_black(
+    names: list[int], key: dict[int, tuple[int, str]]
+) -> tuple[int, dict[int, tuple[int, int, int]]]:
     """A balanced tree of directory ids, coloured red-black: (root, id -> (left, right,
     black)). Built from the middle out, every level but the deepest is full, so colouring
     that level red (when it is not the root's) keeps every path's count of black equal."""
@@ -506,7 +508,6 @@ def office_project(blob: bytes, book: str, sheets: Sequence[str]) -> bytes:
     entries = read_compound(blob)
     project = parse_dir(decompress(entries[("VBA", "dir")].data or b""))
     encoding = project.code_page
-    codecs.lookup(encoding)
     have = {name.casefold() for name in project.names()}
     wanted = [(book, WORKBOOK_BASE), *[(sheet, WORKSHEET_BASE) for sheet in sheets]]
     missing = [(name, base) for name, base in wanted if name.casefold() not in have]
@@ -522,6 +523,9 @@ def office_project(blob: bytes, book: str, sheets: Sequence[str]) -> bytes:
                 record.data = struct.pack("<H", COOKIE)
     text = (entries[("PROJECT",)].data or b"").decode(encoding)
     declared = set(re.findall(r"^Document=([^/\r\n]+)/", text, re.MULTILINE))
+    orphans = declared - {name for name, _ in wanted}
+    if orphans:
+        raise ValueError(f"document modules of no sheet: {sorted(orphans)}")
     documents = [name for name, _ in missing if name not in declared]
     entries[("PROJECT",)].data = project_text(text, documents).encode(encoding)
     entries[("PROJECTwm",)].data = projectwm(project.names(), encoding)
