@@ -214,10 +214,16 @@ def test_ctrl_c_during_the_pdf_conversion_stops_libreoffice(
     # the fake presses Ctrl+C on us (SIGINT to its parent) once it has started its child
     pids = fake_soffice(then="sleep 1; kill -INT $PPID")
     monkeypatch.setattr(render, "PDF_TIMEOUT_S", 60)
+    # Python raises KeyboardInterrupt on SIGINT unless it started with SIGINT ignored (as a
+    # background job of a shell does): the handler a terminal gives it, whoever started us
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     docx = tmp_path / "报告.docx"
     docx.write_bytes(b"PK")
-    with pytest.raises(KeyboardInterrupt):
-        render.docx_to_pdf(docx, tmp_path)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            render.docx_to_pdf(docx, tmp_path)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     leader, child = map(int, pids.read_text().split())
     assert _survivors(leader, child) == []
 
