@@ -40,8 +40,9 @@ import openpyxl
 import ghgxl
 from ghgxl.emission import library_multipliers
 from ghgxl.factors import FactorLibrary
+from ghgxl.workbook import formulas as F
 from ghgxl.workbook import layout as L
-from ghgxl.workbook import sheets, xlsx
+from ghgxl.workbook import xlsx
 from ghgxl.workbook.resize import resized
 from ghgxl.workbook.template import TEMPLATE_NAME
 
@@ -144,7 +145,7 @@ def ghgxl_workbook(records: list[dict[str, object]], out: Path, shared: bool = T
     for offset, record in enumerate(records):
         number = L.FIRST_ROW + offset
         cells = {col[k]: v for k, v in record.items() if v is not None}
-        cells.update({col[k]: f for k, f in sheets.activity_formulas(number).items()})
+        cells.update({col[k]: f for k, f in F.activity_formulas(number).items()})
         ordered = dict(sorted(cells.items(), key=lambda item: (len(item[0]), item[0])))
         lines.append(_row(number, ordered))
     lines.append(SHEET_TAIL)

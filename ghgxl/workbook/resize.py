@@ -2,7 +2,7 @@
 
 The template holds 200 rows; a company with more sources asks ``ghgxl workbook new --rows
 N``. The rows added are the template's last row repeated — the same cell styles, and for
-each row its own formulas from :mod:`ghgxl.workbook.sheets` — and everything that spans the
+each row its own formulas from :mod:`ghgxl.workbook.formulas` — and everything that spans the
 table ends in the new last row: the 汇总 formulas, the dropdown validations, the filter,
 the 数据质量 totals (moved down) and the sheet dimensions. The result is byte for byte what
 building the template with N rows gives (tested), made without openpyxl or pyopenvba
@@ -16,8 +16,9 @@ from collections.abc import Callable, Mapping
 from xml.sax.saxutils import escape
 
 from ghgxl.errors import GhgError
+from ghgxl.workbook import formulas as F
 from ghgxl.workbook import layout as L
-from ghgxl.workbook import sheets, xlsx
+from ghgxl.workbook import xlsx
 from ghgxl.workbook.refs import column_letter, split_ref
 
 #: The most rows ``workbook new`` makes: such a workbook, calculated, still passes ghgxl's
@@ -162,18 +163,18 @@ def resized(package: bytes, rows: int) -> bytes:
     letters = dict(L.ACT_COL)
 
     def activity(row: int) -> Formulas:
-        return {letters[key]: f for key, f in sheets.activity_formulas(row).items()}
+        return {letters[key]: f for key, f in F.activity_formulas(row).items()}
 
     def quality(row: int) -> Formulas:
-        return {column_letter(i): f for i, f in enumerate(sheets.quality_formulas(row), 1)}
+        return {column_letter(i): f for i, f in enumerate(F.quality_formulas(row), 1)}
 
     part = parts[L.SHEET_ACTIVITY]
     members[part] = _dimension(_ends_in(_grown(members[part], last, activity, {}), last), last)
     part = parts[L.SHEET_QUALITY]
-    grown = _grown(members[part], last, quality, sheets.quality_total_formulas(last))
+    grown = _grown(members[part], last, quality, F.quality_total_formulas(last))
     members[part] = _dimension(grown, L.quality_total_row(last) + 1)
     part = parts[L.SHEET_SUMMARY]
-    members[part] = _formulas_set(members[part], sheets.summary_formulas(last))
+    members[part] = _formulas_set(members[part], F.summary_formulas(last))
     span = f"!$A${L.HEADER_ROW}:${L.ACT_COL['remark']}$"  # the filter's defined name
     members["xl/workbook.xml"] = members["xl/workbook.xml"].replace(
         f"{span}{L.LAST_ROW}<".encode(), f"{span}{last}<".encode(), 1

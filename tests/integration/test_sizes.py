@@ -14,7 +14,8 @@ from click.testing import CliRunner
 
 from ghgxl.cli import main
 from ghgxl.errors import GhgError
-from ghgxl.workbook import fill, sheets, template, xlsx
+from ghgxl.workbook import fill, template, xlsx
+from ghgxl.workbook import formulas as F
 from ghgxl.workbook import layout as L
 from ghgxl.workbook.calc import calc_file
 from ghgxl.workbook.extent import Extent, read_extent
@@ -91,10 +92,10 @@ def test_new_workbook_with_more_rows(tmp_path: Path) -> None:
     assert read_extent(out) == Extent((L.FIRST_ROW, last), None, last, last + 2)
     book = openpyxl.load_workbook(out)
     activity, quality, summary = book["活动数据"], book["数据质量"], book["汇总"]
-    assert activity[f"{L.ACT_COL['total']}{last}"].value == sheets.activity_formulas(last)["total"]
+    assert activity[f"{L.ACT_COL['total']}{last}"].value == F.activity_formulas(last)["total"]
     assert activity[f"{L.ACT_COL['total']}{last + 1}"].value is None
-    assert quality[f"J{last}"].value == sheets.quality_formulas(last)[-1]
-    assert quality[f"J{last + 2}"].value == sheets.quality_total_formulas(last)[f"J{last + 2}"]
+    assert quality[f"J{last}"].value == F.quality_formulas(last)[-1]
+    assert quality[f"J{last + 2}"].value == F.quality_total_formulas(last)[f"J{last + 2}"]
     assert f"SUM(J5:J{last})" in quality[f"J{last + 2}"].value
     assert summary[L.SUMMARY_TOTAL].value == "=SUM(B5:B10)"
     assert f"$AK${last}" in summary["B5"].value
@@ -125,7 +126,7 @@ def _summary_ending_in(package: bytes, last: int) -> bytes:
 
     members = xlsx.read_members(package)
     part = xlsx.sheet_parts(members)[L.SHEET_SUMMARY]
-    members[part] = _formulas_set(members[part], sheets.summary_formulas(last))
+    members[part] = _formulas_set(members[part], F.summary_formulas(last))
     return xlsx.write_package(members)
 
 

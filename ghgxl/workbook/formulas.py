@@ -1,0 +1,164 @@
+"""The formulas of the 盘查清册, built here once for the template, ``workbook new`` (through
+:mod:`ghgxl.workbook.resize`) and the checks that compare a workbook's formulas with them.
+
+Read by people, so they stay plain: IF, SUM, SUMIFS, COUNTIF and the GHG_* functions.
+Strings only — no openpyxl — so resizing a workbook does not load a spreadsheet library.
+"""
+
+from __future__ import annotations
+
+from ghgxl import quality
+from ghgxl.emission import GROUPS, TOTAL_GROUPS
+from ghgxl.workbook import layout as L
+from ghgxl.workbook.refs import split_ref
+
+
+def scope_formula(category: str) -> str:
+    return f'=IF({category}="","",IF({category}=1,1,IF({category}=2,2,3)))'
+
+
+def category_test(cell: str) -> str:
+    """TRUE when ``cell`` is not one of the categories as a number (text "1", TRUE, 7, "")."""
+    categories = ",".join(str(c) for c in L.L_CATEGORIES)
+    return f"ISNA(MATCH({cell},{{{categories}}},0))"
+
+
+def groups_formula(row: int, groups: tuple[str, ...]) -> str:
+    """The array formula of a run of gas-group cells (one Python call for the run):
+    ``=IF($U5="","",IF(ISNA(MATCH($D5,{1,…,6},0)),"#GHG! E502 …",
+    GHG_EMISSION_GROUPS($U5,$V5,$X5,$Y5,$Z5,$AA5,ghg_gwp,"CO2,CH4,…")))``."""
+    keys = ("amount", "unit", "factor_key", "factor", "factor_unit", "gas", "category")
+    c = {k: f"${L.ACT_COL[k]}{row}" for k in keys}
+    arguments = ",".join(c[k] for k in keys[:-1])
+    call = f'GHG_EMISSION_GROUPS({arguments},ghg_gwp,"{",".join(groups)}")'
+    category = f'IF({category_test(c["category"])},"{L.CATEGORY_ERROR_TEXT}",{call})'
+    return f'=IF({c["amount"]}="","",{category})'
+
+
+def array_ref(row: int, groups: tuple[str, ...]) -> str:
+    """The cells of one run of gas groups in ``row``: ``AC5:AJ5``."""
+    return f"{L.ACT_COL['g_' + groups[0]]}{row}:{L.ACT_COL['g_' + groups[-1]]}{row}"
+
+
+def _total_span(row: int) -> str:
+    first = L.ACT_COL[f"g_{TOTAL_GROUPS[0]}"]
+    last = L.ACT_COL[f"g_{TOTAL_GROUPS[-1]}"]
+    return f"${first}{row}:${last}{row}"
+
+
+def activity_formulas(row: int) -> dict[str, str]:
+    """Every formula of one 活动数据 row, by column key."""
+    c = {k: f"${v}{row}" for k, v in L.ACT_COL.items()}
+    months = f"${L.ACT_COL['m1']}{row}:${L.ACT_COL['m12']}{row}"
+    span = _total_span(row)
+    formulas = {
+        "scope": scope_formula(c["category"]),
+        "amount": f'=IF(COUNT({months})>0,SUM({months}),IF({c["annual"]}="","",{c["annual"]}))',
+        "total": (
+            f'=IF({c["amount"]}="","",IF(COUNTIF({span},"#GHG!*")>0,'
+            f'"#GHG! 见本行 / see this row",SUM({span})))'
+        ),
+    }
+    for groups in L.GROUP_SPANS:  # the first cell of each run: the others are its array
+        formulas[f"g_{groups[0]}"] = groups_formula(row, groups)
+    return formulas
+
+
+def significance_formulas(row: int) -> dict[str, str]:
+    c = L.SIG_COL
+    first, last = c[L.SIGNIFICANCE_CRITERIA[0][0]], c[L.SIGNIFICANCE_CRITERIA[-1][0]]
+    scores = f"{first}{row}:{last}{row}"
+    return {
+        "score": f'=IF(COUNT({scores})=0,"",SUM({scores}))',
+        "judgement": f'=IF({c["score"]}{row}="","",IF({c["score"]}{row}>=ghg_sig_threshold,"重大","不重大"))',
+    }
+
+
+def quality_formulas(row: int) -> list[str]:
+    a = {k: f"{L.SHEET_ACTIVITY}!${v}{row}" for k, v in L.ACT_COL.items()}
+    return [
+        f'=IF({a["id"]}="","",{a["id"]})',
+        f'=IF({a["source"]}="","",{a["source"]})',
+        f'=IF({a["dq_activity"]}="","",{a["dq_activity"]})',
+        f'=IF({a["dq_factor"]}="","",{a["dq_factor"]})',
+        f'=IF({a["dq_calibration"]}="","",{a["dq_calibration"]})',
+        f'=IF(COUNT(C{row}:E{row})<3,"",IF({TAIWAN},PRODUCT(C{row}:E{row}),AVERAGE(C{row}:E{row})))',
+        f'=IF(F{row}="","",{_grade("F" + str(row))})',
+        f'=IF(ISNUMBER({a["total"]}),{a["total"]},"")',
+        f'=IF(OR(H{row}="",ghg_total=0),"",H{row}/ghg_total)',
+        f'=IF(OR(F{row}="",I{row}=""),"",F{row}*I{row})',
+    ]
+
+
+#: True when 基本信息 chooses the Taiwan MOENV scheme (ghgxl.quality.scheme_of reads it alike).
+TAIWAN = 'ISNUMBER(SEARCH("台湾",ghg_dq_scheme))'
+
+
+def _grade_of(score: str, grades: tuple[tuple[float, str], ...]) -> str:
+    """Nested IFs from a grade table: ``IF(s>=5,"一级",IF(s>=4,"二级",…"五级"))``."""
+    (threshold, name), *rest = grades
+    if not rest:
+        return f'"{name}"'
+    return f'IF({score}>={threshold:g},"{name}",{_grade_of(score, tuple(rest))})'
+
+
+def _grade(score: str) -> str:
+    """The grade formula of both schemes, built from ghgxl.quality.GRADES."""
+    seed = _grade_of(score, quality.GRADES[quality.SEED_SCHEME])
+    taiwan = _grade_of(score, quality.GRADES[quality.TAIWAN_SCHEME])
+    return f"IF({TAIWAN},{taiwan},{seed})"
+
+
+def quality_total_formulas(last: int = L.LAST_ROW) -> dict[str, str]:
+    """The weighted score and grade below a 数据质量 table that ends in row ``last``. The
+    score is left blank, and the grade says 未评估 (not assessed), unless every row with an
+    emission has its three scores: a sum over some of the rows is no score (the same rule
+    as ghgxl.inventory.InventoryResult.data_quality)."""
+    total = L.quality_total_row(last)
+    score, emitted = f"J{L.FIRST_ROW}:J{last}", f"H{L.FIRST_ROW}:H{last}"
+    return {
+        f"J{total}": (f'=IF(OR(COUNT({score})=0,COUNT({score})<COUNT({emitted})),"",SUM({score}))'),
+        f"J{total + 1}": (f'=IF(J{total}="","{quality.NOT_ASSESSED}","第"&{_grade(f"J{total}")})'),
+    }
+
+
+def label_of(ref: str) -> str:
+    """The label cell in column A of a summary figure's row."""
+    return f"A{split_ref(ref)[0]}"
+
+
+def summary_formulas(last: int = L.LAST_ROW) -> dict[str, str]:
+    """Every formula of 汇总 (ref → formula) for a 活动数据 table ending in row ``last``."""
+    cells = L.summary_cells()
+
+    def rows(key: str) -> str:
+        return L.act_range(key, last=last)
+
+    grand = L.SUMMARY_TOTAL
+    formulas: dict[str, str] = {}
+    for c in L.L_CATEGORIES:
+        ref = cells[f"category:{c}"]
+        formulas[ref] = f"=SUMIFS({rows('total')},{rows('category')},{c})"
+        formulas[cells[f"share:{c}"]] = f'=IF({grand}=0,"",{ref}/{grand})'
+    first, end = cells[f"category:{L.L_CATEGORIES[0]}"], cells[f"category:{L.L_CATEGORIES[-1]}"]
+    formulas[grand] = f"=SUM({first}:{end})"
+    shares = f"{cells[f'share:{L.L_CATEGORIES[0]}']}:{cells[f'share:{L.L_CATEGORIES[-1]}']}"
+    formulas[cells["share_total"]] = f'=IF({grand}=0,"",SUM({shares}))'
+    for gas in L.SUMMARY_GASES:
+        ref = cells[f"gas:{gas}"]
+        formulas[ref] = f"=SUM({rows(f'g_{gas}')})"
+        formulas[cells[f"gas_share:{gas}"]] = f'=IF({grand}=0,"",{ref}/{grand})'
+        for c in L.L_CATEGORIES:
+            formulas[cells[f"category_gas:{c}:{gas}"]] = (
+                f"=SUMIFS({rows(f'g_{gas}')},{rows('category')},{c})"
+            )
+    gases = f"{cells[f'gas:{L.SUMMARY_GASES[0]}']}:{cells[f'gas:{L.SUMMARY_GASES[-1]}']}"
+    formulas[cells["gas_total"]] = f"=SUM({gases})"
+    formulas[cells["biogenic"]] = f"=SUM({rows('g_CO2-biogenic')})"
+    formulas[cells["other"]] = f"=SUM({rows('g_Other')})"
+    first_result = L.ACT_COL[f"g_{GROUPS[0]}"]
+    last_result = L.ACT_COL["g_Other"]
+    errors = f"{L.SHEET_ACTIVITY}!${first_result}${L.FIRST_ROW}:${last_result}${last}"
+    formulas[cells["errors"]] = f'=COUNTIF({errors},"#GHG!*")'
+    formulas[L.SUMMARY_CHECK] = f'=IF(ABS({grand}-{cells["gas_total"]})<0.000001,"一致","不一致")'
+    return formulas
