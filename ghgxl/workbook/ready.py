@@ -127,9 +127,7 @@ def readiness(all_findings: list[GhgError]) -> Readiness:
     if count["W111"]:
         missing.append(f"重大性评估：{count['W111']} 个间接排放子类别尚未评分或未决定是否纳入")
     if count["W109"]:
-        missing.append(
-            f"{count['W109']} 个排除的排放源尚未估算排放量，无法判断排除源是否低于上限"
-        )
+        missing.append(f"{count['W109']} 个排除的排放源尚未估算排放量，无法判断排除源是否低于上限")
     if count["W103"]:
         missing.append(f"{count['W103']} 个自定排放因子未注明来源")
     return Readiness(tuple(missing))
