@@ -306,3 +306,30 @@ def test_every_activity_row_can_be_recomputed(example: str) -> None:
         assert set(refs.split("、")) <= numbers, line
         computed = float(amount.replace(",", "")) * float(factor) / 1000
         assert computed == pytest.approx(float(tco2e.replace(",", "")), abs=6e-5, rel=1e-6), line
+
+
+def test_unscored_sources_keep_the_report_a_draft(tmp_path: Path) -> None:
+    """No source scored: W113 at the first missing score (calc itself stays silent, as
+    before); the draft says the data quality is not assessed."""
+    unscored = {**ROW, "dq_activity": None, "dq_factor": None, "dq_calibration": None}
+    path = tmp_path / "未评分.xlsm"
+    path.write_bytes(
+        fill.fill(TEMPLATE.read_bytes(), READY_INFO, [unscored], SOURCES, SIGNIFICANCE)
+    )
+    _, findings = check_workbook(path)
+    blocking = [(f.code, f.cell) for f in findings if f.code in BLOCKING]
+    assert blocking == [("W113", f"活动数据!{L.ACT_COL['dq_activity']}{L.FIRST_ROW}")]
+    text = _report(path)
+    assert "1. 1 个排放源缺少数据质量评分，整体数据品质未评估" in text and CLAIM not in text
+
+
+def test_the_taiwan_scheme_prints_its_own_rubric(tmp_path: Path) -> None:
+    path = tmp_path / "台湾.xlsm"
+    info = {**READY_INFO, "dq_scheme": L.DQ_SCHEMES[1]}
+    row = {**ROW, "dq_activity": 1, "dq_factor": 3, "dq_calibration": 2}
+    path.write_bytes(fill.fill(TEMPLATE.read_bytes(), info, [row], SOURCES, SIGNIFICANCE))
+    text = _report(path)
+    rubric = text.split("数据质量评分准则\n")[1].split("\n\n")[0]
+    assert "活动数据种类 | 1 | 连续量测" in rubric and "排放系数种类 | 3 | 国际排放系数" in rubric
+    grades = text.split("数据品质等级\n")[1].split("\n\n")[0]
+    assert grades.split("\n")[1:] == ["一级 | X < 10", "二级 | 10 ≤ X < 19", "三级 | 19 ≤ X ≤ 27"]
