@@ -410,14 +410,20 @@ def check(source: Path, as_json: bool) -> None:
     help="报告文件 .docx（默认在清册旁）/ the .docx (default: beside SOURCE)",
 )
 @click.option("--pdf", is_flag=True, help="同时生成 PDF（LibreOffice）/ also a PDF (LibreOffice)")
+@click.option(
+    "--images",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="组织架构图/工艺流程图/厂区平面图（.png/.jpg）所在文件夹（默认为清册所在文件夹）"
+    " / folder of the pictures (default: the workbook's)",
+)
 @_friendly
-def report(source: Path, out: Path | None, pdf: bool) -> None:
+def report(source: Path, out: Path | None, pdf: bool, images: Path | None) -> None:
     """生成温室气体盘查报告 (Word) / write the GHG report of a workbook."""
     from ghgxl.report import write_report
 
     out = out or source.with_name(f"{source.stem}-温室气体盘查报告.docx")
     with err_console.status("生成报告 / writing the report …"):
-        calculation, written, pdf_path = write_report(source, out, pdf)
+        calculation, written, pdf_path = write_report(source, out, pdf, images=images)
     console.print(f"已生成 / written: {written}", markup=False)
     if pdf_path:
         console.print(f"已生成 / written: {pdf_path}", markup=False)

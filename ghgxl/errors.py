@@ -394,6 +394,30 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "请填写估算排放量 (t CO2e)，哪怕是保守的上限估计",
         "enter an estimate in t CO2e, a conservative upper bound if need be",
     ),
+    "W110": ErrorSpec(
+        "基本信息「{field}」仍为占位内容或空白，报告只能作为草稿",
+        "基本信息 '{field}' still holds its placeholder or is empty: the report can only be a draft",
+        "请填写实际内容（报告按原样印出此项）",
+        "enter the real text (the report prints this field as it is)",
+    ),
+    "W111": ErrorSpec(
+        "重大性评估子类别 {value} 尚未评分或未决定是否纳入，报告只能作为草稿",
+        "the significance of sub-category {value} is not assessed (a score or the decision is missing): the report can only be a draft",
+        "请为六项准则各评 1–3 分，并填写“是否纳入”（不纳入时说明理由）",
+        "score each of the six criteria 1-3 and fill in 是否纳入 (with a reason when left out)",
+    ),
+    "W112": ErrorSpec(
+        "活动数据表没有任何排放源，报告只能作为草稿",
+        "活动数据 holds no emission source: the report can only be a draft",
+        "请按排放源识别表逐项填写活动数据",
+        "enter the activity data of each source of 排放源识别",
+    ),
+    "W113": ErrorSpec(
+        "{count} 个排放源都没有完整的数据质量评分，整体数据品质未评估，报告只能作为草稿",
+        "none of the {count} sources has its three data-quality scores: the inventory's data quality is not assessed and the report can only be a draft",
+        "请为每个排放源填写活动数据、排放系数与仪器校正三项等级",
+        "give every source its three scores: activity data, emission factor, calibration",
+    ),
     "E701": ErrorSpec(
         "ghgxl excel setup 只用于 Windows 上的 Excel（此系统为 {system}）",
         "ghgxl excel setup is for Excel on Windows (this system: {system})",

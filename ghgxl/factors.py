@@ -28,6 +28,7 @@ NON_FACTOR_FILES = {
     "refrigerant_blends.csv",
     "uncertainty_defaults.csv",
     "dq_scheme_taiwan.csv",
+    "citations.csv",
 }
 COLUMNS = (
     "key",

@@ -16,6 +16,11 @@ unrounded shares.
 
 from __future__ import annotations
 
+import csv
+import importlib.resources
+import io
+import math
+
 import numpy as np
 
 SEED_SCHEME, TAIWAN_SCHEME = "631", "taiwan"
@@ -26,6 +31,70 @@ GRADES = {
     SEED_SCHEME: ((5.0, "一级"), (4.0, "二级"), (3.0, "三级"), (2.0, "四级"), (-np.inf, "五级")),
     TAIWAN_SCHEME: ((19.0, "三级"), (10.0, "二级"), (-np.inf, "一级")),
 }
+
+
+#: The 6/3/1 scoring table of the seed (its 4.5): (item, score, criterion).
+RUBRIC_631 = (
+    ("活动数据", 6, "自动连续测量"),
+    ("活动数据", 3, "定期量测（抄表、缴费单据）"),
+    ("活动数据", 1, "推估"),
+    ("排放因子", 6, "计算或质量平衡"),
+    ("排放因子", 5, "同类设施经验"),
+    ("排放因子", 4, "生产商提供"),
+    ("排放因子", 3, "当地排放因子"),
+    ("排放因子", 2, "地域排放因子"),
+    ("排放因子", 1, "国际排放因子"),
+    ("仪器校正", 6, "有规定且执行，结果符合要求"),
+    ("仪器校正", 3, "有规定执行但结果不符合要求，或无规定执行但数据得到确认"),
+    ("仪器校正", 1, "没有规定执行"),
+)
+TAIWAN_FILE = "dq_scheme_taiwan.csv"
+_TAIWAN_ITEMS = {"activity": "活动数据种类", "calibration": "仪器校正", "factor": "排放系数种类"}
+
+
+def rubric(scheme: str = SEED_SCHEME) -> list[tuple[str, str, str]]:
+    """The scoring table of a scheme as (item, score, criterion): the seed's 6/3/1 table, or
+    the MOENV levels of ``factors/dq_scheme_taiwan.csv`` (in simplified characters)."""
+    if scheme != TAIWAN_SCHEME:
+        return [(item, str(score), text) for item, score, text in RUBRIC_631]
+    data = importlib.resources.files("ghgxl.factor_data").joinpath(TAIWAN_FILE)
+    rows = csv.DictReader(io.StringIO(data.read_text("utf-8")))
+    return [
+        (_TAIWAN_ITEMS[r["item"]], r["score"], r["criterion_zh_hans"])
+        for r in rows
+        if r["item"] in _TAIWAN_ITEMS
+    ]
+
+
+def grade_table(scheme: str = SEED_SCHEME) -> list[tuple[str, str]]:
+    """(grade, range of the weighted score) from :data:`GRADES`, best grade first:
+    ``('一级', 'A ≥ 5')`` … ``('五级', 'A < 2')``; Taiwan: ``('一级', 'X < 10')`` …
+    ``('三级', '19 ≤ X ≤ 27')``."""
+    grades = GRADES[scheme]
+    if scheme == TAIWAN_SCHEME:  # lower is better: from the lowest band up
+        bounds = [t for t, _ in grades][::-1]  # -inf, 10, 19
+        names = [n for _, n in grades][::-1]
+        uppers = [*bounds[1:], None]
+        table = []
+        for low, high, name in zip(bounds, uppers, names, strict=True):
+            if math.isinf(low):
+                table.append((name, f"X < {high:g}"))
+            elif high is None:
+                table.append((name, f"{low:g} ≤ X ≤ 27"))
+            else:
+                table.append((name, f"{low:g} ≤ X < {high:g}"))
+        return table
+    table = []
+    previous = None
+    for threshold, name in grades:
+        if math.isinf(threshold):
+            table.append((name, f"A < {previous:g}"))
+        elif previous is None:
+            table.append((name, f"A ≥ {threshold:g}"))
+        else:
+            table.append((name, f"{threshold:g} ≤ A < {previous:g}"))
+        previous = threshold
+    return table
 
 
 def scheme_of(label: object) -> str:

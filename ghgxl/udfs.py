@@ -229,14 +229,15 @@ def recalculate() -> None:
 
 @_button_safe
 def generate_report() -> None:
-    """生成报告: the Word report of the open workbook, saved beside it, then opened."""
+    """生成报告: the Word report of the open workbook, saved beside it, then opened; the
+    pictures (组织架构图.png …) are taken from the workbook's folder."""
     from ghgxl.report import write_report
 
     book = xw.Book.caller()
     workbook_path = Path(book.fullname)
     out = workbook_path.with_name(f"{workbook_path.stem}-温室气体盘查报告.docx")
     with tempfile.TemporaryDirectory() as folder:
-        write_report(_saved_copy(book, folder), out)
+        write_report(_saved_copy(book, folder), out, images=workbook_path.parent)
     if hasattr(os, "startfile"):
         os.startfile(out)  # Windows: open in Word
 

@@ -7,22 +7,26 @@ uses one this module does not provide.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import ghgxl
-from ghgxl import gwp, inventory, quality
-from ghgxl.emission import TOTAL_GROUPS, explicit_multipliers, library_multipliers
-from ghgxl.errors import GhgError
+from ghgxl import citations, gwp, inventory, quality
+from ghgxl.emission import TOTAL_GROUPS
 from ghgxl.export import cell_text
-from ghgxl.factors import FactorLibrary, FactorRow
+from ghgxl.factors import FactorLibrary
+from ghgxl.report import content
+from ghgxl.report.factor_table import factor_table, references
 from ghgxl.uncertainty import assess
 from ghgxl.units import conversion_factor
 from ghgxl.workbook import layout as L
 from ghgxl.workbook.boundary import exclusions, significance
 from ghgxl.workbook.calc import WorkbookCalculation, dq_scheme
+from ghgxl.workbook.check import input_findings
 from ghgxl.workbook.read import is_blank
+from ghgxl.workbook.ready import readiness
 
 CATEGORY_NAMES = {c: f"类别{c} {name}" for c, name in inventory.CATEGORY_NAMES.items()}
 GAS_LABELS = {"CO2e": "CO2e*"}
@@ -103,6 +107,8 @@ def _text(info: dict[str, object], key: str) -> str:
         return next(f.default for f in L.INFO_FIELDS if f.key == key) or ""  # type: ignore[return-value]
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, (dt.datetime, dt.date)):  # a date typed as a date
+        return value.strftime("%Y-%m-%d")
     return str(value).strip()
 
 
@@ -118,54 +124,47 @@ def method_of(row: dict[str, object]) -> str:
     return "transport" if unit in ("tkm", "pkm", "吨公里", "人公里") else "explicit"
 
 
-def factors_used(rows: Iterable[dict[str, object]], library: FactorLibrary) -> list[dict[str, str]]:
-    """Each library row (factor and the NCV/density it needed) and each explicit factor used."""
-    seen: dict[tuple, dict[str, str]] = {}
-    for row in rows:
-        unit, gas = str(row.get("unit") or ""), row.get("gas")
-        gas_name = None if is_blank(gas) else str(gas)
-        try:
-            if not is_blank(row.get("factor_key")):
-                key = str(row["factor_key"]).strip().lower()
-                used: tuple[FactorRow, ...] = library_multipliers(library, key, unit, gas_name).rows
-                for factor in used:
-                    seen.setdefault(("lib", factor.key, factor.gas), _factor_entry(factor))
-            elif not is_blank(row.get("factor")):
-                explicit_multipliers(float(row["factor"]), str(row["factor_unit"]), unit, gas_name)
-                entry = {
-                    "key": "（自定）",
-                    "name": str(row.get("source") or ""),
-                    "gas": gas_name or "",
-                    "value": f"{float(row['factor']):g}",
-                    "unit": str(row.get("factor_unit") or ""),
-                    "source": str(row.get("factor_source") or "（未注明来源）"),
-                }
-                seen.setdefault(("explicit", entry["name"], entry["value"], entry["unit"]), entry)
-        except (GhgError, TypeError, ValueError):
-            continue  # rows with errors are listed by `ghgxl check`, not in the factor table
-    return list(seen.values())
-
-
-def _factor_entry(factor: FactorRow) -> dict[str, str]:
-    return {
-        "key": factor.key,
-        "name": factor.name_zh,
-        "gas": factor.gas or "参数",
-        "value": f"{factor.value:g}",
-        "unit": factor.unit,
-        "source": factor.source + ("（公司因子）" if factor.origin != "library" else ""),
-    }
-
-
-def _category_table(result) -> tuple[list[dict[str, str]], dict[str, str]]:
+def _category_table(result, status: dict[int, str]) -> tuple[list[dict[str, str]], dict[str, str]]:
+    """Categories 1–6; one without a 活动数据 row prints its status (未量化（排除）,
+    无排放源), not 0.00."""
     by_category = result.by_category()
     values = list(by_category.values())
     shares = percentages(values)
     rows = [
-        {"no": str(c), "name": CATEGORY_NAMES[c], "value": money(v), "percent": p}
+        {
+            "no": str(c),
+            "name": CATEGORY_NAMES[c],
+            "value": status.get(c, money(v)),
+            "percent": "-" if c in status else p,
+        }
         for (c, v), p in zip(by_category.items(), shares, strict=True)
     ]
     return rows, {"value": money(result.total), "percent": "100.00%" if result.total > 0 else "-"}
+
+
+SCOPES = (("范围一", "类别1", (1,)), ("范围二", "类别2", (2,)), ("范围三", "类别3–6", (3, 4, 5, 6)))
+
+
+def _scope_table(result, status: dict[int, str]) -> dict[str, Any]:
+    """The seed's table 2: scope 1, 2 and 3 (categories 3–6, the quantified ones summed)."""
+    by_category = result.by_category()
+    values = [sum(by_category[c] for c in cats) for _, _, cats in SCOPES]
+    shares = percentages(values)
+    rows = []
+    for (scope, label, cats), value, share in zip(SCOPES, values, shares, strict=True):
+        quantified = [c for c in cats if c not in status]
+        text = money(value) if quantified else status[cats[0]]
+        rows.append(
+            {
+                "scope": scope,
+                "categories": label,
+                "value": text,
+                "percent": share if quantified else "-",
+            }
+        )
+    left = [f"类别{c}：{status[c]}" for c in (3, 4, 5, 6) if c in status]
+    note = "范围三合计为类别3–6 中已量化类别之和" + ("；" + "，".join(left) if left else "") + "。"
+    return {"scopes": rows, "scope_note": note}
 
 
 def _gas_table(by_gas: dict[str, float]) -> list[dict[str, str]]:
@@ -176,14 +175,16 @@ def _gas_table(by_gas: dict[str, float]) -> list[dict[str, str]]:
     ]
 
 
-def _category_gas_rows(result, categories: Iterable[int]) -> list[dict[str, str]]:
+def _category_gas_rows(
+    result, categories: Iterable[int], status: dict[int, str]
+) -> list[dict[str, str]]:
     table = result.by_category_gas()
     by_category = result.by_category()
     return [
         {
             "category": f"类别{c}",
-            **{g: money(table[c][g]) for g in TOTAL_GROUPS},
-            "total": money(by_category[c]),
+            **{g: "-" if c in status else money(table[c][g]) for g in TOTAL_GROUPS},
+            "total": status.get(c, money(by_category[c])),
         }
         for c in categories
     ]
@@ -356,6 +357,60 @@ def _previous(info: dict[str, object], total: float) -> dict[str, str]:
     }
 
 
+def _amount(value: object) -> str:
+    """An amount as typed, to its last decimal (up to 6), with thousands separators:
+    ``2,233.735``, ``23,610,660``: what a verifier multiplies by the combined factor."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or math.isnan(value):
+        return "-"
+    text = f"{value:,.6f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+#: The columns of the activity appendix, in order: a verifier recomputes each row as
+#: amount × combined factor (kg CO2e per unit) / 1000 and checks the factor numbers (F1 …)
+#: against the factor table and the amount against the evidence.
+ACTIVITY_COLUMNS = (
+    "id",
+    "source",
+    "category",
+    "amount",
+    "unit",
+    "factors",
+    "factor",
+    "evidence",
+    "tco2e",
+)
+
+
+def _activity(rows: list[dict], result, table) -> list[dict[str, str]]:
+    """One plain dict of text per 活动数据 row (:data:`ACTIVITY_COLUMNS`)."""
+    out = []
+    records = result.rows.to_dict("records")
+    for i, (record, res) in enumerate(zip(rows, records, strict=True)):
+        evidence = "" if is_blank(record.get("evidence")) else str(record["evidence"]).strip()
+        out.append(
+            {
+                "id": cell_text(record.get("id")) or "",
+                "source": str(record.get("source") or ""),
+                "category": str(res["category"] or ""),
+                "amount": _amount(res["amount"]),
+                "unit": str(record.get("unit") or ""),
+                "factors": table.row_refs[i],
+                "factor": table.row_factor[i],
+                "evidence": evidence or "（未填写）",
+                "tco2e": f"{res['tco2e']:,.4f}" if res["ok"] else "错误",
+            }
+        )
+    return out
+
+
+def _readiness(calc: WorkbookCalculation) -> dict[str, Any]:
+    """Whether the report is final (every check passed: ghgxl.workbook.ready) or a draft,
+    and what is missing."""
+    state = readiness(input_findings(calc))
+    return {"draft": not state.ready, "missing": list(state.missing)}
+
+
 def build_context(
     calc: WorkbookCalculation, library: FactorLibrary | None = None
 ) -> dict[str, Any]:
@@ -363,28 +418,21 @@ def build_context(
     library = library or FactorLibrary.default()
     info = calc.data.info
     result = calc.result
-    category_rows, category_total = _category_table(result)
+    status = content.category_status(calc.data, CATEGORY_NAMES)
+    category_rows, category_total = _category_table(result, status)
     by_gas = result.by_gas()
     rows = calc.rows.to_dict("records")
     methods_used = sorted({method_of(r) for r in rows}, key=list(METHOD_TEXT).index)
     named = {gwp.canonical_gas(str(r["gas"])) for r in rows if not is_blank(r.get("gas"))}
     gases_used = ["CO2", "CH4", "N2O", *sorted(g for g in named if g not in ("CO2", "CH4", "N2O"))]
     dq_rows, dq_summary = _dq_rows(calc)
+    scheme = dq_scheme(calc.data)
     sources = _sources(calc)
-    activity = []
-    for record, res in zip(rows, result.rows.to_dict("records"), strict=True):
-        activity.append(
-            {
-                "id": cell_text(record.get("id")) or "",
-                "source": str(record.get("source") or ""),
-                "category": str(res["category"] or ""),
-                "amount": money(res["amount"])
-                if isinstance(res["amount"], float) and not math.isnan(res["amount"])
-                else "-",
-                "unit": str(record.get("unit") or ""),
-                "tco2e": money(res["tco2e"]) if res["ok"] else "错误",
-            }
-        )
+    for source in sources:
+        source["type_label"] = content.type_label(source.get("emission_type", ""))
+    year = _text(info, "reporting_year")
+    set_name = result.gwp_set
+    factors = factor_table(rows, library, set_name, year)
     top = sorted(
         (
             (str(r.get("source") or r.get("id")), float(res["tco2e"]))
@@ -394,26 +442,30 @@ def build_context(
         key=lambda item: item[1],
         reverse=True,
     )[:10]
-    year = _text(info, "reporting_year")
-    set_name = result.gwp_set
     uncertainty_rows, uncertainty_total = _uncertainty(result)
+    gwp_code = citations.GWP_CODES[set_name]
     return {
         **{f.key: _text(info, f.key) for f in L.INFO_FIELDS},
+        **_readiness(calc),
         "year": year,
         "ghgxl_version": ghgxl.__version__,
         "factor_library_version": result.library_version,
         "gwp_set": set_name,
-        "gwp_source": gwp.SET_SOURCES[set_name],
+        "gwp_source": citations.table()[gwp_code].citation,
         "gwp_values": [{"gas": g, "value": f"{gwp.gwp(g, set_name):g}"} for g in gases_used],
+        "ghg_definitions": [{"formula": f, "name": n} for f, n in content.GHG_DEFINITIONS],
+        "direct_types": content.direct_types(sources),
+        "team": content.team(info),
         "total": money(result.total),
         "categories": category_rows,
         "category_total": category_total,
+        **_scope_table(result, status),
         "direct_total": money(result.by_category()[1]),
         "indirect_total": money(sum(v for c, v in result.by_category().items() if c > 1)),
         "gases": _gas_table(by_gas),
-        "scope1_gases": _category_gas_rows(result, [1]),
-        "scope2_gases": _category_gas_rows(result, [2]),
-        "indirect_gases": _category_gas_rows(result, [3, 4, 5, 6]),
+        "scope1_gases": _category_gas_rows(result, [1], status),
+        "scope2_gases": _category_gas_rows(result, [2], status),
+        "indirect_gases": _category_gas_rows(result, [3, 4, 5, 6], status),
         "gas_headers": [GAS_LABELS.get(g, g) for g in TOTAL_GROUPS],
         "gas_note": GAS_NOTE,
         "biogenic": money(result.biogenic_co2_t),
@@ -424,20 +476,28 @@ def build_context(
             dict(zip(("name", "formula", "reference"), METHOD_TEXT[m], strict=True))
             for m in methods_used
         ],
-        "factors": factors_used(rows, library),
+        "factors": factors.entries,
+        "grid_factors": factors.grid,
+        "references": references(methods_used, gwp_code, factors.codes),
         "dq_rows": dq_rows,
         "dq_score": dq_summary["score"],
         "dq_assessed": dq_summary["score"] != "-",
         "dq_unscored": dq_summary["unscored"],
-        "dq_taiwan": dq_scheme(calc.data) == quality.TAIWAN_SCHEME,
-        "dq_grades": grade_bands(dq_scheme(calc.data)),
+        "dq_taiwan": scheme == quality.TAIWAN_SCHEME,
+        "dq_grades": grade_bands(scheme),
+        "dq_rubric": [
+            {"item": item, "score": score, "criterion": text}
+            for item, score, text in quality.rubric(scheme)
+        ],
+        "dq_grade_table": [{"grade": g, "range": r} for g, r in quality.grade_table(scheme)],
         "dq_grade": dq_summary["grade"],
-        "activity": activity,
+        "activity": _activity(rows, result, factors),
         "top_sources": [{"name": n, "value": money(v)} for n, v in top],
         "uncertainty_rows": uncertainty_rows,
         "uncertainty_total": uncertainty_total,
         **_boundary(calc),
         **_previous(info, result.total),
+        **{name: content.NOT_SUPPLIED for name in content.PICTURES},
         "error_count": len(result.errors),
         "errors": [e.text() for e in result.errors],
     }

@@ -25,7 +25,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from ghgxl.errors import GhgError
 from ghgxl.factors import FactorLibrary
 from ghgxl.files import check_outputs, write_bytes_atomic
-from ghgxl.report import charts
+from ghgxl.report import charts, pictures
 from ghgxl.report.context import CATEGORY_NAMES, build_context
 from ghgxl.workbook import xlsx
 from ghgxl.workbook.calc import WorkbookCalculation, calculate_workbook
@@ -78,12 +78,17 @@ def _charts(template: DocxTemplate, calc: WorkbookCalculation) -> dict[str, Inli
 
 
 def render_docx(
-    calc: WorkbookCalculation, library: FactorLibrary | None = None, template: Path | None = None
+    calc: WorkbookCalculation,
+    library: FactorLibrary | None = None,
+    template: Path | None = None,
+    images: Path | None = None,
 ) -> bytes:
-    """The report as .docx bytes."""
+    """The report as .docx bytes; the pictures (ghgxl.report.pictures) from ``images``, by
+    default the workbook's folder."""
     document = DocxTemplate(str(template or template_path()))
     context = _xml_safe(build_context(calc, library))
     context.update(_charts(document, calc))
+    context.update(pictures.inline(document, images or Path(calc.data.path).parent))
     document.render(context, jinja_env=jinja_env(), autoescape=True)
     buffer = io.BytesIO()
     document.save(buffer)
@@ -206,15 +211,20 @@ def _kill_group(process: subprocess.Popen) -> None:
 
 
 def write_report(
-    workbook: Path, out: Path, pdf: bool = False, library: FactorLibrary | None = None
+    workbook: Path,
+    out: Path,
+    pdf: bool = False,
+    library: FactorLibrary | None = None,
+    images: Path | None = None,
 ) -> tuple[WorkbookCalculation, Path, Path | None]:
-    """Compute ``workbook`` and write its report to ``out`` (.docx), and a PDF beside it.
-    Neither may be the workbook (E603) nor anything but a regular file (E604)."""
+    """Compute ``workbook`` and write its report to ``out`` (.docx), and a PDF beside it;
+    pictures from ``images`` (default: beside the workbook). Neither output may be the
+    workbook (E603) nor anything but a regular file (E604)."""
     out = Path(out)
     pdf_path = out.with_suffix(".pdf") if pdf else None
     check_outputs([out, pdf_path], [workbook])
     calc = calculate_workbook(Path(workbook), library=library)
-    write_bytes_atomic(out, render_docx(calc, library))
+    write_bytes_atomic(out, render_docx(calc, library, images=images))
     if pdf_path is not None:
         with tempfile.TemporaryDirectory() as folder:
             made = docx_to_pdf(out, Path(folder))

@@ -6,7 +6,9 @@ number cells, unknown units or factor keys, units that do not fit the factor), i
 what a calculation alone would not stop at: duplicated source ids, numbers typed as text in
 monthly cells (the sheet's SUM would skip them), stale or hand-edited results, grid factors
 of another year than the reporting year, formulas with another GWP set than the workbook's,
-exclusions without a reason, explicit factors without a source.
+exclusions without a reason, explicit factors without a source; and what keeps the report
+a draft (:mod:`ghgxl.workbook.ready`: placeholders in 基本信息, significance not assessed,
+exclusions not estimated, data quality not assessed).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from ghgxl.errors import GhgError
 from ghgxl.factors import FactorLibrary
 from ghgxl.units import excel_error
 from ghgxl.workbook import layout as L
-from ghgxl.workbook import xlsx
+from ghgxl.workbook import ready, xlsx
 from ghgxl.workbook.boundary import exclusions, significance
 from ghgxl.workbook.calc import WorkbookCalculation, calculate_workbook, cell_values
 from ghgxl.workbook.names import SHEET_SUMMARY
@@ -248,23 +250,36 @@ def check_workbook(
         workbook.release()
 
 
-def _check(
-    path: Path, workbook: OpenedWorkbook, library: FactorLibrary | None
-) -> tuple[WorkbookCalculation, list[GhgError]]:
-    calc = calculate_workbook(workbook, library=library)
-    findings = [
+def input_findings(calc: WorkbookCalculation) -> list[GhgError]:
+    """Every finding the workbook's inputs give, in sheet order: all of ``check`` but the two
+    that read what Excel last showed (stale results E605, GWP literals in formulas W102),
+    which the report, computing from the inputs, does not depend on. The readiness
+    warnings (:mod:`ghgxl.workbook.ready`) are among them."""
+    return [
         *_missing_info(calc),
+        *ready.unfilled_info(calc.data),
         *calc.errors,
         *calc.result.warnings,
+        *ready.unassessed_quality(calc),
         *_beyond_quality(calc),
         *_text_in_number_cells(calc),
         *_duplicates(calc),
         *_grid_years(calc),
         *_electricity_against_fuel(calc),
         *_explicit_without_source(calc),
-        *_mixed_gwp(path, calc),
         *exclusions(calc.data, calc.result.total).findings,
         *significance(calc.data).findings,
+        *ready.unassessed_significance(calc.data),
+    ]
+
+
+def _check(
+    path: Path, workbook: OpenedWorkbook, library: FactorLibrary | None
+) -> tuple[WorkbookCalculation, list[GhgError]]:
+    calc = calculate_workbook(workbook, library=library)
+    findings = [
+        *input_findings(calc),
+        *_mixed_gwp(path, calc),
         *_stale_results(workbook, calc),
     ]
     return calc, findings

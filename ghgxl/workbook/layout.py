@@ -6,6 +6,7 @@ their cell addresses from here, so a column can move without anything drifting.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ghgxl.emission import GROUPS, TOTAL_GROUPS
@@ -55,6 +56,8 @@ class InfoField:
 
 CONSOLIDATION = ("运营控制", "财务控制", "股权比例")
 DQ_SCHEMES = ("6/3/1 评分法（活动数据/排放因子/仪器校正）", "台湾环境部盘查表评分法")
+#: Lines of the 盘查小组 field: role | name | duty.
+TEAM_PLACEHOLDER = "（每行一人：职务 | 姓名 | 职责）"
 VERIFICATION = ("未查证", "内部查证", "第三方查证（合理保证）", "第三方查证（有限保证）")
 
 INFO_FIELDS: tuple[InfoField, ...] = (
@@ -74,8 +77,16 @@ INFO_FIELDS: tuple[InfoField, ...] = (
     InfoField("factor_library", "因子库版本", "", "由 ghgxl 填写 / filled by ghgxl"),
     InfoField("dq_scheme", "数据质量评分方案", DQ_SCHEMES[0], choices=DQ_SCHEMES),
     InfoField("responsible", "报告负责人", "（姓名）"),
-    InfoField("contact", "联系方式", "（电话 / 邮箱）"),
+    InfoField("contact", "联系方式", "（电话 / 邮箱）", "报告“报告的取得与咨询”一节印出"),
+    InfoField("contact_department", "咨询单位/部门", "（部门）", "对外答复本报告问题的部门"),
+    InfoField("contact_person", "咨询人员", "（姓名）"),
     InfoField("verification", "查证状态", VERIFICATION[0], choices=VERIFICATION),
+    InfoField("report_number", "报告编号", "（报告编号）", "印在封面"),
+    InfoField("report_version", "报告版本", "（如 V1.0）", "印在封面"),
+    InfoField("report_date", "报告日期", "（YYYY-MM-DD）", "报告批准发行的日期，印在封面"),
+    InfoField("prepared_by", "编写人", "（姓名）", "印在封面"),
+    InfoField("reviewed_by", "审核人", "（姓名）", "印在封面"),
+    InfoField("approved_by", "批准人", "（姓名）", "最高管理者或其授权人，印在封面"),
     InfoField("previous_year", "上一年度（可选）", "", "填写后报告列出上一年度排放量与变化"),
     InfoField(
         "previous_total", "上一年度排放总量 (t CO2e，可选)", "", "上一年度盘查报告的总排放量"
@@ -102,6 +113,14 @@ INFO_FIELDS: tuple[InfoField, ...] = (
     InfoField(
         "ghg_policy", "温室气体政策（报告用）", "（温室气体管理政策与盘查小组职责）", long_text=True
     ),
+    InfoField("lead_department", "温室气体管理主责部门", "（主责部门）"),
+    InfoField(
+        "team",
+        "盘查小组成员与职责（报告用）",
+        TEAM_PLACEHOLDER,
+        "每行一人：职务或角色 | 姓名 | 职责（用 | 分隔；按行印成报告的盘查小组表）",
+        long_text=True,
+    ),
     InfoField("reduction_measures", "减排措施（报告用）", "（减排目标与措施）", long_text=True),
 )
 INFO_FIRST_ROW = 4
@@ -118,6 +137,33 @@ DEFINED_NAMES = {
 
 def info_cell(key: str) -> str:
     return f"B{INFO_ROW[key]}"
+
+
+def placeholders() -> tuple[str, ...]:
+    """The placeholder texts of 基本信息 (``（姓名）``, ``（地址）`` …): a default in full-width
+    parentheses stands for what the user has to write."""
+    return tuple(
+        f.default
+        for f in INFO_FIELDS
+        if isinstance(f.default, str) and f.default.startswith("（") and f.default.endswith("）")
+    )
+
+
+#: A whole value in full-width parentheses or lenticular brackets: ``（厂区名称）``, ``【请填写】``.
+_BRACKETED = re.compile(r"^\s*(（[^（）]*）|【[^【】]*】)\s*$")
+
+
+def is_placeholder(key: str, value: object) -> bool:
+    """Whether a 基本信息 value still stands for what the user has to write: empty (for a
+    field whose default is a placeholder), a placeholder of the template, text holding one
+    (``组长 | （姓名） | 统筹``), or a value that is nothing but a bracketed phrase."""
+    field = next(f for f in INFO_FIELDS if f.key == key)
+    if field.default not in placeholders():
+        return False
+    if value is None or (isinstance(value, float) and value != value):
+        return True
+    text = str(value).strip()
+    return not text or bool(_BRACKETED.match(text)) or any(p in text for p in placeholders())
 
 
 # --- 排放源识别 (the seed's table 1) ---------------------------------------------------------

@@ -57,6 +57,7 @@ class WorkbookData:
     activity_columns: dict[str, str] = field(default_factory=lambda: dict(L.ACT_COL))
     source_columns: dict[str, str] = field(default_factory=lambda: dict(L.SOURCE_COL))
     extent: Extent = field(default_factory=Extent)  # how far its own formulas reach
+    info_rows: dict[str, int] = field(default_factory=dict)  # 基本信息 key → its sheet row
 
 
 def is_blank(value: object) -> bool:
@@ -75,6 +76,16 @@ def read_info(grid: list[list[object]]) -> dict[str, object]:
         if len(row) >= 3 and isinstance(row[2], str) and row[2].strip():
             info[row[2].strip()] = row[1]
     return info
+
+
+def info_rows(grid: list[list[object]]) -> dict[str, int]:
+    """The sheet row of each 基本信息 key (of a key typed twice, the last: the one whose
+    value :func:`read_info` keeps, so a finding points at the cell that was read)."""
+    rows: dict[str, int] = {}
+    for number, row in enumerate(grid, start=1):
+        if len(row) >= 3 and isinstance(row[2], str) and row[2].strip():
+            rows[row[2].strip()] = number
+    return rows
 
 
 def _header_text(value: object) -> str:
@@ -239,7 +250,8 @@ def _read(workbook: OpenedWorkbook) -> WorkbookData:
         if required not in names:
             raise GhgError("E612", sheet=required, cell=str(path.name))
     extent = read_extent(path, _total_column(workbook))
-    info = read_info(list(_with_errors(workbook.rows(L.SHEET_INFO), extent, L.SHEET_INFO)))
+    info_grid = list(_with_errors(workbook.rows(L.SHEET_INFO), extent, L.SHEET_INFO))
+    info = read_info(info_grid)
     grid = _with_errors(workbook.rows(L.SHEET_ACTIVITY), extent, L.SHEET_ACTIVITY)
     activity, activity_columns = _table(
         grid, L.ACTIVITY_COLUMNS, INPUT_KEYS, L.SHEET_ACTIVITY, exact=("annual",)
@@ -273,6 +285,7 @@ def _read(workbook: OpenedWorkbook) -> WorkbookData:
         activity_columns,
         source_columns,
         extent,
+        info_rows(info_grid),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ghgxl import gwp
+from ghgxl import citations, gwp
 from ghgxl.factors import FactorLibrary, library_files, load_library, parse_rows, read_library_file
 from ghgxl.methods import combustion, mass_balance, septic
 from ghgxl.units import conversion_factor, parse_factor_unit, parse_unit
@@ -163,3 +163,39 @@ def test_blend_components_have_gwps() -> None:
         if gwp.is_blend(name):
             for set_name in gwp.GWP_SETS:
                 assert gwp.gwp(name, set_name) > 0
+
+
+def test_every_source_code_of_a_shipped_factor_has_a_citation(library: FactorLibrary) -> None:
+    """The report cites each factor by its source codes (factors/citations.csv): every row
+    names at least one code, and every code it names has a Chinese citation."""
+    table = citations.table()
+    uncited = [row.key for row in library.rows() if not citations.codes_in(row.source)]
+    assert uncited == []
+    codes = {code for row in library.rows() for code in citations.codes_in(row.source)}
+    assert len(codes) > 20, "the code pattern no longer finds the codes"
+    assert sorted(codes - set(table)) == []
+    for code in codes:
+        assert table[code].citation and "read in" not in table[code].citation, code
+    # what a verifier reads for the 2021 grid factor and an IPCC table
+    grid = library.get("grid.cn.national.2021", "CO2")
+    assert citations.citation(grid.source) == (
+        "《关于发布2021年电力二氧化碳排放因子的公告》（生态环境部、国家统计局公告2024年第12号）"
+    )
+    offroad = library.get("fuel.diesel.offroad", "N2O")
+    assert citations.citation(offroad.source).startswith(
+        "《2006年IPCC国家温室气体清单指南》第2卷 第3章 表3.3.1"
+    )
+
+
+def test_the_citation_table_is_complete() -> None:
+    """Each code of the table has a citation, and a publication unless it is a principle;
+    the GWP sets and the standards the report always cites are in it."""
+    table = citations.table()
+    for code, entry in table.items():
+        assert entry.citation, code
+        assert entry.publication or code == "MASSBALANCE", code
+    assert set(citations.GWP_CODES.values()) | set(citations.STANDARDS) <= set(table)
+    assert set(citations.GWP_CODES) == set(gwp.SET_SOURCES)
+    # one publication however many of its tables are cited
+    ipcc = [c for c in table if c.startswith("IPCC2006-")]
+    assert len(citations.publications(ipcc)) == 1

@@ -111,9 +111,11 @@ def test_every_number_comes_from_the_engine(rendered) -> None:
     text, data = rendered
     assert f"排放总量为 {_money(data['total_tco2e'])} 吨" in text
     for category, value in data["by_category"].items():
-        assert re.search(
-            rf"^{category} \| 类别{category} [^|]* \| {re.escape(_money(value))} \| ", text, re.M
-        ), category
+        # a category without a 活动数据 row prints what it is, never 0.00
+        shown = re.escape(_money(value)) if value else "(?:未量化（排除）|无排放源)"
+        assert re.search(rf"^{category} \| 类别{category} [^|]* \| {shown} \| ", text, re.M), (
+            category
+        )
     for gas in ("CO2", "CH4", "N2O", "HFCs"):
         assert re.search(rf"^{gas} \| {re.escape(_money(data['by_gas'][gas]))} \| ", text, re.M), (
             gas
@@ -140,7 +142,8 @@ def test_percentages_add_up_to_100(rendered) -> None:
     text, _ = rendered
     table = text.split(" 温室气体排放类别及排放量\n")[1].split("合计")[0]
     shares = [float(p) for p in re.findall(r"\| ([\d.]+)%$", table, re.M)]
-    assert len(shares) == 6 and f"{sum(shares):.2f}" == "100.00"
+    quantified = len(re.findall(r"^\d \| 类别\d [^|]* \| [\d,.]+ \| ", table, re.M))
+    assert len(shares) == quantified >= 3 and f"{sum(shares):.2f}" == "100.00"
     assert report_context.percentages([1, 1, 1]) == ["33.34%", "33.33%", "33.33%"]
 
 
@@ -157,10 +160,10 @@ ISO_14064_9_3 = {  # element of ISO 14064-1:2018 clause 9.3.1 → what the repor
     "indirect emissions by category": "其他间接温室气体排放量（类别3–6，按气体）",
     "base year": "基准年",
     "methods and changes": "量化方法与排放因子的变更",
-    "factors used": "附录 排放因子表",
-    "GWPs and their source": "IPCC AR6 WG1",
+    "factors used": "附录一 排放因子表",
+    "GWPs and their source": "IPCC 第六次评估报告第一工作组报告（2021）",
     "uncertainty": "不确定性",
-    "statement of conformity": "符合 ISO 14064-1:2018",
+    "statement of conformity": "符合性声明",
     "verification status": "查证状态",
 }
 

@@ -56,3 +56,35 @@ def test_taiwan_scheme() -> None:
     )
     assert quality.scheme_of("台湾环境部盘查表评分法") == quality.TAIWAN_SCHEME
     assert quality.scheme_of("6/3/1 评分法（活动数据/排放因子/仪器校正）") == quality.SEED_SCHEME
+
+
+def test_grade_tables_follow_the_grades() -> None:
+    """The report's grade tables come from GRADES: every score falls in the band whose
+    grade quality.grade gives it."""
+    assert quality.grade_table() == [
+        ("一级", "A ≥ 5"),
+        ("二级", "4 ≤ A < 5"),
+        ("三级", "3 ≤ A < 4"),
+        ("四级", "2 ≤ A < 3"),
+        ("五级", "A < 2"),
+    ]
+    assert quality.grade_table("taiwan") == [
+        ("一级", "X < 10"),
+        ("二级", "10 ≤ X < 19"),
+        ("三级", "19 ≤ X ≤ 27"),
+    ]
+    for score, band in ((5.0, 0), (4.99, 1), (2.0, 3), (1.99, 4)):
+        assert quality.grade(score) == quality.grade_table()[band][0]
+    for score, band in ((9.99, 0), (10, 1), (18.9, 1), (19, 2), (27, 2)):
+        assert quality.grade(score, "taiwan") == quality.grade_table("taiwan")[band][0]
+
+
+def test_rubrics_of_both_schemes() -> None:
+    seed = quality.rubric()
+    assert [s for item, s, _ in seed if item == "活动数据"] == ["6", "3", "1"]
+    assert [s for item, s, _ in seed if item == "排放因子"] == ["6", "5", "4", "3", "2", "1"]
+    assert [s for item, s, _ in seed if item == "仪器校正"] == ["6", "3", "1"]
+    taiwan = quality.rubric("taiwan")
+    assert {item for item, _, _ in taiwan} == {"活动数据种类", "仪器校正", "排放系数种类"}
+    assert {s for _, s, _ in taiwan} == {"1", "2", "3"}
+    assert ("活动数据种类", "1", "连续量测") in taiwan  # simplified characters for the report

@@ -5,8 +5,10 @@ material maker. It prints, for each of its 41 emission sources, the emissions in
 three data-quality scores (chapter 4.5), but not the activity data. This script rebuilds the
 workbook those figures came from:
 
-* 基本信息: the company anonymised (示例新能源科技有限公司), people and contacts as
-  placeholders, reporting year 2023, base year 2023, 运营控制, GWP AR6, 第三方查证（合理保证）.
+* 基本信息: the company anonymised (示例新能源科技有限公司), people, contacts, address and
+  site as placeholders (so the example's report is a draft, docs/example.md), reporting
+  year 2023, base year 2023, 运营控制, GWP AR6, 第三方查证（合理保证）, the 主责部门 and
+  盘查小组 duties of the seed's 2.1.
 * 排放源识别: the 41 sources (the seed's table 1, row by row) and the exclusions the seed
   names in 3.5 (and categories 5/6, "经评估，暂不纳入"), each with the seed's reason.
 * 活动数据: the 41 rows of ``seed_2023_rows.csv`` (beside this script), in the seed's order.
@@ -40,9 +42,19 @@ ROWS_CSV = HERE / "seed_2023_rows.csv"
 EXAMPLE = HERE / "example-2023.xlsm"
 
 NOTE = (
-    "本清册为 ghgxl 的示例：依据一份公开发布的 2023 年度温室气体盘查报告重建，公司名称与人员"
-    "已匿名化。各排放源的排放量（kg CO2e）与数据质量评分取自原报告；活动数据与部分排放因子为"
-    "按原报告排放量反推的示例值，并非原公司的记录。"
+    "（示例）本报告依据一份公开发布的 2023 年度温室气体盘查报告重建，公司名称与人员已匿名化；"
+    "各排放源的排放量与数据质量评分取自该报告，活动数据与部分排放因子为按其排放量反推的示例值，"
+    "并非该公司的记录。"
+)
+#: The seed's 2.1: 温室气体盘查小组 and the duties of its 主责部门 (roles only: the people
+#: are anonymised, so the name column says who by role).
+TEAM = "\n".join(
+    (
+        "主责部门 | 品质管理部体系组 | 召集盘查小组会议；推动温室气体盘查与减量工作；编制年度"
+        "温室气体清册与报告；策划实施内部审核；审议温室气体管理作业方式与相关文件",
+        "盘查小组成员 | 各部门代表 | 收集本部门活动数据及证明资料，配合排放量计算、内部查证"
+        "与减排工作",
+    )
 )
 
 INFO: dict[str, object] = {
@@ -60,6 +72,8 @@ INFO: dict[str, object] = {
     "responsible": "（姓名）",
     "contact": "（电话 / 邮箱）",
     "verification": "第三方查证（合理保证）",
+    "lead_department": "品质管理部体系组",
+    "team": TEAM,
     "company_profile": (
         NOTE + "公司生产新能源汽车、储能及消费电子用锂离子电池负极材料，制程包括粗破、粉碎、混批、"
         "造粒、整形、筛分、外发石墨化、筛分包装；主要原辅材料为石油焦、针状焦及煤系焦等。"
@@ -84,7 +98,7 @@ EXCLUSIONS: list[dict[str, object]] = [
         "category": 1,
         "emission_type": "逸散排放",
         "gases": "HFCs",
-        "exclusion_reason": "排放量小，且不易取得冷媒成分含量，免除量化（原报告 3.5）",
+        "exclusion_reason": "排放量小，且不易取得冷媒成分含量，免除量化",
     },
     {
         "id": "X2",
@@ -94,7 +108,7 @@ EXCLUSIONS: list[dict[str, object]] = [
         "category": 1,
         "emission_type": "逸散排放",
         "gases": "CO2",
-        "exclusion_reason": "排放量小，且不易取得成分含量，免除量化（原报告 3.5）",
+        "exclusion_reason": "排放量小，且不易取得成分含量，免除量化",
     },
     {
         "id": "X3",
@@ -105,7 +119,7 @@ EXCLUSIONS: list[dict[str, object]] = [
         "emission_type": "固定燃烧",
         "gases": "CO2、CH4、N2O",
         "exclusion_reason": (
-            "仅做维护性启动，能源消耗量小，且不易取得实际耗用柴油数据，免除量化（原报告 3.5）"
+            "仅做维护性启动，能源消耗量小，且不易取得实际耗用柴油数据，免除量化"
         ),
     },
     {
@@ -116,7 +130,7 @@ EXCLUSIONS: list[dict[str, object]] = [
         "category": 5,
         "emission_type": "其他",
         "gases": "—",
-        "exclusion_reason": "经评估，暂不纳入此次盘查（原报告表 2；原报告未列出显著性评估）",
+        "exclusion_reason": "经评估，暂不纳入此次盘查",
     },
     {
         "id": "X5",
@@ -126,7 +140,7 @@ EXCLUSIONS: list[dict[str, object]] = [
         "category": 6,
         "emission_type": "其他",
         "gases": "—",
-        "exclusion_reason": "经评估，暂不纳入此次盘查（原报告表 2；原报告未列出显著性评估）",
+        "exclusion_reason": "经评估，暂不纳入此次盘查",
     },
 ]
 
@@ -190,17 +204,17 @@ SIGNIFICANCE = {
     "3.1": {
         **_scores(3, 2, 2, 3, 3, 1),
         "included": INCLUDED,
-        "reason": "原料与外发加工运输（原报告 表1）",
+        "reason": "原料与外发加工运输",
     },
     "3.2": {
         **_scores(3, 2, 2, 3, 3, 1),
         "included": INCLUDED,
-        "reason": "产品与废弃物委外运输（原报告 表1）",
+        "reason": "产品与废弃物委外运输",
     },
     "3.3": {
         **_scores(2, 2, 2, 2, 1, 3),
         "included": INCLUDED,
-        "reason": "员工自用车辆通勤（原报告 表1）",
+        "reason": "员工自用车辆通勤",
     },
     "3.4": {
         **_scores(1, 1, 1, 2, 1, 1),
@@ -210,7 +224,7 @@ SIGNIFICANCE = {
     "3.5": {
         **_scores(2, 2, 2, 2, 1, 3),
         "included": INCLUDED,
-        "reason": "员工商务出行（原报告 表1）",
+        "reason": "员工商务出行",
     },
     "4.1": {
         **_scores(3, 2, 3, 3, 2, 1),
@@ -220,12 +234,12 @@ SIGNIFICANCE = {
     "4.2": {
         **_scores(2, 1, 1, 2, 1, 1),
         "included": LEFT_OUT,
-        "reason": "经评估，暂不纳入（原报告未列）",
+        "reason": "经评估，暂不纳入",
     },
     "4.3": {
         **_scores(2, 2, 2, 2, 3, 1),
         "included": INCLUDED,
-        "reason": "废弃物委外焚烧处理（原报告 表1）",
+        "reason": "废弃物委外焚烧处理",
     },
     "4.4": {**_scores(1, 1, 1, 1, 1, 1), "included": LEFT_OUT, "reason": "无租赁资产"},
     "4.5": {
@@ -236,19 +250,19 @@ SIGNIFICANCE = {
     "5.1": {
         **_scores(2, 1, 2, 1, 1, 1),
         "included": LEFT_OUT,
-        "reason": "经评估，暂不纳入此次盘查工作（原报告 表2）",
+        "reason": "经评估，暂不纳入此次盘查工作",
     },
     "5.2": {**_scores(1, 1, 1, 1, 1, 1), "included": LEFT_OUT, "reason": "无下游租赁资产"},
     "5.3": {
         **_scores(2, 1, 1, 1, 1, 1),
         "included": LEFT_OUT,
-        "reason": "经评估，暂不纳入此次盘查工作（原报告 表2）",
+        "reason": "经评估，暂不纳入此次盘查工作",
     },
     "5.4": {**_scores(1, 1, 1, 1, 1, 1), "included": LEFT_OUT, "reason": "无相关投资"},
     "6.1": {
         **_scores(1, 1, 1, 1, 1, 1),
         "included": LEFT_OUT,
-        "reason": "经评估，暂不纳入此次盘查工作（原报告 表2）",
+        "reason": "经评估，暂不纳入此次盘查工作",
     },
 }
 

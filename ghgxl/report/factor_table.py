@@ -1,0 +1,178 @@
+"""The factors a report cites: one numbered row per factor or parameter actually used, with
+its Chinese name, value, unit and a citation a verifier can look up; for each 活动数据 row,
+the numbers of the factors it used and its combined factor (kg CO2e per unit of its
+amount), so any row can be recomputed as amount × combined factor; the grid factors named
+in the text; and the publications of 参考文献.
+
+No factor key and no note on where a library value was read reaches the report: those stay
+in the library (``factors/SOURCES.md``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from ghgxl import citations
+from ghgxl.emission import (
+    Multipliers,
+    co2e_by_group,
+    explicit_multipliers,
+    library_multipliers,
+    total_co2e,
+)
+from ghgxl.errors import GhgError
+from ghgxl.factors import ANY_GAS, LIBRARY_ORIGIN, FactorLibrary, FactorRow
+from ghgxl.workbook.read import is_blank
+
+#: The gas column of a leak rate, whose gas is the refrigerant each row names.
+ANY_GAS_TEXT = "所填制冷剂"
+_YEAR_KEY = re.compile(r"\.(\d{4})$")
+#: Method → the publications its formula follows (see context.METHOD_TEXT).
+METHOD_CODES = {
+    "combustion": ("IPCC2006-V2-T1.4", "CN-IND-GUIDE-2015"),
+    "electricity": ("GHGP-S2-2015",),
+    "refrigerant": ("IPCC2006-V3-T7.9",),
+    "septic": ("IPCC2006-V5-T6.2",),
+    "mass_balance": ("IPCC2006-V2-EQ3.2.2",),
+    "transport": ("GHGP-S3-2011",),
+    "explicit": ("ISO14064-1-2018",),
+}
+
+
+def number_text(value: float, digits: int = 10) -> str:
+    """A value as published, without an exponent: ``63100``, ``0.238333``, ``0.00012``."""
+    if not math.isfinite(value):
+        return "-"
+    text = f"{value:.{digits}g}"
+    if "e" in text:
+        decimals = max(0, digits - 1 - math.floor(math.log10(abs(value))))
+        text = f"{value:.{decimals}f}".rstrip("0").rstrip(".")
+    return text
+
+
+@dataclass
+class FactorTable:
+    """The numbered factors, and what each 活动数据 row used."""
+
+    entries: list[dict[str, str]] = field(default_factory=list)
+    row_refs: list[str] = field(default_factory=list)  # "F3、F4、F5" per row
+    row_factor: list[str] = field(default_factory=list)  # kg CO2e per unit, per row
+    codes: list[str] = field(default_factory=list)  # source codes of the library rows used
+    grid: list[dict[str, str]] = field(default_factory=list)
+
+    def _number(self, identity: tuple, entry: dict[str, str], seen: dict[tuple, str]) -> str:
+        if identity not in seen:
+            seen[identity] = f"F{len(seen) + 1}"
+            self.entries.append({"no": seen[identity], **entry})
+        return seen[identity]
+
+
+_GAS_ORDER = ("CO2", "CH4", "N2O")
+
+
+def _reading_order(factor: FactorRow) -> tuple[int, int, str]:
+    """Emission factors before parameters; CO2, CH4, N2O first; then by key."""
+    gas = factor.gas or ""
+    rank = _GAS_ORDER.index(gas) if gas in _GAS_ORDER else len(_GAS_ORDER)
+    return (factor.is_parameter, rank, factor.key)
+
+
+def _library_entry(factor: FactorRow) -> dict[str, str]:
+    gas = factor.gas or "参数"
+    if gas == ANY_GAS:
+        gas = ANY_GAS_TEXT
+    cited = citations.citation(factor.source)
+    if factor.origin != LIBRARY_ORIGIN:
+        cited = f"{factor.source}（公司因子）"
+    return {
+        "name": factor.name_zh,
+        "gas": gas,
+        "value": number_text(factor.value),
+        "unit": factor.unit,
+        "citation": cited,
+    }
+
+
+def _combined(multipliers: Multipliers, gwp_set: str) -> str:
+    """kg CO2e (counted in the total) per unit of the row's amount."""
+    return number_text(total_co2e(co2e_by_group(multipliers.per_unit, gwp_set)), 7)
+
+
+def factor_table(
+    rows: Iterable[dict[str, object]], library: FactorLibrary, gwp_set: str, year: object
+) -> FactorTable:
+    """The table of every factor the rows used, numbered in the order first used; rows
+    with an error get ``-`` (``ghgxl check`` lists them, not the factor table)."""
+    table = FactorTable()
+    seen: dict[tuple, str] = {}
+    grid_keys: dict[str, FactorRow] = {}
+    for row in rows:
+        unit, gas = str(row.get("unit") or ""), row.get("gas")
+        gas_name = None if is_blank(gas) else str(gas)
+        refs: list[str] = []
+        combined = "-"
+        try:
+            if not is_blank(row.get("factor_key")):
+                key = str(row["factor_key"]).strip().lower()
+                multipliers = library_multipliers(library, key, unit, gas_name)
+                for used in sorted(multipliers.rows, key=_reading_order):
+                    refs.append(
+                        table._number(("lib", used.key, used.gas), _library_entry(used), seen)
+                    )
+                    if used.origin == LIBRARY_ORIGIN:
+                        table.codes += citations.codes_in(used.source)
+                    if key.startswith(("grid.", "heat.")) and used.key == key:
+                        grid_keys.setdefault(key, used)
+                combined = _combined(multipliers, gwp_set)
+            elif not is_blank(row.get("factor")):
+                value, factor_unit = float(row["factor"]), str(row.get("factor_unit") or "")
+                multipliers = explicit_multipliers(value, factor_unit, unit, gas_name)
+                source = str(row.get("factor_source") or "").strip() or "（未注明来源）"
+                entry = {
+                    "name": f"{row.get('source') or row.get('id') or ''}（自定因子）",
+                    "gas": "、".join(multipliers.per_unit),
+                    "value": number_text(value),
+                    "unit": factor_unit,
+                    "citation": source,
+                }
+                identity = ("explicit", value, factor_unit, entry["gas"], source)
+                refs.append(table._number(identity, entry, seen))
+                combined = _combined(multipliers, gwp_set)
+        except (GhgError, TypeError, ValueError):
+            refs, combined = [], "-"
+        table.row_refs.append("、".join(dict.fromkeys(refs)) or "-")
+        table.row_factor.append(combined)
+    table.grid = [_grid_entry(factor, year) for factor in grid_keys.values()]
+    return table
+
+
+def _grid_entry(factor: FactorRow, year: object) -> dict[str, str]:
+    """A grid or heat factor as the text names it, with its data year against the
+    reporting year."""
+    match = _YEAR_KEY.search(factor.key)
+    data_year = match.group(1) if match else ""
+    reporting = str(year).strip()
+    if not data_year:
+        note = ""
+    elif data_year == reporting:
+        note = f"因子数据年份为 {data_year} 年，与报告年度相同。"
+    else:
+        note = f"因子数据年份为 {data_year} 年，与报告年度 {reporting} 年不同。"
+    return {
+        "name": factor.name_zh,
+        "value": number_text(factor.value),
+        "unit": factor.unit,
+        "year": data_year,
+        "citation": _library_entry(factor)["citation"],
+        "note": note,
+    }
+
+
+def references(methods: Iterable[str], gwp_code: str, codes: Iterable[str]) -> list[str]:
+    """参考文献: the standards, the GWP report, the publications of the methods and of the
+    library factors used, each once."""
+    method_codes = [c for m in methods for c in METHOD_CODES.get(m, ())]
+    return citations.publications([*citations.STANDARDS, gwp_code, *method_codes, *codes])
