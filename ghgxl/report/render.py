@@ -25,8 +25,9 @@ from jinja2.sandbox import SandboxedEnvironment
 from ghgxl.errors import GhgError
 from ghgxl.factors import FactorLibrary
 from ghgxl.files import check_outputs, write_bytes_atomic
-from ghgxl.report import charts
+from ghgxl.report import charts, office, toc
 from ghgxl.report.context import CATEGORY_NAMES, build_context
+from ghgxl.report.formats import subscript
 from ghgxl.workbook import xlsx
 from ghgxl.workbook.calc import WorkbookCalculation, calculate_workbook
 
@@ -41,7 +42,10 @@ def template_path() -> Path:
 
 
 def jinja_env() -> SandboxedEnvironment:
-    return SandboxedEnvironment(autoescape=False)
+    """The template's jinja2 environment: sandboxed, with the report's filters."""
+    env = SandboxedEnvironment(autoescape=False)
+    env.filters["subscript"] = subscript
+    return env
 
 
 def _charts(template: DocxTemplate, calc: WorkbookCalculation) -> dict[str, InlineImage]:
@@ -85,6 +89,7 @@ def render_docx(
     context = _xml_safe(build_context(calc, library))
     context.update(_charts(document, calc))
     document.render(context, jinja_env=jinja_env(), autoescape=True)
+    toc.fill(document.docx.element.body)
     buffer = io.BytesIO()
     document.save(buffer)
     return _deterministic_package(buffer.getvalue())
@@ -122,31 +127,28 @@ def _deterministic_package(docx: bytes) -> bytes:
 
 
 def docx_to_pdf(docx: Path, out_dir: Path) -> Path:
-    """PDF through LibreOffice headless (E606 when it is missing, fails or takes longer than
-    :data:`PDF_TIMEOUT_S`)."""
-    office = shutil.which("soffice") or shutil.which("libreoffice")
-    if office is None:
+    """PDF through LibreOffice headless, its table of contents updated and missing Chinese
+    fonts replaced by Simplified Chinese faces (:mod:`ghgxl.report.office`); E606 when
+    LibreOffice is missing, fails or takes longer than :data:`PDF_TIMEOUT_S`."""
+    office_bin = shutil.which("soffice") or shutil.which("libreoffice")
+    if office_bin is None:
         raise GhgError("E606", problem="LibreOffice (soffice) not found")
-    # LibreOffice may leave files in its profile while it is being stopped
-    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile:
-        command = [
-            office,
-            f"-env:UserInstallation=file://{profile}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(out_dir),
-            str(docx),
-        ]
-        _run_office(command, PDF_TIMEOUT_S)
     pdf = out_dir / (docx.stem + ".pdf")
+    # LibreOffice may leave files in its profile while it is being stopped
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as folder:
+        profile, error = Path(folder) / "profile", Path(folder) / "error.txt"
+        office.write_profile(profile)
+        env = office.font_environment(Path(folder) / "config")
+        _run_office(office.command(office_bin, profile, docx, pdf, error), PDF_TIMEOUT_S, env)
+        said = error.read_text("utf-8", "replace").strip() if error.exists() else ""
+    if said:
+        raise GhgError("E606", problem=f"LibreOffice: {said}"[:200])
     if not pdf.exists():
         raise GhgError("E606", problem="no PDF written")
     return pdf
 
 
-def _run_office(command: list[str], timeout: float) -> None:
+def _run_office(command: list[str], timeout: float, env: dict[str, str] | None = None) -> None:
     """Run LibreOffice in a process group of its own and wait at most ``timeout`` seconds.
 
     ``soffice`` is a launcher that starts ``soffice.bin`` and waits for it: killing only the
@@ -157,7 +159,12 @@ def _run_office(command: list[str], timeout: float) -> None:
     with tempfile.TemporaryFile() as errors:
         try:
             process = subprocess.Popen(
-                command, stdin=subprocess.DEVNULL, stdout=errors, stderr=errors, **_OWN_GROUP
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=errors,
+                stderr=errors,
+                env=env,
+                **_OWN_GROUP,
             )
         except OSError as exc:
             raise GhgError("E606", problem=f"LibreOffice did not start: {exc}"[:200]) from None
