@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from typing import Any
+
+import numpy as np
+import pandas as pd
 
 import ghgxl
 from ghgxl import gwp, inventory, quality
@@ -17,8 +21,8 @@ from ghgxl.emission import TOTAL_GROUPS, explicit_multipliers, library_multiplie
 from ghgxl.errors import GhgError
 from ghgxl.export import cell_text
 from ghgxl.factors import FactorLibrary, FactorRow
+from ghgxl.report import sources as listing
 from ghgxl.uncertainty import assess
-from ghgxl.units import conversion_factor
 from ghgxl.workbook import layout as L
 from ghgxl.workbook.boundary import exclusions, significance
 from ghgxl.workbook.calc import WorkbookCalculation, dq_scheme
@@ -64,6 +68,13 @@ METHOD_TEXT = {
         "ISO 14064-1:2018 附录 B；因子来源见因子表",
     ),
 }
+#: What makes two rows use the same methods, gases and factors: for a row with a library
+#: factor (``factor_key``), its key, unit, gas and method; for one with its own factor, also
+#: the factor, its unit and source and the row's source (the factor table names it so).
+USE = ["method", "factor_key", "unit", "gas"]
+OWN_FACTOR = ["factor", "factor_unit", "factor_source", "source"]
+
+
 KEY_METHODS = (
     ("fuel.", "combustion"),
     ("grid.", "electricity"),
@@ -82,19 +93,40 @@ def money(value: float | None, decimals: int = 2) -> str:
     return f"{value:,.{decimals}f}"
 
 
+#: Shares below this (in %) are printed as ``<0.0001%``: a source of a few kilograms in an
+#: inventory of hundreds of thousands of tonnes.
+SMALLEST = 0.0001
+
+
 def percentages(values: Sequence[float], decimals: int = 2) -> list[str]:
-    """Shares in % rounded so that the printed column sums to exactly 100 (largest remainder)."""
-    total = sum(values)
-    if total <= 0:
-        return ["-" for _ in values]
+    """Shares in % that a reader can add up: each with ``decimals`` decimals, rounded so the
+    printed column sums to exactly 100 (largest remainder), except a share too small to
+    show that way (below 0.01 %), printed with two significant digits (CH4 ``0.0047%``, not
+    ``0.00%``), or as ``<0.0001%`` below that; the others then sum to 100 minus those, so
+    the column still adds up to 100.00 % at two decimals. A share that is 0 is ``0.00%``."""
+    shares = np.asarray(values, dtype=float)
+    total = shares.sum()
+    if not total > 0:
+        return ["-" for _ in shares]
+    exact = shares / total * 100
     unit = 10**decimals
-    exact = [v / total * 100 * unit for v in values]
-    floors = [math.floor(x) for x in exact]
-    missing = 100 * unit - sum(floors)
-    order = sorted(range(len(values)), key=lambda i: exact[i] - floors[i], reverse=True)
-    for i in order[:missing]:
-        floors[i] += 1
-    return [f"{f / unit:.{decimals}f}%" for f in floors]
+    small = (exact > 0) & (exact < 1 / unit)
+    texts = np.empty(len(exact), dtype=object)
+    texts[small] = [significant(x) if x >= SMALLEST else f"<{SMALLEST:g}" for x in exact[small]]
+    shown_small = sum(float(t) for t in texts[small] if t[0] != "<")
+    scaled = exact[~small] * unit
+    floors = np.floor(scaled)
+    missing = 100 * unit - round(shown_small * unit) - int(floors.sum())
+    order = np.argsort(-(scaled - floors), kind="stable")
+    floors[order[: max(missing, 0)]] += 1
+    texts[~small] = [f"{f / unit:.{decimals}f}" for f in floors]
+    return [f"{t}%" for t in texts]
+
+
+def significant(value: float, digits: int = 2) -> str:
+    """``0.004712`` → ``'0.0047'``: a small positive number with ``digits`` significant
+    digits, never in exponent form."""
+    return format(Decimal(f"{value:.{digits}g}"), "f")
 
 
 def _text(info: dict[str, object], key: str) -> str:
@@ -104,6 +136,19 @@ def _text(info: dict[str, object], key: str) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
+
+
+def distinct_uses(rows: pd.DataFrame) -> pd.DataFrame:
+    """The first row of each distinct use of methods, gases and factors (:data:`USE`), in
+    workbook order: what the methods, GWP and factor tables list, found without visiting
+    100,000 rows that use the same few factors."""
+    present = [c for c in USE + OWN_FACTOR if c in rows]
+    key = rows[present].astype(object)
+    if "factor_key" in key:
+        library = key["factor_key"].map(lambda k: not is_blank(k)).to_numpy(dtype=bool)
+        own = [c for c in OWN_FACTOR if c in key]
+        key.loc[library, own] = None
+    return rows[~key.duplicated().to_numpy()]
 
 
 def method_of(row: dict[str, object]) -> str:
@@ -190,36 +235,11 @@ def _category_gas_rows(result, categories: Iterable[int]) -> list[dict[str, str]
 
 
 def _dq_rows(calc: WorkbookCalculation) -> tuple[list[dict[str, str]], dict[str, str]]:
-    result = calc.result
-    rows = result.rows
+    """The largest sources' data quality and one line for the rest (every source's is in
+    the appendix), and the inventory's weighted score and grade."""
     scheme = dq_scheme(calc.data)
-    scores = result.dq_scores(scheme)
-    to_kg = conversion_factor("t", "kg")
-    valid = rows["ok"]
-    total = float(rows.loc[valid, "tco2e"].sum())
-    out = []
-    for i, record in enumerate(rows.to_dict("records")):
-        score = scores.iloc[i]
-        emission = record["tco2e"] if record["ok"] else float("nan")
-        share = emission / total if total and not math.isnan(emission) else float("nan")
-        out.append(
-            {
-                "id": cell_text(record.get("id")) or "",
-                "source": str(calc.data.activity.iloc[i].get("source") or ""),
-                "activity": _score(record.get("dq_activity")),
-                "factor": _score(record.get("dq_factor")),
-                "calibration": _score(record.get("dq_calibration")),
-                "score": "-" if math.isnan(score) else f"{score:.4f}",
-                "grade": "-" if math.isnan(score) else quality.grade(score, scheme),
-                "kg": "-" if math.isnan(emission) or emission == 0 else money(emission * to_kg),
-                "share": "-" if math.isnan(share) or emission == 0 else f"{share:.4f}",
-                "weighted": "-"
-                if math.isnan(score) or math.isnan(share)
-                else f"{score * share:.4f}",
-            }
-        )
-    summary = result.data_quality(scheme)
-    return out, {
+    summary = calc.result.data_quality(scheme)
+    return listing.dq_rows(calc, scheme), {
         "unscored": str(summary["unscored"]),
         "score": "-" if summary["score"] is None else f"{summary['score']:.4f}",
         "grade": quality.NOT_ASSESSED if summary["grade"] is None else f"第{summary['grade']}",
@@ -365,35 +385,12 @@ def build_context(
     result = calc.result
     category_rows, category_total = _category_table(result)
     by_gas = result.by_gas()
-    rows = calc.rows.to_dict("records")
+    rows = distinct_uses(calc.rows).to_dict("records")
     methods_used = sorted({method_of(r) for r in rows}, key=list(METHOD_TEXT).index)
     named = {gwp.canonical_gas(str(r["gas"])) for r in rows if not is_blank(r.get("gas"))}
     gases_used = ["CO2", "CH4", "N2O", *sorted(g for g in named if g not in ("CO2", "CH4", "N2O"))]
     dq_rows, dq_summary = _dq_rows(calc)
     sources = _sources(calc)
-    activity = []
-    for record, res in zip(rows, result.rows.to_dict("records"), strict=True):
-        activity.append(
-            {
-                "id": cell_text(record.get("id")) or "",
-                "source": str(record.get("source") or ""),
-                "category": str(res["category"] or ""),
-                "amount": money(res["amount"])
-                if isinstance(res["amount"], float) and not math.isnan(res["amount"])
-                else "-",
-                "unit": str(record.get("unit") or ""),
-                "tco2e": money(res["tco2e"]) if res["ok"] else "错误",
-            }
-        )
-    top = sorted(
-        (
-            (str(r.get("source") or r.get("id")), float(res["tco2e"]))
-            for r, res in zip(rows, result.rows.to_dict("records"), strict=True)
-            if res["ok"]
-        ),
-        key=lambda item: item[1],
-        reverse=True,
-    )[:10]
     year = _text(info, "reporting_year")
     set_name = result.gwp_set
     uncertainty_rows, uncertainty_total = _uncertainty(result)
@@ -432,8 +429,7 @@ def build_context(
         "dq_taiwan": dq_scheme(calc.data) == quality.TAIWAN_SCHEME,
         "dq_grades": grade_bands(dq_scheme(calc.data)),
         "dq_grade": dq_summary["grade"],
-        "activity": activity,
-        "top_sources": [{"name": n, "value": money(v)} for n, v in top],
+        "top_sources": listing.top_sources(calc),
         "uncertainty_rows": uncertainty_rows,
         "uncertainty_total": uncertainty_total,
         **_boundary(calc),

@@ -10,6 +10,7 @@ import contextlib
 import importlib.resources
 import io
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -25,11 +26,11 @@ from jinja2.sandbox import SandboxedEnvironment
 from ghgxl.errors import GhgError
 from ghgxl.factors import FactorLibrary
 from ghgxl.files import check_outputs, write_bytes_atomic
-from ghgxl.report import charts, office, toc
-from ghgxl.report.context import CATEGORY_NAMES, build_context
+from ghgxl.report import charts, office, sources, tables, toc
+from ghgxl.report.context import CATEGORY_NAMES, build_context, percentages
 from ghgxl.report.formats import subscript
 from ghgxl.workbook import xlsx
-from ghgxl.workbook.calc import WorkbookCalculation, calculate_workbook
+from ghgxl.workbook.calc import WorkbookCalculation, calculate_workbook, dq_scheme
 
 TEMPLATE_NAME = "report-template.docx"
 PDF_TIMEOUT_S = 120
@@ -48,32 +49,42 @@ def jinja_env() -> SandboxedEnvironment:
     return env
 
 
+#: The scopes of the scope chart.
+SCOPE_NAMES = {1: "范围一 直接排放", 2: "范围二 能源间接排放", 3: "范围三 其他间接排放"}
+
+
 def _charts(template: DocxTemplate, calc: WorkbookCalculation) -> dict[str, InlineImage]:
     result = calc.result
     by_category = result.by_category()
-    by_gas = {g: v for g, v in result.by_gas().items() if g not in ("CO2-biogenic", "Other")}
-    rows = [r for r in result.rows.to_dict("records") if r["ok"]]
-    sources = calc.rows.to_dict("records")
-    names = {i: str(s.get("source") or s.get("id") or i) for i, s in enumerate(sources)}
-    top = sorted(
-        ((names[i], r["tco2e"]) for i, r in enumerate(result.rows.to_dict("records")) if r["ok"]),
-        key=lambda x: -x[1],
-    )[:10]
-    del rows
+    by_scope = result.by_scope()
+    ranked = sources.ranking(calc)
+    top = ranked.head(sources.TOP)
+    names, values = top["name"].tolist(), top["tco2e"].tolist()
+    rest = len(result.rows) - len(top)
+    if rest:
+        names.append(sources.REST.format(count=rest).split("（")[0])
+        values.append(float(ranked["tco2e"][sources.TOP :].sum()))
     images = {
         "chart_category": charts.bar_chart(
-            [f"类别{c}" for c in CATEGORY_NAMES],
+            list(CATEGORY_NAMES.values()),
             list(by_category.values()),
-            "各类别排放量 (t CO2e)",
-        ),
-        "chart_gas": charts.bar_chart(
-            list(by_gas), list(by_gas.values()), "各温室气体排放量 (t CO2e)"
-        ),
-        "chart_top": charts.bar_chart(
-            [n for n, _ in top],
-            [v for _, v in top],
-            "排放量最大的十个排放源 (t CO2e)",
+            subscript("各类别排放量 (t CO2e) 及占比"),
             horizontal=True,
+            shares=percentages(list(by_category.values())),
+        ),
+        "chart_scope": charts.bar_chart(
+            list(SCOPE_NAMES.values()),
+            list(by_scope.values()),
+            subscript("各范围排放量 (t CO2e) 及占比"),
+            horizontal=True,
+            shares=percentages(list(by_scope.values())),
+        ),
+        "chart_top": charts.pareto_chart(
+            names,
+            values,
+            result.total,
+            subscript("排放量最大的十个排放源 (t CO2e) 及累计占比"),
+            rest=names[-1] if rest else None,
         ),
     }
     return {
@@ -84,15 +95,24 @@ def _charts(template: DocxTemplate, calc: WorkbookCalculation) -> dict[str, Inli
 def render_docx(
     calc: WorkbookCalculation, library: FactorLibrary | None = None, template: Path | None = None
 ) -> bytes:
-    """The report as .docx bytes."""
+    """The report as .docx bytes.
+
+    docxtpl renders the template; then the table of contents is filled in, tables get
+    widths that fit their numbers, and the appendix's rows (one per row of 活动数据) are
+    written straight into the package (:mod:`ghgxl.report.tables`)."""
     document = DocxTemplate(str(template or template_path()))
     context = _xml_safe(build_context(calc, library))
     context.update(_charts(document, calc))
     document.render(context, jinja_env=jinja_env(), autoescape=True)
-    toc.fill(document.docx.element.body)
+    body = document.docx.element.body
+    toc.fill(body)
+    columns = {"activity": sources.appendix_columns(calc, dq_scheme(calc.data))}
+    patterns = tables.take_row_patterns(body, columns)
+    tables.fit_widths(body)
     buffer = io.BytesIO()
     document.save(buffer)
-    return _deterministic_package(buffer.getvalue())
+    rows = {key: (pattern, columns.get(key, {})) for key, pattern in patterns.items()}
+    return _deterministic_package(buffer.getvalue(), rows)
 
 
 def _xml_safe(value: Any) -> Any:
@@ -107,10 +127,13 @@ def _xml_safe(value: Any) -> Any:
     return value
 
 
-def _deterministic_package(docx: bytes) -> bytes:
+def _deterministic_package(
+    docx: bytes, rows: dict[str, tuple[tables.RowPattern, dict]] | None = None
+) -> bytes:
     """``docx`` zipped again as ghgxl zips workbooks: each member stamped with
     :data:`ghgxl.workbook.xlsx.FIXED_ZIP_TIME` (python-docx stamps them with the clock), with
-    the same attributes, in python-docx's order.
+    the same attributes, in python-docx's order; the rows of ``rows`` (by key: a pattern and
+    its columns) written where document.xml marks them, streamed into the package.
 
     The same workbook then gives the same report bytes on every run, so a report can be
     checked by its hash and kept under version control without changes that are not there.
@@ -120,10 +143,38 @@ def _deterministic_package(docx: bytes) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as package:
         for name, data in xlsx.read_members(docx).items():
+            if name == DOCUMENT_PART and rows:
+                _write_document(package, data, rows)
+                continue
             info = xlsx.member_info(name, len(data))
             info.create_system = _ZIP_SYSTEM_UNIX
             package.writestr(info, data)
     return buffer.getvalue()
+
+
+DOCUMENT_PART = "word/document.xml"
+
+
+def _write_document(
+    package: zipfile.ZipFile, xml: bytes, rows: dict[str, tuple[tables.RowPattern, dict]]
+) -> None:
+    """document.xml with each row marker replaced by its rows, written in chunks."""
+    marker = re.compile(rb"<!--" + re.escape(tables.MARKER.format(key="")).encode() + rb"(\w+)-->")
+    pieces = marker.split(xml)  # text, key, text, key, ..., text
+    estimate = len(xml) + sum(
+        len(pattern.xml) * len(next(iter(columns.values()), ()))
+        for pattern, columns in rows.values()
+    )
+    info = xlsx.member_info(DOCUMENT_PART, estimate)
+    info.create_system = _ZIP_SYSTEM_UNIX
+    with package.open(info, "w") as member:
+        for index, piece in enumerate(pieces):
+            if index % 2 == 0:
+                member.write(piece)
+                continue
+            pattern, columns = rows[piece.decode()]
+            for chunk in tables.row_chunks(pattern, columns):
+                member.write(chunk)
 
 
 def docx_to_pdf(docx: Path, out_dir: Path) -> Path:

@@ -62,7 +62,7 @@ NUMBER_HEADER = re.compile(
 CODE_HEADERS = frozenset((
     "编号", "序号", "类别", "范围", "子类别", "量级", "影响", "风险/机遇", "行业", "外包", "员工",
     "总分", "判定", "纳入", "纳入/排除", "等级", "气体", "温室气体", "单位", "活动数据", "排放因子",
-    "仪器校正", "评分",
+    "仪器校正",
 ))  # fmt: skip
 #: A cell that prints a gas name: printed with subscripts.
 _GAS_CELL = re.compile(r"^\{\{ (\w+\.gas) \}\}$")
@@ -175,7 +175,7 @@ TABLE_WIDTHS = {
     "数据质量评估": [1.0, 3.6, 1.2, 1.2, 1.2, 1.4, 1.1, 2.5, 1.4, 1.4],
     "排放因子": [3.2, 3.6, 1.3, 1.6, 1.9, 4.4],
     "排放量最大的排放源": [1.0, 6.6, 1.4, 3.0, 2.0, 2.0],
-    "各排放源活动数据与排放量": [1.6, 4.6, 1.0, 2.2, 1.4, 2.4, 1.4, 1.4],
+    "各排放源活动数据与排放量": [1.3, 4.6, 1.0, 2.4, 1.2, 2.3, 1.6, 1.6],
 }
 for _gas_table in (
     "直接温室气体排放量（范围一，类别1，按气体）",
@@ -313,13 +313,25 @@ class _Writer:
         self._end_table(table, title, widths)
         return table
 
-    def rows_table(self, title: str, headers: list[str], key: str, fields: list[str], widths=None):
-        """A table whose body rows ghgxl writes itself (``[[key.field]]`` cells, one row
-        each of the ``key`` rows): the long tables, which a jinja loop makes too slowly."""
+    def rows_table(
+        self,
+        title: str,
+        headers: list[str],
+        key: str,
+        fields: list[str],
+        totals: list[str] | None = None,
+        widths: list[float] | None = None,
+    ):
+        """A table whose body rows ghgxl writes itself, one for each of the ``key`` rows
+        (the row of ``[[key.field]]`` cells is their pattern): the long tables, which a
+        jinja loop makes too slowly; with an optional total row (jinja tags)."""
         table = self._table(title, headers)
-        row = table.add_row().cells
-        for cell, header, field in zip(row, headers, fields, strict=True):
-            _cell(cell, ROW_FIELD.format(key=key, field=field), align=column_alignment(header))
+        aligns = [column_alignment(h) for h in headers]
+        for cell, field, align in zip(table.add_row().cells, fields, aligns, strict=True):
+            _cell(cell, ROW_FIELD.format(key=key, field=field), align=align)
+        if totals:
+            for cell, text, align in zip(table.add_row().cells, totals, aligns, strict=True):
+                _cell(cell, text, align=align, bold=True)
         self._end_table(table, title, widths)
         return table
 
@@ -475,8 +487,8 @@ def _chapters(w: _Writer) -> None:
         ["{{ g.gas }}", "{{ g.value }}", "{{ g.percent }}"],
         ["合计", "{{ total }}", "{{ category_total.percent }}"],
     )
-    w.p("{{ chart_gas }}", align=WD_ALIGN_PARAGRAPH.CENTER)
-    w.caption("图", "各温室气体排放量")
+    w.p("{{ chart_scope }}", align=WD_ALIGN_PARAGRAPH.CENTER)
+    w.caption("图", "各范围排放量及占比")
     headers = ["类别", *[f"{{{{ gas_headers[{i}] }}}}" for i in range(len(TOTAL_GROUPS))], "合计"]
     cells = ["{{ r.category }}", *_gas_cells("r"), "{{ r.total }}"]
     w.loop_table(
@@ -490,7 +502,21 @@ def _chapters(w: _Writer) -> None:
     )
     w.p("{{ gas_note }}")
     w.p("{{ chart_top }}", align=WD_ALIGN_PARAGRAPH.CENTER)
-    w.caption("图", "排放量最大的十个排放源")
+    w.caption("图", "排放量最大的十个排放源及累计占比")
+    w.loop_table(
+        "排放量最大的排放源",
+        ["序号", "排放源", "类别", "排放量 (t CO2e)", "占比", "累计占比"],
+        "for t in top_sources",
+        [
+            "{{ t.rank }}",
+            "{{ t.name }}",
+            "{{ t.category }}",
+            "{{ t.value }}",
+            "{{ t.share }}",
+            "{{ t.cumulative }}",
+        ],
+        ["合计", "", "", "{{ total }}", "{{ category_total.percent }}", ""],
+    )
     w.h("3.4 生物质 CO2、移除量与其他气体", 2)
     w.p(
         "生物质燃烧产生的 CO2 单独报告，不计入总排放量：{{ biogenic }} t CO2。本报告期间量化的温室气体移除量：{{ removals }} t CO2e。京都议定书以外的气体（如 HCFC-22）单独报告、不计入总量：{{ other_gases }} t CO2e。"
@@ -548,7 +574,7 @@ def _chapters(w: _Writer) -> None:
             "仪器校正",
             "平均得分",
             "等级",
-            "排放量 (kg CO2e)",
+            "排放量 (t CO2e)",
             "占比",
             "加权积分",
         ],
@@ -561,7 +587,7 @@ def _chapters(w: _Writer) -> None:
             "{{ d.calibration }}",
             "{{ d.score }}",
             "{{ d.grade }}",
-            "{{ d.kg }}",
+            "{{ d.tco2e }}",
             "{{ d.share }}",
             "{{ d.weighted }}",
         ],
@@ -637,18 +663,12 @@ def _chapters(w: _Writer) -> None:
         ],
     )
     w.h("附录 活动数据与排放量", 1)
-    w.loop_table(
+    w.rows_table(
         "各排放源活动数据与排放量",
-        ["编号", "排放源", "类别", "活动数据", "单位", "排放量 (t CO2e)"],
-        "for a in activity",
-        [
-            "{{ a.id }}",
-            "{{ a.source }}",
-            "{{ a.category }}",
-            "{{ a.amount }}",
-            "{{ a.unit }}",
-            "{{ a.tco2e }}",
-        ],
+        ["编号", "排放源", "类别", "活动量", "单位", "排放量 (t CO2e)", "占比", "数据质量得分"],
+        "activity",
+        ["id", "source", "category", "amount", "unit", "tco2e", "share", "score"],
+        ["合计", "", "", "", "", "{{ total }}", "{{ category_total.percent }}", "{{ dq_score }}"],
     )
 
 

@@ -8,12 +8,15 @@ import re
 import shutil
 import subprocess
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from lxml import etree
 
+from ghgxl.report import tables
 from ghgxl.report.render import write_report
+from ghgxl.report.template import CODE_HEADERS
 from tests.pdf_glyphs import drawn_glyphs, region_cmaps
 from tests.support import soffice
 
@@ -137,3 +140,146 @@ def test_latin_text_is_in_one_family(pdf) -> None:
     names = [line.split()[0].split("+")[-1] for line in listing.splitlines()[2:]]
     latin = {re.sub(r"-(Bold|Italic|BoldItalic)$", "", n) for n in names if "CJK" not in n}
     assert len(latin) == 1, latin
+
+
+# --- 2. tables --------------------------------------------------------------------------
+
+#: A number with decimals, a share, an uncertainty: printed right-aligned.
+DECIMAL = re.compile(r"[+\-±<]?[\d,]*\d\.\d+%?")
+
+
+def _tables(report: Path) -> list:
+    return list(_part(report, "word/document.xml").iter(f"{W}tbl"))
+
+
+def _alignment(paragraph, styles) -> str | None:
+    own = paragraph.find(f"{W}pPr/{W}jc")
+    if own is not None:
+        return own.get(f"{W}val")
+    style = styles.get(_style(paragraph))
+    while style is not None:
+        jc = style.find(f"{W}pPr/{W}jc")
+        if jc is not None:
+            return jc.get(f"{W}val")
+        based = style.find(f"{W}basedOn")
+        style = styles.get(based.get(f"{W}val")) if based is not None else None
+    return None
+
+
+def test_every_table_repeats_its_header_and_keeps_its_rows_whole(report) -> None:
+    tables = _tables(report)
+    assert len(tables) >= 15
+    for table in tables:
+        rows = table.findall(f"{W}tr")
+        assert rows[0].find(f"{W}trPr/{W}tblHeader") is not None, _text(rows[0])
+        assert [r for r in rows if r.find(f"{W}trPr/{W}cantSplit") is None] == []
+        # the header row alone repeats: a body row marked as header would repeat too
+        assert [r for r in rows[1:] if r.find(f"{W}trPr/{W}tblHeader") is not None] == []
+
+
+def test_numbers_are_right_aligned(report) -> None:
+    styles = {s.get(f"{W}styleId"): s for s in _part(report, "word/styles.xml").iter(f"{W}style")}
+    numbers, wrong = 0, []
+    for table in _tables(report):
+        rows = table.findall(f"{W}tr")
+        headers = [_text(c) for c in rows[0].iter(f"{W}tc")]
+        for row in rows[1:]:
+            for header, cell in zip(headers, row.iter(f"{W}tc"), strict=True):
+                text = _text(cell).strip()
+                if header in CODE_HEADERS or not DECIMAL.fullmatch(text):
+                    continue  # codes (子类别 3.1) are centred
+                numbers += 1
+                if _alignment(cell.find(f"{W}p"), styles) != "right":
+                    wrong.append((header, text))
+    assert numbers > 300 and wrong == []
+
+
+def test_captions_stay_with_their_table_or_figure(report) -> None:
+    body = _part(report, "word/document.xml").find(f"{W}body")
+    blocks = list(body)
+    tables = figures = 0
+    for index, block in enumerate(blocks):
+        if block.tag != f"{W}p" or _style(block) != "Caption":
+            continue
+        keep = block.find(f"{W}pPr/{W}keepNext") is not None
+        if _text(block).startswith("表"):  # above its table
+            tables += 1
+            assert keep and blocks[index + 1].tag == f"{W}tbl", _text(block)
+        else:  # below its figure: the figure is kept with it
+            figures += 1
+            figure = blocks[index - 1]
+            assert figure.find(f".//{W}drawing") is not None, _text(block)
+            assert figure.find(f"{W}pPr/{W}keepNext") is not None, _text(block)
+    assert tables >= 15 and figures == 3
+
+
+#: A word of Latin letters and digits (CO₂e*, HFCs, kWh): never broken either.
+LATIN_WORD = re.compile(r"[A-Za-z0-9₀-₉*/.\-]+")
+
+
+@needs_office
+def test_no_number_or_short_label_of_a_table_is_broken_in_the_pdf(report, pdf) -> None:
+    cells = [_text(cell).strip() for table in _tables(report) for cell in table.iter(f"{W}tc")]
+    whole = {
+        t
+        for t in cells
+        if (
+            t
+            and (DECIMAL.fullmatch(t) or LATIN_WORD.fullmatch(t) or len(t) <= tables.SHORT)
+            and len(t) <= tables.UNBROKEN
+        )
+        or DECIMAL.fullmatch(t)
+    }
+    assert {"13,146.42", "375,586.28", "CO₂e*", "类别1", "0.0047%", "合计"} <= whole
+    # the PDF's lines, without the spaces LibreOffice puts between Chinese and digits
+    lines = [line.replace(" ", "") for line in _pdf_text(pdf).splitlines()]
+    broken = {
+        t: (cells.count(t), found)
+        for t in whole
+        if (found := sum(line.count(t) for line in lines)) < cells.count(t)
+    }
+    assert broken == {}  # {text: (cells holding it, lines of the PDF holding it whole)}
+
+
+# --- 5. the largest sources in the body, every source in the appendix --------------------
+
+
+def _rows_of(report: Path, title: str) -> list[list[str]]:
+    body = _part(report, "word/document.xml").find(f"{W}body")
+    blocks = list(body)
+    for index, block in enumerate(blocks):
+        if block.tag == f"{W}p" and _style(block) == "Caption" and _text(block).endswith(title):
+            table = blocks[index + 1]
+            return [[_text(c) for c in row.iter(f"{W}tc")] for row in table.iter(f"{W}tr")]
+    raise AssertionError(f"no table {title}")
+
+
+def test_the_body_lists_the_largest_sources_and_one_line_for_the_rest(report) -> None:
+    top = _rows_of(report, "排放量最大的排放源")
+    assert top[0] == ["序号", "排放源", "类别", "排放量 (t CO₂e)", "占比", "累计占比"]
+    assert top[1] == ["1", "外发石墨化加工服务", "类别4", "335,752.63", "80.80%", "80.80%"]
+    assert top[11][1] == "其余 31 个排放源（见附录）" and top[11][5] == "100.00%"
+    assert top[12][:4] == ["合计", "", "", "415,532.11"]
+    shares = [Decimal(row[4].rstrip("%")) for row in top[1:12]]
+    assert sum(shares) == 100
+    quality = _rows_of(report, "数据质量评估")
+    assert len(quality) == 12 and quality[11][1] == "其余 31 个排放源（见附录）"
+    # the weighted scores of the ten and of the rest add up to the inventory's 2.3408
+    assert sum(Decimal(row[9]) for row in quality[1:]) == Decimal("2.3408")
+
+
+def test_the_appendix_lists_every_source_in_workbook_order(report) -> None:
+    rows = _rows_of(report, "各排放源活动数据与排放量")
+    assert rows[0][:6] == ["编号", "排放源", "类别", "活动量", "单位", "排放量 (t CO₂e)"]
+    assert [r[0] for r in rows[1:-1]] == [str(i) for i in range(1, 42)]
+    assert rows[12] == [
+        "12",
+        "外购电力",
+        "2",
+        "23,610,660.00",
+        "kWh",
+        "13,146.42",
+        "3.17%",
+        "4.6667",
+    ]
+    assert rows[-1] == ["合计", "", "", "", "", "415,532.11", "100.00%", "2.3408"]
