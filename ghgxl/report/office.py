@@ -7,8 +7,9 @@ characters, other regions' glyphs for others, and sans-serif for 宋体's serif 
 
 - the PDF is made by a Basic macro in a profile of its own (:func:`write_profile`), run as
   ``soffice --headless macro:///Standard.Ghgxl.ExportPdf(...)`` (:func:`command`): it opens
-  the report, updates its indexes (twice: the page numbers of a table of contents that has
-  just grown), exports the PDF and quits;
+  the report, updates its indexes (once: the renderer has already listed the headings in
+  the table of contents, so updating it adds page numbers without moving a page), exports
+  the PDF and quits;
 - fontconfig, which LibreOffice asks for fonts on Linux and BSD, is given aliases
   (:func:`font_environment`): each Chinese font the report may name *accepts* a Simplified
   Chinese face after it (:data:`FONT_FALLBACKS`), so it is used only where the font itself
@@ -53,11 +54,9 @@ BASIC = """Sub ExportPdf(sIn As String, sOut As String, sError As String)
   aLoad(0).Value = True
   oDoc = StarDesktop.loadComponentFromURL(sIn, "_blank", 0, aLoad())
   oIndexes = oDoc.getDocumentIndexes()
-  For iPass = 1 To 2
-    For i = 0 To oIndexes.getCount() - 1
-      oIndexes.getByIndex(i).update()
-    Next i
-  Next iPass
+  For i = 0 To oIndexes.getCount() - 1
+    oIndexes.getByIndex(i).update()
+  Next i
   Dim aStore(0) As New com.sun.star.beans.PropertyValue
   aStore(0).Name = "FilterName"
   aStore(0).Value = "writer_pdf_Export"

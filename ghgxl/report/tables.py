@@ -19,6 +19,7 @@ rows of cells would take minutes; this takes well under a second, in little memo
 
 from __future__ import annotations
 
+import heapq
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
@@ -32,6 +33,10 @@ from ghgxl.workbook import xlsx
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 FIELD = re.compile(r"\[\[(\w+)\.(\w+)\]\]")
 MARKER = "ghgxl-rows:{key}"
+#: Texts measured of each column of a long table: its longest (by characters).
+LONGEST = 50
+#: Rows of each table a long table is written as (see :func:`_restart`).
+TABLE_ROWS = 500
 _SEPARATOR = "\x00"  # not in any text XML can hold
 _NOT_XML_BUT_SEPARATOR = re.compile(xlsx.NOT_XML_CHARS.pattern.replace(_SEPARATOR, "", 1))
 #: Words never broken: up to this many characters (longer ones, such as factor keys and
@@ -154,9 +159,9 @@ def column_needs(table, extra: dict[int, Sequence[str]] | None = None) -> list[f
             if index < len(needs) and not FIELD.search(text):
                 bold = header or cell.find(f".//{_w('b')}") is not None
                 needs[index] = max(needs[index], need(text, bold))
-    for index, texts in (extra or {}).items():
-        widest = max(texts, key=len, default="")
-        needs[index] = max(needs[index], need(widest))
+    for index, texts in (extra or {}).items():  # the longest few: MWh is wider than kWh
+        longest = heapq.nlargest(LONGEST, set(texts), key=len)
+        needs[index] = max([needs[index], *(need(t) for t in longest)])
     return needs
 
 
@@ -187,10 +192,29 @@ class RowPattern:
     key: str
     fields: tuple[str, ...]
     xml: str  # the row's XML with str.format fields, in the document's namespace prefixes
+    restart: str = ""  # ends the table and starts the next one, with its header row
 
 
 def _row_fields(row) -> list[tuple[str, str]]:
     return [m.groups() for t in row.iter(_w("t")) for m in FIELD.finditer(t.text or "")]
+
+
+def _xml(element) -> str:
+    return re.sub(r' xmlns:\w+="[^"]*"', "", etree.tostring(element, encoding="unicode"))
+
+
+def _restart(table) -> str:
+    """XML that ends ``table`` and starts another like it (its properties, grid and header
+    row) after a paragraph of a point: a long table is written as tables of
+    :data:`TABLE_ROWS` rows, which LibreOffice lays out many times faster than one (and
+    which Word would join into one if nothing were between them)."""
+    parts = [table.find(_w(tag)) for tag in ("tblPr", "tblGrid", "tr")]
+    head = "".join(_xml(part) for part in parts if part is not None)
+    gap = (
+        '<w:p><w:pPr><w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/>'
+        '<w:rPr><w:sz w:val="2"/></w:rPr></w:pPr></w:p>'
+    )
+    return f"</w:tbl>{gap}<w:tbl>{head}"
 
 
 def take_row_patterns(body, columns: dict[str, dict[str, Sequence[str]]]) -> dict[str, RowPattern]:
@@ -209,11 +233,10 @@ def take_row_patterns(body, columns: dict[str, dict[str, Sequence[str]]]) -> dic
         fit_table(table, {i: data.get(f, ()) for i, f in enumerate(fields)})
         for text in row.iter(_w("t")):
             text.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-        xml = etree.tostring(row, encoding="unicode")
-        xml = re.sub(r' xmlns:\w+="[^"]*"', "", xml, count=0)  # declared on the document
+        xml = _xml(row)  # the namespaces are declared on the document
         xml = xml.replace("{", "{{").replace("}", "}}")
         xml = FIELD.sub(lambda m: "{}", xml)
-        patterns[key] = RowPattern(key, tuple(fields), xml)
+        patterns[key] = RowPattern(key, tuple(fields), xml, _restart(table))
         row.addprevious(etree.Comment(MARKER.format(key=key)))
         table.remove(row)
     return patterns
@@ -232,15 +255,17 @@ def xml_texts(texts: Sequence[object]) -> list[str]:
 
 
 def row_chunks(
-    pattern: RowPattern, columns: dict[str, Sequence[object]], chunk: int = 2000
+    pattern: RowPattern, columns: dict[str, Sequence[object]], chunk: int | None = None
 ) -> Iterator[bytes]:
     """The rows of ``pattern`` for ``columns`` (a list of texts per field), as UTF-8, a
-    ``chunk`` of rows at a time."""
+    table of ``chunk`` (:data:`TABLE_ROWS`) rows at a time, each after the first starting a
+    new table (:func:`_restart`)."""
+    chunk = chunk or TABLE_ROWS
     texts = [xml_texts(columns[field]) for field in pattern.fields]
     count = len(texts[0]) if texts else 0
     for start in range(0, count, chunk):
         rows = map(pattern.xml.format, *(t[start : start + chunk] for t in texts))
-        yield "".join(rows).encode("utf-8")
+        yield ((pattern.restart if start else "") + "".join(rows)).encode("utf-8")
 
 
 def fit_widths(body) -> None:

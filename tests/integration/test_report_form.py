@@ -17,6 +17,8 @@ from lxml import etree
 from ghgxl.report import tables
 from ghgxl.report.render import write_report
 from ghgxl.report.template import CODE_HEADERS
+from ghgxl.workbook import fill, template
+from ghgxl.workbook.resize import resized
 from tests.pdf_glyphs import drawn_glyphs, region_cmaps
 from tests.support import soffice
 
@@ -283,3 +285,36 @@ def test_the_appendix_lists_every_source_in_workbook_order(report) -> None:
         "4.6667",
     ]
     assert rows[-1] == ["合计", "", "", "", "", "415,532.11", "100.00%", "2.3408"]
+
+
+def test_a_large_inventory_lists_ten_in_the_body_and_every_row_in_the_appendix(
+    tmp_path: Path,
+) -> None:
+    count = 2 * tables.TABLE_ROWS + 7
+    rows = [
+        dict(id=f"E{i}", source=f"用电 {i}", category=2, annual=1 + i, unit="MWh",
+             factor_key="grid.cn.national.2021", dq_activity=3, dq_factor=1, dq_calibration=3)
+        for i in range(count)
+    ]  # fmt: skip
+    book = tmp_path / "large.xlsm"
+    book.write_bytes(fill.fill(resized(template.template_path().read_bytes(), count), {}, rows))
+    out = tmp_path / "large.docx"
+    write_report(book, out)
+    top = _rows_of(out, "排放量最大的排放源")
+    assert [r[1] for r in top[1:4]] == [
+        f"用电 {count - 1}",
+        f"用电 {count - 2}",
+        f"用电 {count - 3}",
+    ]
+    assert top[11][1] == f"其余 {count - 10} 个排放源（见附录）" and len(top) == 13
+    assert len(_rows_of(out, "数据质量评估")) == 12
+    # the appendix: tables of TABLE_ROWS rows, each with the header row, every row in order
+    body = _part(out, "word/document.xml").find(f"{W}body")
+    appendix = [t for t in body.iter(f"{W}tbl") if _text(t.find(f"{W}tr")).endswith("数据质量得分")]
+    assert len(appendix) == 3
+    ids = []
+    for table in appendix:
+        header, *data = table.findall(f"{W}tr")
+        assert header.find(f"{W}trPr/{W}tblHeader") is not None
+        ids += [_text(r.find(f"{W}tc")) for r in data]
+    assert ids == [f"E{i}" for i in range(count)] + ["合计"]

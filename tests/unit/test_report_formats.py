@@ -60,6 +60,8 @@ def test_rows_are_written_from_their_pattern_with_text_escaped() -> None:
     body = etree.fromstring(
         f'<w:body xmlns:w="{W}"><w:tbl><w:tblGrid><w:gridCol w:w="2000"/>'
         '<w:gridCol w:w="2000"/></w:tblGrid>'
+        "<w:tr><w:trPr><w:tblHeader/></w:trPr><w:tc><w:p><w:r><w:t>名称</w:t></w:r></w:p></w:tc>"
+        "<w:tc><w:p><w:r><w:t>数值</w:t></w:r></w:p></w:tc></w:tr>"
         "<w:tr><w:tc><w:p><w:r><w:t>[[a.name]]</w:t></w:r></w:p></w:tc>"
         "<w:tc><w:p><w:r><w:t>[[a.value]]</w:t></w:r></w:p></w:tc></w:tr></w:tbl></w:body>"
     )
@@ -70,3 +72,14 @@ def test_rows_are_written_from_their_pattern_with_text_escaped() -> None:
     rows = etree.fromstring(f'<w:tbl xmlns:w="{W}">'.encode() + xml + b"</w:tbl>")
     texts = [[t.text for t in row.iter(f"{{{W}}}t")] for row in rows]
     assert texts == [["<w:p>&", "1.00"], ["tab {x}", " 2 "]]
+    # a long table is written as tables of a few hundred rows, each with the header row
+    xml = b"".join(tables.row_chunks(patterns["a"], columns["a"], chunk=1))
+    written = etree.fromstring(
+        f'<w:body xmlns:w="{W}"><w:tbl>'.encode() + xml + b"</w:tbl></w:body>"
+    )
+    texts = [
+        [[t.text for t in row.iter(f"{{{W}}}t")] for row in table.iter(f"{{{W}}}tr")]
+        for table in written.iter(f"{{{W}}}tbl")
+    ]
+    assert texts == [[["<w:p>&", "1.00"]], [["名称", "数值"], ["tab {x}", " 2 "]]]
+    assert [child.tag.split("}")[1] for child in written] == ["tbl", "p", "tbl"]
