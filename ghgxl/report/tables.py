@@ -46,6 +46,15 @@ UNBROKEN = 12
 SHORT = 3
 #: A number, however long: never broken.
 NUMBER = re.compile(r"[-+±]?[\d,]*\.?\d+%?")
+#: Marks that never start a line (、 ） ，) or end one (（ 「), Chinese line-breaking rules.
+_CLOSE, _OPEN = "、，。；：！？）」』】》〉〕”’", "（「『【《〈〔“‘"
+_CJK = "\u2e80-\u2fff\u3040-\u9fff\uf900-\ufaff"  # ideographs, kana, radicals
+_PUNCTUATION = "\u3000-\u303f\uff00-\uffef"  # CJK and full-width punctuation
+#: A word: one Chinese character or a run of anything else, with its closing and opening
+#: marks.
+_WORD = re.compile(
+    f"[{_OPEN}]*(?P<core>[{_CJK}]|[^\\s{_CJK}{_PUNCTUATION}{_OPEN}{_CLOSE}]+)[{_CLOSE}]*"
+)
 #: Font size of table text (the Table Text style), in points.
 TABLE_POINTS = 9.0
 #: Cell margins, left plus right, in twentieths of a point (Table Grid: 108 + 108), and a
@@ -99,21 +108,16 @@ def word_widths(text: str, bold: bool = False) -> Iterator[float]:
     """Width (em) of each word of ``text`` that may not be broken: a number however long,
     another word of Latin letters up to :data:`UNBROKEN` characters, a short label
     (:data:`SHORT` characters: 类别1, 合计) whole; Chinese text may break between any two
-    characters."""
+    characters, but not before a closing mark nor after an opening one (``CO2、`` and
+    ``（公路）`` hold together)."""
     text = text.strip()
     if 0 < len(text) <= SHORT:
         yield sum(char_width(c, bold) for c in text)
         return
-    word: list[str] = []
-    for char in [*text, " "]:
-        if char.isspace() or unicodedata.east_asian_width(char) in "WF":
-            if word and (len(word) <= UNBROKEN or NUMBER.fullmatch("".join(word))):
-                yield sum(char_width(c, bold) for c in word)
-            word = []
-            if not char.isspace():
-                yield 1.0
-        else:
-            word.append(char)
+    for match in _WORD.finditer(text):
+        core = match.group("core")
+        if len(core) == 1 or len(core) <= UNBROKEN or NUMBER.fullmatch(core):
+            yield sum(char_width(c, bold) for c in match.group())
 
 
 def need(text: str, bold: bool = False) -> float:
