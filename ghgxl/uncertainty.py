@@ -55,11 +55,13 @@ class Component:
     distribution: str = "normal"
 
 
-def _frame(components: list[Component]) -> pd.DataFrame:
+def _frame(components: list[Component] | pd.DataFrame) -> pd.DataFrame:
+    if isinstance(components, pd.DataFrame):
+        return components.query("tco2e > 0")
     return pd.DataFrame([c.__dict__ for c in components]).query("tco2e > 0")
 
 
-def propagation(components: list[Component]) -> dict[str, object]:
+def propagation(components: list[Component] | pd.DataFrame) -> dict[str, object]:
     """Approach 1 for the total and for each category."""
     frame = _frame(components)
 
@@ -97,7 +99,9 @@ BLOCK = 10_000  # draws per block, to bound memory
 
 
 def monte_carlo(
-    components: list[Component], draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED
+    components: list[Component] | pd.DataFrame,
+    draws: int = DEFAULT_DRAWS,
+    seed: int = DEFAULT_SEED,
 ) -> dict[str, object]:
     """Approach 2: percentiles of the total and of each category, reproducible by ``seed``.
 
@@ -249,47 +253,102 @@ def factor_default(key: str | None, group: str, defaults: dict[str, Default]) ->
     return defaults["factor.explicit"]
 
 
-def inventory_components(result, defaults: dict[str, Default] | None = None) -> list[Component]:
-    """Components of an :class:`~ghgxl.inventory.InventoryResult`: one per row and gas group
-    with emissions; per-row overrides (``activity_u_pct``, ``factor_u_pct``) win over the
-    defaults, which follow the row's activity data-quality score and its factor."""
+COMPONENT_COLUMNS = [
+    "row", "category", "tco2e", "activity_pct", "factor_id", "factor_pct", "distribution"
+]  # fmt: skip
+
+
+def inventory_frame(result, defaults: dict[str, Default] | None = None) -> pd.DataFrame:
+    """The components of an :class:`~ghgxl.inventory.InventoryResult` as a table (the
+    fields of :class:`Component`), one row per row and gas group with emissions, in that
+    order; per-row overrides (``activity_u_pct``, ``factor_u_pct``) win over the defaults,
+    which follow the row's activity data-quality score and its factor.
+
+    Built column by column: each distinct key, score and override is looked up once, so
+    100,000 rows take a fraction of a second."""
     from ghgxl.emission import TOTAL_GROUPS
 
     defaults = defaults or load_defaults()
+    rows = result.rows[result.rows["ok"]]
+    if rows.empty:
+        return pd.DataFrame(columns=COMPONENT_COLUMNS)
+    score = _numbers(rows.get("dq_activity"), len(rows))
+    keys = np.where(np.isin(score, (1.0, 3.0, 6.0)), score, 3.0).astype(int)
+    activity_pct = np.array([defaults[f"activity.dq{k}"].u95_pct for k in (1, 3, 6)])[
+        np.searchsorted([1, 3, 6], keys)
+    ]
+    own_activity = _numbers(rows.get("activity_u_pct"), len(rows))
+    activity_pct = np.where(np.isnan(own_activity), activity_pct, own_activity)
+    key = [
+        str(k).strip().lower() if isinstance(k, str) and k.strip() else None
+        for k in rows["factor_key"].astype(object).tolist()
+    ]
+    spec = [
+        k or f"explicit:{f}:{u}"
+        for k, f, u in zip(key, _values(rows, "factor"), _values(rows, "factor_unit"), strict=True)
+    ]
+    own_factor = _numbers(rows.get("factor_u_pct"), len(rows))
+    looked_up: dict[tuple[str | None, str], Default] = {}
     parts = []
-    for index, row in result.rows[result.rows["ok"]].iterrows():
-        score = _number(row.get("dq_activity"))
-        activity_key = f"activity.dq{int(score)}" if score in (1.0, 3.0, 6.0) else "activity.dq3"
-        activity_pct = _number(row.get("activity_u_pct"))
-        if activity_pct is None:
-            activity_pct = defaults[activity_key].u95_pct
-        key = row.get("factor_key")
-        key = str(key).strip().lower() if isinstance(key, str) and key.strip() else None
-        spec = key or f"explicit:{row.get('factor')}:{row.get('factor_unit')}"
-        for group in TOTAL_GROUPS:
-            value = float(row[group])
-            if value <= 0:
-                continue
-            default = factor_default(key, group, defaults)
-            factor_pct = _number(row.get("factor_u_pct"))
-            parts.append(
-                Component(
-                    row=int(index),
-                    category=int(row["category"]),
-                    tco2e=value,
-                    activity_pct=activity_pct,
-                    factor_id=f"{spec}|{group}",
-                    factor_pct=default.u95_pct if factor_pct is None else factor_pct,
-                    distribution=default.distribution,
-                )
+    for order, group in enumerate(TOTAL_GROUPS):
+        values = rows[group].to_numpy(dtype=float)
+        emitted = np.flatnonzero(values > 0)
+        if not len(emitted):
+            continue
+        found = [
+            looked_up.setdefault((key[i], group), factor_default(key[i], group, defaults))
+            for i in emitted.tolist()
+        ]
+        default_pct = np.array([d.u95_pct for d in found])
+        parts.append(
+            pd.DataFrame(
+                {
+                    "position": emitted,
+                    "order": order,
+                    "row": rows.index.to_numpy()[emitted].astype(int),
+                    "category": rows["category"].to_numpy()[emitted].astype(int),
+                    "tco2e": values[emitted],
+                    "activity_pct": activity_pct[emitted],
+                    "factor_id": [f"{spec[i]}|{group}" for i in emitted.tolist()],
+                    "factor_pct": np.where(
+                        np.isnan(own_factor[emitted]), default_pct, own_factor[emitted]
+                    ),
+                    "distribution": [d.distribution for d in found],
+                }
             )
-    return parts
+        )
+    if not parts:
+        return pd.DataFrame(columns=COMPONENT_COLUMNS)
+    frame = pd.concat(parts).sort_values(["position", "order"], kind="stable")
+    return frame[COMPONENT_COLUMNS].reset_index(drop=True)
+
+
+def _values(rows: pd.DataFrame, column: str) -> list[object]:
+    """A column's cells as a row's ``row.get(column)`` gives them (None when absent)."""
+    if column not in rows:
+        return [None] * len(rows)
+    return rows[column].astype(object).tolist()
+
+
+def _numbers(column: pd.Series | None, size: int) -> np.ndarray:
+    """:func:`_number` of each cell, NaN for None."""
+    if column is None:
+        return np.full(size, np.nan)
+    cells = column.astype(object).where(column.notna(), None).tolist()
+    numbers = {v: _number(v) for v in set(cells)}
+    return np.array([numbers[v] for v in cells], dtype=float)
+
+
+def inventory_components(result, defaults: dict[str, Default] | None = None) -> list[Component]:
+    """:func:`inventory_frame` as a list of :class:`Component`."""
+    frame = inventory_frame(result, defaults)
+    return [Component(**record) for record in frame.to_dict("records")]
 
 
 def assess(result, draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED) -> dict[str, object]:
     """Both approaches for an inventory result, in the shape of the JSON ``uncertainty``."""
-    parts = inventory_components(result)
-    if not parts:
+    parts = inventory_frame(result)
+    if parts.empty:
         return {
             "propagation": {"total_pct": None, "by_category": {}},
             "monte_carlo": None,

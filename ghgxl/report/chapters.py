@@ -21,11 +21,22 @@ if TYPE_CHECKING:
 CENTER = WD_ALIGN_PARAGRAPH.CENTER
 DQ_HEADERS = [
     *("编号", "排放源", "活动数据", "排放因子", "仪器校正", "平均得分", "等级"),
-    *("排放量 (kg CO2e)", "占比", "加权积分"),
+    *("排放量 (t CO2e)", "占比", "加权积分"),
 ]
-#: The activity appendix (ghgxl.report.context.ACTIVITY_COLUMNS, in this order).
+#: The activity appendix: its fields (ghgxl.report.sources.appendix_columns) and headers.
+ACTIVITY_COLUMNS = (
+    "id",
+    "source",
+    "category",
+    "amount",
+    "unit",
+    "factors",
+    "factor",
+    "evidence",
+    "tco2e",
+)
 ACTIVITY_HEADERS = [
-    *("编号", "排放源", "类别", "活动数据", "单位", "所用因子"),
+    *("编号", "排放源", "类别", "活动量", "单位", "所用因子"),
     *("综合排放因子 (kg CO2e/单位)", "数据来源/凭证", "排放量 (t CO2e)"),
 ]
 
@@ -187,8 +198,8 @@ def _emissions(w: _Writer) -> None:
         ["{{ g.gas }}", "{{ g.value }}", "{{ g.percent }}"],
         ["合计", "{{ total }}", "{{ category_total.percent }}"],
     )
-    w.p("{{ chart_gas }}", align=CENTER)
-    w.caption("图", "各温室气体排放量")
+    w.p("{{ chart_scope }}", align=CENTER)
+    w.caption("图", "各范围排放量及占比")
     headers = ["类别", *[f"{{{{ gas_headers[{i}] }}}}" for i in range(len(TOTAL_GROUPS))], "合计"]
     cells = ["{{ r.category }}", *_gas_cells("r"), "{{ r.total }}"]
     w.loop_table(
@@ -202,7 +213,21 @@ def _emissions(w: _Writer) -> None:
     )
     w.p("{{ gas_note }}")
     w.p("{{ chart_top }}", align=CENTER)
-    w.caption("图", "排放量最大的十个排放源")
+    w.caption("图", "排放量最大的十个排放源及累计占比")
+    w.loop_table(
+        "排放量最大的排放源",
+        ["序号", "排放源", "类别", "排放量 (t CO2e)", "占比", "累计占比"],
+        "for t in top_sources",
+        [
+            "{{ t.rank }}",
+            "{{ t.name }}",
+            "{{ t.category }}",
+            "{{ t.value }}",
+            "{{ t.share }}",
+            "{{ t.cumulative }}",
+        ],
+        ["合计", "", "", "{{ total }}", "{{ category_total.percent }}", ""],
+    )
     w.h("3.5 生物质 CO2、移除量与其他气体", 2)
     w.p(
         "生物质燃烧产生的 CO2 单独报告，不计入总排放量：{{ biogenic }} t CO2。本报告期间未量化温室气体移除量。京都议定书以外的气体（如 HCFC-22）单独报告、不计入总量：{{ other_gases }} t CO2e。"
@@ -244,7 +269,7 @@ def _quantification(w: _Writer) -> None:
     )
     w.p("{%p for g in grid_factors %}")
     w.p(
-        "外购能源的排放因子采用{{ g.name }}：{{ g.value }} {{ g.unit }}，出自{{ g.citation }}。{{ g.note }}"
+        "外购能源的排放因子采用{{ g.name }}：{{ g.value }} {{ g.unit|subscript }}，出自{{ g.citation }}。{{ g.note }}"
     )
     w.p("{%p endfor %}")
     w.p(
@@ -296,7 +321,7 @@ def _quality(w: _Writer) -> None:
             "{{ d.calibration }}",
             "{{ d.score }}",
             "{{ d.grade }}",
-            "{{ d.kg }}",
+            "{{ d.tco2e }}",
             "{{ d.share }}",
             "{{ d.weighted }}",
         ],
@@ -387,6 +412,7 @@ def _statement(w: _Writer) -> None:
 
 
 def _appendices(w: _Writer) -> None:
+    w.landscape()
     w.h("附录一 排放因子表")
     w.p("本报告所用的每个排放因子与参数（热值、密度等）各列一行；编号（F1、F2 …）在附录二中引用。")
     w.loop_table(
@@ -406,21 +432,12 @@ def _appendices(w: _Writer) -> None:
     w.p(
         "排放量 (t CO2e) = 活动数据 × 综合排放因子 (kg CO2e/单位) ÷ 1000；综合排放因子由“所用因子”列的因子（附录一）与 GWP 算得。"
     )
-    w.loop_table(
+    w.rows_table(
         "各排放源活动数据与排放量",
         ACTIVITY_HEADERS,
-        "for a in activity",
-        [
-            "{{ a.id }}",
-            "{{ a.source }}",
-            "{{ a.category }}",
-            "{{ a.amount }}",
-            "{{ a.unit }}",
-            "{{ a.factors }}",
-            "{{ a.factor }}",
-            "{{ a.evidence }}",
-            "{{ a.tco2e }}",
-        ],
+        "activity",
+        list(ACTIVITY_COLUMNS),
+        ["合计", "", "", "", "", "", "", "", "{{ total }}"],
     )
     w.p(
         "本报告由盘查清册经 ghgxl {{ ghgxl_version }} 生成（因子库 {{ factor_library_version }}）；报告中全部数值由清册计算得出，未经手工录入。"

@@ -1,4 +1,5 @@
-"""Charts of the report (matplotlib, PNG): emissions by category, by gas, ten largest sources.
+"""Charts of the report (matplotlib, PNG): emissions by category and by scope with their
+shares, and a Pareto chart of the largest sources (bars and the cumulative share).
 
 Every label is the user's text drawn as it is: matplotlib would otherwise read ``$...$`` in a
 source name as mathtext (``锅炉 $x^2$ 号`` drawn as x², ``$a_$`` an exception).
@@ -18,8 +19,12 @@ import matplotlib
 matplotlib.use("Agg")  # no screen: render to PNG only
 import matplotlib.pyplot as plt
 from matplotlib import font_manager
+from matplotlib.ticker import FuncFormatter
 
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Microsoft YaHei", "SimHei", "PingFang SC")
+UNIT = "t CO₂e"
+#: The Pareto chart's axes run to this times the total (room for the bars' labels).
+PARETO_ROOM = 1.2
 COLOURS = ("#2F5597", "#5B9BD5", "#A5A5A5", "#ED7D31", "#FFC000", "#70AD47", "#264478", "#9E480E")
 
 
@@ -40,15 +45,16 @@ _UNPRINTABLE = {"Cc", "Cs", "Zl", "Zp"}
 
 
 def _font() -> list[str]:
-    """The CJK fonts there are, best first. matplotlib lists the fonts once and caches the
-    list; a font installed after that is looked for among the system's font files."""
+    """The CJK fonts there are, best first, then DejaVu Sans (matplotlib's own), which has
+    the subscript digits of CO₂ that the CJK fonts lack. matplotlib lists the fonts once and
+    caches the list; a font installed after that is looked for among the system's files."""
     found = _cjk_fonts()
     if not found:
         for path in font_manager.findSystemFonts():
             if any(name in Path(path).name.lower() for name in CJK_FILES):
                 font_manager.fontManager.addfont(path)
         found = _cjk_fonts()
-    return found or ["DejaVu Sans"]
+    return [*found, "DejaVu Sans"]
 
 
 def _cjk_fonts() -> list[str]:
@@ -71,14 +77,39 @@ def _png(figure: plt.Figure) -> bytes:
     return buffer.getvalue()
 
 
+def _style() -> dict[str, object]:
+    fonts = _font()  # a list of families: matplotlib takes a glyph a font lacks from the next
+    return {
+        "font.family": fonts,
+        "font.sans-serif": fonts,
+        "axes.unicode_minus": False,
+        "font.size": 9,
+    }
+
+
+def _thousands(axis) -> None:
+    """Tick labels with thousands separators (``400,000``), as the report prints numbers."""
+    axis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}"))
+
+
+def _labels(values: list[float], shares: list[str] | None) -> list[str]:
+    if shares is None:
+        return [f"{v:,.2f}" for v in values]
+    return [f"{v:,.2f}（{s}）" for v, s in zip(values, shares, strict=True)]
+
+
 def bar_chart(
-    labels: list[str], values: list[float], title: str, horizontal: bool = False
+    labels: list[str],
+    values: list[float],
+    title: str,
+    horizontal: bool = False,
+    shares: list[str] | None = None,
 ) -> bytes:
-    """A labelled bar chart (t CO2e) as PNG bytes; labels and title are drawn as plain text."""
+    """A labelled bar chart (t CO₂e) as PNG bytes, each bar marked with its value (and its
+    share, given ``shares``); labels and title are drawn as plain text."""
     labels = [plain_label(label) for label in labels]
     plain = {"parse_math": False}  # the rc below covers texts matplotlib makes while drawing
-    style = {"font.sans-serif": _font(), "axes.unicode_minus": False, "font.size": 9}
-    with plt.rc_context({**style, **PLAIN_TEXT_RC}):
+    with plt.rc_context({**_style(), **PLAIN_TEXT_RC}):
         figure, axes = plt.subplots(
             figsize=(6.4, 3.2 if not horizontal else 0.35 * len(labels) + 1.2)
         )
@@ -87,11 +118,49 @@ def bar_chart(
         if horizontal:
             axes.set_yticks(list(positions), labels, **plain)
             axes.invert_yaxis()
-            axes.set_xlabel("t CO2e", **plain)
+            axes.set_xlabel(UNIT, **plain)
+            _thousands(axes.xaxis)
+            axes.margins(x=0.25)  # room for the labels beyond the longest bar
         else:
             axes.set_xticks(list(positions), labels, **plain)
-            axes.set_ylabel("t CO2e", **plain)
-        axes.bar_label(bars, labels=[f"{v:,.2f}" for v in values], fontsize=7, padding=2, **plain)
+            axes.set_ylabel(UNIT, **plain)
+            _thousands(axes.yaxis)
+            axes.margins(y=0.15)
+        axes.bar_label(bars, labels=_labels(values, shares), fontsize=7, padding=2, **plain)
         axes.set_title(plain_label(title, limit=None), **plain)
         axes.spines[["top", "right"]].set_visible(False)
+        return _png(figure)
+
+
+def pareto_chart(
+    labels: list[str], values: list[float], total: float, title: str, rest: str | None = None
+) -> bytes:
+    """A Pareto chart: the largest sources from the top down (bars, t CO₂e) and the share
+    of the total they make together (the line, on the upper axis). Both axes have the same
+    scale (100 % is the total), so the line starts at the end of the first bar. ``rest``:
+    the label of a last bar that stands for the other sources together, drawn grey."""
+    labels = [plain_label(label) for label in labels]
+    plain = {"parse_math": False}
+    total = total if total > 0 else max(sum(values), 1.0)
+    cumulative = [sum(values[: i + 1]) / total * 100 for i in range(len(values))]
+    with plt.rc_context({**_style(), **PLAIN_TEXT_RC}):
+        figure, axes = plt.subplots(figsize=(6.4, 0.36 * len(labels) + 1.5))
+        positions = list(range(len(labels)))
+        colours = [COLOURS[2] if rest and i == len(labels) - 1 else COLOURS[0] for i in positions]
+        bars = axes.barh(positions, values, color=colours)
+        axes.set_yticks(positions, labels, **plain)
+        axes.invert_yaxis()
+        axes.set_xlim(0, total * PARETO_ROOM)
+        axes.set_xlabel(UNIT, **plain)
+        _thousands(axes.xaxis)
+        axes.bar_label(bars, labels=_labels(values, None), fontsize=7, padding=2, **plain)
+        share = axes.twiny()
+        share.plot(cumulative, positions, color=COLOURS[3], marker="o", markersize=3)
+        share.set_xlim(0, 100 * PARETO_ROOM)
+        share.set_xticks([0, 20, 40, 60, 80, 100], ["0", "20%", "40%", "60%", "80%", "100%"])
+        share.set_xlabel("累计占比", color=COLOURS[3], **plain)
+        share.tick_params(axis="x", colors=COLOURS[3])
+        axes.set_title(plain_label(title, limit=None), **plain)
+        for spine in (axes.spines["right"], share.spines["right"]):
+            spine.set_visible(False)
         return _png(figure)

@@ -10,7 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from typing import Any
+
+import numpy as np
+import pandas as pd
 
 import ghgxl
 from ghgxl import citations, gwp, inventory, quality
@@ -18,9 +22,10 @@ from ghgxl.emission import TOTAL_GROUPS
 from ghgxl.export import cell_text
 from ghgxl.factors import FactorLibrary
 from ghgxl.report import content
-from ghgxl.report.factor_table import factor_table, references
+from ghgxl.report import sources as listing
+from ghgxl.report.factor_table import FactorTable, factor_table, references
+from ghgxl.report.formats import subscript
 from ghgxl.uncertainty import assess
-from ghgxl.units import conversion_factor
 from ghgxl.workbook import layout as L
 from ghgxl.workbook.boundary import exclusions, significance
 from ghgxl.workbook.calc import WorkbookCalculation, dq_scheme
@@ -68,6 +73,13 @@ METHOD_TEXT = {
         "ISO 14064-1:2018 附录 B；因子来源见因子表",
     ),
 }
+#: What makes two rows use the same methods, gases and factors: for a row with a library
+#: factor (``factor_key``), its key, unit, gas and method; for one with its own factor, also
+#: the factor, its unit and source and the row's source (the factor table names it so).
+USE = ["method", "factor_key", "unit", "gas"]
+OWN_FACTOR = ["factor", "factor_unit", "factor_source", "source"]
+
+
 KEY_METHODS = (
     ("fuel.", "combustion"),
     ("grid.", "electricity"),
@@ -86,19 +98,40 @@ def money(value: float | None, decimals: int = 2) -> str:
     return f"{value:,.{decimals}f}"
 
 
+#: Shares below this (in %) are printed as ``<0.0001%``: a source of a few kilograms in an
+#: inventory of hundreds of thousands of tonnes.
+SMALLEST = 0.0001
+
+
 def percentages(values: Sequence[float], decimals: int = 2) -> list[str]:
-    """Shares in % rounded so that the printed column sums to exactly 100 (largest remainder)."""
-    total = sum(values)
-    if total <= 0:
-        return ["-" for _ in values]
+    """Shares in % that a reader can add up: each with ``decimals`` decimals, rounded so the
+    printed column sums to exactly 100 (largest remainder), except a share too small to
+    show that way (below 0.01 %), printed with two significant digits (CH4 ``0.0047%``, not
+    ``0.00%``), or as ``<0.0001%`` below that; the others then sum to 100 minus those, so
+    the column still adds up to 100.00 % at two decimals. A share that is 0 is ``0.00%``."""
+    shares = np.asarray(values, dtype=float)
+    total = shares.sum()
+    if not total > 0:
+        return ["-" for _ in shares]
+    exact = shares / total * 100
     unit = 10**decimals
-    exact = [v / total * 100 * unit for v in values]
-    floors = [math.floor(x) for x in exact]
-    missing = 100 * unit - sum(floors)
-    order = sorted(range(len(values)), key=lambda i: exact[i] - floors[i], reverse=True)
-    for i in order[:missing]:
-        floors[i] += 1
-    return [f"{f / unit:.{decimals}f}%" for f in floors]
+    small = (exact > 0) & (exact < 1 / unit)
+    texts = np.empty(len(exact), dtype=object)
+    texts[small] = [significant(x) if x >= SMALLEST else f"<{SMALLEST:g}" for x in exact[small]]
+    shown_small = sum(float(t) for t in texts[small] if t[0] != "<")
+    scaled = exact[~small] * unit
+    floors = np.floor(scaled)
+    missing = 100 * unit - round(shown_small * unit) - int(floors.sum())
+    order = np.argsort(-(scaled - floors), kind="stable")
+    floors[order[: max(missing, 0)]] += 1
+    texts[~small] = [f"{f / unit:.{decimals}f}" for f in floors]
+    return [f"{t}%" for t in texts]
+
+
+def significant(value: float, digits: int = 2) -> str:
+    """``0.004712`` → ``'0.0047'``: a small positive number with ``digits`` significant
+    digits, never in exponent form."""
+    return format(Decimal(f"{value:.{digits}g}"), "f")
 
 
 def _text(info: dict[str, object], key: str) -> str:
@@ -110,6 +143,19 @@ def _text(info: dict[str, object], key: str) -> str:
     if isinstance(value, (dt.datetime, dt.date)):  # a date typed as a date
         return value.strftime("%Y-%m-%d")
     return str(value).strip()
+
+
+def distinct_uses(rows: pd.DataFrame) -> pd.DataFrame:
+    """The first row of each distinct use of methods, gases and factors (:data:`USE`), in
+    workbook order: what the methods, GWP and factor tables list, found without visiting
+    100,000 rows that use the same few factors."""
+    present = [c for c in USE + OWN_FACTOR if c in rows]
+    key = rows[present].astype(object)
+    if "factor_key" in key:
+        library = key["factor_key"].map(lambda k: not is_blank(k)).to_numpy(dtype=bool)
+        own = [c for c in OWN_FACTOR if c in key]
+        key.loc[library, own] = None
+    return rows[~key.duplicated().to_numpy()]
 
 
 def method_of(row: dict[str, object]) -> str:
@@ -191,46 +237,15 @@ def _category_gas_rows(
 
 
 def _dq_rows(calc: WorkbookCalculation) -> tuple[list[dict[str, str]], dict[str, str]]:
-    result = calc.result
-    rows = result.rows
+    """The largest sources' data quality and one line for the rest (every source's is in
+    the appendix), and the inventory's weighted score and grade."""
     scheme = dq_scheme(calc.data)
-    scores = result.dq_scores(scheme)
-    to_kg = conversion_factor("t", "kg")
-    valid = rows["ok"]
-    total = float(rows.loc[valid, "tco2e"].sum())
-    out = []
-    for i, record in enumerate(rows.to_dict("records")):
-        score = scores.iloc[i]
-        emission = record["tco2e"] if record["ok"] else float("nan")
-        share = emission / total if total and not math.isnan(emission) else float("nan")
-        out.append(
-            {
-                "id": cell_text(record.get("id")) or "",
-                "source": str(calc.data.activity.iloc[i].get("source") or ""),
-                "activity": _score(record.get("dq_activity")),
-                "factor": _score(record.get("dq_factor")),
-                "calibration": _score(record.get("dq_calibration")),
-                "score": "-" if math.isnan(score) else f"{score:.4f}",
-                "grade": "-" if math.isnan(score) else quality.grade(score, scheme),
-                "kg": "-" if math.isnan(emission) or emission == 0 else money(emission * to_kg),
-                "share": "-" if math.isnan(share) or emission == 0 else f"{share:.4f}",
-                "weighted": "-"
-                if math.isnan(score) or math.isnan(share)
-                else f"{score * share:.4f}",
-            }
-        )
-    summary = result.data_quality(scheme)
-    return out, {
+    summary = calc.result.data_quality(scheme)
+    return listing.dq_rows(calc, scheme), {
         "unscored": str(summary["unscored"]),
         "score": "-" if summary["score"] is None else f"{summary['score']:.4f}",
         "grade": quality.NOT_ASSESSED if summary["grade"] is None else f"第{summary['grade']}",
     }
-
-
-def _score(value: object) -> str:
-    if is_blank(value):
-        return "-"
-    return f"{float(value):g}" if isinstance(value, (int, float)) else str(value)
 
 
 def _sources(calc: WorkbookCalculation) -> list[dict[str, str]]:
@@ -357,53 +372,6 @@ def _previous(info: dict[str, object], total: float) -> dict[str, str]:
     }
 
 
-def _amount(value: object) -> str:
-    """An amount as typed, to its last decimal (up to 6), with thousands separators:
-    ``2,233.735``, ``23,610,660``: what a verifier multiplies by the combined factor."""
-    if not isinstance(value, (int, float)) or isinstance(value, bool) or math.isnan(value):
-        return "-"
-    text = f"{value:,.6f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
-#: The columns of the activity appendix, in order: a verifier recomputes each row as
-#: amount × combined factor (kg CO2e per unit) / 1000 and checks the factor numbers (F1 …)
-#: against the factor table and the amount against the evidence.
-ACTIVITY_COLUMNS = (
-    "id",
-    "source",
-    "category",
-    "amount",
-    "unit",
-    "factors",
-    "factor",
-    "evidence",
-    "tco2e",
-)
-
-
-def _activity(rows: list[dict], result, table) -> list[dict[str, str]]:
-    """One plain dict of text per 活动数据 row (:data:`ACTIVITY_COLUMNS`)."""
-    out = []
-    records = result.rows.to_dict("records")
-    for i, (record, res) in enumerate(zip(rows, records, strict=True)):
-        evidence = "" if is_blank(record.get("evidence")) else str(record["evidence"]).strip()
-        out.append(
-            {
-                "id": cell_text(record.get("id")) or "",
-                "source": str(record.get("source") or ""),
-                "category": str(res["category"] or ""),
-                "amount": _amount(res["amount"]),
-                "unit": str(record.get("unit") or ""),
-                "factors": table.row_refs[i],
-                "factor": table.row_factor[i],
-                "evidence": evidence or "（未填写）",
-                "tco2e": f"{res['tco2e']:,.4f}" if res["ok"] else "错误",
-            }
-        )
-    return out
-
-
 def _readiness(calc: WorkbookCalculation) -> dict[str, Any]:
     """Whether the report is final (every check passed: ghgxl.workbook.ready) or a draft,
     and what is missing."""
@@ -411,17 +379,26 @@ def _readiness(calc: WorkbookCalculation) -> dict[str, Any]:
     return {"draft": not state.ready, "missing": list(state.missing)}
 
 
-def build_context(
-    calc: WorkbookCalculation, library: FactorLibrary | None = None
-) -> dict[str, Any]:
-    """Everything the report template shows, as strings and lists of dicts."""
+def report_factors(calc: WorkbookCalculation, library: FactorLibrary | None = None) -> FactorTable:
+    """The factors the report cites (appendix one) and what each 活动数据 row used."""
     library = library or FactorLibrary.default()
+    rows = calc.rows.to_dict("records")
+    return factor_table(rows, library, calc.result.gwp_set, _text(calc.data.info, "reporting_year"))
+
+
+def build_context(
+    calc: WorkbookCalculation,
+    library: FactorLibrary | None = None,
+    factors: FactorTable | None = None,
+) -> dict[str, Any]:
+    """Everything the report template shows, as strings and lists of dicts; ``factors``
+    (:func:`report_factors`) when the caller has them already."""
     info = calc.data.info
     result = calc.result
     status = content.category_status(calc.data, CATEGORY_NAMES)
     category_rows, category_total = _category_table(result, status)
     by_gas = result.by_gas()
-    rows = calc.rows.to_dict("records")
+    rows = distinct_uses(calc.rows).to_dict("records")
     methods_used = sorted({method_of(r) for r in rows}, key=list(METHOD_TEXT).index)
     named = {gwp.canonical_gas(str(r["gas"])) for r in rows if not is_blank(r.get("gas"))}
     gases_used = ["CO2", "CH4", "N2O", *sorted(g for g in named if g not in ("CO2", "CH4", "N2O"))]
@@ -432,16 +409,7 @@ def build_context(
         source["type_label"] = content.type_label(source.get("emission_type", ""))
     year = _text(info, "reporting_year")
     set_name = result.gwp_set
-    factors = factor_table(rows, library, set_name, year)
-    top = sorted(
-        (
-            (str(r.get("source") or r.get("id")), float(res["tco2e"]))
-            for r, res in zip(rows, result.rows.to_dict("records"), strict=True)
-            if res["ok"]
-        ),
-        key=lambda item: item[1],
-        reverse=True,
-    )[:10]
+    factors = factors or report_factors(calc, library)
     uncertainty_rows, uncertainty_total = _uncertainty(result)
     gwp_code = citations.GWP_CODES[set_name]
     return {
@@ -467,7 +435,7 @@ def build_context(
         "scope2_gases": _category_gas_rows(result, [2], status),
         "indirect_gases": _category_gas_rows(result, [3, 4, 5, 6], status),
         "gas_headers": [GAS_LABELS.get(g, g) for g in TOTAL_GROUPS],
-        "gas_note": GAS_NOTE,
+        "gas_note": subscript(GAS_NOTE),
         "biogenic": money(result.biogenic_co2_t),
         "other_gases": money(by_gas["Other"]),
         "removals": "0.00",
@@ -491,8 +459,7 @@ def build_context(
         ],
         "dq_grade_table": [{"grade": g, "range": r} for g, r in quality.grade_table(scheme)],
         "dq_grade": dq_summary["grade"],
-        "activity": _activity(rows, result, factors),
-        "top_sources": [{"name": n, "value": money(v)} for n, v in top],
+        "top_sources": listing.top_sources(calc),
         "uncertainty_rows": uncertainty_rows,
         "uncertainty_total": uncertainty_total,
         **_boundary(calc),

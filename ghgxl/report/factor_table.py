@@ -29,6 +29,9 @@ from ghgxl.workbook.read import is_blank
 
 #: The gas column of a leak rate, whose gas is the refrigerant each row names.
 ANY_GAS_TEXT = "所填制冷剂"
+#: Between factor numbers: 、 and a zero-width space, where a line may break (LibreOffice
+#: breaks no line at 、 between Latin letters, and would split F11 into F1 / 1).
+REF_SEPARATOR = "、\u200b"
 _YEAR_KEY = re.compile(r"\.(\d{4})$")
 #: Method → the publications its formula follows (see context.METHOD_TEXT).
 METHOD_CODES = {
@@ -101,6 +104,15 @@ def _combined(multipliers: Multipliers, gwp_set: str) -> str:
     return number_text(total_co2e(co2e_by_group(multipliers.per_unit, gwp_set)), 7)
 
 
+def _use(row: dict[str, object], unit: str, gas: str | None) -> tuple:
+    """What decides a row's factor numbers and combined factor: rows alike share them, so
+    100,000 rows that use a few factors are worked out a few times."""
+    if not is_blank(row.get("factor_key")):
+        return ("lib", str(row["factor_key"]).strip().lower(), unit, gas)
+    own = (row.get("factor"), row.get("factor_unit"), row.get("factor_source"))
+    return ("own", *(None if is_blank(v) else str(v) for v in own), unit, gas)
+
+
 def factor_table(
     rows: Iterable[dict[str, object]], library: FactorLibrary, gwp_set: str, year: object
 ) -> FactorTable:
@@ -109,9 +121,16 @@ def factor_table(
     table = FactorTable()
     seen: dict[tuple, str] = {}
     grid_keys: dict[str, FactorRow] = {}
+    done: dict[tuple, tuple[str, str]] = {}  # a row's use → its factor numbers, combined
     for row in rows:
         unit, gas = str(row.get("unit") or ""), row.get("gas")
         gas_name = None if is_blank(gas) else str(gas)
+        use = _use(row, unit, gas_name)
+        if use in done:
+            refs_text, combined = done[use]
+            table.row_refs.append(refs_text)
+            table.row_factor.append(combined)
+            continue
         refs: list[str] = []
         combined = "-"
         try:
@@ -143,7 +162,8 @@ def factor_table(
                 combined = _combined(multipliers, gwp_set)
         except (GhgError, TypeError, ValueError):
             refs, combined = [], "-"
-        table.row_refs.append("、".join(dict.fromkeys(refs)) or "-")
+        done[use] = (REF_SEPARATOR.join(dict.fromkeys(refs)) or "-", combined)
+        table.row_refs.append(done[use][0])
         table.row_factor.append(combined)
     table.grid = [_grid_entry(factor, year) for factor in grid_keys.values()]
     return table

@@ -10,6 +10,7 @@ import contextlib
 import importlib.resources
 import io
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -25,8 +26,9 @@ from jinja2.sandbox import SandboxedEnvironment
 from ghgxl.errors import GhgError
 from ghgxl.factors import FactorLibrary
 from ghgxl.files import check_outputs, write_bytes_atomic
-from ghgxl.report import charts, pictures
-from ghgxl.report.context import CATEGORY_NAMES, build_context
+from ghgxl.report import charts, office, pictures, sources, tables, toc
+from ghgxl.report.context import CATEGORY_NAMES, build_context, percentages, report_factors
+from ghgxl.report.formats import subscript
 from ghgxl.workbook import xlsx
 from ghgxl.workbook.calc import WorkbookCalculation, calculate_workbook
 
@@ -41,35 +43,48 @@ def template_path() -> Path:
 
 
 def jinja_env() -> SandboxedEnvironment:
-    return SandboxedEnvironment(autoescape=False)
+    """The template's jinja2 environment: sandboxed, with the report's filters."""
+    env = SandboxedEnvironment(autoescape=False)
+    env.filters["subscript"] = subscript
+    return env
+
+
+#: The scopes of the scope chart.
+SCOPE_NAMES = {1: "范围一 直接排放", 2: "范围二 能源间接排放", 3: "范围三 其他间接排放"}
 
 
 def _charts(template: DocxTemplate, calc: WorkbookCalculation) -> dict[str, InlineImage]:
     result = calc.result
     by_category = result.by_category()
-    by_gas = {g: v for g, v in result.by_gas().items() if g not in ("CO2-biogenic", "Other")}
-    rows = [r for r in result.rows.to_dict("records") if r["ok"]]
-    sources = calc.rows.to_dict("records")
-    names = {i: str(s.get("source") or s.get("id") or i) for i, s in enumerate(sources)}
-    top = sorted(
-        ((names[i], r["tco2e"]) for i, r in enumerate(result.rows.to_dict("records")) if r["ok"]),
-        key=lambda x: -x[1],
-    )[:10]
-    del rows
+    by_scope = result.by_scope()
+    ranked = sources.ranking(calc)
+    top = ranked.head(sources.TOP)
+    names, values = top["name"].tolist(), top["tco2e"].tolist()
+    rest = len(result.rows) - len(top)
+    if rest:
+        names.append(sources.REST.format(count=rest).split("（")[0])
+        values.append(float(ranked["tco2e"][sources.TOP :].sum()))
     images = {
         "chart_category": charts.bar_chart(
-            [f"类别{c}" for c in CATEGORY_NAMES],
+            list(CATEGORY_NAMES.values()),
             list(by_category.values()),
-            "各类别排放量 (t CO2e)",
-        ),
-        "chart_gas": charts.bar_chart(
-            list(by_gas), list(by_gas.values()), "各温室气体排放量 (t CO2e)"
-        ),
-        "chart_top": charts.bar_chart(
-            [n for n, _ in top],
-            [v for _, v in top],
-            "排放量最大的十个排放源 (t CO2e)",
+            subscript("各类别排放量 (t CO2e) 及占比"),
             horizontal=True,
+            shares=percentages(list(by_category.values())),
+        ),
+        "chart_scope": charts.bar_chart(
+            list(SCOPE_NAMES.values()),
+            list(by_scope.values()),
+            subscript("各范围排放量 (t CO2e) 及占比"),
+            horizontal=True,
+            shares=percentages(list(by_scope.values())),
+        ),
+        "chart_top": charts.pareto_chart(
+            names,
+            values,
+            result.total,
+            subscript("排放量最大的十个排放源 (t CO2e) 及累计占比"),
+            rest=names[-1] if rest else None,
         ),
     }
     return {
@@ -84,15 +99,26 @@ def render_docx(
     images: Path | None = None,
 ) -> bytes:
     """The report as .docx bytes; the pictures (ghgxl.report.pictures) from ``images``, by
-    default the workbook's folder."""
+    default the workbook's folder.
+
+    docxtpl renders the template; then the table of contents is filled in, tables get
+    widths that fit their numbers, and the appendix's rows (one per row of 活动数据) are
+    written straight into the package (:mod:`ghgxl.report.tables`)."""
     document = DocxTemplate(str(template or template_path()))
-    context = _xml_safe(build_context(calc, library))
+    factors = report_factors(calc, library)
+    context = _xml_safe(build_context(calc, library, factors))
     context.update(_charts(document, calc))
     context.update(pictures.inline(document, images or Path(calc.data.path).parent))
     document.render(context, jinja_env=jinja_env(), autoescape=True)
+    body = document.docx.element.body
+    toc.fill(body)
+    columns = {"activity": sources.appendix_columns(calc, factors)}
+    patterns = tables.take_row_patterns(body, columns)
+    tables.fit_widths(body)
     buffer = io.BytesIO()
     document.save(buffer)
-    return _deterministic_package(buffer.getvalue())
+    rows = {key: (pattern, columns.get(key, {})) for key, pattern in patterns.items()}
+    return _deterministic_package(buffer.getvalue(), rows)
 
 
 def _xml_safe(value: Any) -> Any:
@@ -107,10 +133,13 @@ def _xml_safe(value: Any) -> Any:
     return value
 
 
-def _deterministic_package(docx: bytes) -> bytes:
+def _deterministic_package(
+    docx: bytes, rows: dict[str, tuple[tables.RowPattern, dict]] | None = None
+) -> bytes:
     """``docx`` zipped again as ghgxl zips workbooks: each member stamped with
     :data:`ghgxl.workbook.xlsx.FIXED_ZIP_TIME` (python-docx stamps them with the clock), with
-    the same attributes, in python-docx's order.
+    the same attributes, in python-docx's order; the rows of ``rows`` (by key: a pattern and
+    its columns) written where document.xml marks them, streamed into the package.
 
     The same workbook then gives the same report bytes on every run, so a report can be
     checked by its hash and kept under version control without changes that are not there.
@@ -120,38 +149,63 @@ def _deterministic_package(docx: bytes) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as package:
         for name, data in xlsx.read_members(docx).items():
+            if name == DOCUMENT_PART and rows:
+                _write_document(package, data, rows)
+                continue
             info = xlsx.member_info(name, len(data))
             info.create_system = _ZIP_SYSTEM_UNIX
             package.writestr(info, data)
     return buffer.getvalue()
 
 
+DOCUMENT_PART = "word/document.xml"
+
+
+def _write_document(
+    package: zipfile.ZipFile, xml: bytes, rows: dict[str, tuple[tables.RowPattern, dict]]
+) -> None:
+    """document.xml with each row marker replaced by its rows, written in chunks."""
+    marker = re.compile(rb"<!--" + re.escape(tables.MARKER.format(key="")).encode() + rb"(\w+)-->")
+    pieces = marker.split(xml)  # text, key, text, key, ..., text
+    estimate = len(xml) + sum(
+        len(pattern.xml) * len(next(iter(columns.values()), ()))
+        for pattern, columns in rows.values()
+    )
+    info = xlsx.member_info(DOCUMENT_PART, estimate)
+    info.create_system = _ZIP_SYSTEM_UNIX
+    with package.open(info, "w") as member:
+        for index, piece in enumerate(pieces):
+            if index % 2 == 0:
+                member.write(piece)
+                continue
+            pattern, columns = rows[piece.decode()]
+            for chunk in tables.row_chunks(pattern, columns):
+                member.write(chunk)
+
+
 def docx_to_pdf(docx: Path, out_dir: Path) -> Path:
-    """PDF through LibreOffice headless (E606 when it is missing, fails or takes longer than
-    :data:`PDF_TIMEOUT_S`)."""
-    office = shutil.which("soffice") or shutil.which("libreoffice")
-    if office is None:
+    """PDF through LibreOffice headless, its table of contents updated and missing Chinese
+    fonts replaced by Simplified Chinese faces (:mod:`ghgxl.report.office`); E606 when
+    LibreOffice is missing, fails or takes longer than :data:`PDF_TIMEOUT_S`."""
+    office_bin = shutil.which("soffice") or shutil.which("libreoffice")
+    if office_bin is None:
         raise GhgError("E606", problem="LibreOffice (soffice) not found")
-    # LibreOffice may leave files in its profile while it is being stopped
-    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile:
-        command = [
-            office,
-            f"-env:UserInstallation=file://{profile}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(out_dir),
-            str(docx),
-        ]
-        _run_office(command, PDF_TIMEOUT_S)
     pdf = out_dir / (docx.stem + ".pdf")
+    # LibreOffice may leave files in its profile while it is being stopped
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as folder:
+        profile, error = Path(folder) / "profile", Path(folder) / "error.txt"
+        office.write_profile(profile)
+        env = office.font_environment(Path(folder) / "config")
+        _run_office(office.command(office_bin, profile, docx, pdf, error), PDF_TIMEOUT_S, env)
+        said = error.read_text("utf-8", "replace").strip() if error.exists() else ""
+    if said:
+        raise GhgError("E606", problem=f"LibreOffice: {said}"[:200])
     if not pdf.exists():
         raise GhgError("E606", problem="no PDF written")
     return pdf
 
 
-def _run_office(command: list[str], timeout: float) -> None:
+def _run_office(command: list[str], timeout: float, env: dict[str, str] | None = None) -> None:
     """Run LibreOffice in a process group of its own and wait at most ``timeout`` seconds.
 
     ``soffice`` is a launcher that starts ``soffice.bin`` and waits for it: killing only the
@@ -162,7 +216,12 @@ def _run_office(command: list[str], timeout: float) -> None:
     with tempfile.TemporaryFile() as errors:
         try:
             process = subprocess.Popen(
-                command, stdin=subprocess.DEVNULL, stdout=errors, stderr=errors, **_OWN_GROUP
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=errors,
+                stderr=errors,
+                env=env,
+                **_OWN_GROUP,
             )
         except OSError as exc:
             raise GhgError("E606", problem=f"LibreOffice did not start: {exc}"[:200]) from None

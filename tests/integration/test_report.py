@@ -19,6 +19,7 @@ from matplotlib import font_manager
 from ghgxl.cli import main
 from ghgxl.report import charts
 from ghgxl.report import context as report_context
+from ghgxl.report.formats import subscript
 from ghgxl.report.render import jinja_env, render_docx, template_path
 from ghgxl.report.template import build_report_template
 from ghgxl.workbook import fill, template
@@ -27,7 +28,7 @@ from tests.integration.test_workbook import ROWS
 from tests.support import soffice
 
 ROOT = Path(__file__).parents[2]
-CHART_VARIABLES = {"chart_category", "chart_gas", "chart_top"}
+CHART_VARIABLES = {"chart_category", "chart_scope", "chart_top"}
 
 
 def docx_text(path_or_bytes) -> str:
@@ -100,7 +101,7 @@ def test_no_template_tags_left(rendered) -> None:
 def test_user_text_is_printed_not_run(rendered) -> None:
     text, _ = rendered
     assert "{{ 7*7 }} {% for x in [1] %}loop{% endfor %} <w:p>&" in text
-    assert "49" not in text.split("1.1 公司简介")[1].split("\n")[1]
+    assert "49" not in text.split("1.1 公司简介")[-1].split("\n")[1]
 
 
 def _money(value: float) -> str:
@@ -116,10 +117,9 @@ def test_every_number_comes_from_the_engine(rendered) -> None:
         assert re.search(rf"^{category} \| 类别{category} [^|]* \| {shown} \| ", text, re.M), (
             category
         )
-    for gas in ("CO2", "CH4", "N2O", "HFCs"):
-        assert re.search(rf"^{gas} \| {re.escape(_money(data['by_gas'][gas]))} \| ", text, re.M), (
-            gas
-        )
+    for gas in ("CO2", "CH4", "N2O", "HFCs"):  # the formula printed with subscripts (CO₂)
+        value = re.escape(_money(data["by_gas"][gas]))
+        assert re.search(rf"^{subscript(gas)} \| {value} \| ", text, re.M), gas
     scope1 = data["by_category_gas"]["1"]
     row = " | ".join(
         [
@@ -154,7 +154,7 @@ ISO_14064_9_3 = {  # element of ISO 14064-1:2018 clause 9.3.1 → what the repor
     "organizational boundaries": "组织边界",
     "reporting boundaries and significance criteria": "重大间接排放的判定准则",
     "direct emissions per gas (t CO2e)": "直接温室气体排放量（范围一，类别1，按气体）",
-    "biogenic CO2 separately": "生物质燃烧产生的 CO2 单独报告",
+    "biogenic CO2 separately": "生物质燃烧产生的 CO₂ 单独报告",
     "removals": "移除量",
     "exclusions explained": "排除的排放源",
     "indirect emissions by category": "其他间接温室气体排放量（类别3–6，按气体）",
@@ -219,7 +219,7 @@ def test_previous_year_in_the_performance_chapter(tmp_path: Path) -> None:
 
     text = docx_text(io.BytesIO(render_docx(calculate_workbook(path))))
     # 100 MWh × 0.5568 = 55.68 t; (55.68 − 50) / 50 = +11.36 %
-    assert "2023 年度为 50.00 t CO2e，变化 +11.36%。" in text
+    assert "2023 年度为 50.00 t CO₂e，变化 +11.36%。" in text
 
 
 def _cjk_font_files() -> list[str]:

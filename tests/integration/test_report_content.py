@@ -14,6 +14,7 @@ from docx import Document
 
 from ghgxl.factors import FactorLibrary
 from ghgxl.report import charts
+from ghgxl.report.factor_table import REF_SEPARATOR
 from ghgxl.report.render import render_docx
 from ghgxl.workbook import fill, template
 from ghgxl.workbook import layout as L
@@ -130,7 +131,7 @@ def test_the_report_of_an_empty_workbook_is_a_draft_that_says_what_is_missing(
     cover = text.split("目录")[0]
     assert "\n草稿\n" in cover
     assert CLAIM not in text
-    statement = text.split("11.2 符合性声明")[1].split("11.3")[0]
+    statement = text.split("11.2 符合性声明")[-1].split("11.3")[0]
     assert "尚不声明符合 ISO 14064-1:2018" in statement
     items = re.findall(r"^\d\. (.+)$", statement, re.M)
     assert any(i.startswith("清册检查发现 1 处错误") for i in items)  # E101: no company name
@@ -172,7 +173,7 @@ def test_cover_team_and_contact_come_from_the_workbook(ready: Path) -> None:
     assert "组长 | 李四 | 统筹盘查与报告审核" in text
     assert "组员 | 王五 | 收集活动数据" in text
     assert "温室气体管理主责部门：安全环保部" in text
-    contact = text.split("11.3 报告的取得与咨询")[1].split("第十二章")[0]
+    contact = text.split("11.3 报告的取得与咨询")[-1].split("第十二章")[0]
     for line in (
         "单位/部门：安全环保部",
         "咨询人员：王五",
@@ -212,7 +213,7 @@ def test_pictures_beside_the_workbook_are_inserted_and_absent_ones_said(
 
 
 def test_the_example_is_a_draft_for_its_genuine_gaps(example: str) -> None:
-    statement = example.split("11.2 符合性声明")[1].split("11.3")[0]
+    statement = example.split("11.2 符合性声明")[-1].split("11.3")[0]
     items = re.findall(r"^\d\. (.+)$", statement, re.M)
     assert items == [
         "基本信息尚未填写：统一社会信用代码、地址、厂区/场所、报告负责人、联系方式、"
@@ -243,9 +244,9 @@ def test_excluded_categories_are_not_shown_as_zero(example: str) -> None:
 
 
 def test_definitions_and_direct_source_types(example: str) -> None:
-    for formula, name in (("CO2", "二氧化碳"), ("CH4", "甲烷"), ("N2O", "氧化亚氮"),
-                          ("HFCs", "氢氟碳化物"), ("PFCs", "全氟碳化物"), ("SF6", "六氟化硫"),
-                          ("NF3", "三氟化氮")):  # fmt: skip
+    for formula, name in (("CO₂", "二氧化碳"), ("CH₄", "甲烷"), ("N₂O", "氧化亚氮"),
+                          ("HFCs", "氢氟碳化物"), ("PFCs", "全氟碳化物"), ("SF₆", "六氟化硫"),
+                          ("NF₃", "三氟化氮")):  # fmt: skip
         assert f"\n{formula} | {name}\n" in example
     assert "\nA | 固定燃烧 | " in example and "| 食堂灶具 液化石油气\n" in example
     assert "\nC | 制程排放 | 物理或化学制程产生的排放 | 无\n" in example
@@ -262,7 +263,7 @@ def test_the_data_quality_rubric_is_a_table(example: str) -> None:
 
 def test_the_grid_factor_and_its_year_are_named(example: str) -> None:
     assert (
-        "外购能源的排放因子采用2021年全国电力平均二氧化碳排放因子：0.5568 tCO2/MWh，出自"
+        "外购能源的排放因子采用2021年全国电力平均二氧化碳排放因子：0.5568 tCO₂/MWh，出自"
         "《关于发布2021年电力二氧化碳排放因子的公告》（生态环境部、国家统计局公告2024年第12号）。"
         "因子数据年份为 2021 年，与报告年度 2023 年不同。"
     ) in example
@@ -275,11 +276,11 @@ def test_factor_table_is_chinese_and_cited_without_keys_or_provenance(example: s
     table = example.split("表", 1)[1].split("各排放源活动数据与排放量")[0]
     assert "F1 | 液化石油气固定燃烧CO2排放因子" in table
     assert (
-        "| 0.5568 | tCO2/MWh | 《关于发布2021年电力二氧化碳排放因子的公告》"
+        "| 0.5568 | tCO₂/MWh | 《关于发布2021年电力二氧化碳排放因子的公告》"
         "（生态环境部、国家统计局公告2024年第12号）" in table
     )
     assert "| 参数 | 0.8275 | kg/L | 《车用柴油》（GB 19147-2016）密度指标（20 ℃）" in table
-    references = example.split("第十二章 参考文献\n")[1].split("附录一")[0]
+    references = example.split("第十二章 参考文献\n")[-1].split("附录一")[0]
     lines = references.strip().split("\n")
     assert len(lines) == len(set(lines)) >= 8  # each publication once
     assert sum("2006 IPCC Guidelines" in line for line in lines) == 1
@@ -299,11 +300,12 @@ def test_every_activity_row_can_be_recomputed(example: str) -> None:
     each row with its evidence."""
     numbers = set(re.findall(r"^(F\d+) \| ", example, re.M))
     appendix = example.split("各排放源活动数据与排放量\n")[1].split("\n\n")[0].split("\n")[1:]
-    assert len(appendix) == 41
+    *appendix, total = appendix
+    assert len(appendix) == 41 and total.startswith("合计 |") and total.endswith("| 415,532.11")
     for line in appendix:
         _, _, _, amount, _, refs, factor, evidence, tco2e = line.split(" | ")
         assert evidence and evidence != "（未填写）", line
-        assert set(refs.split("、")) <= numbers, line
+        assert set(refs.split(REF_SEPARATOR)) <= numbers, line
         computed = float(amount.replace(",", "")) * float(factor) / 1000
         assert computed == pytest.approx(float(tco2e.replace(",", "")), abs=6e-5, rel=1e-6), line
 

@@ -20,6 +20,7 @@ from matplotlib.text import Text
 
 from ghgxl.errors import GhgError
 from ghgxl.report import charts, render
+from ghgxl.report.context import CATEGORY_NAMES
 from ghgxl.report.render import render_docx
 from ghgxl.workbook import fill, template, xlsx
 from ghgxl.workbook.calc import calculate_workbook
@@ -74,8 +75,9 @@ def test_source_names_are_drawn_as_written(tmp_path: Path, drawn) -> None:
     )
     docx = render_docx(calculate_workbook(workbook))  # E901 (mathtext's ValueError) before
     assert Document(io.BytesIO(docx)).paragraphs
-    category, gas, top = drawn
-    assert _labels(category) == [f"类别{c}" for c in range(1, 7)] and "CO2" in _labels(gas)
+    category, scope, top = drawn
+    assert _labels(category) == list(CATEGORY_NAMES.values())
+    assert _labels(scope) == list(render.SCOPE_NAMES.values())
     assert _labels(top) == [
         *MATH_LIKE,  # the text itself, not what mathtext would make of it
         "C:\\锅炉\\1#",
@@ -83,7 +85,7 @@ def test_source_names_are_drawn_as_written(tmp_path: Path, drawn) -> None:
         "长" * (charts.MAX_LABEL - 1) + "…",
         "S9",  # the source with no name is shown by its id
     ]
-    assert top.axes[0].get_title() == "排放量最大的十个排放源 (t CO2e)"
+    assert top.axes[0].get_title() == "排放量最大的十个排放源 (t CO₂e) 及累计占比"
     texts = [t for figure in drawn for t in _texts(figure)]
     assert texts and not any(t.get_parse_math() for t in texts)
 

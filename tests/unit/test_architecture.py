@@ -10,7 +10,14 @@ import pytest
 
 PACKAGE = Path(__file__).parents[2] / "ghgxl"
 EDGES = {"ghgxl.cli", "ghgxl.udfs", "ghgxl.excel", "ghgxl.xlconfig", "ghgxl.docs"}
-FACTS = {"ghgxl.errors", "ghgxl.units", "ghgxl.gwp", "ghgxl.factors", "ghgxl.citations", "ghgxl.files"}
+FACTS = {
+    "ghgxl.errors",
+    "ghgxl.units",
+    "ghgxl.gwp",
+    "ghgxl.factors",
+    "ghgxl.citations",
+    "ghgxl.files",
+}
 ENGINE = {
     "ghgxl.inventory",
     "ghgxl.emission",

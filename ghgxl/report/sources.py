@@ -1,0 +1,204 @@
+"""The report's lists of emission sources, at any size: the largest sources in the body,
+with one line for the rest, and every source in the appendix.
+
+Everything here works on whole columns (pandas, NumPy): a workbook of 100,000 rows is
+listed in a fraction of a second. The appendix's rows are not rendered through the
+template's jinja loop but written as WordprocessingML (:mod:`ghgxl.report.tables`), from
+the columns :func:`appendix_columns` returns.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from ghgxl import quality
+from ghgxl.export import cell_text
+from ghgxl.report.factor_table import FactorTable
+from ghgxl.workbook.calc import WorkbookCalculation
+
+#: Sources listed by name in the body's tables; the rest are one line.
+TOP = 10
+#: Up to this many sources, the data-quality table of chapter 5 lists each one (as the
+#: seed's does); beyond, the :data:`TOP` largest and a line for the rest.
+DQ_EACH = 60
+REST = "其余 {count} 个排放源（见附录）"
+
+
+def money_column(values: np.ndarray) -> list[str]:
+    """``415532.11`` → ``'415,532.11'``, NaN → ``'-'``, for a whole column."""
+    return ["-" if v != v else f"{v:,.2f}" for v in values.tolist()]
+
+
+def _names(calc: WorkbookCalculation) -> pd.Series:
+    """Each row's source name, its id where it has none."""
+    rows = calc.result.rows
+    names = rows["source"].astype(object)
+    ids = rows["id"].astype(object)
+    return names.where(names.notna() & (names.astype(str).str.strip() != ""), ids).fillna("")
+
+
+def ranking(calc: WorkbookCalculation) -> pd.DataFrame:
+    """The counted rows (no error) from the largest emission down (rows of equal emission
+    in workbook order): ``position`` (in the workbook), ``name``, ``category``, ``tco2e``."""
+    rows = calc.result.rows
+    ok = rows["ok"].to_numpy()
+    frame = pd.DataFrame(
+        {
+            "position": np.flatnonzero(ok),
+            "name": _names(calc).to_numpy()[ok],
+            "category": rows["category"].to_numpy()[ok],
+            "tco2e": rows["tco2e"].to_numpy(dtype=float)[ok],
+        }
+    )
+    return frame.sort_values("tco2e", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def top_sources(calc: WorkbookCalculation, count: int = TOP) -> list[dict[str, str]]:
+    """The ``count`` largest sources ``{rank, name, category, value, share, cumulative}``
+    and, when there are more rows, one line for the rest; shares of the total add up to
+    100.00 % (:func:`ghgxl.report.context.percentages`)."""
+    from ghgxl.report.context import percentages
+
+    ranked = ranking(calc)
+    top = ranked.head(count)
+    rest = len(calc.result.rows) - len(top)
+    values = top["tco2e"].tolist() + ([float(ranked["tco2e"][count:].sum())] if rest else [])
+    shares = percentages(values)
+    total = sum(values)
+    cumulative = np.cumsum(top["tco2e"].to_numpy()) / total * 100 if total > 0 else None
+    rows = [
+        {
+            "rank": str(i + 1),
+            "name": str(name),
+            "category": f"类别{category}",
+            "value": f"{value:,.2f}",
+            "share": share,
+            "cumulative": "-" if cumulative is None else f"{cumulative[i]:.2f}%",
+        }
+        for i, (name, category, value, share) in enumerate(
+            zip(top["name"], top["category"], top["tco2e"], shares, strict=False)
+        )
+    ]
+    if rest:
+        rows.append(
+            {
+                "rank": "",
+                "name": REST.format(count=rest),
+                "category": "",
+                "value": f"{values[-1]:,.2f}",
+                "share": shares[-1],
+                "cumulative": "100.00%" if total > 0 else "-",
+            }
+        )
+    return rows
+
+
+def _score_text(value: object) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    return f"{value:g}" if isinstance(value, (int, float)) else str(value).strip() or "-"
+
+
+def dq_rows(
+    calc: WorkbookCalculation, scheme: str, count: int | None = None
+) -> list[dict[str, str]]:
+    """The data-quality table of the body: every counted source, largest first, when there
+    are up to :data:`DQ_EACH`; else (or given ``count``) the ``count`` largest sources
+    ``{id, source, activity, factor, calibration, score, grade, tco2e, share, weighted}``
+    and one line for the rest (their emissions, share and weighted score summed)."""
+    from ghgxl.report.context import percentages
+
+    rows = calc.result.rows
+    ok = rows["ok"].to_numpy()
+    emissions = rows["tco2e"].to_numpy(dtype=float)
+    scores = calc.result.dq_scores(scheme).to_numpy()
+    ranked = ranking(calc)
+    if count is None:
+        count = len(ranked) if len(ranked) <= DQ_EACH else TOP
+    top = ranked.head(count)
+    listed = top["position"].to_numpy()
+    rest = np.ones(len(rows), dtype=bool)
+    rest[listed] = False
+    total = float(emissions[ok].sum())
+    weights = emissions / total if total else np.full(len(rows), np.nan)
+    values = emissions[listed].tolist()
+    if rest.any():
+        values.append(float(emissions[rest & ok].sum()))
+    shares = percentages(values)
+    out = []
+    for index, position in enumerate(listed):
+        score = scores[position]
+        out.append(
+            {
+                "id": cell_text(rows["id"].iloc[position]) or "",
+                "source": str(top["name"].iloc[index]),
+                "activity": _score_text(rows["dq_activity"].iloc[position]),
+                "factor": _score_text(rows["dq_factor"].iloc[position]),
+                "calibration": _score_text(rows["dq_calibration"].iloc[position]),
+                "score": "-" if math.isnan(score) else f"{score:.4f}",
+                "grade": "-" if math.isnan(score) else quality.grade(score, scheme),
+                "tco2e": f"{values[index]:,.2f}",
+                "share": shares[index],
+                "weighted": "-" if math.isnan(score) else f"{score * weights[position]:.4f}",
+            }
+        )
+    if rest.any():
+        weighted = (scores * weights)[rest & ok]
+        out.append(
+            {
+                "id": "",
+                "source": REST.format(count=int(rest.sum())),
+                **dict.fromkeys(("activity", "factor", "calibration", "score", "grade"), "-"),
+                "tco2e": f"{values[-1]:,.2f}",
+                "share": shares[-1],
+                "weighted": "-" if np.isnan(weighted).any() else f"{weighted.sum():.4f}",
+            }
+        )
+    return out
+
+
+def _texts(column: pd.Series) -> list[str]:
+    """A column of cells as text, empty where blank (``1.0`` → ``'1'``)."""
+    return [cell_text(v) or "" for v in column.astype(object).tolist()]
+
+
+def amount_column(values: np.ndarray) -> list[str]:
+    """Amounts as typed, to their last decimal (up to 6), with thousands separators:
+    ``2,233.735``, ``23,610,660`` (what a verifier multiplies by the combined factor);
+    ``-`` where there is no number."""
+    out = []
+    for v in values.tolist():
+        if v != v:
+            out.append("-")
+            continue
+        text = f"{v:,.6f}".rstrip("0").rstrip(".")
+        out.append("0" if text in ("-0", "") else text)
+    return out
+
+
+def appendix_columns(calc: WorkbookCalculation, factors: FactorTable) -> dict[str, list[str]]:
+    """Every row of 活动数据, in workbook order, as the appendix prints it: one list of
+    texts per field (:data:`ghgxl.report.chapters.ACTIVITY_COLUMNS`). A verifier recomputes
+    each row as amount × combined factor (kg CO2e per unit) / 1000 and checks the factor
+    numbers (F1 …) against the factor table and the amount against the evidence."""
+    rows = calc.result.rows
+    ok = rows["ok"].to_numpy()
+    emissions = rows["tco2e"].to_numpy(dtype=float)
+    amounts = pd.to_numeric(rows["amount"], errors="coerce").to_numpy(dtype=float)
+    evidence = _texts(calc.rows["evidence"]) if "evidence" in calc.rows else [""] * len(rows)
+    return {
+        "id": _texts(rows["id"]),
+        "source": _texts(calc.rows["source"]),
+        "category": _texts(rows["category"]),
+        "amount": amount_column(amounts),
+        "unit": _texts(calc.rows["unit"]),
+        "factors": factors.row_refs,
+        "factor": factors.row_factor,
+        "evidence": [text.strip() or "（未填写）" for text in evidence],
+        "tco2e": [
+            f"{t:,.4f}" if good else "错误" for t, good in zip(emissions.tolist(), ok, strict=True)
+        ],
+    }

@@ -1,0 +1,85 @@
+"""How the report prints: formulas with subscripts, shares that show small gases and still
+add up to 100 %, column widths that fit their numbers, and rows written as XML."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from lxml import etree
+
+from ghgxl.report import tables
+from ghgxl.report.context import percentages, significant
+from ghgxl.report.formats import subscript
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def test_subscript_formulas_only() -> None:
+    assert subscript("t CO2e") == "t CO₂e"
+    assert subscript("CO2、CH4、N2O") == "CO₂、CH₄、N₂O"
+    assert subscript("SF6 NF3 kgCO2/kWh") == "SF₆ NF₃ kgCO₂/kWh"
+    # not inside longer names, numbers or refrigerants
+    assert subscript("HFC-134a R-410A CO22 HCO2 HFCs") == "HFC-134a R-410A CO22 HCO2 HFCs"
+
+
+def test_percentages_show_small_shares_and_add_up_to_100() -> None:
+    # the example's gases (t CO2e): CO2, CH4, N2O, HFCs, PFCs
+    shares = percentages([415484.09, 19.63, 5.62, 22.78, 0.0])
+    assert shares == ["99.99%", "0.0047%", "0.0014%", "0.0055%", "0.00%"]
+    # 19.63 / 415,532.11 = 0.004724 % (two significant digits: 0.0047 %)
+    printed = sum(Decimal(s.rstrip("%")) for s in shares)
+    assert printed == Decimal("100.0016") and f"{printed:.2f}" == "100.00"
+    assert percentages([1, 1, 1]) == ["33.34%", "33.33%", "33.33%"]
+    # a few kilograms in hundreds of thousands of tonnes: below 0.0001 %
+    assert percentages([1e6, 0.0005, 0.3]) == ["100.00%", "<0.0001%", "<0.0001%"]
+    assert percentages([0.0, 0.0]) == ["-", "-"]
+    assert significant(0.004724) == "0.0047" and significant(1.2e-7) == "0.00000012"
+
+
+def test_percentages_of_many_small_shares_still_add_up() -> None:
+    values = [1000.0] + [0.05] * 400  # 400 shares of 0.05 / 1,020 = 0.0049 %
+    shares = percentages(values)
+    assert shares[1] == "0.0049%" and len(set(shares[1:])) == 1
+    printed = sum(Decimal(s.rstrip("%")) for s in shares)
+    assert f"{printed:.2f}" == "100.00"
+
+
+def test_widths_fit_numbers_and_keep_the_table_width() -> None:
+    # "375,586.28" in DejaVu Serif 9 pt: 8 digits of 0.636 em and 2 of 0.318 em = 5.724 em
+    assert round(tables.need("375,586.28")) == round(5.724 * 9 * 20 + tables.MARGINS)
+    assert list(tables.word_widths("外发石墨化加工服务")) == [1.0] * 9  # breaks anywhere
+    assert list(tables.word_widths("类别1")) == [2.636]  # a short label stays whole
+    widths = [1000, 3000, 1000]
+    needs = [1500, 800, 900]
+    fitted = tables.allocate(widths, needs)
+    assert sum(fitted) == sum(widths) and fitted[0] >= 1500 and fitted[2] >= 900
+    assert tables.allocate(widths, [500, 500, 500]) == widths  # nothing to fix
+
+
+def test_rows_are_written_from_their_pattern_with_text_escaped() -> None:
+    body = etree.fromstring(
+        f'<w:body xmlns:w="{W}"><w:tbl><w:tblGrid><w:gridCol w:w="2000"/>'
+        '<w:gridCol w:w="2000"/></w:tblGrid>'
+        "<w:tr><w:trPr><w:tblHeader/></w:trPr><w:tc><w:p><w:r><w:t>名称</w:t></w:r></w:p></w:tc>"
+        "<w:tc><w:p><w:r><w:t>数值</w:t></w:r></w:p></w:tc></w:tr>"
+        "<w:tr><w:tc><w:p><w:r><w:t>[[a.name]]</w:t></w:r></w:p></w:tc>"
+        "<w:tc><w:p><w:r><w:t>[[a.value]]</w:t></w:r></w:p></w:tc></w:tr></w:tbl></w:body>"
+    )
+    columns = {"a": {"name": ["<w:p>&", "tab\x0b{x}"], "value": ["1.00", " 2 "]}}
+    patterns = tables.take_row_patterns(body, columns)
+    assert etree.tostring(body).count(b"<!--ghgxl-rows:a-->") == 1
+    xml = b"".join(tables.row_chunks(patterns["a"], columns["a"]))
+    rows = etree.fromstring(f'<w:tbl xmlns:w="{W}">'.encode() + xml + b"</w:tbl>")
+    texts = [[t.text for t in row.iter(f"{{{W}}}t")] for row in rows]
+    assert texts == [["<w:p>&", "1.00"], ["tab {x}", " 2 "]]
+    # a long table is written as tables of a few hundred rows, each with the header row
+    xml = b"".join(tables.row_chunks(patterns["a"], columns["a"], chunk=1))
+    written = etree.fromstring(
+        f'<w:body xmlns:w="{W}"><w:tbl>'.encode() + xml + b"</w:tbl></w:body>"
+    )
+    texts = [
+        [[t.text for t in row.iter(f"{{{W}}}t")] for row in table.iter(f"{{{W}}}tr")]
+        for table in written.iter(f"{{{W}}}tbl")
+    ]
+    assert texts == [[["<w:p>&", "1.00"]], [["名称", "数值"], ["tab {x}", " 2 "]]]
+    assert [child.tag.split("}")[1] for child in written] == ["tbl", "p", "tbl"]
