@@ -115,6 +115,7 @@ def render_docx(
     columns = {"activity": sources.appendix_columns(calc, factors)}
     patterns = tables.take_row_patterns(body, columns)
     tables.fit_widths(body)
+    tables.keep_totals(body)
     buffer = io.BytesIO()
     document.save(buffer)
     rows = {key: (pattern, columns.get(key, {})) for key, pattern in patterns.items()}

@@ -276,3 +276,24 @@ def fit_widths(body) -> None:
     """:func:`fit_table` for every table of ``body`` (pattern rows left out)."""
     for table in body.iter(_w("tbl")):
         fit_table(table)
+
+
+TOTAL = "合计"
+
+
+def keep_totals(body) -> None:
+    """A table's total row never stands alone on a page: the row before it is kept with it
+    (``w:keepNext`` on its paragraphs, as Word keeps table rows together)."""
+    for table in body.iter(_w("tbl")):
+        rows = table.findall(_w("tr"))
+        if len(rows) < 3 or _text(rows[-1].find(_w("tc"))).strip() != TOTAL:
+            continue
+        for paragraph in rows[-2].iter(_w("p")):
+            properties = paragraph.find(_w("pPr"))
+            if properties is None:
+                properties = etree.SubElement(paragraph, _w("pPr"))
+                paragraph.insert(0, properties)
+            if properties.find(_w("keepNext")) is None:
+                keep = etree.Element(_w("keepNext"))
+                style = properties.find(_w("pStyle"))
+                properties.insert(0 if style is None else 1, keep)

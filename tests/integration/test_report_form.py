@@ -328,3 +328,16 @@ def test_a_large_inventory_lists_ten_in_the_body_and_every_row_in_the_appendix(
         assert header.find(f"{W}trPr/{W}tblHeader") is not None
         ids += [_text(r.find(f"{W}tc")) for r in data]
     assert ids == [f"E{i}" for i in range(count)] + ["合计"]
+
+
+def test_a_total_row_is_kept_with_the_row_before_it(report) -> None:
+    """The largest sources' 合计 row fell alone on the next page of the example's PDF."""
+    kept = 0
+    for table in _tables(report):
+        rows = table.findall(f"{W}tr")
+        appendix = _text(rows[0]).startswith("编号排放源类别活动量")  # rows written as XML
+        if _text(rows[-1].find(f"{W}tc")).strip() == "合计" and len(rows) > 2 and not appendix:
+            before = list(rows[-2].iter(f"{W}p"))
+            assert all(p.find(f"{W}pPr/{W}keepNext") is not None for p in before)
+            kept += 1
+    assert kept >= 5
