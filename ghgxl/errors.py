@@ -413,7 +413,7 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "enter the activity data of each source of 排放源识别",
     ),
     "W113": ErrorSpec(
-        "{count} 个排放源都没有完整的数据质量评分，整体数据品质未评估，报告只能作为草稿",
+        "{count} 个排放源都没有完整的数据质量评分，整体数据质量未评估，报告只能作为草稿",
         "none of the {count} sources has its three data-quality scores: the inventory's data quality is not assessed and the report can only be a draft",
         "请为每个排放源填写活动数据、排放系数与仪器校正三项等级",
         "give every source its three scores: activity data, emission factor, calibration",

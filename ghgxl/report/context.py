@@ -457,7 +457,7 @@ def build_context(
             {"item": item, "score": score, "criterion": text}
             for item, score, text in quality.rubric(scheme)
         ],
-        "dq_grade_table": [{"grade": g, "range": r} for g, r in quality.grade_table(scheme)],
+        "dq_grade_table": [{"grade": f"第{g}", "range": r} for g, r in quality.grade_table(scheme)],
         "dq_grade": dq_summary["grade"],
         "top_sources": listing.top_sources(calc),
         "uncertainty_rows": uncertainty_rows,

@@ -139,7 +139,7 @@ def dq_rows(
                 "factor": _score_text(rows["dq_factor"].iloc[position]),
                 "calibration": _score_text(rows["dq_calibration"].iloc[position]),
                 "score": "-" if math.isnan(score) else f"{score:.4f}",
-                "grade": "-" if math.isnan(score) else quality.grade(score, scheme),
+                "grade": "-" if math.isnan(score) else f"第{quality.grade(score, scheme)}",
                 "tco2e": f"{values[index]:,.2f}",
                 "share": shares[index],
                 "weighted": "-" if math.isnan(score) else f"{score * weights[position]:.4f}",

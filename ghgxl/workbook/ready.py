@@ -123,7 +123,7 @@ def readiness(all_findings: list[GhgError]) -> Readiness:
         int(f.details.get("count", 0)) for f in all_findings if f.code == "W113"
     )
     if unscored:
-        missing.append(f"{unscored} 个排放源缺少数据质量评分，整体数据品质未评估")
+        missing.append(f"{unscored} 个排放源缺少数据质量评分，整体数据质量未评估")
     if count["W111"]:
         missing.append(f"重大性评估：{count['W111']} 个间接排放子类别尚未评分或未决定是否纳入")
     if count["W109"]:

@@ -354,5 +354,5 @@ def test_the_report_claims_only_what_the_data_supports(
     assert _cli("report", book, "-o", report).exit_code in (0, 1)
     text = docx_text(report)
     assert says in text and never not in text
-    assert "尚有 1 个排放源缺少数据质量评分，整体数据品质未评估" in text
+    assert "尚有 1 个排放源缺少数据质量评分，整体数据质量未评估" in text
     assert "加权平均积分总计为" not in text

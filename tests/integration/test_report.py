@@ -133,7 +133,7 @@ def test_every_number_comes_from_the_engine(rendered) -> None:
     )
     assert row in text
     assert (
-        f"加权平均积分总计为 {data['data_quality']['score']:.4f}，整体数据品质等级为第{data['data_quality']['grade']}"
+        f"加权平均积分总计为 {data['data_quality']['score']:.4f}，整体数据质量等级为第{data['data_quality']['grade']}"
         in text
     )
 

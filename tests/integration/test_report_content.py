@@ -257,8 +257,8 @@ def test_definitions_and_direct_source_types(example: str) -> None:
 def test_the_data_quality_rubric_is_a_table(example: str) -> None:
     rubric = example.split("数据质量评分准则\n")[1].split("\n\n")[0]
     assert "排放因子 | 5 | 同类设施经验" in rubric and "仪器校正 | 1 | 没有规定执行" in rubric
-    grades = example.split("数据品质等级\n")[1].split("\n\n")[0]
-    assert "一级 | A ≥ 5" in grades and "五级 | A < 2" in grades
+    grades = example.split("数据质量等级\n")[1].split("\n\n")[0]
+    assert "第一级 | A ≥ 5" in grades and "第五级 | A < 2" in grades
 
 
 def test_the_grid_factor_and_its_year_are_named(example: str) -> None:
@@ -322,7 +322,7 @@ def test_unscored_sources_keep_the_report_a_draft(tmp_path: Path) -> None:
     blocking = [(f.code, f.cell) for f in findings if f.code in BLOCKING]
     assert blocking == [("W113", f"活动数据!{L.ACT_COL['dq_activity']}{L.FIRST_ROW}")]
     text = _report(path)
-    assert "1. 1 个排放源缺少数据质量评分，整体数据品质未评估" in text and CLAIM not in text
+    assert "1. 1 个排放源缺少数据质量评分，整体数据质量未评估" in text and CLAIM not in text
 
 
 def test_the_taiwan_scheme_prints_its_own_rubric(tmp_path: Path) -> None:
@@ -333,5 +333,9 @@ def test_the_taiwan_scheme_prints_its_own_rubric(tmp_path: Path) -> None:
     text = _report(path)
     rubric = text.split("数据质量评分准则\n")[1].split("\n\n")[0]
     assert "活动数据种类 | 1 | 连续量测" in rubric and "排放系数种类 | 3 | 国际排放系数" in rubric
-    grades = text.split("数据品质等级\n")[1].split("\n\n")[0]
-    assert grades.split("\n")[1:] == ["一级 | X < 10", "二级 | 10 ≤ X < 19", "三级 | 19 ≤ X ≤ 27"]
+    grades = text.split("数据质量等级\n")[1].split("\n\n")[0]
+    assert grades.split("\n")[1:] == [
+        "第一级 | X < 10",
+        "第二级 | 10 ≤ X < 19",
+        "第三级 | 19 ≤ X ≤ 27",
+    ]
