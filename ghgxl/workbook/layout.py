@@ -420,7 +420,8 @@ FACTOR_COLUMNS: tuple[Column, ...] = (
     Column("value", "数值", 12),
     Column("unit", "单位", 16),
     Column("name_zh", "名称", 44),
-    Column("source", "来源", 60),
+    Column("citation", "出处（报告中的引用）", 60),
+    Column("source", "来源说明（因子库，含读取处）", 60),
     Column("verified", "核对情况", 10),
 )
 FACTOR_COL = _letters(FACTOR_COLUMNS)

@@ -16,6 +16,7 @@ from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.worksheet import Worksheet
 
 import ghgxl
+from ghgxl import citations
 from ghgxl.factors import FactorLibrary
 from ghgxl.workbook import formulas as F
 from ghgxl.workbook import layout as L
@@ -328,12 +329,15 @@ def write_factors(ws: Worksheet, library: FactorLibrary) -> None:
     _title(
         ws,
         f"排放因子（ghgxl 因子库 {library.version}，只读参考）",
-        "每个数值注明来源与核对情况；公司自有因子请填在活动数据表的“自定因子”列并注明来源。",
+        "每个数值注明出处（报告中的引用，可供查证）、因子库的来源说明与核对情况；公司自有因子请填在活动数据表的“自定因子”列并注明来源。",
     )
     _table_header(ws, L.FACTOR_COLUMNS)
     for row, factor in enumerate(library.rows(), start=L.FIRST_ROW):
         for column in L.FACTOR_COLUMNS:
-            value = getattr(factor, column.key)
+            if column.key == "citation":
+                value = citations.citation(factor.source)
+            else:
+                value = getattr(factor, column.key)
             ws[f"{L.FACTOR_COL[column.key]}{row}"] = "" if value is None else value
     ws.freeze_panes = f"B{L.FIRST_ROW}"
     ws.auto_filter.ref = (

@@ -243,3 +243,20 @@ def test_libreoffice_recalculates_the_same_totals(computed, tmp_path: Path) -> N
         recalculated["数据质量"][f"J{L.QUALITY_TOTAL_ROW + 1}"].value
         == ours["数据质量"][f"J{L.QUALITY_TOTAL_ROW + 1}"].value
     )
+
+
+def test_the_factor_sheet_cites_each_value_as_the_report_does() -> None:
+    """排放因子 shows each library value's Chinese citation (the report's 附录一 prints the
+    same text), beside the library's own note on where it was read."""
+    from ghgxl import citations
+    from ghgxl.factors import FactorLibrary
+
+    sheet = openpyxl.load_workbook(TEMPLATE, read_only=True)[L.SHEET_FACTORS]
+    column = L.FACTOR_COL["citation"]
+    library = FactorLibrary.default()
+    rows = list(library.rows())
+    for index, factor in enumerate(rows):
+        cited = sheet[f"{column}{L.FIRST_ROW + index}"].value
+        assert cited == citations.citation(factor.source), factor.key
+        assert cited and not citations.codes_in(cited), factor.key  # a citation, not a code
+    assert sheet[f"{column}{L.HEADER_ROW}"].value == "出处（报告中的引用）"
