@@ -33,7 +33,7 @@ ALLOWED = {("ghgxl.workbook.template", "ghgxl.udfs")}
 
 
 def layer(module: str) -> str:
-    if module in EDGES:
+    if module in EDGES or module.startswith("ghgxl.cli."):
         return "edges"
     if module.startswith(("ghgxl.workbook", "ghgxl.report")):
         return "workbook and report"

@@ -1,11 +1,5 @@
-"""The ``ghgxl`` command: a thin layer over :mod:`ghgxl.api`, :mod:`ghgxl.factors` and
-:mod:`ghgxl.inventory`. Anything a user could have done wrong ends in a bilingual message
-and a non-zero exit code, never a traceback.
-
-Exit codes: 0 done; 1 findings (invalid rows, overlay errors); 2 bad input (unknown key,
-unreadable file, an output that would overwrite an input or cannot be written); 3 internal
-error; 130 and 143 interrupted (SIGINT, SIGTERM), nothing left half-written.
-"""
+"""The inventory's commands: ``ghgxl calc`` (a workbook or an activity CSV), ``ghgxl check``
+and ``ghgxl report``."""
 
 from __future__ import annotations
 
@@ -13,167 +7,31 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 import ghgxl
 from ghgxl import gwp
+from ghgxl.cli.base import (
+    EXIT_FINDINGS,
+    console,
+    err_console,
+    friendly,
+    main,
+)
 from ghgxl.errors import GhgError
-from ghgxl.files import Interrupted, check_outputs, interruptible, write_text_atomic
+from ghgxl.files import check_outputs, write_text_atomic
 
 if TYPE_CHECKING:  # the engine (pandas, pint) is imported where a command needs it
     import pandas as pd
 
-    from ghgxl.factors import FactorRow
     from ghgxl.inventory import InventoryResult
 
-EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_INTERNAL = 1, 2, 3
 GROUP_LABELS = {"CO2e": "未分气体 CO2e", "CO2-biogenic": "生物质 CO2", "Other": "其他气体 Other"}
-console = Console(highlight=False, soft_wrap=True)
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
-
-
-def _friendly(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Report a GhgError (or any crash) as a message and an exit code; SIGINT and SIGTERM
-    stop the command cleanly (:func:`ghgxl.files.interruptible`): 130 and 143."""
-
-    @wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            with interruptible():
-                return command(*args, **kwargs)
-        except Interrupted as exc:  # SIGINT, SIGTERM: the writes have unwound
-            err_console.print("已中断 / interrupted", markup=False)
-            sys.exit(exc.exit_code)
-        except GhgError as exc:
-            err_console.print(exc.text(), markup=False)
-            sys.exit(EXIT_BAD_INPUT)
-        except (click.exceptions.Exit, click.ClickException, SystemExit):
-            raise
-        except Exception as exc:
-            err_console.print(
-                GhgError("E901", problem=f"{type(exc).__name__}: {exc}").text(), markup=False
-            )
-            sys.exit(EXIT_INTERNAL)
-
-    return wrapper
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(ghgxl.__version__, "-V", "--version", prog_name="ghgxl")
-def main() -> None:
-    """ghgxl：温室气体盘查清册的计算引擎 / the engine under the GHG inventory workbook."""
-
-
-# -- factors ----------------------------------------------------------------------------
-
-
-@main.group()
-def factors() -> None:
-    """排放因子库 / the factor library."""
-
-
-def _factor_table(rows: list[FactorRow], title: str) -> Table:
-    table = Table(title=title, show_lines=False)
-    for column in ("key", "gas", "value", "unit"):
-        table.add_column(column, no_wrap=True)
-    table.add_column("name_zh", overflow="fold")
-    table.add_column("verified", no_wrap=True)
-    for row in rows:
-        table.add_row(row.key, row.gas or "", f"{row.value:g}", row.unit, row.name_zh, row.verified)
-    return table
-
-
-@factors.command("list")
-@click.option("--search", "-s", default="", help="按关键词筛选 / filter by text, e.g. 柴油")
-@_friendly
-def factors_list(search: str) -> None:
-    """列出因子 / list the factors."""
-    from ghgxl.factors import FactorLibrary
-
-    library = FactorLibrary.default()
-    rows = library.search(search) if search else library.rows()
-    title = f"ghgxl 因子库 {library.version} — {len(rows)} 行 / rows"
-    console.print(_factor_table(rows, title))
-
-
-@factors.command("show")
-@click.argument("key")
-@_friendly
-def factors_show(key: str) -> None:
-    """显示一个因子的全部信息 / show one factor with its sources."""
-    from ghgxl.factors import FactorLibrary
-
-    for row in FactorLibrary.default().rows_of(key.strip().lower()):
-        console.print(f"[bold]{row.key}[/bold] {row.gas or '(参数 parameter)'}")
-        fields = (
-            "value",
-            "unit",
-            "low",
-            "high",
-            "name_zh",
-            "name_en",
-            "source",
-            "verified",
-            "notes",
-        )
-        for name in fields:
-            value = getattr(row, name)
-            if value not in (None, ""):
-                console.print(f"  {name:9} {value}", markup=False)
-        console.print(f"  {'file':9} {row.file}:{row.line}", markup=False)
-
-
-@factors.command("validate")
-@click.argument("overlay", type=click.Path(dir_okay=False))
-@_friendly
-def factors_validate(overlay: str) -> None:
-    """检查公司因子文件 / check a company overlay CSV (exit 1 when a line is wrong)."""
-    from ghgxl.factors import FactorLibrary, read_overlay
-
-    rows, errors = read_overlay(overlay)
-    for error in errors:
-        err_console.print(error.text(), markup=False)
-    if any(e.code in ("E601", "E609") for e in errors):
-        sys.exit(EXIT_BAD_INPUT)
-    library = FactorLibrary.default()
-    replaced = sum(1 for key in {r.key for r in rows} if key in library)
-    console.print(
-        f"{overlay}: {len(rows)} 行有效 / valid rows, {len(errors)} 行有误 / wrong lines, "
-        f"{replaced} 个键覆盖因子库 / keys override the library",
-        markup=False,
-    )
-    if errors:
-        sys.exit(EXIT_FINDINGS)
-
-
-# -- gwp --------------------------------------------------------------------------------
-
-
-@main.command("gwp")
-@click.argument("gas")
-@click.option(
-    "--set", "gwp_set", default=gwp.DEFAULT_SET, show_default=True, help="AR6 AR5 AR4 SAR"
-)
-@_friendly
-def gwp_command(gas: str, gwp_set: str) -> None:
-    """气体的 GWP-100 / the GWP-100 of a gas or blend."""
-    from ghgxl import api
-
-    name, set_name = gwp.canonical_gas(gas), gwp.canonical_set(gwp_set)
-    value = api.gwp_value(name, set_name)
-    console.print(
-        f"{name} {set_name} GWP-100 = {value:g}  ({gwp.SET_SOURCES[set_name]})", markup=False
-    )
-    if gwp.is_blend(name):
-        parts = ", ".join(f"{p} {share:.1%}" for p, share in gwp.composition(name).items())
-        console.print(f"  组成 / composition: {parts}", markup=False)
 
 
 # -- calc (activity table as CSV; the workbook path comes with `ghgxl calc IN.xlsm`) ------
@@ -292,7 +150,7 @@ def _print_findings(findings: list[GhgError]) -> None:
 )
 @click.option("--overlay", type=click.Path(dir_okay=False), help="公司因子 CSV / company factors")
 @click.option("--json", "json_out", type=click.Path(allow_dash=True), help="FILE or -")
-@_friendly
+@friendly
 def calc(
     source: Path,
     out: Path | None,
@@ -383,7 +241,7 @@ def _quality_line(quality: dict[str, object]) -> str:
 @main.command("check")
 @click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出 / findings as JSON")
-@_friendly
+@friendly
 def check(source: Path, as_json: bool) -> None:
     """检查清册 / lint a workbook: exit 0 clean (warnings W… only), 1 errors, 2 unreadable."""
     from ghgxl.workbook.check import check_workbook
@@ -416,7 +274,7 @@ def check(source: Path, as_json: bool) -> None:
     help="组织架构图/工艺流程图/厂区平面图（.png/.jpg）所在文件夹（默认为清册所在文件夹）"
     " / folder of the pictures (default: the workbook's)",
 )
-@_friendly
+@friendly
 def report(source: Path, out: Path | None, pdf: bool, images: Path | None) -> None:
     """生成温室气体盘查报告 (Word) / write the GHG report of a workbook."""
     from ghgxl.report import write_report
@@ -430,103 +288,3 @@ def report(source: Path, out: Path | None, pdf: bool, images: Path | None) -> No
     _print_findings(calculation.errors)
     if calculation.errors:
         sys.exit(EXIT_FINDINGS)
-
-
-# -- workbook -----------------------------------------------------------------------------
-
-
-@main.group("workbook")
-def workbook_group() -> None:
-    """盘查清册模板 / the workbook template."""
-
-
-@workbook_group.command("new")
-@click.argument("out", type=click.Path(path_type=Path))
-@click.option("--company", default=None, help="公司名称 / company name")
-@click.option("--year", type=int, default=None, help="报告年度 / reporting year")
-@click.option(
-    "--rows",
-    type=int,
-    default=None,
-    help="活动数据与数据质量的行数（默认 200）/ rows in 活动数据 and 数据质量 (default 200)",
-)
-@_friendly
-def workbook_new(out: Path, company: str | None, year: int | None, rows: int | None) -> None:
-    """新建空白清册 / a fresh workbook from the template (never overwrites a file)."""
-    from ghgxl.workbook import layout as L
-    from ghgxl.workbook.template import new_workbook
-
-    new_workbook(out, company, year, L.TEMPLATE_ROWS if rows is None else rows)
-    console.print(f"已创建 / created: {out}", markup=False)
-
-
-@workbook_group.command("build")
-@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
-@_friendly
-def workbook_build(out: Path) -> None:
-    """重新生成模板（开发用，需 pyopenvba）/ rebuild the template (development)."""
-    from ghgxl.workbook.template import build_template
-
-    build_template(out)
-    console.print(f"已生成 / built: {out}", markup=False)
-
-
-# -- excel ----------------------------------------------------------------------------------
-
-
-@main.group("excel")
-def excel_group() -> None:
-    """Excel 与 Python 的连接 / connecting Excel to Python (Windows)."""
-
-
-def _print_checks(report_lines: list[tuple[str, str, str]]) -> None:
-    from rich.text import Text
-
-    for mark, text, style in report_lines:
-        console.print(Text.assemble((mark, style), " ", text))
-
-
-@excel_group.command("setup")
-@click.argument("workbook", required=False, type=click.Path(dir_okay=False, path_type=Path))
-@_friendly
-def excel_setup(workbook: Path | None) -> None:
-    """让 Excel 使用此 Python / make Excel start this Python (exit 1 when a check fails).
-
-    把此 Python 写入 %USERPROFILE%\\.xlwings\\xlwings.conf 的 INTERPRETER_WIN（其他设置保留）；
-    给出 WORKBOOK 时先备份，再删除清册 xlwings.conf 表中的解释器行，让用户配置生效；最后做
-    excel doctor 的检查。
-
-    Writes INTERPRETER_WIN into %USERPROFILE%\\.xlwings\\xlwings.conf, keeping the other
-    settings; with WORKBOOK, removes the workbook's own interpreter row (after a
-    timestamped backup) so that setting applies. Then checks, as `excel doctor` does.
-    """
-    from ghgxl import excel
-
-    report = excel.setup(workbook)
-    for action in report.actions:
-        console.print(f"· {action}", markup=False)
-    _print_checks(excel.lines(report.checks, console.encoding))
-    _verdict(report.ok)
-
-
-@excel_group.command("doctor")
-@click.argument("workbook", required=False, type=click.Path(dir_okay=False, path_type=Path))
-@_friendly
-def excel_doctor(workbook: Path | None) -> None:
-    """检查 Excel 能否使用 ghgxl / what Excel needs to run ghgxl (exit 1 when missing)."""
-    from ghgxl import excel
-
-    checks = excel.doctor(workbook)
-    _print_checks(excel.lines(checks, console.encoding))
-    _verdict(excel.Report(checks=checks).ok)
-
-
-def _verdict(ok: bool) -> None:
-    if ok:
-        console.print("全部就绪 / all good", markup=False)
-        return
-    console.print(
-        "请按 → 处理后再运行 ghgxl excel doctor / fix the → items, then run ghgxl excel doctor",
-        markup=False,
-    )
-    sys.exit(EXIT_FINDINGS)

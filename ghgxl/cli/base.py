@@ -1,0 +1,53 @@
+"""What every command shares: the ``ghgxl`` group, the consoles, the exit codes, and
+:func:`friendly`, which turns anything a user could have done wrong into a bilingual
+message and an exit code, never a traceback."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+import click
+from rich.console import Console
+
+import ghgxl
+from ghgxl.errors import GhgError
+from ghgxl.files import Interrupted, interruptible
+
+EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_INTERNAL = 1, 2, 3
+console = Console(highlight=False, soft_wrap=True)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def friendly(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Report a GhgError (or any crash) as a message and an exit code; SIGINT and SIGTERM
+    stop the command cleanly (:func:`ghgxl.files.interruptible`): 130 and 143."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            with interruptible():
+                return command(*args, **kwargs)
+        except Interrupted as exc:  # SIGINT, SIGTERM: the writes have unwound
+            err_console.print("已中断 / interrupted", markup=False)
+            sys.exit(exc.exit_code)
+        except GhgError as exc:
+            err_console.print(exc.text(), markup=False)
+            sys.exit(EXIT_BAD_INPUT)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except Exception as exc:
+            err_console.print(
+                GhgError("E901", problem=f"{type(exc).__name__}: {exc}").text(), markup=False
+            )
+            sys.exit(EXIT_INTERNAL)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(ghgxl.__version__, "-V", "--version", prog_name="ghgxl")
+def main() -> None:
+    """ghgxl：温室气体盘查清册的计算引擎 / the engine under the GHG inventory workbook."""
