@@ -27,21 +27,15 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
+from docx.shared import Cm, Pt
 from docx.text.paragraph import Paragraph
 
 from ghgxl.files import write_bytes_atomic
+from ghgxl.report import fonts
 from ghgxl.report.chapters import chapters
 from ghgxl.report.formats import subscript
 from ghgxl.workbook import xlsx
 
-#: The Latin font of all text, and the Chinese fonts of body text and headings. Where 宋体
-#: and 黑体 are absent, the PDF's LibreOffice uses Noto Serif CJK SC and Noto Sans CJK SC
-#: (:mod:`ghgxl.report.office`).
-LATIN_FONT = "Times New Roman"
-BODY_FONT, HEADING_FONT = "宋体", "黑体"
-#: The document's East Asian language: a CJK fallback font is then a Simplified Chinese one.
-EAST_ASIAN_LANGUAGE = "zh-CN"
 FIXED_DATE = dt.datetime(2026, 1, 1)
 TEXT_WIDTH_CM = 16.0
 #: The text width of the landscape pages of the appendices (A4, the same margins).
@@ -54,7 +48,7 @@ TOC_INSTRUCTION = 'TOC \\o "1-2" \\h \\z \\u'
 #: ``[[activity.id]]`` is the ``id`` of each row of the ``activity`` rows
 #: (:mod:`ghgxl.report.tables`).
 ROW_FIELD = "[[{key}.{field}]]"
-_THEME_FONTS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
+
 
 #: Column headers of numbers (right-aligned) and of codes and scores (centred); anything
 #: else is text, left-aligned.
@@ -93,42 +87,6 @@ def subscripted(text: str) -> str:
         part[:-2].rstrip() + "|subscript }}" if _TAG.fullmatch(part) else subscript(part)
         for part in _TAG.split(text)
     )
-
-
-def _font_names(fonts, east_asia: str) -> None:
-    """``fonts`` (a ``w:rFonts``) names the fonts themselves: a theme font would override
-    them (the default theme's are Calibri and, for East Asian text, Japanese faces)."""
-    for name in _THEME_FONTS:
-        fonts.attrib.pop(qn(name), None)
-    for name in ("w:ascii", "w:hAnsi", "w:cs"):
-        fonts.set(qn(name), LATIN_FONT)
-    fonts.set(qn("w:eastAsia"), east_asia)
-
-
-def _fonts(style, east_asia: str, size: float, bold: bool = False) -> None:
-    style.font.size = Pt(size)
-    style.font.bold = bold
-    style.font.color.rgb = RGBColor(0, 0, 0)
-    _font_names(style.element.get_or_add_rPr().get_or_add_rFonts(), east_asia)
-
-
-def _document_fonts(doc) -> None:
-    """No theme fonts anywhere (each style that used one names the font instead), Chinese
-    as the East Asian language, and Word updating the fields (the table of contents) when
-    it opens the report."""
-    styles = doc.styles.element
-    for fonts in styles.iter(qn("w:rFonts")):
-        themed = fonts.get(qn("w:eastAsiaTheme")) or fonts.get(qn("w:asciiTheme"))
-        if themed:
-            _font_names(fonts, HEADING_FONT if themed.startswith("major") else BODY_FONT)
-    defaults = styles.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
-    _font_names(defaults.find(qn("w:rFonts")), BODY_FONT)
-    defaults.find(qn("w:lang")).set(qn("w:eastAsia"), EAST_ASIAN_LANGUAGE)
-    settings = doc.settings.element
-    settings.find(qn("w:themeFontLang")).set(qn("w:eastAsia"), EAST_ASIAN_LANGUAGE)
-    update = OxmlElement("w:updateFields")
-    update.set(qn("w:val"), "true")
-    settings.find(qn("w:compat")).addprevious(update)  # its place in CT_Settings
 
 
 def _field(paragraph, instruction: str, placeholder: str = "") -> None:
@@ -209,17 +167,17 @@ class _Writer:
 
     def _styles(self) -> None:
         styles = self.doc.styles
-        _fonts(styles["Normal"], BODY_FONT, 10.5)
+        fonts.style_fonts(styles["Normal"], fonts.BODY_FONT, 10.5)
         styles["Normal"].paragraph_format.space_after = Pt(4)
         styles["Normal"].paragraph_format.line_spacing = 1.3
         for level, size in ((1, 16), (2, 13), (3, 11)):
-            _fonts(styles[f"Heading {level}"], HEADING_FONT, size, bold=True)
-        _fonts(styles["Title"], HEADING_FONT, 24, bold=True)
-        _fonts(styles["Caption"], HEADING_FONT, 10, bold=True)
-        _fonts(styles["TOC Heading"], HEADING_FONT, 16, bold=True)
+            fonts.style_fonts(styles[f"Heading {level}"], fonts.HEADING_FONT, size, bold=True)
+        fonts.style_fonts(styles["Title"], fonts.HEADING_FONT, 24, bold=True)
+        fonts.style_fonts(styles["Caption"], fonts.HEADING_FONT, 10, bold=True)
+        fonts.style_fonts(styles["TOC Heading"], fonts.HEADING_FONT, 16, bold=True)
         self._table_styles()
         self._toc_styles()
-        _document_fonts(self.doc)
+        fonts.document_fonts(self.doc)
         section = self.doc.sections[0]
         section.page_height, section.page_width = Cm(29.7), Cm(21.0)
         section.orientation = WD_ORIENT.PORTRAIT
@@ -415,30 +373,6 @@ def _header_footer(w: _Writer) -> None:
     footer.add_run(" 页")
 
 
-#: The fonts the report names, with what Word needs to substitute them where they are
-#: missing: 宋体 and 黑体 as Word describes SimSun and SimHei (GB2312 charset, panose, code
-#: pages), not the default template's Calibri and Japanese faces.
-FONT_TABLE = (
-    "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
-    '<w:fonts xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
-    f'<w:font w:name="{LATIN_FONT}"><w:panose1 w:val="02020603050405020304"/>'
-    '<w:charset w:val="00"/><w:family w:val="roman"/><w:pitch w:val="variable"/>'
-    '<w:sig w:usb0="E0002AFF" w:usb1="C0007841" w:usb2="00000009" w:usb3="00000000" '
-    'w:csb0="000001FF" w:csb1="00000000"/></w:font>'
-    f'<w:font w:name="{BODY_FONT}"><w:altName w:val="SimSun"/>'
-    '<w:panose1 w:val="02010600030101010101"/><w:charset w:val="86"/>'
-    '<w:family w:val="auto"/><w:pitch w:val="variable"/>'
-    '<w:sig w:usb0="00000003" w:usb1="288F0000" w:usb2="00000016" w:usb3="00000000" '
-    'w:csb0="00040001" w:csb1="00000000"/></w:font>'
-    f'<w:font w:name="{HEADING_FONT}"><w:altName w:val="SimHei"/>'
-    '<w:panose1 w:val="02010609060101010101"/><w:charset w:val="86"/>'
-    '<w:family w:val="modern"/><w:pitch w:val="fixed"/>'
-    '<w:sig w:usb0="800002BF" w:usb1="38CF7CFA" w:usb2="00000016" w:usb3="00000000" '
-    'w:csb0="00040001" w:csb1="00000000"/></w:font>'
-    "</w:fonts>"
-)
-
-
 def build_report_template(out: Path) -> None:
     """Write the report template to ``out`` (byte-identical for the same code)."""
     writer = _Writer()
@@ -453,7 +387,7 @@ def build_report_template(out: Path) -> None:
     buffer = io.BytesIO()
     writer.doc.save(buffer)
     members = xlsx.read_members(buffer.getvalue())
-    members["word/fontTable.xml"] = FONT_TABLE.encode("utf-8")
+    members["word/fontTable.xml"] = fonts.FONT_TABLE.encode("utf-8")
     members["docProps/core.xml"] = re.sub(
         rb"(<dcterms:(created|modified)[^>]*>)[^<]*",
         rb"\g<1>" + FIXED_DATE.strftime("%Y-%m-%dT%H:%M:%SZ").encode(),
