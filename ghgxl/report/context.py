@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable, Sequence
-from decimal import Decimal
+from collections.abc import Iterable
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 import ghgxl
@@ -24,7 +22,7 @@ from ghgxl.factors import FactorLibrary
 from ghgxl.report import content
 from ghgxl.report import sources as listing
 from ghgxl.report.factor_table import FactorTable, factor_table, references
-from ghgxl.report.formats import subscript
+from ghgxl.report.formats import money, percentages, subscript
 from ghgxl.uncertainty import assess
 from ghgxl.workbook import layout as L
 from ghgxl.workbook.boundary import exclusions, significance
@@ -89,49 +87,6 @@ KEY_METHODS = (
     ("massbalance.", "mass_balance"),
     ("lubricant.", "mass_balance"),
 )
-
-
-def money(value: float | None, decimals: int = 2) -> str:
-    """``415532.11`` → ``'415,532.11'``; missing → ``'-'``."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    return f"{value:,.{decimals}f}"
-
-
-#: Shares below this (in %) are printed as ``<0.0001%``: a source of a few kilograms in an
-#: inventory of hundreds of thousands of tonnes.
-SMALLEST = 0.0001
-
-
-def percentages(values: Sequence[float], decimals: int = 2) -> list[str]:
-    """Shares in % that a reader can add up: each with ``decimals`` decimals, rounded so the
-    printed column sums to exactly 100 (largest remainder), except a share too small to
-    show that way (below 0.01 %), printed with two significant digits (CH4 ``0.0047%``, not
-    ``0.00%``), or as ``<0.0001%`` below that; the others then sum to 100 minus those, so
-    the column still adds up to 100.00 % at two decimals. A share that is 0 is ``0.00%``."""
-    shares = np.asarray(values, dtype=float)
-    total = shares.sum()
-    if not total > 0:
-        return ["-" for _ in shares]
-    exact = shares / total * 100
-    unit = 10**decimals
-    small = (exact > 0) & (exact < 1 / unit)
-    texts = np.empty(len(exact), dtype=object)
-    texts[small] = [significant(x) if x >= SMALLEST else f"<{SMALLEST:g}" for x in exact[small]]
-    shown_small = sum(float(t) for t in texts[small] if t[0] != "<")
-    scaled = exact[~small] * unit
-    floors = np.floor(scaled)
-    missing = 100 * unit - round(shown_small * unit) - int(floors.sum())
-    order = np.argsort(-(scaled - floors), kind="stable")
-    floors[order[: max(missing, 0)]] += 1
-    texts[~small] = [f"{f / unit:.{decimals}f}" for f in floors]
-    return [f"{t}%" for t in texts]
-
-
-def significant(value: float, digits: int = 2) -> str:
-    """``0.004712`` → ``'0.0047'``: a small positive number with ``digits`` significant
-    digits, never in exponent form."""
-    return format(Decimal(f"{value:.{digits}g}"), "f")
 
 
 def _text(info: dict[str, object], key: str) -> str:

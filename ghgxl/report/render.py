@@ -27,8 +27,8 @@ from ghgxl.errors import GhgError
 from ghgxl.factors import FactorLibrary
 from ghgxl.files import check_outputs, write_bytes_atomic
 from ghgxl.report import charts, office, pictures, sources, tables, toc
-from ghgxl.report.context import CATEGORY_NAMES, build_context, percentages, report_factors
-from ghgxl.report.formats import subscript
+from ghgxl.report.context import CATEGORY_NAMES, build_context, report_factors
+from ghgxl.report.formats import percentages, subscript
 from ghgxl.workbook import xlsx
 from ghgxl.workbook.calc import WorkbookCalculation, calculate_workbook
 

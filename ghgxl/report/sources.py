@@ -17,6 +17,7 @@ import pandas as pd
 from ghgxl import quality
 from ghgxl.export import cell_text
 from ghgxl.report.factor_table import FactorTable
+from ghgxl.report.formats import percentages
 from ghgxl.workbook.calc import WorkbookCalculation
 
 #: Sources listed by name in the body's tables; the rest are one line.
@@ -59,9 +60,7 @@ def ranking(calc: WorkbookCalculation) -> pd.DataFrame:
 def top_sources(calc: WorkbookCalculation, count: int = TOP) -> list[dict[str, str]]:
     """The ``count`` largest sources ``{rank, name, category, value, share, cumulative}``
     and, when there are more rows, one line for the rest; shares of the total add up to
-    100.00 % (:func:`ghgxl.report.context.percentages`)."""
-    from ghgxl.report.context import percentages
-
+    100.00 % (:func:`ghgxl.report.formats.percentages`)."""
     ranked = ranking(calc)
     top = ranked.head(count)
     rest = len(calc.result.rows) - len(top)
@@ -109,8 +108,6 @@ def dq_rows(
     are up to :data:`DQ_EACH`; else (or given ``count``) the ``count`` largest sources
     ``{id, source, activity, factor, calibration, score, grade, tco2e, share, weighted}``
     and one line for the rest (their emissions, share and weighted score summed)."""
-    from ghgxl.report.context import percentages
-
     rows = calc.result.rows
     ok = rows["ok"].to_numpy()
     emissions = rows["tco2e"].to_numpy(dtype=float)

@@ -19,7 +19,7 @@ from matplotlib import font_manager
 from ghgxl.cli import main
 from ghgxl.report import charts
 from ghgxl.report import context as report_context
-from ghgxl.report.formats import subscript
+from ghgxl.report.formats import percentages, subscript
 from ghgxl.report.render import jinja_env, render_docx, template_path
 from ghgxl.report.template import build_report_template
 from ghgxl.workbook import fill, template
@@ -144,7 +144,7 @@ def test_percentages_add_up_to_100(rendered) -> None:
     shares = [float(p) for p in re.findall(r"\| ([\d.]+)%$", table, re.M)]
     quantified = len(re.findall(r"^\d \| 类别\d [^|]* \| [\d,.]+ \| ", table, re.M))
     assert len(shares) == quantified >= 3 and f"{sum(shares):.2f}" == "100.00"
-    assert report_context.percentages([1, 1, 1]) == ["33.34%", "33.33%", "33.33%"]
+    assert percentages([1, 1, 1]) == ["33.34%", "33.33%", "33.33%"]
 
 
 ISO_14064_9_3 = {  # element of ISO 14064-1:2018 clause 9.3.1 → what the report must say

@@ -8,8 +8,7 @@ from decimal import Decimal
 from lxml import etree
 
 from ghgxl.report import tables
-from ghgxl.report.context import percentages, significant
-from ghgxl.report.formats import subscript
+from ghgxl.report.formats import percentages, significant, subscript
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
