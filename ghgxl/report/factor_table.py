@@ -122,6 +122,7 @@ def factor_table(
     seen: dict[tuple, str] = {}
     grid_keys: dict[str, FactorRow] = {}
     done: dict[tuple, tuple[str, str]] = {}  # a row's use → its factor numbers, combined
+    users: dict[str, dict[str, None]] = {}  # a 自定因子's number → the sources using it
     for row in rows:
         unit, gas = str(row.get("unit") or ""), row.get("gas")
         gas_name = None if is_blank(gas) else str(gas)
@@ -130,6 +131,8 @@ def factor_table(
             refs_text, combined = done[use]
             table.row_refs.append(refs_text)
             table.row_factor.append(combined)
+            if use[0] == "own" and refs_text in users:
+                users[refs_text][_source_name(row)] = None
             continue
         refs: list[str] = []
         combined = "-"
@@ -151,7 +154,7 @@ def factor_table(
                 multipliers = explicit_multipliers(value, factor_unit, unit, gas_name)
                 source = str(row.get("factor_source") or "").strip() or "（未注明来源）"
                 entry = {
-                    "name": f"{row.get('source') or row.get('id') or ''}（自定因子）",
+                    "name": "",  # named after the sources that use it, below
                     "gas": "、".join(multipliers.per_unit),
                     "value": number_text(value),
                     "unit": factor_unit,
@@ -159,14 +162,35 @@ def factor_table(
                 }
                 identity = ("explicit", value, factor_unit, entry["gas"], source)
                 refs.append(table._number(identity, entry, seen))
+                users.setdefault(refs[-1], {})[_source_name(row)] = None
                 combined = _combined(multipliers, gwp_set)
         except (GhgError, TypeError, ValueError):
             refs, combined = [], "-"
         done[use] = (REF_SEPARATOR.join(dict.fromkeys(refs)) or "-", combined)
         table.row_refs.append(done[use][0])
         table.row_factor.append(combined)
+    for entry in table.entries:
+        if entry["no"] in users:
+            entry["name"] = _own_factor_name(list(users[entry["no"]]))
     table.grid = [_grid_entry(factor, year) for factor in grid_keys.values()]
     return table
+
+
+#: Sources named in the name of a 自定因子 several use; beyond, "… 等 N 个排放源".
+NAMED_USERS = 3
+
+
+def _source_name(row: dict[str, object]) -> str:
+    return str(row.get("source") or row.get("id") or "")
+
+
+def _own_factor_name(sources: list[str]) -> str:
+    """``原材料 针状煅后焦（自定因子）``; shared: ``A、B（自定因子）``, ``A、B、C 等 5 个排放源
+    （自定因子）``."""
+    named = "、".join(sources[:NAMED_USERS])
+    if len(sources) > NAMED_USERS:
+        named += f" 等 {len(sources)} 个排放源"
+    return f"{named}（自定因子）"
 
 
 def _grid_entry(factor: FactorRow, year: object) -> dict[str, str]:

@@ -82,3 +82,16 @@ def test_rows_are_written_from_their_pattern_with_text_escaped() -> None:
     ]
     assert texts == [[["<w:p>&", "1.00"]], [["名称", "数值"], ["tab {x}", " 2 "]]]
     assert [child.tag.split("}")[1] for child in written] == ["tbl", "p", "tbl"]
+
+
+def test_a_company_factor_several_sources_use_is_named_after_them() -> None:
+    from ghgxl.factors import FactorLibrary
+    from ghgxl.report.factor_table import factor_table
+
+    def row(name: str) -> dict[str, object]:
+        return dict(source=name, unit="t", factor=1.0, factor_unit="tCO2/t", factor_source="SDS")
+
+    two = factor_table([row("甲"), row("乙"), row("甲")], FactorLibrary.default(), "AR6", 2023)
+    assert [e["name"] for e in two.entries] == ["甲、乙（自定因子）"] and two.row_refs == ["F1"] * 3
+    five = factor_table([row(n) for n in "甲乙丙丁戊"], FactorLibrary.default(), "AR6", 2023)
+    assert five.entries[0]["name"] == "甲、乙、丙 等 5 个排放源（自定因子）"
