@@ -148,6 +148,26 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "请改用排放因子单位所用的活动数据单位，或在公司因子表中添加该参数",
         "enter the amount in the factor's activity unit, or add the parameter as a company factor",
     ),
+    "E308": ErrorSpec(
+        "派生因子 '{key}' 的数值 {stored} 与其公式不符：{formula} = {computed}",
+        "the derived factor '{key}' is {stored}, but its formula gives {formula} = {computed}",
+        "公司因子表改了公式的某个参数（如含碳量）时，请同时按公式更新该派生因子，或一并覆盖",
+        "when a company factor changes a part of the formula (a carbon content, say), update "
+        "the derived factor by the formula too, or override both",
+    ),
+    "E309": ErrorSpec(
+        "因子 '{key}' 标为派生（derived），但没有计算方法能由其组成参数重算它",
+        "the factor '{key}' is marked derived, but no method recomputes it from its parts",
+        "请在 ghgxl/methods 中为其添加推导公式，或改标为 1 source / 2 sources 并注明出处",
+        "add its derivation to ghgxl/methods, or mark it 1 source / 2 sources with its source",
+    ),
+    "E310": ErrorSpec(
+        "本 ghgxl 没有因子库版本 '{version}'（可用：{available}）",
+        "this ghgxl has no factor library version '{version}' (available: {available})",
+        "请升级 ghgxl，或用 --library 指定一个可用版本，或用 ghgxl factors upgrade 把清册迁移到新版本",
+        "install a newer ghgxl, pick an available version with --library, or move the "
+        "workbook to a newer version with ghgxl factors upgrade",
+    ),
     "E401": ErrorSpec(
         "未知气体 '{gas}'",
         "unknown gas '{gas}'",
@@ -195,12 +215,6 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "scope must be 1, 2 or 3, not '{value}'",
         "请从下拉列表选择范围",
         "pick the scope from the list",
-    ),
-    "E504": ErrorSpec(
-        "质量平衡结果为负：{value}",
-        "the mass balance is negative: {value}",
-        "请检查期初、期末库存与购入、回收量",
-        "check the opening and closing stock, purchases and recovered amounts",
     ),
     "E505": ErrorSpec(
         "比例必须在 0 到 1 之间（或 0% 到 100%）：{value}",
@@ -339,6 +353,13 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "the header of {sheet} belongs in row {expected}, but it is in row {row}",
         "请删除表头上方插入的行（表头上方只保留标题与说明）",
         "delete the rows inserted above the header (only the title and the note stay above it)",
+    ),
+    "E615": ErrorSpec(
+        "改用因子库 {version} 后此行无法计算：{error}",
+        "with factor library {version} this row cannot be computed: {error}",
+        "未写入：请先为该行选择新版本中的因子（ghgxl factors diff 列出删除与更名的因子），再升级",
+        "nothing written: pick a factor of the new version for this row first (ghgxl factors "
+        "diff lists removed and renamed factors), then upgrade",
     ),
     "W101": ErrorSpec(
         "电网因子年份 {factor_year} 与报告年度 {year} 不同",

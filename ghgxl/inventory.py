@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ghgxl import gwp, quality
+from ghgxl import gwp, methods, quality
 from ghgxl.emission import (
     GROUPS,
     MAX_ROW_TCO2E,
@@ -57,15 +57,7 @@ CATEGORY_SHORT = {
 SCOPE_OF_CATEGORY = {1: 1, 2: 2, 3: 3, 4: 3, 5: 3, 6: 3}
 SCOPE3_CATEGORIES = tuple(range(1, 16))  # GHG Protocol Scope 3 Standard categories 1-15
 #: How a row was quantified (one module each in ghgxl.methods).
-METHODS = (
-    "combustion",
-    "electricity",
-    "refrigerant",
-    "septic",
-    "mass_balance",
-    "transport",
-    "explicit",
-)
+METHODS = tuple(methods.METHODS)
 INPUT_COLUMNS = (
     "id",
     "category",

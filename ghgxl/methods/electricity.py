@@ -1,37 +1,23 @@
 """Purchased electricity and heat (scope 2 / ISO 14064-1 category 2).
 
-GHG Protocol Scope 2 Guidance (2015): location-based = consumption × grid average factor;
-market-based = consumption covered by contractual instruments (green-power certificates,
-supplier-specific factors) at the instruments' factor, the rest at the residual mix
-(or, where none is published, the grid average — the Guidance's fallback, ch. 6.11).
+GHG Protocol Scope 2 Guidance (2015), location-based method: ``E = consumption × grid
+average factor`` — the engine's chain with a ``grid.*`` or ``heat.*`` factor (kWh, 万kWh and
+MWh converted to the factor's MWh). The grid factors are published values (MEE/NBS
+announcements), not derived.
+
+Worked example: 125 万kWh = 1,250 MWh × 0.5568 tCO2/MWh (China 2021 national average)
+= 696 t CO2.
 """
 
 from __future__ import annotations
 
-from ghgxl.methods.combustion import Number
+from ghgxl.methods.base import Method
 
-
-def location_based(consumption_mwh: Number, grid_factor_t_per_mwh: float) -> Number:
-    """CO2 (t) = electricity (MWh) × grid factor (tCO2/MWh).
-
-    Worked example: 1,000 kWh = 1 MWh × 0.5568 tCO2/MWh (China 2021 national average)
-    = 0.5568 t CO2.
-    """
-    return consumption_mwh * grid_factor_t_per_mwh
-
-
-def market_based(
-    consumption_mwh: Number,
-    certified_mwh: Number,
-    residual_factor_t_per_mwh: float,
-    certified_factor_t_per_mwh: float = 0.0,
-) -> Number:
-    """CO2 (t) = certified MWh × their factor + (consumption − certified) × residual factor.
-
-    ``certified_mwh`` are green-power certificates (绿证) or a supplier contract; they cannot
-    exceed the consumption (the caller checks it).
-    """
-    return (
-        certified_mwh * certified_factor_t_per_mwh
-        + (consumption_mwh - certified_mwh) * residual_factor_t_per_mwh
-    )
+METHOD = Method(
+    key="electricity",
+    label="外购电力/热力",
+    formula="排放量 = 用电量 (MWh) × 电网排放因子 (tCO2/MWh)",
+    basis="GHG Protocol 范围二指南（2015）基于位置的方法；因子为生态环境部、国家统计局公布的电力二氧化碳排放因子",
+    codes=("GHGP-S2-2015",),
+    key_prefixes=("grid.", "heat."),
+)

@@ -1,19 +1,20 @@
 """Transport (ISO 14064-1 category 3; GHG Protocol scope 3 categories 4, 6, 7, 9).
 
-Distance-based: ``E = tonne-km (or passenger-km) × EF``; fuel-based transport uses
-:mod:`ghgxl.methods.combustion` with the vehicle's fuel.
+Distance-based method (GHG Protocol Scope 3 Standard): ``E = t·km (or passenger-km, km)
+× EF``, the engine's chain with the factor per unit of transport work. Fuel-based transport
+is the combustion method with the vehicle's fuel.
+
+Worked example: 20 t carried 150 km = 3,000 t·km × 0.1 kg CO2e/t·km = 300 kg CO2e.
 """
 
 from __future__ import annotations
 
-from ghgxl.methods.combustion import Number
+from ghgxl.methods.base import Method
 
-
-def tonne_km(mass_t: Number, distance_km: Number) -> Number:
-    """Freight activity (t·km) = mass carried (t) × distance (km)."""
-    return mass_t * distance_km
-
-
-def distance_based(activity: Number, factor_per_unit: float) -> Number:
-    """Emissions = activity (t·km, p·km, km) × factor per unit of activity."""
-    return activity * factor_per_unit
+METHOD = Method(
+    key="transport",
+    label="运输",
+    formula="排放量 = 运输量 (吨公里/人公里) × 排放因子",
+    basis="GHG Protocol 范围三标准（基于距离的方法）",
+    codes=("GHGP-S3-2011",),
+)

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 import ghgxl
-from ghgxl import citations, gwp, inventory, quality
+from ghgxl import citations, gwp, inventory, methods, quality
 from ghgxl.emission import TOTAL_GROUPS
 from ghgxl.export import cell_text
 from ghgxl.factors import FactorLibrary
@@ -34,59 +34,11 @@ from ghgxl.workbook.ready import readiness
 CATEGORY_NAMES = {c: f"类别{c} {name}" for c, name in inventory.CATEGORY_NAMES.items()}
 GAS_LABELS = {"CO2e": "CO2e*"}
 GAS_NOTE = "CO2e*：以 CO2 当量给出、未分气体的排放因子（如供应商或生命周期数据库因子）。"
-METHOD_TEXT = {
-    "combustion": (
-        "燃料燃烧",
-        "排放量 = 燃料用量 × 密度（体积计量时）× 低位发热量 × 排放因子 × GWP",
-        "IPCC 2006 国家温室气体清单指南 第2卷 第2、3章（式2.1）；中国方法：AD × NCV × 单位热值含碳量 × 碳氧化率 × 44/12（《工业其他行业企业温室气体排放核算方法与报告指南（试行）》）",
-    ),
-    "electricity": (
-        "外购电力/热力",
-        "排放量 = 用电量 (MWh) × 电网排放因子 (tCO2/MWh)",
-        "GHG Protocol 范围二指南（2015）基于位置的方法；因子为生态环境部、国家统计局公布的电力二氧化碳排放因子",
-    ),
-    "refrigerant": (
-        "制冷剂逸散",
-        "排放量 = 设备充填量 × 年逸散率 × GWP（制冷剂）",
-        "IPCC 2006 第3卷 第7章 表7.9；混合制冷剂的 GWP 按组分质量分数加权",
-    ),
-    "septic": (
-        "化粪池",
-        "CH4 = 人天数 × 人均 BOD × Bo × MCF；排放量 = CH4 × GWP",
-        "IPCC 2006 第5卷 第6章（式6.1–6.3，表6.2–6.4）",
-    ),
-    "mass_balance": (
-        "质量平衡",
-        "CO2 = 用量 × CO2 质量分数（或含碳量 × 44/12）",
-        "质量守恒；车用尿素：IPCC 2006 第2卷 式3.2.2",
-    ),
-    "transport": (
-        "运输",
-        "排放量 = 运输量 (吨公里/人公里) × 排放因子",
-        "GHG Protocol 范围三标准（基于距离的方法）",
-    ),
-    "explicit": (
-        "排放因子法",
-        "排放量 = 活动数据 × 排放因子 × GWP",
-        "ISO 14064-1:2018 附录 B；因子来源见因子表",
-    ),
-}
 #: What makes two rows use the same methods, gases and factors: for a row with a library
 #: factor (``factor_key``), its key, unit, gas and method; for one with its own factor, also
 #: the factor, its unit and source and the row's source (the factor table names it so).
 USE = ["method", "factor_key", "unit", "gas"]
 OWN_FACTOR = ["factor", "factor_unit", "factor_source", "source"]
-
-
-KEY_METHODS = (
-    ("fuel.", "combustion"),
-    ("grid.", "electricity"),
-    ("heat.", "electricity"),
-    ("refrigerant.", "refrigerant"),
-    ("septic.", "septic"),
-    ("massbalance.", "mass_balance"),
-    ("lubricant.", "mass_balance"),
-)
 
 
 def _text(info: dict[str, object], key: str) -> str:
@@ -114,15 +66,8 @@ def distinct_uses(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def method_of(row: dict[str, object]) -> str:
-    method = row.get("method")
-    if isinstance(method, str) and method:
-        return method
-    key = str(row.get("factor_key") or "")
-    for prefix, name in KEY_METHODS:
-        if key.startswith(prefix):
-            return name
-    unit = str(row.get("unit") or "")
-    return "transport" if unit in ("tkm", "pkm", "吨公里", "人公里") else "explicit"
+    """The method a row names, else the one its factor implies (:func:`methods.infer`)."""
+    return methods.infer(row.get("method"), row.get("factor_key"), row.get("unit"))
 
 
 def _category_table(result, status: dict[int, str]) -> tuple[list[dict[str, str]], dict[str, str]]:
@@ -354,7 +299,7 @@ def build_context(
     category_rows, category_total = _category_table(result, status)
     by_gas = result.by_gas()
     rows = distinct_uses(calc.rows).to_dict("records")
-    methods_used = sorted({method_of(r) for r in rows}, key=list(METHOD_TEXT).index)
+    methods_used = sorted({method_of(r) for r in rows}, key=list(methods.METHODS).index)
     named = {gwp.canonical_gas(str(r["gas"])) for r in rows if not is_blank(r.get("gas"))}
     gases_used = ["CO2", "CH4", "N2O", *sorted(g for g in named if g not in ("CO2", "CH4", "N2O"))]
     dq_rows, dq_summary = _dq_rows(calc)
@@ -396,7 +341,11 @@ def build_context(
         "removals": "0.00",
         "sources": sources,
         "methods": [
-            dict(zip(("name", "formula", "reference"), METHOD_TEXT[m], strict=True))
+            {
+                "name": methods.METHODS[m].label,
+                "formula": methods.METHODS[m].formula,
+                "reference": methods.METHODS[m].basis,
+            }
             for m in methods_used
         ],
         "factors": factors.entries,

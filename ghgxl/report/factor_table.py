@@ -25,6 +25,7 @@ from ghgxl.emission import (
 )
 from ghgxl.errors import GhgError
 from ghgxl.factors import ANY_GAS, LIBRARY_ORIGIN, FactorLibrary, FactorRow
+from ghgxl.methods import METHODS
 from ghgxl.workbook.read import is_blank
 
 #: The gas column of a leak rate, whose gas is the refrigerant each row names.
@@ -33,16 +34,6 @@ ANY_GAS_TEXT = "所填制冷剂"
 #: breaks no line at 、 between Latin letters, and would split F11 into F1 / 1).
 REF_SEPARATOR = "、\u200b"
 _YEAR_KEY = re.compile(r"\.(\d{4})$")
-#: Method → the publications its formula follows (see context.METHOD_TEXT).
-METHOD_CODES = {
-    "combustion": ("IPCC2006-V2-T1.4", "CN-IND-GUIDE-2015"),
-    "electricity": ("GHGP-S2-2015",),
-    "refrigerant": ("IPCC2006-V3-T7.9",),
-    "septic": ("IPCC2006-V5-T6.2",),
-    "mass_balance": ("IPCC2006-V2-EQ3.2.2",),
-    "transport": ("GHGP-S3-2011",),
-    "explicit": ("ISO14064-1-2018",),
-}
 
 
 def number_text(value: float, digits: int = 10) -> str:
@@ -215,8 +206,8 @@ def _grid_entry(factor: FactorRow, year: object) -> dict[str, str]:
     }
 
 
-def references(methods: Iterable[str], gwp_code: str, codes: Iterable[str]) -> list[str]:
+def references(used: Iterable[str], gwp_code: str, codes: Iterable[str]) -> list[str]:
     """参考文献: the standards, the GWP report, the publications of the methods and of the
     library factors used, each once."""
-    method_codes = [c for m in methods for c in METHOD_CODES.get(m, ())]
+    method_codes = [c for m in used for c in METHODS[m].codes if m in METHODS]
     return citations.publications([*citations.STANDARDS, gwp_code, *method_codes, *codes])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ghgxl import methods
 from ghgxl.emission import GROUPS, TOTAL_GROUPS
 from ghgxl.workbook.names import *  # noqa: F403  (the sheet names, re-exported here)
 from ghgxl.workbook.names import SHEET_ACTIVITY
@@ -204,16 +205,8 @@ INCLUDED = ("纳入", "排除")
 
 # --- 活动数据 -------------------------------------------------------------------------------
 
-#: Calculation methods as the dropdown shows them → ghgxl.inventory.METHODS.
-METHOD_LABELS = {
-    "燃料燃烧": "combustion",
-    "外购电力/热力": "electricity",
-    "制冷剂逸散": "refrigerant",
-    "化粪池": "septic",
-    "质量平衡": "mass_balance",
-    "运输": "transport",
-    "排放因子法": "explicit",
-}
+#: Calculation methods as the dropdown shows them → their keys (ghgxl.methods).
+METHOD_LABELS = methods.LABELS
 GROUP_HEADERS = {
     "CO2": "CO2",
     "CH4": "CH4",

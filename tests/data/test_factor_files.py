@@ -3,12 +3,14 @@ publications say; derived rows equal their formula."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
-from ghgxl import citations, gwp
+from ghgxl import citations, gwp, methods
 from ghgxl.factors import FactorLibrary, library_files, load_library, parse_rows, read_library_file
-from ghgxl.methods import combustion, mass_balance, septic
-from ghgxl.units import conversion_factor, parse_factor_unit, parse_unit
+from ghgxl.methods import combustion
+from ghgxl.units import parse_factor_unit, parse_unit
 
 
 def test_every_file_loads_without_errors() -> None:
@@ -115,38 +117,25 @@ def test_grid_2021_is_labelled_national_not_southern(library: FactorLibrary) -> 
     assert library.get("grid.cn.south.2021", "CO2").value != 0.5568
 
 
-def test_china_method_rows_equal_their_formula(library: FactorLibrary) -> None:
-    derived = [k for k in library.emission_factor_keys() if k.endswith(".cn")]
-    assert len(derived) >= 6
-    for key in derived:
-        fuel = key.split(".")[1]
-        expected = combustion.cn_co2_factor(
-            library.parameter(f"fuel.{fuel}.cc").value,
-            library.parameter(f"fuel.{fuel}.of").value / 100,
-        )
-        assert library.get(key, "CO2").value == pytest.approx(expected, rel=1e-7), key
+def test_every_derived_row_is_recomputed_from_its_parts(library: FactorLibrary) -> None:
+    """Each row marked derived is what its method's formula gives from the library's own
+    parameters (ghgxl.methods): CC × OF × 44/12, Bo × MCF, range midpoints, stoichiometry."""
+    derived = {(r.key, r.gas) for r in library.rows() if r.verified == "derived"}
+    recomputed = {(d.row.key, d.row.gas) for d in methods.derivations(library)}
+    # 9 China-method fuels, 2 densities, 8 leak rates, 2 septic, 4 mass balance, 1 lubricant
+    assert len(derived) == 26
+    assert recomputed == derived
+    assert [e.text() for e in methods.check_derived(library)] == []
+    # a derived row no formula computes is named
+    orphan = dataclasses.replace(library.get("grid.cn.national.2021", "CO2"), verified="derived")
+    errors = methods.check_derived(FactorLibrary([*library.rows(), orphan], library.version))
+    assert [e.code for e in errors] == ["E309"]
 
 
-def test_septic_rows_equal_their_formula(library: FactorLibrary) -> None:
-    bo = library.parameter("wastewater.bo.bod").value
-    mcf = library.parameter("wastewater.mcf.septic").value / 100
-    bod_kg = library.parameter("wastewater.bod.asia").value * conversion_factor("g", "kg")
-    assert library.get("septic.ch4.bod", "CH4").value == pytest.approx(
-        septic.septic_factor(bo, mcf)
-    )
-    per_day = septic.septic_ch4(1, bod_kg, bo, mcf)
-    assert library.get("septic.ch4.person_day", "CH4").value == pytest.approx(per_day)
-
-
-def test_urea_rows_equal_their_formula(library: FactorLibrary) -> None:
-    # AdBlue: 32.5 % urea (ISO 22241-1) × 12/60 × 44/12 per kg of solution
-    assert library.get("massbalance.adblue", "CO2").value == pytest.approx(
-        mass_balance.urea_co2(1.0, 0.325), rel=1e-5
-    )
-    # pure urea by stoichiometry, IUPAC atomic weights: CO2 44.009 / CO(NH2)2 60.056
-    c, h, n, o = 12.011, 1.008, 14.007, 15.999
-    assert library.get("massbalance.urea", "CO2").value == pytest.approx(
-        (c + 2 * o) / (c + o + 2 * (n + 2 * h)), rel=1e-5
+def test_china_method_rows_have_the_published_inputs(library: FactorLibrary) -> None:
+    # diesel: 20.2 tC/TJ × 98 % × 44/12 = 72.585333 (stored to 8 digits)
+    assert library.get("fuel.diesel.cn", "CO2").value == pytest.approx(
+        combustion.cn_co2_factor(20.2, 0.98), rel=1e-8
     )
 
 

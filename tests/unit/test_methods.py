@@ -1,70 +1,60 @@
-"""Calculation methods against their worked examples (hand calculations shown)."""
+"""The methods' own formulas against hand calculations, and the registry every row's
+method column, the dropdown and the report read."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
-from ghgxl.errors import GhgError
-from ghgxl.methods import (
-    combustion,
-    electricity,
-    explicit,
-    mass_balance,
-    refrigerant,
-    septic,
-    transport,
-)
+from ghgxl import inventory, methods
+from ghgxl.methods import combustion, mass_balance, septic
+from ghgxl.methods.base import midpoint
+from ghgxl.workbook import layout as L
 
 
-def test_ipcc_combustion() -> None:
-    # 0.5 TJ × 74,100 kg CO2/TJ = 37,050 kg
-    assert combustion.ipcc_emissions(0.5, 74_100) == pytest.approx(37_050)
+def test_china_method_factor() -> None:
+    # diesel: 20.2 tC/TJ × 0.98 × 44/12 = 72.585333 tCO2/TJ
+    assert combustion.cn_co2_factor(20.2, 0.98) == pytest.approx(20.2 * 0.98 * 44 / 12)
+    assert round(combustion.cn_co2_factor(20.2, 0.98), 6) == 72.585333
 
 
-def test_china_combustion() -> None:
-    # 10 t diesel × 42.652 GJ/t = 0.42652 TJ; × 20.2 tC/TJ × 0.98 × 44/12
-    energy_tj = 10 * 42.652 / 1000
-    hand = 0.42652 * 20.2 * 0.98 * 44 / 12  # = 30.959 t CO2
-    assert combustion.cn_co2_emissions(energy_tj, 20.2, 0.98) == pytest.approx(hand)
-    assert round(hand, 2) == 30.96
-
-
-def test_vectorised_inputs() -> None:
-    energy = np.array([0.1, 0.2, 0.3])
-    assert combustion.ipcc_emissions(energy, 100).tolist() == pytest.approx([10, 20, 30])
-
-
-def test_electricity() -> None:
-    assert electricity.location_based(1.0, 0.5568) == pytest.approx(0.5568)
-    # 100 MWh, 40 MWh with green certificates (factor 0), the rest at 0.6 t/MWh → 36 t
-    assert electricity.market_based(100, 40, 0.6) == pytest.approx(36)
-
-
-def test_refrigerant() -> None:
-    assert refrigerant.screening(30, 0.15) == pytest.approx(4.5)
-    # start 50, end 40, bought 20, returned 5, new equipment charged 10, retired 0:
-    # (50 − 40) + (20 − 5) + (0 − 10) = 15 kg
-    assert refrigerant.mass_balance(50, 40, 20, 5, 10, 0) == pytest.approx(15)
-    with pytest.raises(GhgError) as info:
-        refrigerant.mass_balance(10, 40, 0)
-    assert info.value.code == "E504"
-
-
-def test_septic() -> None:
+def test_septic_factors() -> None:
     assert septic.septic_factor(0.6, 0.5) == pytest.approx(0.3)
-    # 200 staff × 300 days × 0.04 kg BOD × 0.3 = 720 kg CH4
-    assert septic.septic_ch4(60_000, 0.04, 0.6, 0.5) == pytest.approx(720)
+    # 40 g BOD = 0.04 kg × 0.6 × 0.5 = 0.012 kg CH4 per person-day
+    assert septic.per_person_day(0.04, 0.6, 0.5) == pytest.approx(0.012)
 
 
-def test_mass_balance() -> None:
-    # 100 kg AdBlue × 0.325 × 12/60 × 44/12 = 23.833 kg CO2
-    assert mass_balance.urea_co2(100, 0.325) == pytest.approx(100 * 0.325 * 0.2 * 44 / 12)
-    assert mass_balance.released(12.0) == 12.0
-    assert mass_balance.carbon_co2(12.0, 1.0) == pytest.approx(44.0)
+def test_mass_balance_factors() -> None:
+    # AdBlue: 0.325 × 12/60 × 44/12 = 0.238333 kg CO2/kg
+    assert mass_balance.urea_co2_per_kg(0.325) == pytest.approx(0.325 * 0.2 * 44 / 12)
+    # urea: 44.009 / 60.056, with C 12.011, H 1.008, N 14.007, O 15.999
+    assert mass_balance.urea_stoichiometric() == pytest.approx(44.009 / 60.056)
+    # lubricant: 40.2 GJ/t × 20.0 kg C/GJ × 0.2 × 44/12 / 1000 = 0.5896 kg CO2/kg
+    assert mass_balance.carbon_co2_per_kg(40.2, 20.0, 0.2) == pytest.approx(0.5896)
 
 
-def test_transport_and_explicit() -> None:
-    assert transport.tonne_km(20, 150) == 3000
-    assert transport.distance_based(3000, 0.1) == pytest.approx(300)
-    assert explicit.emissions(10, 2.5) == 25
+def test_midpoint() -> None:
+    assert midpoint(0.02, 0.15) == pytest.approx(0.085)
+
+
+def test_one_registry_names_the_methods_everywhere() -> None:
+    assert tuple(methods.METHODS) == inventory.METHODS
+    assert set(L.METHOD_LABELS.values()) == set(methods.METHODS)
+    for method in methods.METHODS.values():
+        assert method.label and method.formula and method.basis and method.codes
+
+
+@pytest.mark.parametrize(
+    ("method", "key", "unit", "expected"),
+    [
+        ("septic", "fuel.diesel.cn", "t", "septic"),  # what the row names wins
+        (None, "fuel.diesel.cn", "t", "combustion"),
+        ("", "grid.cn.national.2021", "kWh", "electricity"),
+        (None, "refrigerant.leak.chillers", "kg", "refrigerant"),
+        (None, "lubricant.oil", "kg", "mass_balance"),
+        (None, None, "tkm", "transport"),
+        (None, None, "t", "explicit"),
+        ("no such method", None, "t", "explicit"),
+    ],
+)
+def test_infer(method, key, unit, expected) -> None:
+    assert methods.infer(method, key, unit) == expected

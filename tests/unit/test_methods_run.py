@@ -1,27 +1,20 @@
-"""Each method's worked example computed by the engine equals the method's own formula.
+"""Each method's worked example, computed by the engine, equals the hand calculation — and
+the factor the engine multiplies by is what the method's derivation gives.
 
-The engine computes every row as one chain (amount → unit conversion through the fuel's
-density and NCV → × factor per gas → × GWP, ghgxl.emission), and ghgxl.methods holds each
-published formula with its citation. Here the two meet on every method's worked example,
-with the factors and parameters the library ships: change a method's formula, or the engine,
-or a derived factor, and one of these fails.
+The engine runs every method as one chain (amount → the factor's activity unit through the
+fuel's density and NCV → × kg of each gas per unit → × GWP, ghgxl.emission); ghgxl.methods
+holds each method's formula, citation and the derivations of its factor rows. Change a
+derivation, a library value or the engine, and one of these fails. A method without a
+worked example here fails :func:`test_every_method_has_a_worked_example`.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from ghgxl import api, gwp
+from ghgxl import api, gwp, methods
 from ghgxl.factors import FactorLibrary
-from ghgxl.methods import (
-    combustion,
-    electricity,
-    explicit,
-    mass_balance,
-    refrigerant,
-    septic,
-    transport,
-)
+from ghgxl.methods import combustion, mass_balance, septic
 
 LIBRARY = FactorLibrary.default()
 
@@ -35,69 +28,94 @@ def kg(amount: float, unit: str, key: str, gas: str) -> float:
     return api.emission(amount, unit, key, gas, "AR6", f"kg{gas}")
 
 
-def test_ipcc_combustion_is_what_the_engine_computes() -> None:
-    # 5,000 L diesel in a forklift: × 0.8275 kg/L = 4.1375 t × 42.652 GJ/t (the library's NCV,
-    # China default) = 0.176473 TJ; × 74,100 kg CO2/TJ = 13,076.6 kg CO2
-    litres = 5000.0
-    for gas in ("CO2", "CH4", "N2O"):
-        tonnes = litres * value("fuel.diesel.density") / 1000
-        energy_tj = tonnes * value("fuel.diesel.ncv") / 1000
-        method = combustion.ipcc_emissions(energy_tj, value("fuel.diesel.offroad", gas))
-        assert kg(litres, "L", "fuel.diesel.offroad", gas) == pytest.approx(method, rel=1e-12)
-
-
-def test_china_combustion_is_what_the_engine_computes() -> None:
-    # 10 t diesel × 42.652 GJ/t = 0.42652 TJ; × 20.2 tC/TJ × 0.98 × 44/12 = 30.959 t CO2
-    energy_tj = 10 * value("fuel.diesel.ncv") / 1000
-    method_t = combustion.cn_co2_emissions(
-        energy_tj, value("fuel.diesel.cc"), value("fuel.diesel.of") / 100
-    )
-    assert round(method_t, 2) == 30.96
+def combustion_example() -> None:
+    # IPCC: 5,000 L diesel in a forklift × 0.8275 kg/L = 4,137.5 kg = 4.1375 t;
+    # × 42.652 GJ/t = 176.47 GJ = 0.176473 TJ; × 74,100 kg CO2/TJ = 13,076.6 kg CO2
+    hand = 5000 * 0.8275 / 1000 * 42.652 / 1000 * 74_100
+    assert kg(5000, "L", "fuel.diesel.offroad", "CO2") == pytest.approx(hand, rel=1e-12)
+    assert round(hand, 1) == 13_076.6
+    # China method: 10 t × 42.652 GJ/t = 0.42652 TJ × 20.2 tC/TJ × 98 % × 44/12 = 30.96 t
+    hand_t = 10 * 42.652 / 1000 * 20.2 * 0.98 * 44 / 12
+    assert round(hand_t, 2) == 30.96
     engine_t = api.emission(10, "t", "fuel.diesel.cn", "CO2", "AR6", "tCO2")
-    assert engine_t == pytest.approx(method_t, rel=1e-6)  # the factor is stored to 8 digits
+    assert engine_t == pytest.approx(hand_t, rel=1e-7)  # the factor is stored to 8 digits
+    derived = combustion.cn_co2_factor(value("fuel.diesel.cc"), value("fuel.diesel.of") / 100)
+    assert engine_t == pytest.approx(10 * value("fuel.diesel.ncv") / 1000 * derived, rel=1e-7)
 
 
-def test_location_based_electricity_is_what_the_engine_computes() -> None:
+def electricity_example() -> None:
     # 125 万kWh = 1,250 MWh × 0.5568 tCO2/MWh = 696 t
-    method = electricity.location_based(1250, value("grid.cn.national.2021"))
-    assert method == pytest.approx(696)
-    assert api.emission(125, "万kWh", "grid.cn.national.2021") == pytest.approx(method)
+    assert api.emission(125, "万kWh", "grid.cn.national.2021") == pytest.approx(696)
 
 
-def test_refrigerant_screening_is_what_the_engine_computes() -> None:
-    # a 30 kg R-410A chiller at the library's chiller leak rate 8.5 %/yr
-    method_kg = refrigerant.screening(30, value("refrigerant.leak.chillers", "*"))
-    assert method_kg == pytest.approx(2.55)
+def refrigerant_example() -> None:
+    # a 30 kg R-410A chiller at 8.5 %/yr (the middle of IPCC's 2–15 %) leaks 2.55 kg;
+    # R-410A = 50 % HFC-32 (GWP 771) + 50 % HFC-125 (3,740) = 2,255.5 → 5,751.525 kg CO2e
+    hand = 30 * (0.02 + 0.15) / 2 * (0.5 * 771 + 0.5 * 3740)
     engine = api.emission(30, "kg", "refrigerant.leak.chillers", "R-410A", "AR6", "kgCO2e")
-    assert engine == pytest.approx(method_kg * gwp.gwp("R-410A", "AR6"), rel=1e-12)
+    assert engine == pytest.approx(hand, rel=1e-12)
+    assert gwp.gwp("R-410A", "AR6") == pytest.approx(2255.5)
 
 
-def test_septic_is_what_the_engine_computes() -> None:
-    # 60,000 person-days × 0.04 kg BOD × Bo 0.6 × MCF 0.5 = 720 kg CH4
-    method = septic.septic_ch4(
-        60_000, value("wastewater.bod.asia") / 1000, value("wastewater.bo.bod"),
-        value("wastewater.mcf.septic") / 100,
-    )  # fmt: skip
-    assert method == pytest.approx(720)
-    assert kg(60_000, "人天", "septic.ch4.person_day", "CH4") == pytest.approx(method, rel=1e-6)
-    # per kg of BOD: the factor Bo × MCF
-    factor = septic.septic_factor(value("wastewater.bo.bod"), value("wastewater.mcf.septic") / 100)
-    assert kg(2400, "kgBOD", "septic.ch4.bod", "CH4") == pytest.approx(2400 * factor, rel=1e-6)
+def septic_example() -> None:
+    # 200 staff × 300 days = 60,000 person-days × 0.04 kg BOD × 0.6 × 0.5 = 720 kg CH4
+    assert kg(60_000, "人天", "septic.ch4.person_day", "CH4") == pytest.approx(720, rel=1e-6)
+    derived = septic.per_person_day(0.04, 0.6, 0.5)
+    assert kg(60_000, "人天", "septic.ch4.person_day", "CH4") == pytest.approx(60_000 * derived)
+    # per kg of BOD: 2,400 kg × Bo × MCF = 720 kg CH4
+    assert kg(2400, "kgBOD", "septic.ch4.bod", "CH4") == pytest.approx(720, rel=1e-6)
 
 
-def test_mass_balance_is_what_the_engine_computes() -> None:
+def mass_balance_example() -> None:
     # 100 kg AdBlue (32.5 % urea) × 12/60 × 44/12 = 23.83 kg CO2
-    method = mass_balance.urea_co2(100, 0.325)
-    assert kg(100, "kg", "massbalance.adblue", "CO2") == pytest.approx(method, rel=1e-5)
-    assert kg(12, "kg", "massbalance.co2_shielding", "CO2") == mass_balance.released(12.0)
-
-
-def test_distance_based_and_explicit_are_what_the_engine_computes() -> None:
-    # 20 t carried 150 km = 3,000 t·km × 0.1 kgCO2e/t·km = 300 kg CO2e
-    activity = transport.tonne_km(20, 150)
-    method = transport.distance_based(activity, 0.1)
-    engine = api.emission_ef(activity, "tkm", 0.1, "kgCO2e/tkm", None, "AR6", "kgCO2e")
-    assert engine == pytest.approx(method)
-    assert api.emission_ef(10, "t", 2.5, "tCO2/t", None, "AR6", "tCO2e") == explicit.emissions(
-        10, 2.5
+    hand = 100 * 0.325 * 12 / 60 * 44 / 12
+    assert round(hand, 2) == 23.83
+    assert kg(100, "kg", "massbalance.adblue", "CO2") == pytest.approx(hand, rel=1e-5)
+    assert kg(100, "kg", "massbalance.adblue", "CO2") == pytest.approx(
+        100 * mass_balance.urea_co2_per_kg(mass_balance.AUS32_UREA_FRACTION),
+        rel=methods.DERIVED_TOLERANCE,  # stored to 6 digits: 0.238333
     )
+    assert kg(12, "kg", "massbalance.co2_shielding", "CO2") == 12.0
+
+
+def transport_example() -> None:
+    # 20 t carried 150 km = 3,000 t·km × 0.1 kg CO2e/t·km = 300 kg CO2e
+    assert api.emission_ef(3000, "tkm", 0.1, "kgCO2e/tkm", None, "AR6", "kgCO2e") == (
+        pytest.approx(300)
+    )
+
+
+def explicit_example() -> None:
+    # 10 t × 2.5 t CO2/t = 25 t CO2; 2 t of a CH4 factor 0.5 kg CH4/t × GWP(AR6) 27.9 = 27.9 kg
+    assert api.emission_ef(10, "t", 2.5, "tCO2/t", None, "AR6", "tCO2e") == pytest.approx(25)
+    hand = 2 * 0.5 * gwp.gwp("CH4", "AR6")
+    assert api.emission_ef(2, "t", 0.5, "kgCH4/t", None, "AR6", "kgCO2e") == pytest.approx(hand)
+
+
+WORKED_EXAMPLES = {
+    "combustion": combustion_example,
+    "electricity": electricity_example,
+    "refrigerant": refrigerant_example,
+    "septic": septic_example,
+    "mass_balance": mass_balance_example,
+    "transport": transport_example,
+    "explicit": explicit_example,
+}
+
+
+def test_every_method_has_a_worked_example() -> None:
+    assert list(WORKED_EXAMPLES) == list(methods.METHODS)
+
+
+@pytest.mark.parametrize("method", list(WORKED_EXAMPLES))
+def test_the_engine_computes_the_worked_example(method: str) -> None:
+    WORKED_EXAMPLES[method]()
+
+
+def test_a_changed_derivation_would_be_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The check the library's tests and ``ghgxl factors validate`` run fails when a
+    derivation's formula changes and the number the engine uses does not."""
+    assert methods.check_derived(LIBRARY) == []
+    monkeypatch.setattr(combustion, "CO2_PER_C", 44.01 / 12.011)
+    found = {e.details["key"] for e in methods.check_derived(LIBRARY)}
+    assert found == {k for k in LIBRARY.emission_factor_keys() if k.endswith(".cn")}
