@@ -12,10 +12,13 @@ from __future__ import annotations
 import csv
 import importlib.resources
 import io
+import os
 import re
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import cache
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from ghgxl import gwp
@@ -190,6 +193,11 @@ class FactorLibrary:
         """The bundled library (loaded once per process)."""
         return _default_library()
 
+    @classmethod
+    def release(cls, version: str | None = None) -> FactorLibrary:
+        """A released version (the current one when None or empty); E310 when unknown."""
+        return _library(str(version).strip() if version else current_version())
+
     def with_overlay(self, rows: Iterable[FactorRow]) -> FactorLibrary:
         """A new library in which ``rows`` (a company's factors) add to or replace rows of
         this one: an overlay key replaces all library rows of that key."""
@@ -308,14 +316,90 @@ def read_library_file(name: str) -> str:
     return importlib.resources.files("ghgxl.factor_data").joinpath(name).read_text("utf-8")
 
 
-def load_library() -> tuple[FactorLibrary, list[GhgError]]:
-    """Load every bundled file; return the library and any line errors (tests assert none)."""
+#: Every released version of the library, each a zip of its factor files and ``VERSION``
+#: under ``factors/releases/`` (written by ``ghgxl factors freeze``), so a workbook made
+#: with an older version recomputes with the factors it was made with.
+RELEASES = "releases"
+
+
+def current_version() -> str:
+    """The version of the library files shipped (``factors/VERSION``)."""
+    return read_library_file("VERSION").strip()
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    """``'2026.10'`` → ``(2026, 10)``: versions sort by their numbers, not as text."""
+    return tuple(int(part) if part.isdigit() else -1 for part in version.split("."))
+
+
+#: More folders of released versions (``os.pathsep``-separated): a company that keeps the
+#: library versions its past inventories used, or the tests' made-up versions.
+RELEASES_ENV = "GHGXL_FACTOR_RELEASES"
+
+
+def _release_archives() -> dict[str, Traversable]:
+    """Version → its zip, the bundled releases first (a folder in the environment variable
+    cannot replace a version ghgxl ships)."""
+    folders: list[Traversable] = [importlib.resources.files("ghgxl.factor_data") / RELEASES]
+    folders += [Path(p) for p in os.environ.get(RELEASES_ENV, "").split(os.pathsep) if p]
+    found: dict[str, Traversable] = {}
+    for folder in folders:
+        if folder.is_dir():
+            for item in folder.iterdir():
+                if item.name.endswith(".zip"):
+                    found.setdefault(item.name[: -len(".zip")], item)
+    return found
+
+
+def released_versions() -> list[str]:
+    """The versions that can be loaded, oldest first (the current one included)."""
+    return sorted({*_release_archives(), current_version()}, key=version_key)
+
+
+def release_files(version: str) -> dict[str, str]:
+    """The factor files of a released version (name → text), ``VERSION`` included.
+
+    Raises
+    ------
+    GhgError
+        E310 when this ghgxl has no such version.
+    """
+    if version == current_version():  # the live files; a test holds its zip equal to them
+        return {name: read_library_file(name) for name in [*library_files(), "VERSION"]}
+    archive = _release_archives().get(version)
+    if archive is None:
+        raise GhgError("E310", version=version, available="、".join(released_versions()))
+    with archive.open("rb") as handle, zipfile.ZipFile(handle) as package:
+        return {n: package.read(n).decode("utf-8") for n in sorted(package.namelist())}
+
+
+def freeze_release(folder: Path) -> Path:
+    """Write the current library files as ``folder/<version>.zip`` (byte-identical each
+    time for the same files: fixed dates, sorted names), the release a workbook pins."""
+    version = current_version()
+    target = folder / f"{version}.zip"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:
+        for name in [*library_files(), "VERSION"]:
+            info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            package.writestr(info, read_library_file(name).encode("utf-8"))
+    target.write_bytes(buffer.getvalue())
+    return target
+
+
+def load_library(version: str | None = None) -> tuple[FactorLibrary, list[GhgError]]:
+    """Load every file of a version (the current one by default); return the library and
+    any line errors (tests assert none)."""
+    files = release_files(version or current_version())
     rows: list[FactorRow] = []
     errors: list[GhgError] = []
     seen: dict[tuple[str, str | None], FactorRow] = {}
     is_parameter: dict[str, bool] = {}
-    for name in library_files():
-        file_rows, file_errors = parse_rows(read_library_file(name), name)
+    for name, text in files.items():
+        if name == "VERSION":
+            continue
+        file_rows, file_errors = parse_rows(text, name)
         errors += file_errors
         for row in file_rows:
             first = seen.setdefault((row.key, row.gas), row)
@@ -326,13 +410,75 @@ def load_library() -> tuple[FactorLibrary, list[GhgError]]:
                 problem = f"{row.key} has both parameter and emission-factor rows"
                 errors.append(GhgError("E305", file=name, line=row.line, problem=problem))
             rows.append(row)
-    version = read_library_file("VERSION").strip()
-    return FactorLibrary(rows, version), errors
+    return FactorLibrary(rows, files["VERSION"].strip()), errors
 
 
 @cache
-def _default_library() -> FactorLibrary:
-    library, errors = load_library()
+def _library(version: str) -> FactorLibrary:
+    library, errors = load_library(version)
     if errors:
         raise errors[0]
     return library
+
+
+def _default_library() -> FactorLibrary:
+    return _library(current_version())
+
+
+@dataclass(frozen=True)
+class Change:
+    """One value that differs between two library versions."""
+
+    kind: str  # "added", "removed", "changed" (value or unit), "recited" (source only)
+    key: str
+    gas: str | None
+    old: FactorRow | None
+    new: FactorRow | None
+
+    @property
+    def relative(self) -> float | None:
+        """(new − old) / old for a changed value (None when added, removed or from 0)."""
+        if self.old is None or self.new is None or self.old.value == 0:
+            return None
+        return (self.new.value - self.old.value) / self.old.value
+
+
+def diff_libraries(old: FactorLibrary, new: FactorLibrary) -> list[Change]:
+    """Values added, removed and changed (value or unit) from ``old`` to ``new``, by key;
+    a value that stays but is cited or verified anew is ``recited``."""
+    before = {(r.key, r.gas): r for r in old.rows()}
+    after = {(r.key, r.gas): r for r in new.rows()}
+    changes = []
+    for key, gas in sorted(before.keys() | after.keys(), key=lambda k: (k[0], k[1] or "")):
+        was, now = before.get((key, gas)), after.get((key, gas))
+        if was is None:
+            changes.append(Change("added", key, gas, None, now))
+        elif now is None:
+            changes.append(Change("removed", key, gas, was, None))
+        elif (was.value, was.unit) != (now.value, now.unit):
+            changes.append(Change("changed", key, gas, was, now))
+        elif (was.source, was.verified) != (now.source, now.verified):
+            changes.append(Change("recited", key, gas, was, now))
+    return changes
+
+
+def recorded_version(value: object) -> str | None:
+    """The library version a workbook's 基本信息 records (``'2026.1'``; the ``+company``
+    of an overlay dropped), or None when it records none."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    text = str(value).strip().split("+")[0]
+    return text or None
+
+
+@dataclass(frozen=True)
+class LibraryChoice:
+    """Which library a workbook is computed with: ``version`` (None: the one the workbook
+    records, else the current one) and a company ``overlay`` file on top of it."""
+
+    version: str | None = None
+    overlay: Path | None = None
+
+    def resolve(self, recorded: object = None) -> FactorLibrary:
+        library = FactorLibrary.release(self.version or recorded_version(recorded))
+        return library.with_overlay_file(self.overlay) if self.overlay else library

@@ -51,3 +51,15 @@ def friendly(command: Callable[..., Any]) -> Callable[..., Any]:
 @click.version_option(ghgxl.__version__, "-V", "--version", prog_name="ghgxl")
 def main() -> None:
     """ghgxl：温室气体盘查清册的计算引擎 / the engine under the GHG inventory workbook."""
+
+
+#: ``--library VERSION``: compute with this factor-library version instead of the one the
+#: workbook records (基本信息 因子库版本).
+library_option = click.option(
+    "--library",
+    "library_version",
+    default=None,
+    metavar="VERSION",
+    help="因子库版本（默认：清册记录的版本）/ factor library version (default: the one the "
+    "workbook records; see ghgxl factors versions)",
+)

@@ -21,6 +21,7 @@ from ghgxl.cli.base import (
     console,
     err_console,
     friendly,
+    library_option,
     main,
 )
 from ghgxl.errors import GhgError
@@ -150,6 +151,7 @@ def _print_findings(findings: list[GhgError]) -> None:
 )
 @click.option("--overlay", type=click.Path(dir_okay=False), help="公司因子 CSV / company factors")
 @click.option("--json", "json_out", type=click.Path(allow_dash=True), help="FILE or -")
+@library_option
 @friendly
 def calc(
     source: Path,
@@ -158,6 +160,7 @@ def calc(
     gwp_set: str | None,
     overlay: str | None,
     json_out: str | None,
+    library_version: str | None,
 ) -> None:
     """计算清册或活动数据表 / compute a workbook (.xlsm) or an activity table (.csv).
 
@@ -178,19 +181,17 @@ def calc(
     elif out or in_place:
         raise click.UsageError("-o/--in-place 只用于工作簿 / only for workbooks")
     from ghgxl.export import to_json
-    from ghgxl.factors import FactorLibrary
+    from ghgxl.factors import LibraryChoice
     from ghgxl.inventory import calculate
 
-    library = FactorLibrary.default()
-    if overlay:
-        library = library.with_overlay_file(overlay)
+    choice = LibraryChoice(library_version, Path(overlay) if overlay else None)
     extra = None
     if opened is not None:
         from ghgxl.workbook.calc import boundary, calc_file
 
         with _progress() as report:
             calculation, written, backup = calc_file(
-                source, out, in_place, gwp_set, library, opened=opened, progress=report
+                source, out, in_place, gwp_set, choice, opened=opened, progress=report
             )
         result = calculation.result
         extra = boundary(calculation)
@@ -212,6 +213,7 @@ def calc(
                 markup=False,
             )
     else:
+        library = choice.resolve()  # a CSV records no version: the one asked for, or current
         result = calculate(read_activity_csv(source), gwp_set or gwp.DEFAULT_SET, library)
     if json_out == "-":
         sys.stdout.write(to_json(result, extra))
@@ -241,12 +243,14 @@ def _quality_line(quality: dict[str, object]) -> str:
 @main.command("check")
 @click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出 / findings as JSON")
+@library_option
 @friendly
-def check(source: Path, as_json: bool) -> None:
+def check(source: Path, as_json: bool, library_version: str | None) -> None:
     """检查清册 / lint a workbook: exit 0 clean (warnings W… only), 1 errors, 2 unreadable."""
+    from ghgxl.factors import LibraryChoice
     from ghgxl.workbook.check import check_workbook
 
-    _, findings = check_workbook(source)
+    _, findings = check_workbook(source, LibraryChoice(library_version))
     if as_json:
         payload = {"file": str(source), "findings": [f.as_dict() for f in findings]}
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
@@ -260,6 +264,7 @@ def check(source: Path, as_json: bool) -> None:
 
 
 @main.command("report")
+@library_option
 @click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "-o",
@@ -275,13 +280,18 @@ def check(source: Path, as_json: bool) -> None:
     " / folder of the pictures (default: the workbook's)",
 )
 @friendly
-def report(source: Path, out: Path | None, pdf: bool, images: Path | None) -> None:
+def report(
+    source: Path, out: Path | None, pdf: bool, images: Path | None, library_version: str | None
+) -> None:
     """生成温室气体盘查报告 (Word) / write the GHG report of a workbook."""
+    from ghgxl.factors import LibraryChoice
     from ghgxl.report import write_report
 
     out = out or source.with_name(f"{source.stem}-温室气体盘查报告.docx")
     with err_console.status("生成报告 / writing the report …"):
-        calculation, written, pdf_path = write_report(source, out, pdf, images=images)
+        calculation, written, pdf_path = write_report(
+            source, out, pdf, LibraryChoice(library_version), images=images
+        )
     console.print(f"已生成 / written: {written}", markup=False)
     if pdf_path:
         console.print(f"已生成 / written: {pdf_path}", markup=False)

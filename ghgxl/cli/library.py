@@ -1,9 +1,11 @@
-"""The factor library and GWPs from the command line: ``ghgxl factors list|show|validate``,
-``ghgxl gwp``."""
+"""The factor library and GWPs from the command line: ``ghgxl factors
+list|show|validate|versions|diff|upgrade``, ``ghgxl gwp``."""
 
 from __future__ import annotations
 
+import json
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -88,21 +90,155 @@ def factors_show(key: str) -> None:
 def factors_validate(overlay: str) -> None:
     """检查公司因子文件 / check a company overlay CSV (exit 1 when a line is wrong)."""
     from ghgxl.factors import FactorLibrary, read_overlay
+    from ghgxl.methods import check_derived
 
     rows, errors = read_overlay(overlay)
-    for error in errors:
-        err_console.print(error.text(), markup=False)
     if any(e.code in ("E601", "E609") for e in errors):
+        _print_errors(errors)
         sys.exit(EXIT_BAD_INPUT)
     library = FactorLibrary.default()
     replaced = sum(1 for key in {r.key for r in rows} if key in library)
+    errors += check_derived(library.with_overlay(rows))  # a part changed, its result not
+    _print_errors(errors)
     console.print(
-        f"{overlay}: {len(rows)} 行有效 / valid rows, {len(errors)} 行有误 / wrong lines, "
+        f"{overlay}: {len(rows)} 行有效 / valid rows, {len(errors)} 个问题 / findings, "
         f"{replaced} 个键覆盖因子库 / keys override the library",
         markup=False,
     )
     if errors:
         sys.exit(EXIT_FINDINGS)
+
+
+@factors.command("versions")
+@friendly
+def factors_versions() -> None:
+    """列出可用的因子库版本 / the library versions this ghgxl can compute with."""
+    from ghgxl.factors import current_version, released_versions
+
+    for version in released_versions():
+        mark = "（当前 / current）" if version == current_version() else ""
+        console.print(f"{version}{mark}", markup=False)
+
+
+def _value(row: FactorRow | None) -> str:
+    return "" if row is None else f"{row.value:g} {row.unit}"
+
+
+@factors.command("diff")
+@click.argument("old")
+@click.argument("new", required=False)
+@click.option("--all", "show_all", is_flag=True, help="也列出只改了出处的因子 / also re-cited")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出 / as JSON")
+@friendly
+def factors_diff(old: str, new: str | None, show_all: bool, as_json: bool) -> None:
+    """两个因子库版本之间新增、删除和数值改变的因子 / what changed from OLD to NEW (default:
+    the current version)."""
+    from ghgxl.factors import FactorLibrary, diff_libraries
+
+    before, after = FactorLibrary.release(old), FactorLibrary.release(new)
+    changes = diff_libraries(before, after)
+    shown = [c for c in changes if show_all or c.kind != "recited"]
+    if as_json:
+        payload = [
+            {
+                "kind": c.kind,
+                "key": c.key,
+                "gas": c.gas,
+                "old": None if c.old is None else {"value": c.old.value, "unit": c.old.unit},
+                "new": None if c.new is None else {"value": c.new.value, "unit": c.new.unit},
+                "relative_change": c.relative,
+                "source": (c.new or c.old).source,  # type: ignore[union-attr]
+            }
+            for c in shown
+        ]
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+        return
+    labels = {"added": "新增", "removed": "删除", "changed": "改变", "recited": "出处更新"}
+    table = Table(title=f"因子库 {before.version} → {after.version}")
+    for column in ("", "key", "gas", "旧值 old", "新值 new", "变化 change"):
+        table.add_column(column, no_wrap=column != "key")
+    table.add_column("出处 source", overflow="fold")
+    for c in shown:
+        relative = "" if c.relative is None else f"{c.relative:+.2%}"
+        row = c.new or c.old
+        table.add_row(
+            labels[c.kind], c.key, c.gas or "", _value(c.old), _value(c.new), relative,
+            row.source if row else "",
+        )  # fmt: skip
+    console.print(table)
+    counts = {kind: sum(c.kind == kind for c in changes) for kind in labels}
+    console.print(
+        f"新增 added {counts['added']}，删除 removed {counts['removed']}，"
+        f"改变 changed {counts['changed']}，出处更新 re-cited {counts['recited']}",
+        markup=False,
+    )
+
+
+@factors.command("upgrade")
+@click.argument("book", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--to", "to_version", default=None, help="目标版本（默认当前）/ target version")
+@click.option("-o", "--out", type=click.Path(path_type=Path), help="写入新文件 / write to OUT")
+@click.option("--in-place", is_flag=True, help="写回原清册（先备份）/ over BOOK, after a backup")
+@friendly
+def factors_upgrade(book: Path, to_version: str | None, out: Path | None, in_place: bool) -> None:
+    """把清册迁移到新的因子库版本：先列出每行和合计的变化，再写入 / move a workbook to
+    another library version: shows the effect per row and in total, then writes it
+    (only with -o or --in-place)."""
+    from ghgxl.files import check_outputs
+    from ghgxl.workbook.upgrade import upgrade_effect, write_upgrade
+
+    if in_place and out:
+        raise click.UsageError("--in-place 与 -o 不能同时使用 / use --in-place or -o, not both")
+    check_outputs([] if in_place else [out], [book])
+    upgrade = upgrade_effect(book, to_version)
+    old, new = upgrade.versions
+    changes = upgrade.changes()
+    table = Table(title=f"{book.name}：因子库 {old} → {new}")
+    for column in ("行 row", "编号 id", "排放源 source", "因子 factor"):
+        table.add_column(column, overflow="fold")
+    for column in ("原 tCO2e", "新 tCO2e", "变化 change"):
+        table.add_column(column, justify="right", no_wrap=True)
+    for item in changes.itertuples():
+        relative = "" if item.relative != item.relative else f"{item.relative:+.2%}"
+        table.add_row(
+            str(item.row), str(item.id or ""), str(item.source or ""), str(item.factor_key or ""),
+            f"{item.before:,.4f}", f"{item.after:,.4f}", relative,
+        )  # fmt: skip
+    console.print(table)
+    before, after = upgrade.totals
+    share = f"{(after - before) / before:+.4%}" if before else ""
+    console.print(
+        f"合计 total: {before:,.2f} → {after:,.2f} t CO2e（{share}）；"
+        f"{len(changes)} 行改变 / rows change",
+        markup=False,
+    )
+    if not (out or in_place):
+        console.print(
+            "未写入（仅预览）；写入请用 -o 新文件 或 --in-place（先备份）/ nothing written "
+            "(preview): use -o NEW.xlsm or --in-place (after a backup)",
+            markup=False,
+        )
+        return
+    written, backup = write_upgrade(book, upgrade, out, in_place)
+    if backup:
+        err_console.print(f"备份 / backup: {backup}", markup=False)
+    console.print(f"已写入 / written: {written}（因子库 {new}）", markup=False)
+
+
+@factors.command("freeze", hidden=True)
+@friendly
+def factors_freeze() -> None:
+    """(维护者) 把当前因子文件存为发布版本 / (maintainers) archive the current files as
+    factors/releases/<VERSION>.zip."""
+    from ghgxl.factors import freeze_release
+
+    folder = Path(__file__).resolve().parents[2] / "factors" / "releases"
+    console.print(f"已写入 / written: {freeze_release(folder)}", markup=False)
+
+
+def _print_errors(errors: list) -> None:
+    for error in errors:
+        err_console.print(error.text(), markup=False)
 
 
 # -- gwp --------------------------------------------------------------------------------

@@ -281,7 +281,7 @@ def _readiness(calc: WorkbookCalculation) -> dict[str, Any]:
 
 def report_factors(calc: WorkbookCalculation, library: FactorLibrary | None = None) -> FactorTable:
     """The factors the report cites (appendix one) and what each 活动数据 row used."""
-    library = library or FactorLibrary.default()
+    library = library or calc.library
     rows = calc.rows.to_dict("records")
     return factor_table(rows, library, calc.result.gwp_set, _text(calc.data.info, "reporting_year"))
 

@@ -24,7 +24,7 @@ from docxtpl import DocxTemplate, InlineImage
 from jinja2.sandbox import SandboxedEnvironment
 
 from ghgxl.errors import GhgError
-from ghgxl.factors import FactorLibrary
+from ghgxl.factors import FactorLibrary, LibraryChoice
 from ghgxl.files import check_outputs, write_bytes_atomic
 from ghgxl.report import charts, office, pictures, sources, tables, toc
 from ghgxl.report.context import CATEGORY_NAMES, build_context, report_factors
@@ -274,7 +274,7 @@ def write_report(
     workbook: Path,
     out: Path,
     pdf: bool = False,
-    library: FactorLibrary | None = None,
+    library: FactorLibrary | LibraryChoice | None = None,
     images: Path | None = None,
 ) -> tuple[WorkbookCalculation, Path, Path | None]:
     """Compute ``workbook`` and write its report to ``out`` (.docx), and a PDF beside it;
@@ -284,7 +284,7 @@ def write_report(
     pdf_path = out.with_suffix(".pdf") if pdf else None
     check_outputs([out, pdf_path], [workbook])
     calc = calculate_workbook(Path(workbook), library=library)
-    write_bytes_atomic(out, render_docx(calc, library, images=images))
+    write_bytes_atomic(out, render_docx(calc, images=images))
     if pdf_path is not None:
         with tempfile.TemporaryDirectory() as folder:
             made = docx_to_pdf(out, Path(folder))

@@ -22,7 +22,7 @@ import pandas as pd
 from ghgxl import gwp, quality
 from ghgxl.emission import GROUPS, TOTAL_GROUPS
 from ghgxl.errors import GhgError
-from ghgxl.factors import FactorLibrary
+from ghgxl.factors import FactorLibrary, LibraryChoice
 from ghgxl.files import check_outputs, write_new
 from ghgxl.inventory import InventoryResult, calculate
 from ghgxl.workbook import layout as L
@@ -52,6 +52,7 @@ class WorkbookCalculation:
     data: WorkbookData
     result: InventoryResult
     rows: pd.DataFrame  # inventory_rows(data): inputs with sheet row numbers
+    library: FactorLibrary  # the one computed with: the workbook's recorded version by default
 
     @property
     def errors(self) -> list[GhgError]:
@@ -59,10 +60,18 @@ class WorkbookCalculation:
 
 
 def calculate_workbook(
-    source: Path | OpenedWorkbook, gwp_set: str | None = None, library: FactorLibrary | None = None
+    source: Path | OpenedWorkbook,
+    gwp_set: str | None = None,
+    library: FactorLibrary | LibraryChoice | None = None,
 ) -> WorkbookCalculation:
-    """Compute a workbook with the engine; errors name their ``活动数据!Cell``."""
+    """Compute a workbook with the engine; errors name their ``活动数据!Cell``.
+
+    ``library``: a library to use as it is, or a :class:`LibraryChoice`; by default the
+    version the workbook's 基本信息 records (因子库版本), so a workbook made with an older
+    library recomputes with the factors it was made with (E310 if this ghgxl lacks it)."""
     data = read_workbook(source)
+    if not isinstance(library, FactorLibrary):
+        library = (library or LibraryChoice()).resolve(data.info.get("factor_library"))
     rows = inventory_rows(data)
     set_name = gwp_set or workbook_gwp(data)
     result = calculate(rows, gwp.canonical_set(set_name), library, typed=True)
@@ -82,7 +91,7 @@ def calculate_workbook(
     errors += _error_values(data, {e.cell for e in errors})
     result.errors = errors + _beyond_formulas(data, rows["row"].to_numpy(), result)
     result.warnings = placed(result.warnings) + _unscored(data, result)
-    return WorkbookCalculation(data, result, rows)
+    return WorkbookCalculation(data, result, rows, library)
 
 
 def _error_values(data: WorkbookData, known: set[str | None]) -> list[GhgError]:
@@ -407,7 +416,7 @@ def calc_file(
     out: Path | None = None,
     in_place: bool = False,
     gwp_set: str | None = None,
-    library: FactorLibrary | None = None,
+    library: FactorLibrary | LibraryChoice | None = None,
     opened: OpenedWorkbook | None = None,
     progress: Callable[[str, float], object] | None = None,
 ) -> tuple[WorkbookCalculation, Path | None, Path | None]:

@@ -22,7 +22,7 @@ import numpy as np
 
 from ghgxl import gwp
 from ghgxl.errors import GhgError
-from ghgxl.factors import FactorLibrary
+from ghgxl.factors import FactorLibrary, LibraryChoice
 from ghgxl.units import excel_error
 from ghgxl.workbook import layout as L
 from ghgxl.workbook import ready, xlsx
@@ -239,7 +239,7 @@ def _differing(cached: np.ndarray, wanted: list[object]) -> np.ndarray:
 
 
 def check_workbook(
-    path: Path, library: FactorLibrary | None = None
+    path: Path, library: FactorLibrary | LibraryChoice | None = None
 ) -> tuple[WorkbookCalculation, list[GhgError]]:
     """All findings for a workbook, in sheet order (E601/E602 raised for an unreadable one)."""
     path = Path(path)
@@ -274,7 +274,7 @@ def input_findings(calc: WorkbookCalculation) -> list[GhgError]:
 
 
 def _check(
-    path: Path, workbook: OpenedWorkbook, library: FactorLibrary | None
+    path: Path, workbook: OpenedWorkbook, library: FactorLibrary | LibraryChoice | None
 ) -> tuple[WorkbookCalculation, list[GhgError]]:
     calc = calculate_workbook(workbook, library=library)
     findings = [

@@ -82,6 +82,22 @@ def test_validate_overlay(run, tmp_path: Path) -> None:
     assert run("factors", "validate", str(tmp_path / "missing.csv")).exit_code == 2
 
 
+def test_validate_finds_a_derived_factor_left_behind(run, tmp_path: Path) -> None:
+    """A measured carbon content replaces the library's, but the China-method factor made
+    from it still holds the default: 20.2 → 21.0 tC/TJ gives 21.0 × 0.98 × 44/12 = 75.46."""
+    overlay = tmp_path / "measured.csv"
+    header = "key,gas,value,unit,name_zh,name_en,source\n"
+    cc = "fuel.diesel.cc,,21.0,tC/TJ,柴油含碳量（实测）,diesel carbon content,化验报告 2023\n"
+    overlay.write_text(header + cc, encoding="utf-8")
+    result = run("factors", "validate", str(overlay))
+    assert result.exit_code == 1
+    assert "E308" in result.output and "fuel.diesel.cn" in result.output
+    assert "75.46" in result.output
+    cn = "fuel.diesel.cn,CO2,75.46,tCO2/TJ,柴油CO2因子（实测）,diesel CO2 factor,21.0×0.98×44/12\n"
+    overlay.write_text(header + cc + cn, encoding="utf-8")
+    assert run("factors", "validate", str(overlay)).exit_code == 0
+
+
 def test_calc_example(run) -> None:
     result = run("calc", str(EXAMPLE))
     assert result.exit_code == 0 and "合计 total" in result.output
