@@ -32,6 +32,7 @@ class Citation:
     code: str
     citation: str  # what the factor table prints
     publication: str  # what 参考文献 lists ("" for a principle such as mass balance)
+    licence: str = ""  # for a table ghgxl redistributes in bulk: the terms it is under
 
 
 @cache
@@ -40,7 +41,9 @@ def table() -> dict[str, Citation]:
     text = importlib.resources.files("ghgxl.factor_data").joinpath(CITATIONS_FILE)
     reader = csv.DictReader(io.StringIO(text.read_text("utf-8")))
     return {
-        row["code"]: Citation(row["code"], row["citation_zh"], row["publication_zh"] or "")
+        row["code"]: Citation(
+            row["code"], row["citation_zh"], row["publication_zh"] or "", row.get("licence") or ""
+        )
         for row in reader
     }
 

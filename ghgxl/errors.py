@@ -168,6 +168,13 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "install a newer ghgxl, pick an available version with --library, or move the "
         "workbook to a newer version with ghgxl factors upgrade",
     ),
+    "E311": ErrorSpec(
+        "公司因子表第 {line} 行有误：{problem}",
+        "company factor sheet row {line}: {problem}",
+        "请按因子库 CSV 的规则修改该行（因子键、数值 ≥ 0、可识别的单位、必填出处）；用到该因子键的排放源在改正前不计算",
+        "fix the row by the rules of a factor CSV (key, value >= 0, a known unit, a source); "
+        "the sources using its key are not computed until then",
+    ),
     "E401": ErrorSpec(
         "未知气体 '{gas}'",
         "unknown gas '{gas}'",
@@ -438,6 +445,12 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "none of the {count} sources has its three data-quality scores: the inventory's data quality is not assessed and the report can only be a draft",
         "请为每个排放源填写活动数据、排放系数与仪器校正三项等级",
         "give every source its three scores: activity data, emission factor, calibration",
+    ),
+    "W114": ErrorSpec(
+        "清册按因子库 {version} 计算；已有较新的 {latest}（{changed} 个因子数值改变，新增 {added} 个）",
+        "the workbook computes with factor library {version}; {latest} is newer ({changed} values changed, {added} added)",
+        "旧版本的结果保持不变；用 ghgxl factors upgrade 预览每行的变化，再决定是否迁移",
+        "its results stay as they are; ghgxl factors upgrade previews each row's change, then you decide whether to move",
     ),
     "E701": ErrorSpec(
         "ghgxl excel setup 只用于 Windows 上的 Excel（此系统为 {system}）",

@@ -94,13 +94,21 @@ def parse_rows(
 ) -> tuple[list[FactorRow], list[GhgError]]:
     """Rows of one CSV text, and an E305 error for every line that is wrong (all of them,
     so a user fixing an overlay sees every problem at once)."""
-    rows: list[FactorRow] = []
-    errors: list[GhgError] = []
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
     if missing:
         return [], [GhgError("E305", file=file, line=1, problem=f"missing columns {missing}")]
-    for line, record in enumerate(reader, start=2):
+    return parse_records(enumerate(reader, start=2), file, origin)
+
+
+def parse_records(
+    records: Iterable[tuple[int, dict[str, str | None]]], file: str, origin: str = LIBRARY_ORIGIN
+) -> tuple[list[FactorRow], list[GhgError]]:
+    """Rows of ``(line, {column: text})`` records — a CSV file's or a sheet's — validated
+    alike, with an E305 for every wrong line."""
+    rows: list[FactorRow] = []
+    errors: list[GhgError] = []
+    for line, record in records:
         try:
             rows.append(_row(record, file, line, origin))
         except GhgError as exc:
@@ -204,7 +212,7 @@ class FactorLibrary:
         overlay = list(rows)
         replaced = {row.key for row in overlay}
         kept = [row for row in self._rows.values() if row.key not in replaced]
-        return FactorLibrary(kept + overlay, f"{self.version}+company")
+        return FactorLibrary(kept + overlay, f"{self.version.split('+')[0]}+company")
 
     def with_overlay_file(self, path: str | Path) -> FactorLibrary:
         """:meth:`with_overlay` with the rows of a CSV file; raises the first E305 if any."""
@@ -281,6 +289,14 @@ class FactorLibrary:
             for row in self.rows()
             if needle in f"{row.key} {row.name_zh} {row.name_en} {row.source}".lower()
         ]
+
+    def verification(self) -> dict[str, int]:
+        """How many rows are checked in two sources, one, derived (or the company's own):
+        the trust a verifier can put in this version, in ``factors versions``."""
+        counts = dict.fromkeys(("2 sources", "1 source", "derived", "company"), 0)
+        for row in self.rows():
+            counts[row.verified] += 1
+        return {name: n for name, n in counts.items() if n}
 
 
 #: A company overlay is a few hundred rows; anything past this is no factor file.
@@ -479,6 +495,11 @@ class LibraryChoice:
     version: str | None = None
     overlay: Path | None = None
 
-    def resolve(self, recorded: object = None) -> FactorLibrary:
+    def resolve(self, recorded: object = None, company: Iterable[FactorRow] = ()) -> FactorLibrary:
+        """The library: the version, then the workbook's own ``company`` rows (its 公司因子
+        sheet), then the overlay file, each replacing the keys it names."""
         library = FactorLibrary.release(self.version or recorded_version(recorded))
+        company = list(company)
+        if company:
+            library = library.with_overlay(company)
         return library.with_overlay_file(self.overlay) if self.overlay else library

@@ -24,6 +24,7 @@ import xlwings as xw
 
 from ghgxl import api
 from ghgxl.errors import GhgError
+from ghgxl.workbook.company import library_for as company_library
 
 ERROR_PREFIX = "#GHG!"
 
@@ -92,12 +93,25 @@ def GHG_EMISSION_EF(
 @xw.func
 @_cell_safe
 def GHG_EMISSION_GROUPS(
-    amount, amount_unit, factor_key, factor, factor_unit, gas=None, gwp="AR6", groups="CO2e"
+    amount,
+    amount_unit,
+    factor_key,
+    factor,
+    factor_unit,
+    gas=None,
+    gwp="AR6",
+    groups="CO2e",
+    company=None,
+    library=None,
 ):
     """各气体组排放量（一行一次调用）/ one row's emissions in each gas group, as an array
     across the row's group cells: GHG_EMISSION when factor_key is filled, else GHG_EMISSION_EF.
 
     groups: "CO2,CH4,N2O,HFCs,PFCs,SF6,NF3,CO2e" — one cell each, in that order (t CO2e).
+    company: the 公司因子 table (ghg_company_factors, header row first): its keys add to or
+    replace the library's, as ghgxl calc reads them.
+    library: the factor library version the workbook records (ghg_library, 基本信息 因子库版本):
+    the row computes with it, as ghgxl calc does, not with the newest installed.
     """
     values = api.emission_groups(
         amount,
@@ -108,6 +122,7 @@ def GHG_EMISSION_GROUPS(
         _or(gas, None),
         _or(gwp, "AR6"),
         _or(groups, "CO2e"),
+        library=company_library(company, factor_key, library),
     )
     return [values]
 

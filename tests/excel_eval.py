@@ -6,7 +6,7 @@ function it meets is one call through xlwings into Python — xlwings looks the 
 by name in the workbook's UDF module and calls it with the cell values (``xlwings.udfs.
 call_udf``). :class:`Recalculation` does the same with the formulas of a saved workbook:
 cell values from the sheet, the functions this sheet uses (IF, ISNA, MATCH, COUNT, SUM,
-COUNTIF) evaluated as Excel does, and each GHG_* call sent to :mod:`ghgxl.udfs` through a
+COUNTIF, and IFERROR, REPT and an approximate MATCH for the 公司因子 range) evaluated as Excel does, and each GHG_* call sent to :mod:`ghgxl.udfs` through a
 counter. Only what the 盘查清册's own formulas need is implemented; anything else raises.
 """
 
@@ -26,6 +26,9 @@ from openpyxl.worksheet.formula import ArrayFormula
 
 from ghgxl import udfs
 
+_INDEX_END = re.compile(
+    r"^(?:'?(?P<sheet>[^'!]+)'?!)?(?P<start>\$?[A-Z]+\$?[0-9]+):INDEX\((?P<column>[^,]+),(?P<n>.+)\)$"
+)
 _REF = re.compile(r"^(?:'?([^'!]+)'?!)?\$?([A-Z]+)\$?([0-9]+)(?::\$?([A-Z]+)\$?([0-9]+))?$")
 
 
@@ -91,6 +94,14 @@ class Recalculation:
         """A cell's value, or a range's values as a list of rows; defined names resolved."""
         if text in self.book.defined_names:
             text = self.book.defined_names[text].attr_text
+        ended = _INDEX_END.match(text)
+        if ended is not None:  # A4:INDEX(K4:K204,n): a range that ends where INDEX points
+            target, start = ended.group("sheet") or sheet, ended.group("start")
+            column = ended.group("column")
+            n = int(_number(_scalar(self.formula(sheet, "=" + ended.group("n")))))
+            min_col, min_row, _, _ = range_boundaries(column.split("!")[-1].replace("$", ""))
+            end = self.book[target].cell(min_row + n - 1, min_col).coordinate
+            text = f"'{target}'!{start}:{end}"
         match = _REF.match(text)
         if match is None:
             raise NotImplementedError(f"reference {text}")
@@ -284,8 +295,18 @@ class _NotAvailable:  # Excel's #N/A
 
 
 def _match(value: Any, lookup: Any, kind: float = 1.0) -> Any:
+    if kind == 1:  # the last cell of the value's type not above it (blanks skipped)
+        found: Any = _NotAvailable()
+        for position, candidate in enumerate(_cells(lookup), 1):
+            if candidate is None or candidate == "":
+                continue
+            if isinstance(value, str) == isinstance(candidate, str) and not _greater(
+                candidate, value
+            ):
+                found = position
+        return found
     if kind != 0:
-        raise NotImplementedError("MATCH other than exact")
+        raise NotImplementedError("MATCH other than exact or 1")
     value = _blank(value)
     for position, candidate in enumerate(_cells(lookup), 1):
         if isinstance(value, bool) or isinstance(candidate, bool):
@@ -323,6 +344,10 @@ _FUNCTIONS: dict[str, Callable[..., Any]] = {
     "COUNT": lambda *arguments: len(_numbers(arguments)),
     "SUM": lambda *arguments: float(sum(_numbers(arguments))),
     "COUNTIF": _countif,
+    "IFERROR": lambda value, alternative: (
+        alternative if isinstance(_scalar(value), _NotAvailable) else value
+    ),
+    "REPT": lambda text, times: str(_blank(_scalar(text))) * int(_number(_scalar(times))),
 }
 
 

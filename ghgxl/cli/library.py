@@ -112,12 +112,20 @@ def factors_validate(overlay: str) -> None:
 @factors.command("versions")
 @friendly
 def factors_versions() -> None:
-    """列出可用的因子库版本 / the library versions this ghgxl can compute with."""
-    from ghgxl.factors import current_version, released_versions
+    """列出可用的因子库版本及其核对情况 / the library versions this ghgxl can compute with,
+    and how many values each has checked in two sources."""
+    from ghgxl.factors import FactorLibrary, current_version, released_versions
 
     for version in released_versions():
         mark = "（当前 / current）" if version == current_version() else ""
-        console.print(f"{version}{mark}", markup=False)
+        counts = FactorLibrary.release(version).verification()
+        checked = counts.get("2 sources", 0)
+        measured = checked + counts.get("1 source", 0)  # derived rows inherit their parts
+        share = f"{checked}/{measured} = {checked / measured:.0%}" if measured else "—"
+        detail = ", ".join(f"{n} {name}" for name, n in counts.items())
+        console.print(
+            f"{version}{mark}  双来源核对 / two sources: {share}  ({detail})", markup=False
+        )
 
 
 def _value(row: FactorRow | None) -> str:

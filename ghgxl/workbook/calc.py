@@ -20,9 +20,9 @@ import numpy as np
 import pandas as pd
 
 from ghgxl import gwp, quality
-from ghgxl.emission import GROUPS, TOTAL_GROUPS
+from ghgxl.emission import GROUPS, TOTAL_GROUPS, library_multipliers
 from ghgxl.errors import GhgError
-from ghgxl.factors import FactorLibrary, LibraryChoice
+from ghgxl.factors import LIBRARY_ORIGIN, FactorLibrary, FactorRow, LibraryChoice
 from ghgxl.files import check_outputs, write_new
 from ghgxl.inventory import InventoryResult, calculate
 from ghgxl.workbook import layout as L
@@ -68,10 +68,15 @@ def calculate_workbook(
 
     ``library``: a library to use as it is, or a :class:`LibraryChoice`; by default the
     version the workbook's 基本信息 records (因子库版本), so a workbook made with an older
-    library recomputes with the factors it was made with (E310 if this ghgxl lacks it)."""
+    library recomputes with the factors it was made with (E310 if this ghgxl lacks it).
+    The workbook's 公司因子 sheet adds to or replaces library keys either way; its wrong rows
+    are errors (E311) at their cells."""
     data = read_workbook(source)
-    if not isinstance(library, FactorLibrary):
-        library = (library or LibraryChoice()).resolve(data.info.get("factor_library"))
+    if isinstance(library, FactorLibrary):
+        library = library.with_overlay(data.company) if data.company else library
+    else:
+        choice = library or LibraryChoice()
+        library = choice.resolve(data.info.get("factor_library"), data.company)
     rows = inventory_rows(data)
     set_name = gwp_set or workbook_gwp(data)
     result = calculate(rows, gwp.canonical_set(set_name), library, typed=True)
@@ -88,7 +93,8 @@ def calculate_workbook(
         return out
 
     errors = placed(result.errors)
-    errors += _error_values(data, {e.cell for e in errors})
+    errors += _error_values(data, {e.cell for e in errors if e.code == "E107"})
+    errors += data.company_errors
     result.errors = errors + _beyond_formulas(data, rows["row"].to_numpy(), result)
     result.warnings = placed(result.warnings) + _unscored(data, result)
     return WorkbookCalculation(data, result, rows, library)
@@ -341,7 +347,42 @@ def boundary(calc: WorkbookCalculation) -> dict[str, object]:
         "dq_scheme": dq_scheme(calc.data),
         "exclusions": exclusions(calc.data, calc.result.total).as_dict(),
         "significance": significance(calc.data).as_dict(),
+        "company_factors": company_factors(calc),
     }
+
+
+def company_factors(calc: WorkbookCalculation) -> list[dict[str, object]]:
+    """The company's own factor rows (公司因子 sheet or overlay file) the rows used — also
+    as a part of a library chain, a carbon content, say — and where: for the JSON."""
+    used: dict[tuple[str, str | None], dict[str, object]] = {}
+    chains: dict[tuple[str, str, str | None], tuple[FactorRow, ...]] = {}
+    columns = ("factor_key", "unit", "gas", "place")
+    for key, unit, gas, place in zip(*(calc.rows[c].tolist() for c in columns), strict=True):
+        if is_blank(key):
+            continue
+        use = (str(key).strip().lower(), str(unit or ""), None if is_blank(gas) else str(gas))
+        if use not in chains:
+            try:
+                chains[use] = library_multipliers(calc.library, *use).rows
+            except GhgError:  # the row's error is in the results already
+                chains[use] = ()
+        for row in chains[use]:
+            if row.origin == LIBRARY_ORIGIN:
+                continue
+            entry = used.setdefault(
+                (row.key, row.gas),
+                {
+                    "key": row.key,
+                    "gas": row.gas,
+                    "value": row.value,
+                    "unit": row.unit,
+                    "source": row.source,
+                    "from": row.origin.split(":", 1)[-1],
+                    "places": [],
+                },
+            )
+            entry["places"].append(place)  # type: ignore[union-attr]
+    return list(used.values())
 
 
 def dq_scheme(data: WorkbookData) -> str:

@@ -22,7 +22,13 @@ import numpy as np
 
 from ghgxl import gwp
 from ghgxl.errors import GhgError
-from ghgxl.factors import FactorLibrary, LibraryChoice
+from ghgxl.factors import (
+    FactorLibrary,
+    LibraryChoice,
+    current_version,
+    diff_libraries,
+    version_key,
+)
 from ghgxl.units import excel_error
 from ghgxl.workbook import layout as L
 from ghgxl.workbook import ready, xlsx
@@ -281,5 +287,19 @@ def _check(
         *input_findings(calc),
         *_mixed_gwp(path, calc),
         *_stale_results(workbook, calc),
+        *_newer_library(calc),
     ]
     return calc, findings
+
+
+def _newer_library(calc: WorkbookCalculation) -> list[GhgError]:
+    """W114 when the workbook computes with an older library than this ghgxl's newest: it
+    stays reproducible, and the user decides whether to move (``ghgxl factors upgrade``)."""
+    used, latest = calc.library.version.split("+")[0], current_version()
+    if version_key(used) >= version_key(latest):
+        return []
+    changes = diff_libraries(FactorLibrary.release(used), FactorLibrary.release(latest))
+    changed = sum(c.kind == "changed" for c in changes)
+    added = sum(c.kind == "added" for c in changes)
+    cell = f"{L.SHEET_INFO}!B{calc.data.info_rows.get('factor_library', L.INFO_FIRST_ROW)}"
+    return [GhgError("W114", cell=cell, version=used, latest=latest, changed=changed, added=added)]

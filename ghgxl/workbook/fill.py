@@ -59,14 +59,17 @@ def fill(
     activity: Iterable[Mapping[str, object]] = (),
     sources: Iterable[Mapping[str, object]] = (),
     significance: Mapping[str, Mapping[str, object]] | None = None,
+    company: Iterable[Mapping[str, object]] = (),
 ) -> bytes:
     """The package with 基本信息 values (by key), 活动数据 and 排放源识别 rows, and the
-    重大性评估 scores (by sub-category code) filled in; 活动数据 takes as many rows as the
-    workbook has (``ghgxl workbook new --rows``), 排放源识别 the template's 200."""
+    重大性评估 scores (by sub-category code) and 公司因子 rows (by CSV column) filled in;
+    活动数据 takes as many rows as the workbook has (``ghgxl workbook new --rows``),
+    排放源识别 and 公司因子 the template's 200."""
     values: dict[str, dict[str, xlsx.CellValue]] = {
         L.SHEET_INFO: {L.info_cell(k): v for k, v in (info or {}).items()},  # type: ignore[misc]
         L.SHEET_ACTIVITY: _rows(activity, L.ACT_COL, INPUT_ACTIVITY, _last_row(package)),
         L.SHEET_SOURCES: _rows(sources, L.SOURCE_COL, INPUT_SOURCES),
         L.SHEET_SIGNIFICANCE: _significance(significance or {}),
+        L.SHEET_COMPANY: _rows(company, L.COMPANY_COL, set(L.COMPANY_COL), L.COMPANY_LAST_ROW),
     }
     return xlsx.set_cells(package, {k: v for k, v in values.items() if v})

@@ -26,11 +26,16 @@ def category_test(cell: str) -> str:
 def groups_formula(row: int, groups: tuple[str, ...]) -> str:
     """The array formula of a run of gas-group cells (one Python call for the run):
     ``=IF($U5="","",IF(ISNA(MATCH($D5,{1,…,6},0)),"#GHG! E502 …",
-    GHG_EMISSION_GROUPS($U5,$V5,$X5,$Y5,$Z5,$AA5,ghg_gwp,"CO2,CH4,…")))``."""
+    GHG_EMISSION_GROUPS($U5,$V5,$X5,$Y5,$Z5,$AA5,ghg_gwp,"CO2,CH4,…",ghg_company_factors,
+    ghg_library)))`` (the last two: the 公司因子 table and the library version the workbook
+    records, so a row computes in Excel as ``ghgxl calc`` computes it)."""
     keys = ("amount", "unit", "factor_key", "factor", "factor_unit", "gas", "category")
     c = {k: f"${L.ACT_COL[k]}{row}" for k in keys}
     arguments = ",".join(c[k] for k in keys[:-1])
-    call = f'GHG_EMISSION_GROUPS({arguments},ghg_gwp,"{",".join(groups)}")'
+    call = (
+        f'GHG_EMISSION_GROUPS({arguments},ghg_gwp,"{",".join(groups)}",{L.COMPANY_NAME},'
+        f"{L.LIBRARY_NAME})"
+    )
     category = f'IF({category_test(c["category"])},"{L.CATEGORY_ERROR_TEXT}",{call})'
     return f'=IF({c["amount"]}="","",{category})'
 

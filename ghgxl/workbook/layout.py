@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from ghgxl import methods
 from ghgxl.emission import GROUPS, TOTAL_GROUPS
 from ghgxl.workbook.names import *  # noqa: F403  (the sheet names, re-exported here)
-from ghgxl.workbook.names import SHEET_ACTIVITY
+from ghgxl.workbook.names import SHEET_ACTIVITY, SHEET_COMPANY
 from ghgxl.workbook.refs import column_letter
 
-TEMPLATE_VERSION = "2026.1"
+TEMPLATE_VERSION = "2026.2"
 
 HEADER_ROW = 4  # table sheets: title in row 1, notes in row 2, headers in row 4
 FIRST_ROW = 5
@@ -133,6 +133,7 @@ DEFINED_NAMES = {
     "ghg_company": ("company",),
     "ghg_sig_threshold": ("significance_threshold",),
     "ghg_dq_scheme": ("dq_scheme",),
+    "ghg_library": ("factor_library",),
 }
 
 
@@ -418,6 +419,49 @@ FACTOR_COLUMNS: tuple[Column, ...] = (
     Column("verified", "核对情况", 10),
 )
 FACTOR_COL = _letters(FACTOR_COLUMNS)
+
+# --- 公司因子: the company's own factors, the columns of a factor CSV (factors/README.md) --
+
+#: Same columns, same order as a company overlay CSV, so rows copy across either way; the
+#: header is Chinese with the CSV column name below it.
+COMPANY_COLUMNS: tuple[Column, ...] = (
+    Column(
+        "key",
+        "因子键 key",
+        30,
+        "小写英文、以点分隔，如 company.steel.supplier_a；与因子库同键则替换之",
+    ),
+    Column("gas", "气体 gas", 9, "CO2、CH4、N2O、CO2e 或制冷剂；参数（热值、密度）留空"),
+    Column("value", "数值 value", 12, "因子数值（≥ 0）", number_format="General"),
+    Column("unit", "单位 unit", 16, "如 kgCO2e/t、tCO2/MWh、kgCO2e/tkm"),
+    Column("name_zh", "中文名称 name_zh", 34, "报告因子表中印出的名称"),
+    Column("name_en", "英文名称 name_en", 24),
+    Column("low", "下限 low", 9, "不确定性下限（可选）"),
+    Column("high", "上限 high", 9, "不确定性上限（可选）"),
+    Column("source", "出处 source", 40, "必填：供应商声明、检测报告或文献，含编号与年份"),
+    Column("verified", "核对 verified", 10, "可留空（记为 company）"),
+    Column("notes", "备注 notes", 30),
+)
+COMPANY_COL = _letters(COMPANY_COLUMNS)
+COMPANY_ROWS = 200  # rows the template formats for company factors
+COMPANY_LAST_ROW = FIRST_ROW + COMPANY_ROWS - 1
+#: The 公司因子 table each 活动数据 row's formula passes to Python: from the header row to
+#: the last key (the classic MATCH(REPT("z",255), …) finds the last text cell, gaps or not;
+#: INDEX keeps the range as small as the table and, unlike OFFSET, is not volatile).
+COMPANY_NAME = "ghg_company_factors"
+#: The 基本信息 cell of the library version, passed to every row's cell function.
+LIBRARY_NAME = "ghg_library"
+
+
+def company_range() -> str:
+    sheet = f"'{SHEET_COMPANY}'!"
+    first, last = COMPANY_COL["key"], COMPANY_COL["notes"]
+    keys = f"{sheet}${first}${FIRST_ROW}:${first}${COMPANY_LAST_ROW}"
+    return (
+        f"{sheet}${first}${HEADER_ROW}:INDEX({sheet}${last}${HEADER_ROW}:${last}${COMPANY_LAST_ROW},"
+        f'IFERROR(MATCH(REPT("z",255),{keys}),1)+1)'
+    )
+
 
 # --- 数据质量 and 汇总: where their totals are (the builder writes them, calc fills them) --
 

@@ -7,6 +7,7 @@ SHEET_INFO = "基本信息"
 SHEET_SOURCES = "排放源识别"
 SHEET_ACTIVITY = "活动数据"
 SHEET_FACTORS = "排放因子"
+SHEET_COMPANY = "公司因子"
 SHEET_QUALITY = "数据质量"
 SHEET_SUMMARY = "汇总"
 SHEET_SIGNIFICANCE = "重大性评估"
@@ -20,6 +21,7 @@ XLWINGS_VERSION_NAME = "ghgxl_xlwings_version"
 
 __all__ = [
     "SHEET_ACTIVITY",
+    "SHEET_COMPANY",
     "SHEET_CONF",
     "SHEET_FACTORS",
     "SHEET_GUIDE",

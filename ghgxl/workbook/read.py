@@ -19,9 +19,11 @@ import numpy as np
 import pandas as pd
 
 from ghgxl.errors import GhgError
-from ghgxl.factors import key_of
+from ghgxl.factors import FactorRow, key_of
 from ghgxl.units import is_number, normalize_text
 from ghgxl.workbook import layout as L
+from ghgxl.workbook.company import KEYS as COMPANY_KEYS
+from ghgxl.workbook.company import company_rows
 from ghgxl.workbook.extent import Extent, read_extent
 from ghgxl.workbook.refs import MAX_COLUMN, column_letter, column_number, split_ref
 from ghgxl.workbook.source import OpenedWorkbook
@@ -58,6 +60,8 @@ class WorkbookData:
     source_columns: dict[str, str] = field(default_factory=lambda: dict(L.SOURCE_COL))
     extent: Extent = field(default_factory=Extent)  # how far its own formulas reach
     info_rows: dict[str, int] = field(default_factory=dict)  # 基本信息 key → its sheet row
+    company: list[FactorRow] = field(default_factory=list)  # the 公司因子 sheet's rows
+    company_errors: list[GhgError] = field(default_factory=list)  # its wrong rows (E311)
 
 
 def is_blank(value: object) -> bool:
@@ -275,6 +279,13 @@ def _read(workbook: OpenedWorkbook) -> WorkbookData:
         keys = tuple(c.key for c in L.SIGNIFICANCE_COLUMNS if not c.formula)
         grid = _with_errors(workbook.rows(L.SHEET_SIGNIFICANCE), extent, L.SHEET_SIGNIFICANCE)
         significance, _ = _table(grid, L.SIGNIFICANCE_COLUMNS, keys, L.SHEET_SIGNIFICANCE)
+    company: tuple[list[FactorRow], list[GhgError]] = ([], [])
+    if L.SHEET_COMPANY in names:
+        grid = _with_errors(workbook.rows(L.SHEET_COMPANY), extent, L.SHEET_COMPANY)
+        table, _ = _table(grid, L.COMPANY_COLUMNS, COMPANY_KEYS, L.SHEET_COMPANY)
+        company = company_rows(
+            zip(table["row"].tolist(), table[list(COMPANY_KEYS)].to_dict("records"), strict=True)
+        )
     return WorkbookData(
         path,
         info,
@@ -286,6 +297,7 @@ def _read(workbook: OpenedWorkbook) -> WorkbookData:
         source_columns,
         extent,
         info_rows(info_grid),
+        *company,
     )
 
 
@@ -316,6 +328,22 @@ def _with_errors(
         yield row
 
 
+def _amount_columns(frame: pd.DataFrame, amounts: np.ndarray, has_month: np.ndarray) -> np.ndarray:
+    """Where an error of each row's amount is shown: the annual cell, the first month for
+    monthly rows, and for a negative monthly sum the first month holding a negative number
+    (a few rows: the others are not looked at)."""
+    columns = np.where(has_month, "m1", "annual").astype(object)
+    monthly = np.flatnonzero(has_month)
+    negative = [p for p in monthly.tolist() if amounts[p] < 0]  # monthly sums are numbers
+    for position in negative:
+        record = frame.iloc[position]
+        for month in MONTHS:
+            if is_number(record[month]) and record[month] < 0:
+                columns[position] = month
+                break
+    return columns
+
+
 def inventory_rows(data: WorkbookData) -> pd.DataFrame:
     """The 活动数据 rows as inputs of :func:`ghgxl.inventory.calculate`."""
     frame = data.activity.copy()
@@ -324,7 +352,7 @@ def inventory_rows(data: WorkbookData) -> pd.DataFrame:
     frame["amount"] = pd.Series(
         [None if a == "" else a for a in amounts.tolist()], index=frame.index, dtype=object
     )
-    frame["amount_column"] = np.where(has_month, "m1", "annual")
+    frame["amount_column"] = _amount_columns(frame, amounts, has_month)
     for key in DQ_KEYS:  # the sheet's COUNT/AVERAGE take numbers only (text "3" is no score)
         frame[key] = [v if is_number(v) else None for v in frame[key].tolist()]
     frame["method"] = [

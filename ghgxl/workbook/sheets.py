@@ -198,6 +198,7 @@ def define_names(wb) -> None:
     for name, (key,) in L.DEFINED_NAMES.items():
         ref = f"'{L.SHEET_INFO}'!${'B'}${L.INFO_ROW[key]}"
         wb.defined_names[name] = DefinedName(name, attr_text=ref)
+    wb.defined_names[L.COMPANY_NAME] = DefinedName(L.COMPANY_NAME, attr_text=L.company_range())
     wb.defined_names["ghg_total"] = DefinedName(
         "ghg_total", attr_text=f"'{L.SHEET_SUMMARY}'!${L.SUMMARY_TOTAL[0]}${L.SUMMARY_TOTAL[1:]}"
     )
@@ -329,7 +330,7 @@ def write_factors(ws: Worksheet, library: FactorLibrary) -> None:
     _title(
         ws,
         f"排放因子（ghgxl 因子库 {library.version}，只读参考）",
-        "每个数值注明出处（报告中的引用，可供查证）、因子库的来源说明与核对情况；公司自有因子请填在活动数据表的“自定因子”列并注明来源。",
+        "每个数值注明出处（报告中的引用，可供查证）、因子库的来源说明与核对情况；公司自有因子请填在“公司因子”表（按因子键使用）或活动数据表的“自定因子”列，并注明来源。",
     )
     _table_header(ws, L.FACTOR_COLUMNS)
     for row, factor in enumerate(library.rows(), start=L.FIRST_ROW):
@@ -343,6 +344,26 @@ def write_factors(ws: Worksheet, library: FactorLibrary) -> None:
     ws.auto_filter.ref = (
         f"A{L.HEADER_ROW}:{L.FACTOR_COL['verified']}{L.FIRST_ROW + len(library.rows()) - 1}"
     )
+
+
+# --- 公司因子 -----------------------------------------------------------------------------
+
+
+def write_company(ws: Worksheet) -> None:
+    """The company's own factors: the columns of a factor CSV, checked as the library's
+    rows are; a key here replaces the library's key of the same name in this workbook."""
+    _title(
+        ws,
+        "公司因子（本清册自有的排放因子与参数）",
+        "列与因子库 CSV 相同，可整行复制；因子键与因子库相同时替换因子库的值。活动数据表“因子键”列填写此处的因子键即可使用；"
+        "报告因子表注明“公司因子”。每行必须注明出处。",
+    )
+    _table_header(ws, L.COMPANY_COLUMNS)
+    for row in range(L.FIRST_ROW, L.COMPANY_LAST_ROW + 1):
+        for column in L.COMPANY_COLUMNS:
+            cell = ws[f"{L.COMPANY_COL[column.key]}{row}"]
+            cell.border, cell.number_format = GRID, column.number_format
+    ws.freeze_panes = f"B{L.FIRST_ROW}"
 
 
 # --- 数据质量 -----------------------------------------------------------------------------

@@ -18,7 +18,13 @@ from ghgxl.workbook import names as N
 from ghgxl.workbook.guard import check_package
 
 #: The sheets the headless path reads (the others it only writes).
-READ_SHEETS = (N.SHEET_ACTIVITY, N.SHEET_INFO, N.SHEET_SOURCES, N.SHEET_SIGNIFICANCE)
+READ_SHEETS = (
+    N.SHEET_ACTIVITY,
+    N.SHEET_INFO,
+    N.SHEET_SOURCES,
+    N.SHEET_SIGNIFICANCE,
+    N.SHEET_COMPANY,
+)
 
 
 def _problem(exc: BaseException) -> str:

@@ -226,6 +226,23 @@ def test_excel_error_values_in_input_cells(tmp_path: Path) -> None:
     assert not out.exists() and "not written" in result.output  # Excel would show #N/A totals
 
 
+def test_an_error_value_beside_a_negative_month_is_named_at_its_own_cell(tmp_path: Path) -> None:
+    """Found by the differential fuzzer: #N/A in 1月 and -1 in 2月. The negative sum is
+    E103 at 2月 (the month holding it, not 1月), the error value E107 at 1月, and the
+    workbook is not written (Excel would show #N/A in the totals)."""
+    row = {k: v for k, v in POWER.items() if k != "annual"} | {"m2": -1}
+    book = _book(tmp_path, [row])
+    members = _members(book)
+    part = xlsx.sheet_parts(members)[L.SHEET_ACTIVITY]
+    members[part] = _error_cell(members[part], f"{L.ACT_COL['m1']}5", "#N/A")
+    book.write_bytes(xlsx.write_package(members))
+    out = tmp_path / "out.xlsm"
+    result = _cli("calc", book, "-o", out)
+    assert f"[E103] 活动数据!{L.ACT_COL['m2']}5" in result.output
+    assert f"[E107] 活动数据!{L.ACT_COL['m1']}5" in result.output
+    assert result.exit_code == 1 and not out.exists()
+
+
 def test_an_old_xls_file_is_e608(tmp_path: Path) -> None:
     old = tmp_path / "清册.xls"
     old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512)

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from ghgxl import udfs
 from ghgxl.cli import main
 from ghgxl.errors import GhgError
 from ghgxl.factors import (
@@ -166,8 +167,30 @@ def test_upgrade_shows_the_effect_then_writes_the_new_version(tmp_path: Path) ->
     assert upgraded.result.total == pytest.approx(calculate_workbook(EXAMPLE).result.total)
 
 
+def test_check_says_a_newer_library_exists(tmp_path: Path) -> None:
+    old_book = with_version(EXAMPLE, "2025.9", tmp_path / "old.xlsm")
+    result = run("check", str(old_book))
+    assert "W114" in result.output
+    assert f"清册按因子库 2025.9 计算；已有较新的 {current_version()}" in result.output
+    assert "1 个因子数值改变" in result.output
+    assert "W114" not in run("check", str(EXAMPLE)).output
+
+
 def test_upgrade_refuses_a_version_without_a_factor_in_use(tmp_path: Path) -> None:
     out = tmp_path / "down.xlsm"
     result = run("factors", "upgrade", str(EXAMPLE), "--to", "2025.7", "-o", str(out))
     assert result.exit_code == 2 and "E615" in result.output and "2025.7" in result.output
     assert not out.exists()
+
+
+def test_excel_rows_compute_with_the_recorded_version_too() -> None:
+    """Each 活动数据 row passes ghg_library (基本信息 因子库版本) to its cell function: a
+    2025.9 workbook shows 1,000 kWh × 0.6 t/MWh in Excel as in ghgxl calc, not the newest
+    library's 0.5568; a version this ghgxl lacks is E310 in the cell, never another number."""
+    row = (1000, "kWh", GRID, None, None, None, "AR6", "CO2")
+    assert udfs.GHG_EMISSION_GROUPS(*row, None, "2025.9") == [[pytest.approx(0.6)]]
+    assert udfs.GHG_EMISSION_GROUPS(*row, None, "2025.9+company") == [[pytest.approx(0.6)]]
+    assert udfs.GHG_EMISSION_GROUPS(*row, None, None) == [[pytest.approx(0.5568)]]
+    assert udfs.GHG_EMISSION_GROUPS(*row, None, "") == [[pytest.approx(0.5568)]]
+    missing = udfs.GHG_EMISSION_GROUPS(*row, None, "1999.1")
+    assert isinstance(missing, str) and missing.startswith("#GHG! E310")

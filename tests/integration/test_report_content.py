@@ -289,7 +289,7 @@ def test_factor_table_is_chinese_and_cited_without_keys_or_provenance(example: s
 def test_the_company_text_names_no_tool_except_the_colophon(example: str) -> None:
     lines = [line for line in example.split("\n") if "ghgxl" in line or "LibreOffice" in line]
     assert lines == [
-        "本报告由盘查清册经 ghgxl 0.1.0 生成（因子库 2026.1）；报告中全部数值由清册计算得出，"
+        "本报告由盘查清册经 ghgxl 0.1.0 生成（因子库 2026.2）；报告中全部数值由清册计算得出，"
         "未经手工录入。"
     ]
     assert "原报告" not in example

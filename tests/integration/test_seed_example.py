@@ -90,6 +90,20 @@ def test_every_row_equals_the_seed_to_one_hundredth_of_a_kg(report: dict) -> Non
         assert row["ok"]
 
 
+def test_every_library_version_since_the_first_reproduces_the_seed() -> None:
+    """The seed's figures stay exact under every released library version: a workbook made
+    with 2026.1 recomputes to the cent after newer versions ship (ghgxl.factors releases)."""
+    from ghgxl.factors import released_versions, version_key
+
+    for version in [v for v in released_versions() if version_key(v) >= (2026, 1)]:
+        result = _run("calc", str(EXAMPLE), "--json", "-", "--library", version)
+        data = json.loads(result.stdout)
+        assert data["factor_library_version"] == version
+        kg = {r["id"]: round(r["tco2e"] * 1000, 2) for r in data["rows"]}
+        assert kg == SEED_ROWS_KG, version
+        assert _t(data["total_tco2e"]) == SEED_TOTAL_T
+
+
 def test_gases_the_seed_and_the_example_agree_on(report: dict) -> None:
     by_gas = report["by_gas"]
     assert _t(by_gas["HFCs"]) == SEED_GASES_T["HFCs"]

@@ -29,7 +29,7 @@ from ghgxl.workbook.names import SHEET_CONF, XLWINGS_VERSION_NAME
 
 PYTHON = sys.executable  # the real interpreter, before a test pretends to be another
 VERSION = xlwings.__version__
-CONF_PART = "xl/worksheets/sheet10.xml"
+CONF_PART = xlsx.sheet_parts(xlsx.read_members(template.template_path()))[SHEET_CONF]
 
 
 # -- the simulated machine ---------------------------------------------------------------

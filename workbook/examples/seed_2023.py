@@ -118,9 +118,7 @@ EXCLUSIONS: list[dict[str, object]] = [
         "category": 1,
         "emission_type": "固定燃烧",
         "gases": "CO2、CH4、N2O",
-        "exclusion_reason": (
-            "仅做维护性启动，能源消耗量小，且不易取得实际耗用柴油数据，免除量化"
-        ),
+        "exclusion_reason": ("仅做维护性启动，能源消耗量小，且不易取得实际耗用柴油数据，免除量化"),
     },
     {
         "id": "X4",
