@@ -368,6 +368,41 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "nothing written: pick a factor of the new version for this row first (ghgxl factors "
         "diff lists removed and renamed factors), then upgrade",
     ),
+    "E616": ErrorSpec(
+        "无法合并：{setting}不一致（{values}）",
+        "cannot consolidate: the sites differ in {setting_en} ({values})",
+        "合并的各厂区清册须为同一报告年度、同一 GWP 版本和同一因子库版本；请先统一（ghgxl factors upgrade 可迁移因子库版本），或用 --library 以同一版本重算全部厂区",
+        "the site workbooks of a group must share the reporting year, the GWP set and the "
+        "factor library version: align them first (ghgxl factors upgrade moves a workbook), "
+        "or recompute every site with one version (--library)",
+    ),
+    "E617": ErrorSpec(
+        "厂区 {site} 出现两次（{first} 与 {second}）",
+        "the site {site} is given twice ({first} and {second})",
+        "每个厂区只合并一次：请去掉重复的清册，或在基本信息“厂区/场所”中写明不同的厂区名称",
+        "consolidate each site once: drop the duplicate, or give the sites distinct names in "
+        "基本信息 厂区/场所",
+    ),
+    "E618": ErrorSpec(
+        "按股权比例合并需要厂区 {site} 的股权比例，却是 {value!r}",
+        "consolidating by equity share needs the equity share of the site {site}, got {value!r}",
+        "请在该清册基本信息“股权比例（%）”中填写 0–100 之间的数",
+        "fill 基本信息 股权比例（%） of that workbook with a number from 0 to 100",
+    ),
+    "E619": ErrorSpec(
+        "厂区清册 {site} 有 {count} 个错误，未合并",
+        "the site workbook {site} has {count} errors; nothing consolidated",
+        "请先用 ghgxl check 修正该清册，再合并（合并不会带入算不出的行）",
+        "fix that workbook first (ghgxl check), then consolidate: rows that cannot be computed "
+        "are never carried into a group",
+    ),
+    "E620": ErrorSpec(
+        "公司因子 {key} 在厂区 {first} 与 {second} 中取值不同",
+        "the company factor {key} differs between the sites {first} and {second}",
+        "同一因子键在集团清册中只能有一个值：请统一，或在其中一个厂区改用不同的因子键",
+        "a key has one value in a group workbook: align them, or give one site's factor "
+        "another key",
+    ),
     "W101": ErrorSpec(
         "电网因子年份 {factor_year} 与报告年度 {year} 不同",
         "the grid factor's year {factor_year} differs from the reporting year {year}",

@@ -7,11 +7,12 @@ unreadable file, an output that would overwrite an input or cannot be written); 
 error; 130 and 143 interrupted (SIGINT, SIGTERM), nothing left half-written.
 
 Commands by what they work on: :mod:`~ghgxl.cli.inventory_commands` (calc, check, report),
-:mod:`~ghgxl.cli.library` (factors, gwp), :mod:`~ghgxl.cli.setup` (workbook, excel); the
+:mod:`~ghgxl.cli.library` (factors, gwp), :mod:`~ghgxl.cli.setup` (workbook, excel),
+:mod:`~ghgxl.cli.group` (consolidate); the
 group, the consoles and the error handling in :mod:`~ghgxl.cli.base`.
 """
 
-from ghgxl.cli import inventory_commands, library, setup  # noqa: F401  (registers commands)
+from ghgxl.cli import group, inventory_commands, library, setup  # noqa: F401  (registers)
 from ghgxl.cli.base import main
 
 __all__ = ["main"]

@@ -31,6 +31,7 @@ from ghgxl.methods import (
     mass_balance,
     refrigerant,
     septic,
+    spend,
     transport,
 )
 from ghgxl.methods.base import Derivation, Method
@@ -45,6 +46,7 @@ METHODS: dict[str, Method] = {
         septic.METHOD,
         mass_balance.METHOD,
         transport.METHOD,
+        spend.METHOD,
         explicit.METHOD,
     )
 }

@@ -123,6 +123,12 @@ INFO_FIELDS: tuple[InfoField, ...] = (
         long_text=True,
     ),
     InfoField("reduction_measures", "减排措施（报告用）", "（减排目标与措施）", long_text=True),
+    InfoField(
+        "equity_share",
+        "股权比例（%，集团按股权比例合并时）",
+        "",
+        "集团持有本厂区的股权比例，0–100；ghgxl consolidate --approach equity 按此比例计入",
+    ),
 )
 INFO_FIRST_ROW = 4
 INFO_ROW = {f.key: INFO_FIRST_ROW + i for i, f in enumerate(INFO_FIELDS)}

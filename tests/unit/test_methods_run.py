@@ -13,6 +13,7 @@ from __future__ import annotations
 import pytest
 
 from ghgxl import api, gwp, methods
+from ghgxl.errors import GhgError
 from ghgxl.factors import FactorLibrary
 from ghgxl.methods import combustion, mass_balance, septic
 
@@ -83,6 +84,19 @@ def transport_example() -> None:
     assert api.emission_ef(3000, "tkm", 0.1, "kgCO2e/tkm", None, "AR6", "kgCO2e") == (
         pytest.approx(300)
     )
+    hgv = "uk.freight.hgv.all_diesel.avg_laden.2024"  # UK DESNZ 2024: 0.09752 kg CO2e/t·km
+    assert api.emission(3000, "tkm", hgv, None, "AR6", "kgCO2e") == pytest.approx(292.56)
+    assert methods.infer(None, hgv, "tkm") == "transport"
+
+
+def spend_example() -> None:
+    # 1,000 USD (2022) of steel mill products × 0.787 kg CO2e/USD = 787 kg CO2e; 万元 is no USD
+    key = "spend.us.331110.iron_steel"
+    assert api.emission(1000, "USD", key, None, "AR6", "kgCO2e") == pytest.approx(787)
+    with pytest.raises(GhgError) as refused:
+        api.emission(10, "万元", key)
+    assert refused.value.code == "E204"
+    assert methods.infer(None, key, "USD") == "spend"
 
 
 def explicit_example() -> None:
@@ -99,6 +113,7 @@ WORKED_EXAMPLES = {
     "septic": septic_example,
     "mass_balance": mass_balance_example,
     "transport": transport_example,
+    "spend": spend_example,
     "explicit": explicit_example,
 }
 

@@ -1,0 +1,75 @@
+"""Several workbooks at once: ``ghgxl consolidate`` (site workbooks of one year into a group
+盘查清册)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from ghgxl.cli.base import console, err_console, friendly, library_option, main
+
+
+@main.command("consolidate")
+@click.argument("sites", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--out",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="集团清册 / the group workbook",
+)
+@click.option(
+    "--approach",
+    type=click.Choice(["control", "financial", "equity"]),
+    default="control",
+    show_default=True,
+    help="运营控制 / 财务控制（各厂区 100%）或股权比例（基本信息 股权比例）/ control counts "
+    "each site 100 %, equity its 基本信息 equity share",
+)
+@click.option("--company", default="", help="集团名称（默认：第一个厂区的公司名称）/ group name")
+@click.option("--json", "json_out", type=click.Path(allow_dash=True), help="FILE or -")
+@library_option
+@friendly
+def consolidate(
+    sites: tuple[Path, ...],
+    out: Path,
+    approach: str,
+    company: str,
+    json_out: str | None,
+    library_version: str | None,
+) -> None:
+    """合并各厂区清册为集团清册 / consolidate site workbooks of one year into a group workbook."""
+    from ghgxl.export import to_json
+    from ghgxl.files import check_outputs, write_text_atomic
+    from ghgxl.workbook import consolidate as C
+    from ghgxl.workbook.calc import boundary
+
+    check_outputs([out, json_out], list(sites))
+    total = len(sites)
+    counter = iter(range(1, total + 1))
+
+    def told(path: Path) -> None:
+        err_console.print(f"[{next(counter)}/{total}] {path.name}", markup=False)
+
+    read = C.read_sites(sites, approach, library_version, progress=told)
+    group = C.consolidate(read, approach, company)
+    calc = C.write_group(group, out)
+    err_console.print(f"已写入 / written: {out}", markup=False)
+    by_site = group.by_site()
+    if json_out:
+        extra = {**boundary(calc), "by_site": by_site, "consolidation": approach}
+        text = to_json(calc.result, extra)
+        sys.stdout.write(text) if json_out == "-" else write_text_atomic(Path(json_out), text)
+    if json_out != "-":
+        table = Table(title=f"集团合并 / consolidation ({C.APPROACHES[approach]})")
+        for name in ("厂区 site", "清册 file", "计入比例 share", "t CO2e"):
+            table.add_column(name, justify="right" if name[0] in "计t" else "left")
+        for name, entry in by_site.items():
+            table.add_row(
+                name, str(entry["file"]), f"{entry['share']:.0%}", f"{entry['total_tco2e']:,.2f}"
+            )
+        table.add_row("集团 group", out.name, "", f"{calc.result.total:,.2f}")
+        console.print(table)

@@ -1,0 +1,219 @@
+"""Group consolidation: site workbooks of one year into one group 盘查清册 (ISO 14064-1:2018
+5.1, GHG Protocol Corporate Standard ch. 3).
+
+Under operational or financial control a controlled site counts 100 %; under equity share
+it counts its 基本信息 股权比例. The group workbook is a normal 盘查清册 (calc, check and
+report take it): each site's 活动数据 rows, their amounts times the site's share, the id
+prefixed with the site and a remark naming the site workbook's file and cell; the
+排放源识别 rows alike; the sites' 公司因子 rows merged. What cannot be added up is refused:
+sites of different years, GWP sets, factor library versions or data-quality schemes
+(E616), a site twice (E617), an equity share missing (E618), a site with errors (E619), a
+company factor with two values (E620).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ghgxl.errors import GhgError
+from ghgxl.factors import FactorRow, LibraryChoice, recorded_version
+from ghgxl.files import check_outputs, write_bytes_atomic
+from ghgxl.units import is_number
+from ghgxl.workbook import fill, template
+from ghgxl.workbook import layout as L
+from ghgxl.workbook.calc import WorkbookCalculation, calc_file, calculate_workbook
+from ghgxl.workbook.read import MONTHS, is_blank
+from ghgxl.workbook.resize import resized
+
+#: --approach → the 基本信息 组织边界合并方法 the group workbook records.
+APPROACHES = {"control": "运营控制", "financial": "财务控制", "equity": "股权比例"}
+#: 活动数据 inputs carried into the group as they are (amounts are scaled, ids prefixed).
+CARRIED = (
+    "source", "category", "scope3_category", "method", "unit", "evidence", "factor_key",
+    "factor", "factor_unit", "gas", "factor_source", "dq_activity", "dq_factor",
+    "dq_calibration", "activity_u_pct", "factor_u_pct",
+)  # fmt: skip
+SOURCE_CARRIED = tuple(
+    c.key for c in L.SOURCE_COLUMNS if not c.formula and c.key not in ("id", "facility")
+)
+#: 基本信息 fields the group takes from its first site.
+FROM_FIRST_SITE = ("reporting_year", "period_start", "period_end", "base_year", "dq_scheme")
+
+
+@dataclass
+class Site:
+    path: Path
+    name: str
+    share: float  # of its emissions the group counts: 1 under control
+    calc: WorkbookCalculation
+
+    @property
+    def total(self) -> float:
+        return self.calc.result.total * self.share
+
+
+@dataclass
+class Consolidation:
+    sites: list[Site]
+    approach: str
+    activity: list[dict[str, object]] = field(default_factory=list)
+    sources: list[dict[str, object]] = field(default_factory=list)
+    company: list[dict[str, object]] = field(default_factory=list)
+    info: dict[str, object] = field(default_factory=dict)
+
+    def by_site(self) -> dict[str, dict[str, object]]:
+        """Each site's share and its counted emissions, by category and by gas (t CO2e)."""
+        out: dict[str, dict[str, object]] = {}
+        for site in self.sites:
+            result = site.calc.result
+            out[site.name] = {
+                "file": site.path.name,
+                "share": site.share,
+                "total_tco2e": site.total,
+                "by_category": {str(k): v * site.share for k, v in result.by_category().items()},
+                "by_gas": {k: v * site.share for k, v in result.by_gas().items()},
+            }
+        return out
+
+
+def site_name(calc: WorkbookCalculation, path: Path) -> str:
+    """The site as 基本信息 names it (厂区/场所, else the company), else the file's name."""
+    for key in ("sites", "company"):
+        value = calc.data.info.get(key)
+        if not L.is_placeholder(key, value):
+            return str(value).strip()
+    return path.stem
+
+
+def _share(calc: WorkbookCalculation, name: str, approach: str) -> float:
+    if approach != "equity":
+        return 1.0
+    value = calc.data.info.get("equity_share")
+    if not is_number(value) or not 0 <= float(value) <= 100:  # type: ignore[arg-type]
+        cell = f"{L.SHEET_INFO}!B{calc.data.info_rows.get('equity_share', L.INFO_FIRST_ROW)}"
+        raise GhgError("E618", cell=cell, site=name, value=value)
+    return float(value) / 100  # type: ignore[arg-type]
+
+
+def read_sites(
+    paths: Iterable[Path],
+    approach: str = "control",
+    library: str | None = None,
+    progress: Callable[[Path], object] | None = None,
+) -> list[Site]:
+    """Each site workbook computed (with ``library`` when given), named and checked."""
+    sites: list[Site] = []
+    seen: dict[str, Path] = {}
+    for path in map(Path, paths):
+        if progress:
+            progress(path)
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        calc = calculate_workbook(path, library=LibraryChoice(library))
+        name = site_name(calc, path)
+        for key in (name.casefold(), digest):
+            if key in seen:
+                raise GhgError("E617", site=name, first=seen[key].name, second=path.name)
+            seen[key] = path
+        if calc.errors:
+            raise GhgError("E619", cell=path.name, site=name, count=len(calc.errors))
+        sites.append(Site(path, name, _share(calc, name, approach), calc))
+    _same_settings(sites)
+    return sites
+
+
+def _same_settings(sites: list[Site]) -> None:
+    settings = (
+        ("报告年度", "reporting year", lambda s: s.calc.data.info.get("reporting_year")),
+        ("GWP 版本", "GWP set", lambda s: s.calc.result.gwp_set),
+        ("因子库版本", "factor library version", lambda s: s.calc.library.version.split("+")[0]),
+        ("数据质量评分方案", "data-quality scheme", lambda s: s.calc.data.info.get("dq_scheme")),
+    )
+    for zh, en, value in settings:
+        values = {site.name: value(site) for site in sites}
+        if len({str(v) for v in values.values()}) > 1:
+            listed = "、".join(f"{name} {v}" for name, v in values.items())
+            raise GhgError("E616", setting=zh, setting_en=en, values=listed)
+
+
+def consolidate(sites: list[Site], approach: str = "control", company: str = "") -> Consolidation:
+    """The group's rows, 排放源识别 lines, company factors and 基本信息 from its sites."""
+    group = Consolidation(sites, approach)
+    merged: dict[tuple[str, str | None], tuple[FactorRow, str]] = {}
+    for site in sites:
+        group.activity += _activity(site)
+        group.sources += _sources(site)
+        for row in site.calc.data.company:
+            known = merged.setdefault((row.key, row.gas), (row, site.name))
+            if (known[0].value, known[0].unit) != (row.value, row.unit):
+                raise GhgError("E620", key=row.key, first=known[1], second=site.name)
+    group.company = [_company_record(row) for row, _ in merged.values()]
+    first = sites[0].calc
+    group.info = {k: first.data.info.get(k) for k in FROM_FIRST_SITE}
+    group.info |= {
+        "company": company or first.data.info.get("company"),
+        "sites": "、".join(s.name for s in sites),
+        "consolidation": APPROACHES[approach],
+        "gwp_set": first.result.gwp_set,
+        "factor_library": recorded_version(first.library.version),
+    }
+    group.info = {k: v for k, v in group.info.items() if not is_blank(v)}
+    return group
+
+
+def _scaled(value: object, share: float) -> object:
+    return value * share if share != 1 and is_number(value) else value  # type: ignore[operator]
+
+
+def _activity(site: Site) -> list[dict[str, object]]:
+    rows = []
+    id_column = site.calc.data.activity_columns["id"]
+    percent = f"；按股权比例 {site.share * 100:g}% 计入" if site.share != 1 else ""
+    for record in site.calc.data.activity.to_dict("records"):
+        row = {k: record.get(k) for k in CARRIED if not is_blank(record.get(k))}
+        row["id"] = (
+            f"{site.name}-{record.get('id')}" if not is_blank(record.get("id")) else site.name
+        )
+        facility = record.get("facility")
+        row["facility"] = site.name if is_blank(facility) else f"{site.name} {facility}"
+        for key in ("annual", *MONTHS):
+            if not is_blank(record.get(key)):
+                row[key] = _scaled(record[key], site.share)
+        origin = f"来源：{site.path.name} {L.SHEET_ACTIVITY}!{id_column}{record['row']}{percent}"
+        remark = record.get("remark")
+        row["remark"] = origin if is_blank(remark) else f"{origin}；{remark}"
+        rows.append(row)
+    return rows
+
+
+def _sources(site: Site) -> list[dict[str, object]]:
+    lines = []
+    for record in site.calc.data.sources.to_dict("records"):
+        line = {k: record.get(k) for k in SOURCE_CARRIED if not is_blank(record.get(k))}
+        if not is_blank(record.get("id")):
+            line["id"] = f"{site.name}-{record['id']}"
+        facility = record.get("facility")
+        line["facility"] = site.name if is_blank(facility) else f"{site.name} {facility}"
+        lines.append(line)
+    return lines
+
+
+def _company_record(row: FactorRow) -> dict[str, object]:
+    keys = ("key", "gas", "value", "unit", "name_zh", "name_en", "low", "high", "source", "notes")
+    return {k: getattr(row, k) for k in keys if getattr(row, k) not in (None, "")}
+
+
+def write_group(group: Consolidation, out: Path) -> WorkbookCalculation:
+    """The group workbook at ``out`` (atomically, never over a site), computed."""
+    check_outputs([out], [s.path for s in group.sites])
+    rows = max(L.TEMPLATE_ROWS, len(group.activity), len(group.sources))
+    package = resized(template.template_path().read_bytes(), rows)
+    package = fill.fill(package, group.info, group.activity, group.sources, company=group.company)
+    with tempfile.TemporaryDirectory(prefix="ghgxl-group-") as folder:
+        filled = Path(folder) / f"group{out.suffix or '.xlsm'}"
+        write_bytes_atomic(filled, package)
+        calc, _, _ = calc_file(filled, out)
+    return calc

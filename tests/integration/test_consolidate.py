@@ -1,0 +1,114 @@
+"""Group consolidation: site workbooks of one year into one group 盘查清册.
+
+The sites are copies of the bundled example (415,532.11 t CO2e, the seed's total) given
+other site names; so under control the group is exactly the sum of its sites, and under
+equity share each site counts its 股权比例.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from ghgxl.cli import main
+from ghgxl.emission import GROUPS
+from ghgxl.workbook import layout as L
+from ghgxl.workbook.calc import calculate_workbook, write_values
+from ghgxl.workbook.read import read_workbook
+from tests.support import ROOT
+
+EXAMPLE = ROOT / "workbook" / "examples" / "example-2023.xlsm"
+
+
+def site(folder: Path, name: str, **info: object) -> Path:
+    """A copy of the example whose 基本信息 names another site (and sets ``info``)."""
+    rows = read_workbook(EXAMPLE).info_rows
+    path = folder / f"{name}.xlsm"
+    values = {f"B{rows[key]}": value for key, value in {"sites": name, **info}.items()}
+    write_values(EXAMPLE, path, {L.SHEET_INFO: values})
+    return path
+
+
+def run(*args: object):
+    result = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    assert "Traceback" not in result.output
+    return result
+
+
+@pytest.fixture(scope="module")
+def example():
+    return calculate_workbook(EXAMPLE).result
+
+
+def test_two_sites_under_control_are_exactly_twice_one(tmp_path: Path, example) -> None:
+    a, b = site(tmp_path, "一厂"), site(tmp_path, "二厂")
+    out, report = tmp_path / "group.xlsm", tmp_path / "group.json"
+    result = run("consolidate", a, b, "-o", out, "--json", report)
+    assert result.exit_code == 0, result.output
+    data = json.loads(report.read_text("utf-8"))  # rounded to 6 decimals
+    assert data["total_tco2e"] == pytest.approx(2 * example.total, abs=1e-6)
+    assert set(data["by_site"]) == {"一厂", "二厂"}
+    assert data["by_site"]["二厂"]["total_tco2e"] == pytest.approx(example.total, abs=1e-6)
+    # the group workbook is a normal 盘查清册: calc and check take it; every row names its site
+    group = calculate_workbook(out)
+    assert group.errors == []
+    assert group.result.total == pytest.approx(2 * example.total, rel=1e-12)
+    for category, value in example.by_category().items():
+        assert group.result.by_category()[category] == pytest.approx(2 * value, rel=1e-12)
+    for name in GROUPS:
+        assert group.result.by_gas()[name] == pytest.approx(2 * example.by_gas()[name], rel=1e-12)
+    info = group.data.info
+    assert info["sites"] == "一厂、二厂" and info["consolidation"] == "运营控制"
+    sheet = openpyxl.load_workbook(out, read_only=True)[L.SHEET_ACTIVITY]
+    first = L.FIRST_ROW
+    ids = [sheet[f"{L.ACT_COL['id']}{first + i}"].value for i in (0, 41)]
+    assert ids == ["一厂-1", "二厂-1"]
+    remark = sheet[f"{L.ACT_COL['remark']}{first + 41}"].value
+    assert remark.startswith(f"来源：二厂.xlsm {L.SHEET_ACTIVITY}!A{first}")
+    assert run("check", out).exit_code in (0, 1)  # findings, never a crash
+
+
+def test_equity_share_counts_each_site_by_its_share(tmp_path: Path, example) -> None:
+    a = site(tmp_path, "一厂", equity_share=100)
+    b = site(tmp_path, "合资厂", equity_share=50)
+    report = tmp_path / "group.json"
+    result = run(
+        "consolidate", a, b, "-o", tmp_path / "g.xlsm", "--approach", "equity", "--json", report
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(report.read_text("utf-8"))
+    assert data["by_site"]["合资厂"]["share"] == 0.5
+    assert data["by_site"]["合资厂"]["total_tco2e"] == pytest.approx(0.5 * example.total)
+    assert data["total_tco2e"] == pytest.approx(1.5 * example.total, rel=1e-12)
+    sheet = openpyxl.load_workbook(tmp_path / "g.xlsm", read_only=True)[L.SHEET_ACTIVITY]
+    assert "按股权比例 50% 计入" in sheet[f"{L.ACT_COL['remark']}{L.FIRST_ROW + 41}"].value
+
+
+@pytest.mark.parametrize(
+    ("second", "code"),
+    [
+        ({"name": "一厂"}, "E617"),  # the same site twice
+        ({"name": "二厂", "reporting_year": 2022}, "E616"),  # another year
+        ({"name": "二厂", "gwp_set": "AR5"}, "E616"),  # another GWP set
+    ],
+    ids=["same-site", "other-year", "other-gwp"],
+)
+def test_what_cannot_be_added_up_is_refused(tmp_path: Path, second: dict, code: str) -> None:
+    (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()
+    a = site(tmp_path / "a", "一厂")
+    name = second.pop("name")
+    b = site(tmp_path / "b", name, **second)
+    out = tmp_path / "group.xlsm"
+    result = run("consolidate", a, b, "-o", out)
+    assert result.exit_code == 2 and f"[{code}]" in result.output
+    assert not out.exists()
+
+
+def test_equity_without_a_share_is_refused_at_its_cell(tmp_path: Path) -> None:
+    a, b = site(tmp_path, "一厂", equity_share=100), site(tmp_path, "二厂")
+    result = run("consolidate", a, b, "-o", tmp_path / "g.xlsm", "--approach", "equity")
+    assert result.exit_code == 2 and "[E618]" in result.output and "二厂" in result.output
