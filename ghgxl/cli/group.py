@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import click
+from rich.progress import Progress
 from rich.table import Table
 
 from ghgxl.cli.base import console, err_console, friendly, library_option, main
@@ -48,15 +49,17 @@ def consolidate(
     from ghgxl.workbook.calc import boundary
 
     check_outputs([out, json_out], list(sites))
-    total = len(sites)
-    counter = iter(range(1, total + 1))
+    with Progress(console=err_console, transient=True, disable=not err_console.is_terminal) as bar:
+        task = bar.add_task("读取厂区清册 / reading the sites", total=len(sites) + 1)
 
-    def told(path: Path) -> None:
-        err_console.print(f"[{next(counter)}/{total}] {path.name}", markup=False)
+        def told(path: Path) -> None:
+            bar.update(task, advance=1, description=f"{path.name}")
 
-    read = C.read_sites(sites, approach, library_version, progress=told)
-    group = C.consolidate(read, approach, company)
-    calc = C.write_group(group, out)
+        read = C.read_sites(sites, approach, library_version, progress=told)
+        bar.update(task, description="写入集团清册 / writing the group workbook")
+        group = C.consolidate(read, approach, company)
+        calc = C.write_group(group, out)
+        bar.update(task, advance=1)
     err_console.print(f"已写入 / written: {out}", markup=False)
     by_site = group.by_site()
     if json_out:
