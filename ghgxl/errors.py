@@ -403,6 +403,35 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "a key has one value in a group workbook: align them, or give one site's factor "
         "another key",
     ),
+    "E621": ErrorSpec(
+        "绿电绿证第 {line} 行：{problem}",
+        "green power / certificate row {line}: {problem}",
+        "请修改该行：活动数据编号须指向一行外购电力（因子库电网因子），电量为 MWh 数值，"
+        "供应商特定因子须填写排放因子；市场法结果在改正前不计算",
+        "fix the row: its 活动数据编号 must name a purchased-electricity row (a library grid "
+        "factor), the quantity a number of MWh, a supplier-specific factor its value; the "
+        "market-based result is not computed until then",
+    ),
+    "E622": ErrorSpec(
+        "活动数据 {row_id} 的绿电绿证合计 {covered:g} MWh 超过其用电量 {consumption:g} MWh",
+        "the instruments of 活动数据 {row_id} cover {covered:g} MWh, more than its "
+        "consumption of {consumption:g} MWh",
+        "同一电量不能被多于其用量的证书或合同覆盖：请核对电量与单位",
+        "an instrument cannot cover more than the electricity used: check the quantities and units",
+    ),
+    "E623": ErrorSpec(
+        "凭证编号 {certificate} 被使用两次（第 {first} 行与第 {line} 行）",
+        "the certificate {certificate} is used twice (rows {first} and {line})",
+        "同一证书或合同只能声明一次（避免重复计算）",
+        "an instrument is claimed once (no double counting)",
+    ),
+    "E624": ErrorSpec(
+        "绿电绿证第 {line} 行的电量生产年份 {vintage} 不是报告年度 {year}",
+        "the instrument of row {line} is of {vintage}, not of the reporting year {year}",
+        "GHG Protocol 范围二质量准则：证书应与所报告的用电量属于同一年度；请使用报告年度的证书或合同",
+        "GHG Protocol Scope 2 quality criteria: an instrument should be of the reporting "
+        "year; use one of that year",
+    ),
     "W101": ErrorSpec(
         "电网因子年份 {factor_year} 与报告年度 {year} 不同",
         "the grid factor's year {factor_year} differs from the reporting year {year}",

@@ -7,6 +7,14 @@ announcements), not derived.
 
 Worked example: 125 万kWh = 1,250 MWh × 0.5568 tCO2/MWh (China 2021 national average)
 = 696 t CO2.
+
+Market-based method (same guidance, ch. 6–7), reported beside the location-based total:
+the electricity a contractual instrument covers — green power bought through 绿电交易, green
+certificates (绿证/GEC), a supplier's own factor — counts at the instrument's factor (0 for
+renewable power), and what no instrument covers at the residual factor: for China the
+national factor excluding market-traded non-fossil power
+(``grid.cn.national_excl_market.<year>``). Worked example: 1,250 MWh of which 500 MWh are
+covered by green certificates: 500 × 0 + 750 × 0.5942 = 445.65 t CO2.
 """
 
 from __future__ import annotations
@@ -21,3 +29,18 @@ METHOD = Method(
     codes=("GHGP-S2-2015",),
     key_prefixes=("grid.", "heat."),
 )
+#: The residual factor of a grid factor's data year (market-based, uncovered electricity).
+RESIDUAL_KEY = "grid.cn.national_excl_market.{year}"
+MARKET_BASIS = "GHG Protocol 范围二指南（2015）基于市场的方法"
+
+
+def market_based(
+    consumption_mwh: float, covered: list[tuple[float, float]], residual: float
+) -> float:
+    """t CO2 of one electricity use by the market-based method: each instrument's MWh ×
+    its factor (t CO2/MWh; 0 for green power), the rest × the residual factor.
+    ``covered``: (MWh, factor) of each instrument; their MWh must not exceed the use."""
+    claimed = sum(mwh for mwh, _ in covered)
+    if claimed > consumption_mwh * (1 + 1e-12):
+        raise ValueError(f"instruments cover {claimed} MWh of {consumption_mwh} MWh")
+    return sum(mwh * factor for mwh, factor in covered) + (consumption_mwh - claimed) * residual

@@ -208,6 +208,9 @@ def _emissions(w: _Writer) -> None:
     w.loop_table(
         "能源间接温室气体排放量（范围二，类别2，按气体）", headers, "for r in scope2_gases", cells
     )
+    w.p("{%p if scope2_market %}")
+    w.p("{{ scope2_market }}")
+    w.p("{%p endif %}")
     w.loop_table(
         "其他间接温室气体排放量（类别3–6，按气体）", headers, "for r in indirect_gases", cells
     )
@@ -374,6 +377,9 @@ def _management(w: _Writer) -> None:
     w.p(
         "{{ year }} 年度温室气体排放总量为 {{ total }} t CO2e。{% if previous_total %}{{ previous_year }} 年度为 {{ previous_total }} t CO2e，变化 {{ change_pct }}。{% endif %}"
     )
+    w.p("{%p if intensity %}")
+    w.p("{{ intensity }}")
+    w.p("{%p endif %}")
 
 
 def _statement(w: _Writer) -> None:

@@ -22,12 +22,13 @@ from ghgxl.factors import FactorLibrary
 from ghgxl.report import content
 from ghgxl.report import sources as listing
 from ghgxl.report.factor_table import FactorTable, factor_table, references
-from ghgxl.report.formats import money, percentages, subscript
+from ghgxl.report.formats import money, percentages, significant, subscript
 from ghgxl.uncertainty import assess
 from ghgxl.workbook import layout as L
 from ghgxl.workbook.boundary import exclusions, significance
 from ghgxl.workbook.calc import WorkbookCalculation, dq_scheme
 from ghgxl.workbook.check import input_findings
+from ghgxl.workbook.intensity import indicators
 from ghgxl.workbook.read import is_blank
 from ghgxl.workbook.ready import readiness
 
@@ -286,6 +287,35 @@ def report_factors(calc: WorkbookCalculation, library: FactorLibrary | None = No
     return factor_table(rows, library, calc.result.gwp_set, _text(calc.data.info, "reporting_year"))
 
 
+def _intensity(calc: WorkbookCalculation) -> str:
+    """排放强度 sentence (ISO 14064-1 9.3.2) from the denominators 基本信息 gives; "" without."""
+    parts = [
+        f"{i.name} {significant(i.value, 4)} {i.unit}"
+        for i in indicators(calc.data.info, calc.result.total)
+    ]
+    return f"排放强度：{'；'.join(parts)}。" if parts else ""
+
+
+def _scope2_market(calc: WorkbookCalculation) -> str:
+    """The dual-reporting sentence of scope 2, when the workbook holds instruments (绿电绿证);
+    "" without any (the market-based figure is in the JSON)."""
+    both = calc.scope2
+    if both is None or not both.instruments or both.market_t is None:
+        return ""
+    covered = "、".join(f"{kind} {money(mwh, 3)} MWh" for kind, mwh in both.covered_mwh.items())
+    residual = "、".join(f"{value:g} tCO₂/MWh" for value in both.residual.values())
+    rest = (
+        f"，其余 {money(both.uncovered_mwh, 3)} MWh 按剩余电力排放因子 {residual} 计"
+        if residual
+        else ""
+    )
+    return (
+        f"范围二排放量按位置法为 {money(both.location_t)} t CO₂e，按市场法为 "
+        f"{money(both.market_t)} t CO₂e（{covered}{rest}；GHG Protocol 范围二指南）。"
+        "本报告总排放量采用位置法。"
+    )
+
+
 def build_context(
     calc: WorkbookCalculation,
     library: FactorLibrary | None = None,
@@ -350,6 +380,8 @@ def build_context(
         ],
         "factors": factors.entries,
         "grid_factors": factors.grid,
+        "scope2_market": _scope2_market(calc),
+        "intensity": _intensity(calc),
         "references": references(methods_used, gwp_code, factors.codes),
         "dq_rows": dq_rows,
         "dq_score": dq_summary["score"],

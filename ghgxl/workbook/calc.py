@@ -28,6 +28,8 @@ from ghgxl.inventory import InventoryResult, calculate
 from ghgxl.workbook import layout as L
 from ghgxl.workbook import xlsx
 from ghgxl.workbook.boundary import exclusions, significance
+from ghgxl.workbook.intensity import indicators
+from ghgxl.workbook.market import Scope2, scope2
 from ghgxl.workbook.patch import Block, Progress, write_patched
 from ghgxl.workbook.read import (
     DQ_KEYS,
@@ -53,6 +55,7 @@ class WorkbookCalculation:
     result: InventoryResult
     rows: pd.DataFrame  # inventory_rows(data): inputs with sheet row numbers
     library: FactorLibrary  # the one computed with: the workbook's recorded version by default
+    scope2: Scope2 | None = None  # location- and market-based (绿电绿证)
 
     @property
     def errors(self) -> list[GhgError]:
@@ -95,9 +98,11 @@ def calculate_workbook(
     errors = placed(result.errors)
     errors += _error_values(data, {e.cell for e in errors if e.code == "E107"})
     errors += data.company_errors
+    both = scope2(data.market, rows, result, library, data.info.get("reporting_year"))
+    errors += both.errors
     result.errors = errors + _beyond_formulas(data, rows["row"].to_numpy(), result)
     result.warnings = placed(result.warnings) + _unscored(data, result)
-    return WorkbookCalculation(data, result, rows, library)
+    return WorkbookCalculation(data, result, rows, library, both)
 
 
 def _error_values(data: WorkbookData, known: set[str | None]) -> list[GhgError]:
@@ -348,6 +353,8 @@ def boundary(calc: WorkbookCalculation) -> dict[str, object]:
         "exclusions": exclusions(calc.data, calc.result.total).as_dict(),
         "significance": significance(calc.data).as_dict(),
         "company_factors": company_factors(calc),
+        "scope2": calc.scope2.as_dict() if calc.scope2 else None,
+        "intensity": {i.key: i.as_dict() for i in indicators(calc.data.info, calc.result.total)},
     }
 
 

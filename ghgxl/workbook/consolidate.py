@@ -5,7 +5,8 @@ Under operational or financial control a controlled site counts 100 %; under equ
 it counts its 基本信息 股权比例. The group workbook is a normal 盘查清册 (calc, check and
 report take it): each site's 活动数据 rows, their amounts times the site's share, the id
 prefixed with the site and a remark naming the site workbook's file and cell; the
-排放源识别 rows alike; the sites' 公司因子 rows merged. What cannot be added up is refused:
+排放源识别 rows alike; the sites' 公司因子 rows merged; their 绿电绿证 instruments naming the
+group's row ids. What cannot be added up is refused:
 sites of different years, GWP sets, factor library versions or data-quality schemes
 (E616), a site twice (E617), an equity share missing (E618), a site with errors (E619), a
 company factor with two values (E620).
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ghgxl.errors import GhgError
+from ghgxl.export import cell_text
 from ghgxl.factors import FactorRow, LibraryChoice, recorded_version
 from ghgxl.files import check_outputs, write_bytes_atomic
 from ghgxl.units import is_number
@@ -63,6 +65,7 @@ class Consolidation:
     activity: list[dict[str, object]] = field(default_factory=list)
     sources: list[dict[str, object]] = field(default_factory=list)
     company: list[dict[str, object]] = field(default_factory=list)
+    market: list[dict[str, object]] = field(default_factory=list)  # 绿电绿证 instruments
     info: dict[str, object] = field(default_factory=dict)
 
     def by_site(self) -> dict[str, dict[str, object]]:
@@ -146,6 +149,7 @@ def consolidate(sites: list[Site], approach: str = "control", company: str = "")
     for site in sites:
         group.activity += _activity(site)
         group.sources += _sources(site)
+        group.market += _instruments(site)
         for row in site.calc.data.company:
             known = merged.setdefault((row.key, row.gas), (row, site.name))
             if (known[0].value, known[0].unit) != (row.value, row.unit):
@@ -175,7 +179,9 @@ def _activity(site: Site) -> list[dict[str, object]]:
     for record in site.calc.data.activity.to_dict("records"):
         row = {k: record.get(k) for k in CARRIED if not is_blank(record.get(k))}
         row["id"] = (
-            f"{site.name}-{record.get('id')}" if not is_blank(record.get("id")) else site.name
+            f"{site.name}-{cell_text(record['id'])}"
+            if not is_blank(record.get("id"))
+            else site.name
         )
         facility = record.get("facility")
         row["facility"] = site.name if is_blank(facility) else f"{site.name} {facility}"
@@ -194,9 +200,22 @@ def _sources(site: Site) -> list[dict[str, object]]:
     for record in site.calc.data.sources.to_dict("records"):
         line = {k: record.get(k) for k in SOURCE_CARRIED if not is_blank(record.get(k))}
         if not is_blank(record.get("id")):
-            line["id"] = f"{site.name}-{record['id']}"
+            line["id"] = f"{site.name}-{cell_text(record['id'])}"
         facility = record.get("facility")
         line["facility"] = site.name if is_blank(facility) else f"{site.name} {facility}"
+        lines.append(line)
+    return lines
+
+
+def _instruments(site: Site) -> list[dict[str, object]]:
+    """The site's 绿电绿证 lines, naming the group's row ids; MWh times the share."""
+    lines = []
+    for record in site.calc.data.market.to_dict("records"):
+        line = {k: record.get(k) for k in L.MARKET_COL if not is_blank(record.get(k))}
+        if "row_id" in line:
+            line["row_id"] = f"{site.name}-{cell_text(line['row_id'])}"
+        if "mwh" in line:
+            line["mwh"] = _scaled(line["mwh"], site.share)
         lines.append(line)
     return lines
 
@@ -211,7 +230,14 @@ def write_group(group: Consolidation, out: Path) -> WorkbookCalculation:
     check_outputs([out], [s.path for s in group.sites])
     rows = max(L.TEMPLATE_ROWS, len(group.activity), len(group.sources))
     package = resized(template.template_path().read_bytes(), rows)
-    package = fill.fill(package, group.info, group.activity, group.sources, company=group.company)
+    package = fill.fill(
+        package,
+        group.info,
+        group.activity,
+        group.sources,
+        company=group.company,
+        market=group.market,
+    )
     with tempfile.TemporaryDirectory(prefix="ghgxl-group-") as folder:
         filled = Path(folder) / f"group{out.suffix or '.xlsm'}"
         write_bytes_atomic(filled, package)

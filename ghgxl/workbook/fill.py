@@ -60,9 +60,11 @@ def fill(
     sources: Iterable[Mapping[str, object]] = (),
     significance: Mapping[str, Mapping[str, object]] | None = None,
     company: Iterable[Mapping[str, object]] = (),
+    market: Iterable[Mapping[str, object]] = (),
 ) -> bytes:
     """The package with 基本信息 values (by key), 活动数据 and 排放源识别 rows, and the
-    重大性评估 scores (by sub-category code) and 公司因子 rows (by CSV column) filled in;
+    重大性评估 scores (by sub-category code), 公司因子 rows (by CSV column) and 绿电绿证
+    instruments filled in;
     活动数据 takes as many rows as the workbook has (``ghgxl workbook new --rows``),
     排放源识别 and 公司因子 the template's 200."""
     values: dict[str, dict[str, xlsx.CellValue]] = {
@@ -71,5 +73,6 @@ def fill(
         L.SHEET_SOURCES: _rows(sources, L.SOURCE_COL, INPUT_SOURCES),
         L.SHEET_SIGNIFICANCE: _significance(significance or {}),
         L.SHEET_COMPANY: _rows(company, L.COMPANY_COL, set(L.COMPANY_COL), L.COMPANY_LAST_ROW),
+        L.SHEET_MARKET: _rows(market, L.MARKET_COL, set(L.MARKET_COL), L.MARKET_LAST_ROW),
     }
     return xlsx.set_cells(package, {k: v for k, v in values.items() if v})

@@ -123,6 +123,10 @@ INFO_FIELDS: tuple[InfoField, ...] = (
         long_text=True,
     ),
     InfoField("reduction_measures", "减排措施（报告用）", "（减排目标与措施）", long_text=True),
+    InfoField("output", "产品产量（可选）", "", "报告年度的产品产量，用于单位产品排放强度"),
+    InfoField("output_unit", "产量单位", "", "如 t、件、万只"),
+    InfoField("revenue_10k_yuan", "营业收入（万元，可选）", "", "用于单位营业收入排放强度"),
+    InfoField("employees", "员工人数（可选）", "", "用于人均排放量"),
     InfoField(
         "equity_share",
         "股权比例（%，集团按股权比例合并时）",
@@ -468,6 +472,22 @@ def company_range() -> str:
         f'IFERROR(MATCH(REPT("z",255),{keys}),1)+1)'
     )
 
+
+# --- 绿电绿证: contractual instruments for market-based scope 2 ------------------------
+
+INSTRUMENT_KINDS = ("绿电交易", "绿证", "供应商特定因子")
+MARKET_COLUMNS: tuple[Column, ...] = (
+    Column("row_id", "活动数据编号", 12, "所覆盖的外购电力在活动数据表中的编号"),
+    Column("kind", "工具类型", 14, "绿电交易、绿证（GEC）或供应商特定因子"),
+    Column("mwh", "电量 (MWh)", 12, "证书或合同覆盖的电量", number_format="#,##0.000"),
+    Column("factor", "排放因子 (tCO2/MWh)", 14, "绿电、绿证为 0 可留空；供应商特定因子必填"),
+    Column("vintage", "电量生产年份", 10, "应为报告年度"),
+    Column("certificate", "证书/合同编号", 22, "同一编号只能声明一次"),
+    Column("evidence", "凭证说明", 30, "交易平台、合同或证书的出处"),
+)
+MARKET_COL = _letters(MARKET_COLUMNS)
+MARKET_ROWS = 200
+MARKET_LAST_ROW = FIRST_ROW + MARKET_ROWS - 1
 
 # --- 数据质量 and 汇总: where their totals are (the builder writes them, calc fills them) --
 

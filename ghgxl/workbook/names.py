@@ -8,6 +8,7 @@ SHEET_SOURCES = "排放源识别"
 SHEET_ACTIVITY = "活动数据"
 SHEET_FACTORS = "排放因子"
 SHEET_COMPANY = "公司因子"
+SHEET_MARKET = "绿电绿证"
 SHEET_QUALITY = "数据质量"
 SHEET_SUMMARY = "汇总"
 SHEET_SIGNIFICANCE = "重大性评估"
@@ -27,6 +28,7 @@ __all__ = [
     "SHEET_GUIDE",
     "SHEET_INFO",
     "SHEET_LISTS",
+    "SHEET_MARKET",
     "SHEET_QUALITY",
     "SHEET_SIGNIFICANCE",
     "SHEET_SOURCES",

@@ -44,6 +44,7 @@ INPUT_KEYS = tuple(c.key for c in L.ACTIVITY_COLUMNS if not c.formula)
 REQUIRED_ACTIVITY = ("id", "category", "annual", "unit", "factor_key", "factor", "factor_unit")
 MONTHS = tuple(f"m{m}" for m in range(1, 13))
 DQ_KEYS = ("dq_activity", "dq_factor", "dq_calibration")
+MARKET_KEYS = tuple(c.key for c in L.MARKET_COLUMNS)
 
 
 @dataclass
@@ -62,6 +63,7 @@ class WorkbookData:
     info_rows: dict[str, int] = field(default_factory=dict)  # 基本信息 key → its sheet row
     company: list[FactorRow] = field(default_factory=list)  # the 公司因子 sheet's rows
     company_errors: list[GhgError] = field(default_factory=list)  # its wrong rows (E311)
+    market: pd.DataFrame = field(default_factory=pd.DataFrame)  # 绿电绿证 instruments
 
 
 def is_blank(value: object) -> bool:
@@ -286,6 +288,10 @@ def _read(workbook: OpenedWorkbook) -> WorkbookData:
         company = company_rows(
             zip(table["row"].tolist(), table[list(COMPANY_KEYS)].to_dict("records"), strict=True)
         )
+    market = pd.DataFrame(columns=[*MARKET_KEYS, "row"])
+    if L.SHEET_MARKET in names:
+        grid = _with_errors(workbook.rows(L.SHEET_MARKET), extent, L.SHEET_MARKET)
+        market, _ = _table(grid, L.MARKET_COLUMNS, MARKET_KEYS, L.SHEET_MARKET)
     return WorkbookData(
         path,
         info,
@@ -298,6 +304,7 @@ def _read(workbook: OpenedWorkbook) -> WorkbookData:
         extent,
         info_rows(info_grid),
         *company,
+        market,
     )
 
 

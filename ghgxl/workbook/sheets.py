@@ -366,6 +366,30 @@ def write_company(ws: Worksheet) -> None:
     ws.freeze_panes = f"B{L.FIRST_ROW}"
 
 
+# --- 绿电绿证 -----------------------------------------------------------------------------
+
+
+def write_market(ws: Worksheet) -> None:
+    """Contractual instruments for the market-based scope 2 (reported beside the totals,
+    which stay location-based)."""
+    _title(
+        ws,
+        "绿电绿证（范围二市场法）",
+        "每行一份证书或合同：所覆盖外购电力的活动数据编号、类型、电量 (MWh)、生产年份与编号。"
+        "范围二按位置法与市场法并列报告；未被覆盖的电量按全国电力平均二氧化碳排放因子（不包括市场化交易的非化石能源电量）计算。总排放量采用位置法。",
+    )
+    _table_header(ws, L.MARKET_COLUMNS)
+    last = L.MARKET_LAST_ROW
+    for row in range(L.FIRST_ROW, last + 1):
+        for column in L.MARKET_COLUMNS:
+            cell = ws[f"{L.MARKET_COL[column.key]}{row}"]
+            cell.border, cell.number_format = GRID, column.number_format
+    kinds = '"' + ",".join(L.INSTRUMENT_KINDS) + '"'
+    kind = L.MARKET_COL["kind"]
+    _validation(ws, kinds, f"{kind}{L.FIRST_ROW}:{kind}{last}")
+    ws.freeze_panes = f"B{L.FIRST_ROW}"
+
+
 # --- 数据质量 -----------------------------------------------------------------------------
 
 QUALITY_HEADERS = (

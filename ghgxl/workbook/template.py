@@ -171,6 +171,7 @@ def _fill(
     sheets.write_activity(wb.create_sheet(L.SHEET_ACTIVITY), library, rows)
     sheets.write_factors(wb.create_sheet(L.SHEET_FACTORS), library)
     sheets.write_company(wb.create_sheet(L.SHEET_COMPANY))
+    sheets.write_market(wb.create_sheet(L.SHEET_MARKET))
     sheets.write_quality(wb.create_sheet(L.SHEET_QUALITY), rows)
     sheets.write_significance(wb.create_sheet(L.SHEET_SIGNIFICANCE), library)
     sheets.write_summary(wb.create_sheet(L.SHEET_SUMMARY), rows)

@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 from ghgxl.cli import main
 from ghgxl.emission import GROUPS
+from ghgxl.workbook import fill
 from ghgxl.workbook import layout as L
 from ghgxl.workbook.calc import calculate_workbook, write_values
 from ghgxl.workbook.read import read_workbook
@@ -24,12 +25,12 @@ from tests.support import ROOT
 EXAMPLE = ROOT / "workbook" / "examples" / "example-2023.xlsm"
 
 
-def site(folder: Path, name: str, **info: object) -> Path:
+def site(folder: Path, name: str, source: Path = EXAMPLE, **info: object) -> Path:
     """A copy of the example whose 基本信息 names another site (and sets ``info``)."""
-    rows = read_workbook(EXAMPLE).info_rows
+    rows = read_workbook(source).info_rows
     path = folder / f"{name}.xlsm"
     values = {f"B{rows[key]}": value for key, value in {"sites": name, **info}.items()}
-    write_values(EXAMPLE, path, {L.SHEET_INFO: values})
+    write_values(source, path, {L.SHEET_INFO: values})
     return path
 
 
@@ -112,3 +113,19 @@ def test_equity_without_a_share_is_refused_at_its_cell(tmp_path: Path) -> None:
     a, b = site(tmp_path, "一厂", equity_share=100), site(tmp_path, "二厂")
     result = run("consolidate", a, b, "-o", tmp_path / "g.xlsm", "--approach", "equity")
     assert result.exit_code == 2 and "[E618]" in result.output and "二厂" in result.output
+
+
+def test_green_certificates_follow_their_site_into_the_group(tmp_path: Path) -> None:
+    """一厂 holds certificates for 5,000 MWh of its electricity (活动数据 编号 12), 二厂 none:
+    the group's market-based scope 2 is the sum of the sites' (the certificate now names
+    the group's row 一厂-12)."""
+    certified = tmp_path / "certified.xlsm"
+    instrument = dict(row_id=12, kind="绿证", mwh=5000, vintage=2023, certificate="GEC-1")
+    certified.write_bytes(fill.fill(EXAMPLE.read_bytes(), market=[instrument]))
+    a, b = site(tmp_path, "一厂", certified), site(tmp_path, "二厂")
+    out = tmp_path / "group.xlsm"
+    assert run("consolidate", a, b, "-o", out).exit_code == 0
+    group = calculate_workbook(out).scope2
+    sites = [calculate_workbook(p).scope2 for p in (a, b)]
+    assert group.market_t == pytest.approx(sum(s.market_t for s in sites), rel=1e-12)
+    assert group.covered_mwh == {"绿证": 5000}

@@ -38,7 +38,8 @@ def test_template_is_up_to_date(tmp_path: Path) -> None:
 
 def test_sheets_in_working_order(book: openpyxl.Workbook) -> None:
     assert book.sheetnames == [
-        "使用说明", "基本信息", "排放源识别", "活动数据", "排放因子", "公司因子", "数据质量", "重大性评估",
+        "使用说明", "基本信息", "排放源识别", "活动数据", "排放因子", "公司因子", "绿电绿证", "数据质量",
+        "重大性评估",
         "汇总", "_lists", "xlwings.conf",
     ]  # fmt: skip
     assert book["_lists"].sheet_state == "hidden" and book["xlwings.conf"].sheet_state == "hidden"

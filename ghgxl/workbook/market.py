@@ -1,0 +1,159 @@
+"""Market-based scope 2 beside the location-based total (GHG Protocol Scope 2 Guidance,
+dual reporting), from the 绿电绿证 sheet: each contractual instrument names the 活动数据 row
+of purchased electricity it covers, its MWh, its factor (0 for green power and green
+certificates), its vintage and its certificate or contract number.
+
+Every purchased-electricity row (a library ``grid.*`` factor) counts at the residual factor
+of its data year (``grid.cn.national_excl_market.<year>``) for what no instrument covers;
+other scope 2 rows (heat, steam, a supplier's explicit factor) count the same in both. The
+quality criteria are errors at the instrument's cell: an unknown row (E621), more MWh than
+the row used (E622), a certificate claimed twice (E623), another year's vintage (E624).
+While one stands, the market-based total is not computed (None), never a wrong number.
+The workbook's totals stay location-based.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from ghgxl.errors import GhgError
+from ghgxl.export import cell_text
+from ghgxl.factors import FactorLibrary
+from ghgxl.inventory import InventoryResult
+from ghgxl.methods import electricity
+from ghgxl.units import conversion_factor, is_number, parse_number
+from ghgxl.workbook import layout as L
+from ghgxl.workbook.read import is_blank
+
+GREEN = ("绿电交易", "绿证")  # renewable power: 0 t CO2/MWh unless a factor is given
+
+
+@dataclass
+class Scope2:
+    location_t: float
+    market_t: float | None  # None while an instrument is wrong
+    covered_mwh: dict[str, float] = field(default_factory=dict)  # by kind of instrument
+    uncovered_mwh: float = 0.0
+    residual: dict[str, float] = field(default_factory=dict)  # residual key → t CO2/MWh
+    instruments: int = 0
+    errors: list[GhgError] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "location_based_tco2e": self.location_t,
+            "market_based_tco2e": self.market_t,
+            "totals_use": "location_based",
+            "instruments": self.instruments,
+            "covered_mwh": self.covered_mwh,
+            "uncovered_mwh": self.uncovered_mwh,
+            "residual_factors": self.residual,
+        }
+
+
+@dataclass
+class _Use:  # one purchased-electricity row
+    mwh: float
+    location_t: float
+    residual_key: str
+    covered: list[tuple[float, float]] = field(default_factory=list)
+    first_line: int = 0
+
+
+def _cell(key: str, line: int) -> str:
+    return f"{L.SHEET_MARKET}!{L.MARKET_COL[key]}{line}"
+
+
+def _electricity(
+    rows: pd.DataFrame, result: InventoryResult, library: FactorLibrary
+) -> dict[str, _Use]:
+    """The purchased-electricity rows by id: MWh used, location t, residual key."""
+    uses: dict[str, _Use] = {}
+    records = zip(rows.to_dict("records"), result.rows.to_dict("records"), strict=True)
+    for row, computed in records:
+        key = str(row.get("factor_key") or "").strip().lower()
+        if row.get("category") != 2 or not key.startswith("grid.") or not computed["ok"]:
+            continue
+        year = key.rsplit(".", 1)[-1]
+        residual = electricity.RESIDUAL_KEY.format(year=year)
+        try:  # the engine computed the row: its amount and unit parse
+            mwh = parse_number(row["amount"]) * conversion_factor(str(row["unit"]), "MWh")
+        except GhgError:  # an energy unit pint cannot turn into MWh: counted as located
+            continue
+        uses[cell_text(row.get("id")) or ""] = _Use(mwh, computed["tco2e"], residual)
+        if residual not in library:
+            uses[cell_text(row.get("id")) or ""].residual_key = ""
+    return uses
+
+
+def _number(value: object, what: str) -> float:
+    number = parse_number(value, what=what)
+    if number < 0:
+        raise GhgError("E103", value=number, what=what)
+    return number
+
+
+def scope2(
+    instruments: pd.DataFrame,
+    rows: pd.DataFrame,
+    result: InventoryResult,
+    library: FactorLibrary,
+    year: object,
+) -> Scope2:
+    """Location- and market-based scope 2 of a computed workbook."""
+    uses = _electricity(rows, result, library)
+    location = result.by_scope().get(2, 0.0)
+    out = Scope2(location, None, instruments=len(instruments))
+    claimed: dict[str, int] = {}
+    for record in instruments.to_dict("records"):
+        line = int(record["row"])
+        try:
+            row_id = cell_text(record.get("row_id")) or ""
+            use = uses.get(row_id)
+            if use is None:
+                raise GhgError("E621", line=line, problem=f"活动数据编号 {row_id!r} 不是外购电力行")
+            kind = str(record.get("kind") or "").strip()
+            if kind not in L.INSTRUMENT_KINDS:
+                raise GhgError("E621", line=line, problem=f"工具类型 {kind!r} 不在下拉列表中")
+            mwh = _number(record.get("mwh"), "电量 (MWh)")
+            factor_cell = record.get("factor")
+            if is_blank(factor_cell) and kind not in GREEN:
+                raise GhgError("E621", line=line, problem="供应商特定因子须填写排放因子")
+            factor = 0.0 if is_blank(factor_cell) else _number(factor_cell, "排放因子")
+            vintage = record.get("vintage")
+            if not is_number(vintage):
+                raise GhgError("E621", line=line, problem="电量生产年份须为年份数字")
+            if is_number(year) and int(vintage) != int(year):  # type: ignore[arg-type]
+                raise GhgError("E624", line=line, vintage=int(vintage), year=int(year))  # type: ignore[arg-type]
+            certificate = cell_text(record.get("certificate")) or ""
+            if not certificate:
+                raise GhgError("E621", line=line, problem="证书/合同编号必填（避免重复计算）")
+            if certificate in claimed:
+                raise GhgError(
+                    "E623", certificate=certificate, first=claimed[certificate], line=line
+                )
+        except GhgError as error:
+            column = "row_id" if error.code in ("E621", "E623") else "vintage"
+            out.errors.append(error.at(_cell(column, line)))
+            continue
+        claimed[certificate] = line
+        use.covered.append((mwh, factor))
+        use.first_line = use.first_line or line
+        out.covered_mwh[kind] = out.covered_mwh.get(kind, 0.0) + mwh
+    market = location
+    for row_id, use in uses.items():
+        covered = sum(mwh for mwh, _ in use.covered)
+        if covered > use.mwh * (1 + 1e-12):
+            error = GhgError("E622", row_id=row_id, covered=covered, consumption=use.mwh)
+            out.errors.append(error.at(_cell("mwh", use.first_line)))
+            continue
+        residual = library.get(use.residual_key, "CO2").value if use.residual_key else None
+        if residual is None:  # no residual factor of that year: the grid factor stands
+            residual = use.location_t / use.mwh if use.mwh else 0.0
+        else:
+            out.residual[use.residual_key] = residual
+        out.uncovered_mwh += use.mwh - covered
+        market += electricity.market_based(use.mwh, use.covered, residual) - use.location_t
+    out.market_t = None if out.errors else market
+    return out

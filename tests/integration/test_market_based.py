@@ -1,0 +1,107 @@
+"""Market-based scope 2 beside the location-based total (GHG Protocol Scope 2 Guidance),
+from the 绿电绿证 sheet of the bundled example.
+
+Hand calculation: the example's purchased electricity (活动数据 编号 12) is 23,610,660 kWh =
+23,610.66 MWh at the 2021 national factor 0.5568 t CO2/MWh = 13,146.415 t (location-based,
+the seed's figure). Green certificates for 5,000 MWh and a green-power contract for
+3,000 MWh cover 8,000 MWh at 0; the other 15,610.66 MWh count at the 2021 national factor
+excluding market-traded non-fossil power, 0.5942: 15,610.66 × 0.5942 = 9,275.854172 t.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from ghgxl.cli import main
+from ghgxl.methods import electricity
+from ghgxl.report.render import render_docx
+from ghgxl.workbook import fill
+from ghgxl.workbook import layout as L
+from ghgxl.workbook.calc import calculate_workbook
+from ghgxl.workbook.check import check_workbook
+from tests.integration.test_report import docx_text
+from tests.support import ROOT, TEMPLATE
+
+EXAMPLE = ROOT / "workbook" / "examples" / "example-2023.xlsm"
+GEC = dict(row_id=12, kind="绿证", mwh=5000, vintage=2023, certificate="GEC-2023-0001")
+PPA = dict(row_id=12, kind="绿电交易", mwh=3000, vintage=2023, certificate="PPA-2023-01")
+LOCATION_T = 23_610.66 * 0.5568
+MARKET_T = (23_610.66 - 8_000) * 0.5942
+
+
+def with_instruments(tmp_path: Path, *instruments: dict) -> Path:
+    path = tmp_path / "market.xlsm"
+    path.write_bytes(fill.fill(EXAMPLE.read_bytes(), market=instruments))
+    return path
+
+
+def test_the_method_by_hand() -> None:
+    assert electricity.market_based(1250, [(500, 0.0)], 0.5942) == pytest.approx(445.65)
+    assert electricity.market_based(1250, [], 0.5942) == pytest.approx(1250 * 0.5942)
+    with pytest.raises(ValueError):
+        electricity.market_based(100, [(101, 0.0)], 0.5942)
+
+
+def test_certificates_covering_part_of_the_consumption(tmp_path: Path) -> None:
+    book = with_instruments(tmp_path, GEC, PPA)
+    calc = calculate_workbook(book)
+    assert calc.errors == []
+    assert calc.scope2.location_t == pytest.approx(LOCATION_T, rel=1e-12)
+    assert calc.scope2.market_t == pytest.approx(MARKET_T, rel=1e-12)
+    assert round(calc.scope2.market_t, 2) == 9_275.85
+    assert calc.result.total == pytest.approx(415_532.11, abs=0.005)  # totals: location-based
+    report = json.loads(CliRunner().invoke(main, ["calc", str(book), "--json", "-"]).stdout)
+    assert report["scope2"]["market_based_tco2e"] == pytest.approx(MARKET_T, abs=1e-6)
+    assert report["scope2"]["covered_mwh"] == {"绿证": 5000, "绿电交易": 3000}
+    assert report["scope2"]["residual_factors"] == {"grid.cn.national_excl_market.2021": 0.5942}
+    text = docx_text(io.BytesIO(render_docx(calc, images=tmp_path)))
+    assert "按市场法为 9,275.85 t CO₂e" in text and "总排放量采用位置法" in text
+
+
+def test_without_instruments_everything_counts_at_the_residual_factor() -> None:
+    calc = calculate_workbook(EXAMPLE)
+    assert calc.scope2.market_t == pytest.approx(23_610.66 * 0.5942, rel=1e-12)
+    assert calc.scope2.instruments == 0
+
+
+@pytest.mark.parametrize(
+    ("instrument", "code", "column"),
+    [
+        (dict(GEC, row_id=4), "E621", "row_id"),  # 编号 4 is diesel, not electricity
+        (dict(GEC, mwh=30_000), "E622", "mwh"),  # more than the 23,610.66 MWh used
+        (dict(PPA, certificate=GEC["certificate"]), "E623", "row_id"),  # claimed twice
+        (dict(PPA, vintage=2022), "E624", "vintage"),  # another year's power
+        (dict(GEC, kind="供应商特定因子"), "E621", "row_id"),  # a supplier factor needs its value
+    ],
+    ids=["not-electricity", "too-much", "twice", "vintage", "supplier-without-factor"],
+)
+def test_quality_criteria_are_errors_at_the_cell(
+    tmp_path: Path, instrument: dict, code: str, column: str
+) -> None:
+    instruments = (GEC, instrument) if code == "E623" else (instrument,)
+    calc, findings = check_workbook(with_instruments(tmp_path, *instruments))
+    line = L.FIRST_ROW + len(instruments) - 1
+    assert (code, f"{L.SHEET_MARKET}!{L.MARKET_COL[column]}{line}") in {
+        (e.code, e.cell) for e in findings
+    }
+    assert calc.scope2.market_t is None  # never a number while an instrument is wrong
+
+
+def test_a_supplier_specific_factor_counts_at_its_value(tmp_path: Path) -> None:
+    supplier = dict(GEC, kind="供应商特定因子", factor=0.3, certificate="SUP-2023")
+    calc = calculate_workbook(with_instruments(tmp_path, supplier))
+    assert calc.scope2.market_t == pytest.approx(5000 * 0.3 + (23_610.66 - 5000) * 0.5942)
+
+
+def test_the_template_offers_the_instrument_kinds() -> None:
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(io.BytesIO(TEMPLATE), keep_vba=True)[L.SHEET_MARKET]
+    rules = [v.formula1 for v in sheet.data_validations.dataValidation]
+    assert '"' + ",".join(L.INSTRUMENT_KINDS) + '"' in rules
+    assert [c.value for c in sheet[L.HEADER_ROW]] == [c.header for c in L.MARKET_COLUMNS]
