@@ -151,6 +151,11 @@ def _print_findings(findings: list[GhgError]) -> None:
 )
 @click.option("--overlay", type=click.Path(dir_okay=False), help="公司因子 CSV / company factors")
 @click.option("--json", "json_out", type=click.Path(allow_dash=True), help="FILE or -")
+@click.option(
+    "--previous",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="上一年度（或基准年）清册，用于比较 / an earlier year's workbook to compare with",
+)
 @library_option
 @friendly
 def calc(
@@ -160,6 +165,7 @@ def calc(
     gwp_set: str | None,
     overlay: str | None,
     json_out: str | None,
+    previous: Path | None,
     library_version: str | None,
 ) -> None:
     """计算清册或活动数据表 / compute a workbook (.xlsm) or an activity table (.csv).
@@ -168,7 +174,7 @@ def calc(
     -o the results are written into a copy, formulas kept, so it shows every number
     without Python.
     """
-    check_outputs([out, json_out], [source, overlay])
+    check_outputs([out, json_out], [source, overlay, previous])
     opened = None
     if source.suffix.lower() in OLD_WORKBOOK_SUFFIXES:  # never read as a CSV
         raise GhgError("E608", path=source.name)
@@ -194,6 +200,10 @@ def calc(
                 source, out, in_place, gwp_set, choice, opened=opened, progress=report
             )
         result = calculation.result
+        if previous is not None:  # an earlier year, computed with the library it records
+            from ghgxl.workbook.calc import calculate_workbook
+
+            calculation.previous = calculate_workbook(previous)
         extra = boundary(calculation)
         if backup:
             err_console.print(f"备份 / backup: {backup}", markup=False)
@@ -279,9 +289,19 @@ def check(source: Path, as_json: bool, library_version: str | None) -> None:
     help="组织架构图/工艺流程图/厂区平面图（.png/.jpg）所在文件夹（默认为清册所在文件夹）"
     " / folder of the pictures (default: the workbook's)",
 )
+@click.option(
+    "--previous",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="上一年度（或基准年）清册，用于比较 / an earlier year's workbook to compare with",
+)
 @friendly
 def report(
-    source: Path, out: Path | None, pdf: bool, images: Path | None, library_version: str | None
+    source: Path,
+    out: Path | None,
+    pdf: bool,
+    images: Path | None,
+    previous: Path | None,
+    library_version: str | None,
 ) -> None:
     """生成温室气体盘查报告 (Word) / write the GHG report of a workbook."""
     from ghgxl.factors import LibraryChoice
@@ -290,7 +310,7 @@ def report(
     out = out or source.with_name(f"{source.stem}-温室气体盘查报告.docx")
     with err_console.status("生成报告 / writing the report …"):
         calculation, written, pdf_path = write_report(
-            source, out, pdf, LibraryChoice(library_version), images=images
+            source, out, pdf, LibraryChoice(library_version), images=images, previous=previous
         )
     console.print(f"已生成 / written: {written}", markup=False)
     if pdf_path:

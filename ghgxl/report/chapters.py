@@ -364,7 +364,7 @@ def _uncertainty(w: _Writer) -> None:
 def _management(w: _Writer) -> None:
     w.h("第七章 基准年")
     w.p(
-        "本组织以 {{ base_year }} 年为基准年。当组织边界或运营边界改变、排放源的所有权或控制权转移，或量化方法、排放因子改变，导致排放量变化超过基准年排放量的 10% 时，重新计算基准年及其后各年的排放量。"
+        "本组织以 {{ base_year }} 年为基准年。当组织边界或运营边界改变、排放源的所有权或控制权转移，或量化方法、排放因子改变，导致排放量变化超过基准年排放量的 {{ recalculation_threshold }}% 时，重新计算基准年及其后各年的排放量。"
     )
     w.h("第八章 温室气体信息管理与内部核查")
     w.p(
@@ -379,6 +379,13 @@ def _management(w: _Writer) -> None:
     )
     w.p("{%p if intensity %}")
     w.p("{{ intensity }}")
+    w.p("{%p endif %}")
+    w.p("{%p if yoy %}")
+    w.p("{{ yoy.summary }}")
+    w.p("{%p for r in yoy.rows %}")
+    w.p("{{ r }}")
+    w.p("{%p endfor %}")
+    w.p("{{ yoy.note }}")
     w.p("{%p endif %}")
 
 

@@ -276,14 +276,18 @@ def write_report(
     pdf: bool = False,
     library: FactorLibrary | LibraryChoice | None = None,
     images: Path | None = None,
+    previous: Path | None = None,
 ) -> tuple[WorkbookCalculation, Path, Path | None]:
     """Compute ``workbook`` and write its report to ``out`` (.docx), and a PDF beside it;
-    pictures from ``images`` (default: beside the workbook). Neither output may be the
-    workbook (E603) nor anything but a regular file (E604)."""
+    pictures from ``images`` (default: beside the workbook); ``previous``: an earlier year's
+    workbook to compare with. Neither output may be an input (E603) nor anything but a
+    regular file (E604)."""
     out = Path(out)
     pdf_path = out.with_suffix(".pdf") if pdf else None
-    check_outputs([out, pdf_path], [workbook])
+    check_outputs([out, pdf_path], [workbook, previous])
     calc = calculate_workbook(Path(workbook), library=library)
+    if previous is not None:  # last year's (or the base year's) workbook, with its own library
+        calc.previous = calculate_workbook(Path(previous))
     write_bytes_atomic(out, render_docx(calc, images=images))
     if pdf_path is not None:
         with tempfile.TemporaryDirectory() as folder:

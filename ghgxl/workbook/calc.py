@@ -56,6 +56,7 @@ class WorkbookCalculation:
     rows: pd.DataFrame  # inventory_rows(data): inputs with sheet row numbers
     library: FactorLibrary  # the one computed with: the workbook's recorded version by default
     scope2: Scope2 | None = None  # location- and market-based (绿电绿证)
+    previous: WorkbookCalculation | None = None  # an earlier year to compare with (--previous)
 
     @property
     def errors(self) -> list[GhgError]:
@@ -355,7 +356,14 @@ def boundary(calc: WorkbookCalculation) -> dict[str, object]:
         "company_factors": company_factors(calc),
         "scope2": calc.scope2.as_dict() if calc.scope2 else None,
         "intensity": {i.key: i.as_dict() for i in indicators(calc.data.info, calc.result.total)},
+        "year_on_year": _year_on_year(calc),
     }
+
+
+def _year_on_year(calc: WorkbookCalculation) -> dict[str, object] | None:
+    from ghgxl.workbook.change import compare  # change builds on this module
+
+    return compare(calc, calc.previous).as_dict() if calc.previous else None
 
 
 def company_factors(calc: WorkbookCalculation) -> list[dict[str, object]]:

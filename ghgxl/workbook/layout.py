@@ -123,6 +123,12 @@ INFO_FIELDS: tuple[InfoField, ...] = (
         long_text=True,
     ),
     InfoField("reduction_measures", "减排措施（报告用）", "（减排目标与措施）", long_text=True),
+    InfoField(
+        "recalculation_threshold_pct",
+        "基准年重新计算门槛（%）",
+        10,
+        "结构性变化（边界、排放源增减、方法或因子更正）超过基准年排放量的此比例时重新计算基准年",
+    ),
     InfoField("output", "产品产量（可选）", "", "报告年度的产品产量，用于单位产品排放强度"),
     InfoField("output_unit", "产量单位", "", "如 t、件、万只"),
     InfoField("revenue_10k_yuan", "营业收入（万元，可选）", "", "用于单位营业收入排放强度"),

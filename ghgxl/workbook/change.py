@@ -1,0 +1,156 @@
+"""Year on year: this inventory against an earlier one (last year's, or the base year's),
+by category and scope, and where each category's change comes from (GHG Protocol Corporate
+Standard ch. 5 and 9; ISO 14064-1:2018 6.4 and 9.3.1).
+
+Rows are matched by their 活动数据 编号. For a source in both years the change splits
+exactly into an activity effect, (A₁ − A₀) × f₀, and a factor effect, A₁ × (f₁ − f₀), where
+A is the amount and f the t CO2e per unit of it (a new grid factor, a corrected factor, a
+method change). A source in one year only is a structural change (added or removed). When
+the structural changes reach the recalculation threshold (基本信息 基准年重新计算门槛, 10 % by
+default, as ISO 14064-1 practice and the seed report use) of the earlier total, the base
+year should be recalculated: ``recalculate`` says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ghgxl.errors import GhgError
+from ghgxl.export import cell_text
+from ghgxl.units import conversion_factor, is_number, parse_number
+from ghgxl.workbook.calc import WorkbookCalculation
+
+DEFAULT_THRESHOLD_PCT = 10.0
+EFFECTS = ("activity", "factor", "added", "removed")
+
+
+@dataclass
+class Line:
+    """One category (or scope, or the total): t CO2e before and after, and the change by
+    effect."""
+
+    before: float = 0.0
+    after: float = 0.0
+    effects: dict[str, float] = field(default_factory=lambda: dict.fromkeys(EFFECTS, 0.0))
+
+    @property
+    def change(self) -> float:
+        return self.after - self.before
+
+    def as_dict(self) -> dict[str, object]:
+        pct = self.change / self.before * 100 if self.before else None
+        return {
+            "before_tco2e": self.before,
+            "after_tco2e": self.after,
+            "change_tco2e": self.change,
+            "change_pct": pct,
+            **{f"{k}_tco2e": v for k, v in self.effects.items()},
+        }
+
+
+@dataclass
+class Comparison:
+    before_year: object
+    after_year: object
+    by_category: dict[int, Line]
+    by_scope: dict[int, Line]
+    total: Line
+    threshold_pct: float
+
+    @property
+    def structural(self) -> float:
+        return self.total.effects["added"] + self.total.effects["removed"]
+
+    @property
+    def recalculate(self) -> bool:
+        """Whether structural changes reach the threshold of the earlier total."""
+        before = self.total.before
+        return bool(before) and abs(self.structural) / before * 100 >= self.threshold_pct
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "before_year": self.before_year,
+            "after_year": self.after_year,
+            "total": self.total.as_dict(),
+            "by_category": {str(k): v.as_dict() for k, v in self.by_category.items()},
+            "by_scope": {str(k): v.as_dict() for k, v in self.by_scope.items()},
+            "structural_tco2e": self.structural,
+            "threshold_pct": self.threshold_pct,
+            "recalculate_base_year": self.recalculate,
+        }
+
+
+Row = tuple[int, int, float, str, float]  # category, scope, amount, unit, t CO2e
+
+
+def _rows(calc: WorkbookCalculation) -> dict[str, Row]:
+    """Valid rows by id."""
+    rows: dict[str, Row] = {}
+    inputs = calc.rows.to_dict("records")
+    for row, computed in zip(inputs, calc.result.rows.to_dict("records"), strict=True):
+        if not computed["ok"]:
+            continue
+        key = cell_text(row.get("id")) or f"row {row['row']}"
+        amount = parse_number(row["amount"])
+        category, scope = int(computed["category"]), int(computed["scope"])
+        rows[key] = (category, scope, amount, str(row["unit"]), float(computed["tco2e"]))
+    return rows
+
+
+def _in_unit(amount: float, unit: str, target: str) -> float | None:
+    """Last year's amount in this year's unit (万kWh → kWh), None when they do not convert."""
+    if unit == target:
+        return amount
+    try:
+        return amount * conversion_factor(unit, target)
+    except GhgError:
+        return None
+
+
+def threshold_pct(info: dict[str, object]) -> float:
+    """The base-year recalculation threshold 基本信息 sets (% of the base year), else 10."""
+    value = info.get("recalculation_threshold_pct")
+    if is_number(value) and float(value) > 0:  # type: ignore[arg-type]
+        return float(value)  # type: ignore[arg-type]
+    return DEFAULT_THRESHOLD_PCT
+
+
+def compare(after: WorkbookCalculation, before: WorkbookCalculation) -> Comparison:
+    """``after`` (this year) against ``before`` (an earlier year)."""
+    old, new = _rows(before), _rows(after)
+    categories: dict[int, Line] = {}
+    scopes: dict[int, Line] = {}
+    total = Line()
+
+    def add(category: int, scope: int, before_t: float, after_t: float, effects: dict) -> None:
+        for line in (
+            categories.setdefault(category, Line()),
+            scopes.setdefault(scope, Line()),
+            total,
+        ):
+            line.before += before_t
+            line.after += after_t
+            for name, value in effects.items():
+                line.effects[name] += value
+
+    for key, (category, scope, a1, unit, t1) in new.items():
+        was = old.get(key)
+        if was is None or was[0] != category:  # a new source, or one moved to another category
+            add(category, scope, 0.0, t1, {"added": t1})
+            continue
+        a0 = _in_unit(was[2], was[3], unit)
+        t0 = was[4]
+        if a0 and a1:
+            f0, f1 = t0 / a0, t1 / a1
+            effects = {"activity": (a1 - a0) * f0, "factor": a1 * (f1 - f0)}
+        else:  # no amount in one year, or units that do not convert: all of it is activity
+            effects = {"activity": t1 - t0}
+        add(category, scope, t0, t1, effects)
+    for key, (category, scope, _, _, t0) in old.items():
+        if key not in new or new[key][0] != category:
+            add(category, scope, t0, 0.0, {"removed": -t0})
+    years = (before.data.info.get("reporting_year"), after.data.info.get("reporting_year"))
+    return Comparison(
+        *years, dict(sorted(categories.items())), dict(sorted(scopes.items())), total,
+        threshold_pct(after.data.info),
+    )  # fmt: skip
