@@ -1,0 +1,64 @@
+"""The invented second year (workbook/examples/example-2024.xlsm) against the 2023 example:
+every figure below is computed by hand from the changes second_year_2024.py makes.
+
+- 编号 12: 25,000 MWh × 0.5306 (2023 national factor) = 13,265 t; activity effect
+  (25,000 − 23,610.66) × 0.5568 = 773.584512 t, factor effect 25,000 × (0.5306 − 0.5568) =
+  −655 t. Market-based: 5,000 MWh of green certificates at 0, 20,000 MWh × 0.6096 (2023
+  residual) = 12,192 t.
+- 编号 33: 90 % of 335,752.63172 t: activity effect −33,575.263172 t.
+- 编号 N1: 500 t × 0.85 t CO2e/t (公司因子) = 425 t, added.
+- Total: 415,532.111609 − 33,031.67866 = 382,500.432949 t; structural 425 t = 0.10 % of
+  2023, under the 10 % threshold. Intensity: 382,500.432949 / 40,000 t = 9.5625 t CO2e/t.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from ghgxl.cli import main
+from tests.support import ROOT
+
+EXAMPLES = ROOT / "workbook" / "examples"
+THIS, LAST = EXAMPLES / "example-2024.xlsm", EXAMPLES / "example-2023.xlsm"
+
+
+@pytest.fixture(scope="module")
+def data() -> dict:
+    result = CliRunner().invoke(
+        main, ["calc", str(THIS), "--previous", str(LAST), "--json", "-"], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_totals_and_the_change(data: dict) -> None:
+    assert data["errors"] == []
+    assert data["total_tco2e"] == pytest.approx(382_500.432949, abs=1e-6)
+    change = data["year_on_year"]
+    assert change["by_category"]["2"]["activity_tco2e"] == pytest.approx(773.584512, abs=1e-6)
+    assert change["by_category"]["2"]["factor_tco2e"] == pytest.approx(-655.0, abs=1e-6)
+    assert change["by_category"]["4"]["activity_tco2e"] == pytest.approx(-33_575.263172, abs=1e-6)
+    assert change["by_category"]["4"]["added_tco2e"] == pytest.approx(425.0)
+    assert change["total"]["change_tco2e"] == pytest.approx(-33_031.67866, abs=1e-6)
+    assert change["recalculate_base_year"] is False
+
+
+def test_market_based_company_factor_and_intensity(data: dict) -> None:
+    assert data["scope2"]["location_based_tco2e"] == pytest.approx(13_265.0)
+    assert data["scope2"]["market_based_tco2e"] == pytest.approx(12_192.0)
+    assert [f["key"] for f in data["company_factors"]] == ["company.needle_coke.supplier_a"]
+    assert data["intensity"]["per_output"]["value"] == pytest.approx(9.5625108, rel=1e-7)
+
+
+def test_the_script_rebuilds_the_committed_file(tmp_path) -> None:
+    spec = importlib.util.spec_from_file_location("second", EXAMPLES / "second_year_2024.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    rebuilt = module.build(tmp_path / "example-2024.xlsm")
+    result = CliRunner().invoke(main, ["calc", str(THIS), "--json", "-"])
+    assert rebuilt.result.total == pytest.approx(json.loads(result.stdout)["total_tco2e"], abs=1e-6)
+    assert "虚构" in str(rebuilt.data.info["company_profile"])
