@@ -20,12 +20,10 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-import tempfile
 from pathlib import Path
 
-from ghgxl.files import write_bytes_atomic
 from ghgxl.workbook import fill
-from ghgxl.workbook.calc import WorkbookCalculation, calc_file
+from ghgxl.workbook.calc import WorkbookCalculation
 
 HERE = Path(__file__).resolve().parent
 TEMPLATE = HERE.parent / "ghgxl-template.xlsm"
@@ -118,12 +116,7 @@ def build(out: Path = EXAMPLE, template: Path = TEMPLATE) -> WorkbookCalculation
         company=[COMPANY_FACTOR],
         market=CERTIFICATES,
     )
-    out = Path(out)
-    with tempfile.TemporaryDirectory(prefix="ghgxl-example-") as folder:
-        filled = Path(folder) / f"filled{out.suffix}"
-        write_bytes_atomic(filled, package)
-        calculation, _, _ = calc_file(filled, out)
-    return calculation
+    return seed.compute(package, Path(out))
 
 
 def main(argv: list[str]) -> int:

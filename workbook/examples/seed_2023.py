@@ -275,7 +275,11 @@ def build(out: Path = EXAMPLE, template: Path = TEMPLATE) -> WorkbookCalculation
         sources=source_records(rows),
         significance=SIGNIFICANCE,
     )
-    out = Path(out)
+    return compute(package, Path(out))
+
+
+def compute(package: bytes, out: Path) -> WorkbookCalculation:
+    """A filled package computed into ``out`` (through a temporary file, never half-written)."""
     with tempfile.TemporaryDirectory(prefix="ghgxl-example-") as folder:
         filled = Path(folder) / f"filled{out.suffix}"
         write_bytes_atomic(filled, package)
