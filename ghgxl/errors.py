@@ -283,6 +283,13 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "把上一行的公式复制到此行（或用 ghgxl workbook new --rows N 新建清册，把各行粘贴过去）",
         "copy the formulas down from the row above (or make a workbook with ghgxl workbook new --rows N and paste the rows into it)",
     ),
+    "E516": ErrorSpec(
+        "年度活动量 {annual:g} 与 12 个月合计 {months:g} 不一致",
+        "the annual amount {annual:g} differs from the sum of the months, {months:g}",
+        "填写月度数据时，计算用活动量取 12 个月合计：请改正月度数据或年度活动量，或清空年度活动量",
+        "with monthly amounts, the row is computed with their sum: correct the months or the "
+        "annual amount, or leave the annual amount empty",
+    ),
     "E601": ErrorSpec(
         "无法读取文件 {path}：{problem}",
         "cannot read the file {path}: {problem}",
@@ -431,6 +438,13 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "GHG Protocol 范围二质量准则：证书应与所报告的用电量属于同一年度；请使用报告年度的证书或合同",
         "GHG Protocol Scope 2 quality criteria: an instrument should be of the reporting "
         "year; use one of that year",
+    ),
+    "E625": ErrorSpec(
+        "报告与清册不一致（{same}）：报告中“{line}”应为“{expected}”",
+        "the report does not match the workbook ({same}): '{line}' should read '{expected}'",
+        "请用 ghgxl report 由当前清册重新生成报告；ghgxl verify 列出全部不一致之处",
+        "write the report again from the workbook (ghgxl report); ghgxl verify lists every "
+        "difference",
     ),
     "W101": ErrorSpec(
         "电网因子年份 {factor_year} 与报告年度 {year} 不同",

@@ -242,6 +242,18 @@ def calc(
         sys.exit(EXIT_FINDINGS)
 
 
+def _around(have: str, want: str, margin: int = 24) -> tuple[str, str]:
+    """The part of two lines around where they first differ (…, so the figure shows)."""
+    start = next((i for i, (a, b) in enumerate(zip(have, want, strict=False)) if a != b), 0)
+    start = max(0, start - margin)
+
+    def cut(text: str) -> str:
+        part = text[start : start + 2 * margin]
+        return ("…" if start else "") + part + ("…" if start + 2 * margin < len(text) else "")
+
+    return cut(have), cut(want)
+
+
 def _quality_line(quality: dict[str, object]) -> str:
     if quality["score"] is not None:
         return f"数据质量 / data quality: {quality['score']:.4f} 第{quality['grade']}"
@@ -253,14 +265,32 @@ def _quality_line(quality: dict[str, object]) -> str:
 @main.command("check")
 @click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出 / findings as JSON")
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="同时核对此报告是否由本清册生成且未被改动 / also verify this report against the workbook",
+)
 @library_option
 @friendly
-def check(source: Path, as_json: bool, library_version: str | None) -> None:
+def check(
+    source: Path, as_json: bool, report_path: Path | None, library_version: str | None
+) -> None:
     """检查清册 / lint a workbook: exit 0 clean (warnings W… only), 1 errors, 2 unreadable."""
     from ghgxl.factors import LibraryChoice
     from ghgxl.workbook.check import check_workbook
 
     _, findings = check_workbook(source, LibraryChoice(library_version))
+    if report_path is not None:
+        from ghgxl.report.render import verify_report
+
+        verdict = verify_report(report_path, source)
+        if not verdict.ok:
+            have, want = _around(*(verdict.differences or [("", "")])[0])
+            same = "同一清册" if verdict.same_workbook else "清册已改变"
+            findings.append(
+                GhgError("E625", cell=report_path.name, same=same, line=have, expected=want)
+            )
     if as_json:
         payload = {"file": str(source), "findings": [f.as_dict() for f in findings]}
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
@@ -315,6 +345,87 @@ def report(
     console.print(f"已生成 / written: {written}", markup=False)
     if pdf_path:
         console.print(f"已生成 / written: {pdf_path}", markup=False)
+    _print_findings(calculation.errors)
+    if calculation.errors:
+        sys.exit(EXIT_FINDINGS)
+
+
+@main.command("verify")
+@click.argument(
+    "report_path", metavar="REPORT.docx", type=click.Path(dir_okay=False, path_type=Path)
+)
+@click.argument("workbook", metavar="BOOK.xlsm", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--previous",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="报告生成时所用的上一年度清册 / the earlier year the report was made with",
+)
+@friendly
+def verify(report_path: Path, workbook: Path, previous: Path | None) -> None:
+    """核对报告是否由此清册生成且未被改动 / check that a report was made from this workbook
+    and not edited since (exit 0 yes, 1 no, 2 unreadable)."""
+    from ghgxl.report.render import verify_report
+
+    verdict = verify_report(report_path, workbook, previous)
+    stamp = verdict.manifest or {}
+    if not stamp:
+        console.print(
+            "✗ 报告中没有 ghgxl 清单（不是 ghgxl 生成的报告，或为旧版本）/ the report carries no "
+            "ghgxl manifest",
+            markup=False,
+        )
+    elif not verdict.same_workbook:
+        console.print(
+            f"✗ 清册已改变：报告生成自 SHA-256 {stamp.get('workbook_sha256')}，此清册为 "
+            f"{verdict.workbook_sha256} / the workbook is not the one the report was made from",
+            markup=False,
+        )
+    else:
+        console.print(
+            f"✓ 清册一致 / same workbook: SHA-256 {verdict.workbook_sha256}", markup=False
+        )
+    for have, want in verdict.differences:
+        console.print(f"✗ 报告：{have}", markup=False)
+        console.print(f"  应为 / expected：{want}", markup=False)
+    if verdict.ok:
+        console.print(
+            "✓ 报告中的全部文字与数值与清册的计算结果一致 / every figure matches", markup=False
+        )
+        return
+    sys.exit(EXIT_FINDINGS)
+
+
+@main.command("verify-pack")
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "-o", "--out", required=True, type=click.Path(file_okay=False, path_type=Path),
+    help="查证资料包文件夹 / the folder of the pack",
+)  # fmt: skip
+@click.option(
+    "--materiality",
+    type=click.FloatRange(0.001, 0.5),
+    default=0.05,
+    show_default=True,
+    help="重要性水平（合理保证常用 5%）/ materiality for the sampling plan",
+)
+@library_option
+@friendly
+def verify_pack(source: Path, out: Path, materiality: float, library_version: str | None) -> None:
+    """生成查证资料包：audit.xlsx（纯公式重算）、plan.xlsx（抽样计划与凭证索引）、
+    manifest.json / write the verifier's pack."""
+    from ghgxl.factors import LibraryChoice
+    from ghgxl.workbook.audit import write_pack
+    from ghgxl.workbook.calc import calculate_workbook
+
+    calculation = calculate_workbook(source, library=LibraryChoice(library_version))
+    data = write_pack(calculation, out, materiality)
+    for name in (*data["files"], "manifest.json"):  # type: ignore[misc]
+        console.print(f"已生成 / written: {out / name}", markup=False)
+    console.print(
+        f"总排放量 / total {calculation.result.total:,.2f} t CO2e；清册 SHA-256 "
+        f"{data['workbook_sha256']}",
+        markup=False,
+    )
     _print_findings(calculation.errors)
     if calculation.errors:
         sys.exit(EXIT_FINDINGS)

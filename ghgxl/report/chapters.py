@@ -453,7 +453,7 @@ def _appendices(w: _Writer) -> None:
         ["合计", "", "", "", "", "", "", "", "{{ total }}"],
     )
     w.p(
-        "本报告由盘查清册经 ghgxl {{ ghgxl_version }} 生成（因子库 {{ factor_library_version }}）；报告中全部数值由清册计算得出，未经手工录入。"
+        "本报告由盘查清册经 ghgxl {{ ghgxl_version }} 生成（因子库 {{ factor_library_version }}；清册 SHA-256：{{ workbook_sha256 }}）；报告中全部数值由清册计算得出，未经手工录入，可用 ghgxl verify 核对本报告与清册是否一致。"
     )
 
 

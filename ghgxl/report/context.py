@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -19,7 +20,7 @@ from ghgxl import citations, gwp, inventory, methods, quality
 from ghgxl.emission import TOTAL_GROUPS
 from ghgxl.export import cell_text
 from ghgxl.factors import FactorLibrary
-from ghgxl.report import content
+from ghgxl.report import content, provenance
 from ghgxl.report import sources as listing
 from ghgxl.report.factor_table import FactorTable, factor_table, references
 from ghgxl.report.formats import money, percentages, significant, subscript
@@ -386,6 +387,7 @@ def build_context(
         **_readiness(calc),
         "year": year,
         "ghgxl_version": ghgxl.__version__,
+        "workbook_sha256": provenance.sha256(Path(calc.data.path)),
         "factor_library_version": result.library_version,
         "gwp_set": set_name,
         "gwp_source": citations.table()[gwp_code].citation,

@@ -26,7 +26,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from ghgxl.errors import GhgError
 from ghgxl.factors import FactorLibrary, LibraryChoice
 from ghgxl.files import check_outputs, write_bytes_atomic
-from ghgxl.report import charts, office, pictures, sources, tables, toc
+from ghgxl.report import charts, office, pictures, provenance, sources, tables, toc
 from ghgxl.report.context import CATEGORY_NAMES, build_context, report_factors
 from ghgxl.report.formats import percentages, subscript
 from ghgxl.workbook import xlsx
@@ -106,6 +106,7 @@ def render_docx(
     written straight into the package (:mod:`ghgxl.report.tables`)."""
     document = DocxTemplate(str(template or template_path()))
     factors = report_factors(calc, library)
+    stamp = provenance.manifest(calc)
     context = _xml_safe(build_context(calc, library, factors))
     context.update(_charts(document, calc))
     context.update(pictures.inline(document, images or Path(calc.data.path).parent))
@@ -119,7 +120,7 @@ def render_docx(
     buffer = io.BytesIO()
     document.save(buffer)
     rows = {key: (pattern, columns.get(key, {})) for key, pattern in patterns.items()}
-    return _deterministic_package(buffer.getvalue(), rows)
+    return _deterministic_package(buffer.getvalue(), rows, stamp)
 
 
 def _xml_safe(value: Any) -> Any:
@@ -135,7 +136,9 @@ def _xml_safe(value: Any) -> Any:
 
 
 def _deterministic_package(
-    docx: bytes, rows: dict[str, tuple[tables.RowPattern, dict]] | None = None
+    docx: bytes,
+    rows: dict[str, tuple[tables.RowPattern, dict]] | None = None,
+    stamp: dict[str, object] | None = None,
 ) -> bytes:
     """``docx`` zipped again as ghgxl zips workbooks: each member stamped with
     :data:`ghgxl.workbook.xlsx.FIXED_ZIP_TIME` (python-docx stamps them with the clock), with
@@ -146,10 +149,14 @@ def _deterministic_package(
     checked by its hash and kept under version control without changes that are not there.
     The date a report speaks for is the one printed in it, not when the file was written.
     docProps/core.xml needs nothing: python-docx copies the template's, whose dates are fixed
-    too (:mod:`ghgxl.report.template`)."""
+    too (:mod:`ghgxl.report.template`). ``stamp``: the manifest kept in the package
+    (:mod:`ghgxl.report.provenance`)."""
+    members = xlsx.read_members(docx)
+    if stamp is not None:
+        members = provenance.embed(members, stamp)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as package:
-        for name, data in xlsx.read_members(docx).items():
+        for name, data in members.items():
             if name == DOCUMENT_PART and rows:
                 _write_document(package, data, rows)
                 continue
@@ -294,3 +301,43 @@ def write_report(
             made = docx_to_pdf(out, Path(folder))
             write_bytes_atomic(pdf_path, made.read_bytes())
     return calc, out, pdf_path
+
+
+def verify_report(report: Path, workbook: Path, previous: Path | None = None) -> provenance.Verdict:
+    """Whether ``report`` was made from ``workbook`` as it is now: the hash the report
+    carries, and its text against the report ghgxl writes from the workbook today (with
+    the same ``previous`` year if the report compared with one)."""
+    members = _report_members(Path(report))
+    calc = calculate_workbook(Path(workbook))
+    if previous is not None:
+        calc.previous = calculate_workbook(Path(previous))
+    expected = xlsx.read_members(render_docx(calc))
+    verdict = provenance.Verdict(
+        provenance.read_manifest(members), provenance.sha256(Path(workbook))
+    )
+    verdict.differences = provenance.compare_text(
+        provenance.text_lines(members), provenance.text_lines(expected)
+    )
+    return verdict
+
+
+#: A report is a few MB; past this it is no report of ghgxl's.
+MAX_REPORT_BYTES = 200 * 2**20
+
+
+def _report_members(path: Path) -> dict[str, bytes]:
+    """The report's parts, read with limits (E601 for what is not a readable .docx)."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_REPORT_BYTES:
+            raise GhgError("E609", path=path.name, problem=f"{size / 2**20:.0f} MB")
+        with zipfile.ZipFile(path) as package:
+            total = sum(info.file_size for info in package.infolist())
+            if total > 4 * MAX_REPORT_BYTES:
+                raise GhgError("E609", path=path.name, problem="expands too far")
+            members = {name: package.read(name) for name in package.namelist()}
+    except (OSError, zipfile.BadZipFile, ValueError) as exc:
+        raise GhgError("E601", path=str(path), problem=str(exc)) from None
+    if "word/document.xml" not in members:
+        raise GhgError("E601", path=str(path), problem="not a Word document (.docx)")
+    return members

@@ -82,6 +82,25 @@ def _text_in_number_cells(calc: WorkbookCalculation) -> list[GhgError]:
     return [error for _, _, error in sorted(found, key=lambda item: item[:2])]
 
 
+def _months_against_annual(calc: WorkbookCalculation) -> list[GhgError]:
+    """E516 at the annual cell where both it and monthly amounts are typed and they differ
+    (beyond rounding): the row counts the months' sum, the annual figure is then wrong."""
+    activity = calc.data.activity
+    months = np.column_stack(
+        [numbers(activity[m].to_numpy(dtype=object)) for m in MONTHS] or [np.zeros(0)]
+    )
+    annual = numbers(activity["annual"].to_numpy(dtype=object))
+    with np.errstate(invalid="ignore"):
+        typed = ~np.isnan(months).all(axis=1) if len(months) else np.zeros(0, dtype=bool)
+        totals = np.nansum(months, axis=1) if len(months) else np.zeros(0)
+        differ = ~np.isclose(totals, annual, rtol=1e-9, atol=0.005)
+    rows = _rows(calc)
+    return [
+        GhgError("E516", cell=_cell(calc, "annual", rows[i]), annual=annual[i], months=totals[i])
+        for i in np.flatnonzero(typed & ~np.isnan(annual) & differ)
+    ]
+
+
 def _missing_info(calc: WorkbookCalculation) -> list[GhgError]:
     found = []
     for key in ("company", "reporting_year"):
@@ -269,6 +288,7 @@ def input_findings(calc: WorkbookCalculation) -> list[GhgError]:
         *ready.unassessed_quality(calc),
         *_beyond_quality(calc),
         *_text_in_number_cells(calc),
+        *_months_against_annual(calc),
         *_duplicates(calc),
         *_grid_years(calc),
         *_electricity_against_fuel(calc),

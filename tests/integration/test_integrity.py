@@ -373,3 +373,19 @@ def test_the_report_claims_only_what_the_data_supports(
     assert says in text and never not in text
     assert "尚有 1 个排放源缺少数据质量评分，整体数据质量未评估" in text
     assert "加权平均积分总计为" not in text
+
+
+def test_monthly_amounts_that_do_not_sum_to_the_annual_amount_are_an_error(
+    tmp_path: Path,
+) -> None:
+    """12 × 100 = 1,200 kWh typed monthly with 1,200 as the annual amount is fine; with
+    1,250 it is E516 at the annual cell (the row counts the months' 1,200)."""
+    months = {f"m{m}": 100 for m in range(1, 13)}
+    good = dict(POWER, id="G", **months, annual=1200)
+    bad = dict(POWER, id="B", **months, annual=1250)
+    only = dict(POWER, id="M", **months)
+    del only["annual"]
+    result = _cli("check", _book(tmp_path, [good, bad, only]))
+    annual = L.ACT_COL["annual"]
+    assert f"[E516] 活动数据!{annual}6" in result.output and "1250" in result.output
+    assert f"活动数据!{annual}5" not in result.output and f"活动数据!{annual}7" not in result.output

@@ -13,7 +13,7 @@ import pytest
 from docx import Document
 
 from ghgxl.factors import FactorLibrary
-from ghgxl.report import charts
+from ghgxl.report import charts, provenance
 from ghgxl.report.factor_table import REF_SEPARATOR
 from ghgxl.report.render import render_docx
 from ghgxl.workbook import fill, template
@@ -288,9 +288,10 @@ def test_factor_table_is_chinese_and_cited_without_keys_or_provenance(example: s
 
 def test_the_company_text_names_no_tool_except_the_colophon(example: str) -> None:
     lines = [line for line in example.split("\n") if "ghgxl" in line or "LibreOffice" in line]
+    digest = provenance.sha256(EXAMPLE)
     assert lines == [
-        "本报告由盘查清册经 ghgxl 0.1.0 生成（因子库 2026.2）；报告中全部数值由清册计算得出，"
-        "未经手工录入。"
+        f"本报告由盘查清册经 ghgxl 0.1.0 生成（因子库 2026.2；清册 SHA-256：{digest}）；"
+        "报告中全部数值由清册计算得出，未经手工录入，可用 ghgxl verify 核对本报告与清册是否一致。"
     ]
     assert "原报告" not in example
 

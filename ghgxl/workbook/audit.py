@@ -1,0 +1,303 @@
+"""The verifier's pack (ISO 14064-3): what a verifier needs to recompute and sample an
+inventory without ghgxl.
+
+* ``audit.xlsx``, no macros and no cell functions. Each source row's emissions are plain
+  formulas: amount × SUMIFS over the factor-use sheet (kg of each gas per unit of the
+  row's amount, density and NCV conversions included, with the factors it came from) ×
+  the GWP weight looked up on the GWP sheet. The totals by category, scope and gas are
+  SUMIFS/SUM on a summary sheet. Excel or LibreOffice shows the same totals as ghgxl.
+* ``plan.xlsx``: the sampling plan — sources ranked by contribution and risk (data
+  quality: an estimate or an uncalibrated meter is riskier), every source material on its
+  own (≥ materiality × total), then the riskiest until what is left unsampled is below
+  the materiality — and the evidence index (each row's 数据来源/凭证, flagged where missing).
+* ``manifest.json``: the workbook's SHA-256, ghgxl and library versions, GWP set, totals,
+  each file of the pack with its SHA-256, and the time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+import ghgxl
+from ghgxl import citations, gwp
+from ghgxl.emission import (
+    GROUPS,
+    TOTAL_GROUPS,
+    co2e_weights,
+    explicit_multipliers,
+    library_multipliers,
+)
+from ghgxl.export import cell_text
+from ghgxl.factors import key_of
+from ghgxl.files import check_outputs, write_bytes_atomic, write_text_atomic
+from ghgxl.units import parse_number
+from ghgxl.workbook.calc import WorkbookCalculation
+from ghgxl.workbook.manifest import manifest
+from ghgxl.workbook.read import is_blank
+from ghgxl.workbook.refs import column_letter
+
+DEFAULT_MATERIALITY = 0.05  # reasonable assurance, ISO 14064-3 practice
+BOLD = Font(bold=True)
+ROW_HEADERS = ("编号", "排放源", "类别", "范围", "活动量", "单位", "因子使用", "数据来源/凭证")
+FIRST_GROUP_COLUMN = len(ROW_HEADERS) + 1
+
+
+@dataclass(frozen=True)
+class Use:
+    """One distinct (factor, unit, gas) of the rows: kg of each gas per unit of amount."""
+
+    number: str
+    label: str
+    per_unit: dict[str, float]
+    sources: str  # the factor rows it was made from, value and unit, with their citation
+
+
+def _uses(calc: WorkbookCalculation) -> tuple[dict[tuple, Use], list[tuple[dict, str]]]:
+    """Each valid row with its use number (as the engine computes it), and the uses."""
+    uses: dict[tuple, Use] = {}
+    rows: list[tuple[dict, str]] = []
+    inputs = calc.rows.to_dict("records")
+    for row, computed in zip(inputs, calc.result.rows.to_dict("records"), strict=True):
+        if not computed["ok"]:
+            continue
+        key = key_of(row.get("factor_key"))
+        unit = str(row.get("unit") or "").strip()
+        gas = None if is_blank(row.get("gas")) else str(row["gas"]).strip()
+        gas_name = None if gas in (None, "CO2e") else gwp.canonical_gas(gas)
+        if not is_blank(key):
+            spec = ("lib", str(key).strip().lower(), unit, gas_name)
+        else:
+            spec = ("own", row.get("factor"), str(row.get("factor_unit") or ""), unit, gas_name)
+        if spec not in uses:
+            uses[spec] = _use(calc, spec, f"U{len(uses) + 1}")
+        rows.append((row, uses[spec].number))
+    return uses, rows
+
+
+def _use(calc: WorkbookCalculation, spec: tuple, number: str) -> Use:
+    if spec[0] == "lib":
+        _, key, unit, gas_name = spec
+        multipliers = library_multipliers(calc.library, key, unit, gas_name)
+        parts = [
+            f"{r.key} {r.gas or '参数'} = {r.value:g} {r.unit}（{citations.citation(r.source)}）"
+            for r in multipliers.rows
+        ]
+        return Use(number, key, dict(multipliers.per_unit), "；".join(parts))
+    _, factor, factor_unit, unit, gas_name = spec
+    value = parse_number(factor, what="factor")
+    multipliers = explicit_multipliers(value, factor_unit, unit, gas_name)
+    return Use(number, f"自定因子 {value:g} {factor_unit}", dict(multipliers.per_unit), "")
+
+
+def _weights(uses: dict[tuple, Use], gwp_set: str) -> dict[tuple[str, str], float]:
+    """kg CO2e per kg of each gas the uses name, by reporting group (blends split)."""
+    return {
+        (gas, group): weight
+        for use in uses.values()
+        for gas in use.per_unit
+        for group, weight in co2e_weights(gas, gwp_set).items()
+    }
+
+
+def write_audit(calc: WorkbookCalculation, path: Path) -> None:
+    """audit.xlsx: the rows, the factor uses, the GWPs and the totals, as formulas."""
+    uses, rows = _uses(calc)
+    weights = _weights(uses, calc.result.gwp_set)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "排放源"
+    headers = [*ROW_HEADERS, *GROUPS, "合计 (t CO2e)", "清册位置"]
+    sheet.append(headers)
+    for cell in sheet[1]:
+        cell.font = BOLD
+    first_group = column_letter(FIRST_GROUP_COLUMN)
+    last_total = column_letter(FIRST_GROUP_COLUMN + len(TOTAL_GROUPS) - 1)
+    for number, (row, use) in enumerate(rows, start=2):
+        values: list[object] = [
+            cell_text(row.get("id")),
+            cell_text(row.get("source")),
+            int(row["category"]),
+            1 if int(row["category"]) == 1 else (2 if int(row["category"]) == 2 else 3),
+            parse_number(row["amount"]),
+            str(row.get("unit") or ""),
+            use,
+            cell_text(row.get("evidence")) or "",
+        ]
+        for index in range(len(GROUPS)):
+            column = column_letter(FIRST_GROUP_COLUMN + index)
+            values.append(
+                f"=$E{number}*SUMIFS(因子使用!$F:$F,因子使用!$A:$A,$G{number},"
+                f"因子使用!$D:$D,{column}$1)/1000"
+            )
+        values.append(f"=SUM({first_group}{number}:{last_total}{number})")
+        values.append(str(row.get("place") or ""))
+        sheet.append(values)
+    _uses_sheet(book, uses, weights)
+    _gwp_sheet(book, weights, calc.result.gwp_set)
+    _summary_sheet(book, len(rows) + 1)
+    book.save(path)
+
+
+def _uses_sheet(book: Workbook, uses: dict[tuple, Use], weights: dict) -> None:
+    sheet = book.create_sheet("因子使用")
+    sheet.append(
+        ["使用编号", "因子", "气体", "报告气体组", "每单位活动量的气体量 (kg)",
+         "每单位活动量的 CO2e (kg)", "所用因子与参数（含密度、热值换算）"]
+    )  # fmt: skip
+    for cell in sheet[1]:
+        cell.font = BOLD
+    line = 2
+    for use in uses.values():
+        for gas, kg in use.per_unit.items():
+            for (weighted_gas, group), _ in weights.items():
+                if weighted_gas != gas:
+                    continue
+                sheet.append(
+                    [use.number, use.label, gas, group, kg,
+                     f'=E{line}*VLOOKUP(C{line}&"|"&D{line},GWP!$A:$D,4,0)', use.sources]
+                )  # fmt: skip
+                line += 1
+
+
+def _gwp_sheet(book: Workbook, weights: dict, gwp_set: str) -> None:
+    sheet = book.create_sheet("GWP")
+    sheet.append(["键", "气体", "报告气体组", f"GWP-100（{gwp_set}，kg CO2e/kg）"])
+    for cell in sheet[1]:
+        cell.font = BOLD
+    for (gas, group), weight in weights.items():
+        sheet.append([f"{gas}|{group}", gas, group, weight])
+    sheet.append([])
+    sheet.append(["出处", citations.citation(citations.GWP_CODES[gwp_set])])
+
+
+def _summary_sheet(book: Workbook, last: int) -> None:
+    sheet = book.create_sheet("汇总", 0)
+    total = column_letter(FIRST_GROUP_COLUMN + len(GROUPS))
+    rows_range = f"排放源!${total}$2:${total}${max(last, 2)}"
+    sheet.append(["项目", "t CO2e"])
+    for cell in sheet[1]:
+        cell.font = BOLD
+    sheet.append(["总排放量", f"=SUM({rows_range})"])
+    for category in range(1, 7):
+        sheet.append(
+            [f"类别{category}", f"=SUMIFS({rows_range},排放源!$C$2:$C${max(last, 2)},{category})"]
+        )
+    for scope in (1, 2, 3):
+        sheet.append(
+            [f"范围{scope}", f"=SUMIFS({rows_range},排放源!$D$2:$D${max(last, 2)},{scope})"]
+        )
+    for index, group in enumerate(GROUPS):
+        column = column_letter(FIRST_GROUP_COLUMN + index)
+        sheet.append([group, f"=SUM(排放源!{column}2:{column}{max(last, 2)})"])
+
+
+# --- the sampling plan and the evidence index ---------------------------------------------
+
+
+def risk(row: dict[str, object]) -> float:
+    """1 (metered, calibrated) … 2 (estimated, uncalibrated): from the row's activity-data and
+    calibration scores (6 metered/calibrated, 3 invoices, 1 estimated)."""
+    scores = [row.get("dq_activity"), row.get("dq_calibration")]
+    known = [float(s) for s in scores if isinstance(s, (int, float)) and not isinstance(s, bool)]
+    if not known:
+        return 2.0
+    return 1 + (6 - min(max(sum(known) / len(known), 1), 6)) / 5
+
+
+@dataclass(frozen=True)
+class Pick:
+    row: dict[str, object]
+    tco2e: float
+    risk: float
+    reason: str  # 单独重大 / 风险加权 / "" (not sampled)
+
+
+def sampling_plan(
+    calc: WorkbookCalculation, materiality: float = DEFAULT_MATERIALITY
+) -> list[Pick]:
+    """Every source, ranked: those material on their own first, then by emissions × risk;
+    sampled until the unsampled remainder is below ``materiality`` of the total."""
+    total = calc.result.total
+    ranked = []
+    for row, computed in zip(
+        calc.rows.to_dict("records"), calc.result.rows.to_dict("records"), strict=True
+    ):
+        if computed["ok"]:
+            ranked.append((row, float(computed["tco2e"]), risk(row)))
+    ranked.sort(key=lambda item: (item[1] < materiality * total, -item[1] * item[2]))
+    picks, left = [], total
+    for row, tco2e, weight in ranked:
+        if tco2e >= materiality * total:
+            reason = "单独重大"
+        elif left >= materiality * total:
+            reason = "风险加权"
+        else:
+            reason = ""
+        if reason:
+            left -= tco2e
+        picks.append(Pick(row, tco2e, weight, reason))
+    return picks
+
+
+def write_plan(calc: WorkbookCalculation, path: Path, materiality: float) -> list[Pick]:
+    picks = sampling_plan(calc, materiality)
+    total = calc.result.total or 1.0
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "抽样计划"
+    sheet.append(
+        [f"重要性水平 {materiality:.0%}（合理保证）；抽样直至未抽样排放量低于总排放量的该比例"]
+    )
+    sheet.append(
+        ["序", "编号", "排放源", "t CO2e", "占比", "风险系数", "加权", "抽样", "理由", "累计覆盖"]
+    )
+    covered = 0.0
+    for order, pick in enumerate(picks, start=1):
+        covered += pick.tco2e if pick.reason else 0.0
+        sheet.append([
+            order, cell_text(pick.row.get("id")), cell_text(pick.row.get("source")), pick.tco2e,
+            pick.tco2e / total, round(pick.risk, 3), pick.tco2e * pick.risk,
+            "是" if pick.reason else "否", pick.reason, covered / total,
+        ])  # fmt: skip
+    evidence = book.create_sheet("凭证索引")
+    evidence.append(["编号", "排放源", "清册位置", "数据来源/凭证", "状态"])
+    for row in calc.rows.to_dict("records"):
+        text = cell_text(row.get("evidence")) or ""
+        evidence.append([
+            cell_text(row.get("id")), cell_text(row.get("source")), str(row.get("place") or ""),
+            text, "缺少凭证" if not text.strip() else "",
+        ])  # fmt: skip
+    book.save(path)
+    return picks
+
+
+def write_pack(
+    calc: WorkbookCalculation, folder: Path, materiality: float = DEFAULT_MATERIALITY
+) -> dict[str, object]:
+    """audit.xlsx, plan.xlsx and manifest.json in ``folder``; returns the manifest."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    audit, plan, stamp = folder / "audit.xlsx", folder / "plan.xlsx", folder / "manifest.json"
+    check_outputs([audit, plan, stamp], [calc.data.path])
+    for target, write in ((audit, write_audit), (plan, None)):
+        temp = target.with_name(f".{target.name}.tmp")
+        if write is write_audit:
+            write_audit(calc, temp)
+        else:
+            write_plan(calc, temp, materiality)
+        write_bytes_atomic(target, temp.read_bytes())
+        temp.unlink()
+    data = manifest(calc)
+    data["materiality"] = materiality
+    data["files"] = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in (audit, plan)}
+    data["generated_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    data["ghgxl_version"] = ghgxl.__version__
+    write_text_atomic(stamp, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    return data

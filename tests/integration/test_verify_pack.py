@@ -1,0 +1,100 @@
+"""The verifier's pack: audit.xlsx recomputed by LibreOffice gives ghgxl's totals (the
+example and a generated 1,000-row workbook), the sampling plan reaches its coverage, the
+evidence index flags what is missing, and the manifest ties the pack to its workbook."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from ghgxl.cli import main
+from ghgxl.emission import GROUPS
+from ghgxl.workbook import fill
+from ghgxl.workbook.audit import sampling_plan
+from ghgxl.workbook.calc import calculate_workbook
+from ghgxl.workbook.manifest import sha256
+from ghgxl.workbook.resize import resized
+from tests.support import ROOT, TEMPLATE, libreoffice_recalculate, soffice
+
+EXAMPLE = ROOT / "workbook" / "examples" / "example-2023.xlsm"
+MIX = [  # fuel with density and NCV, a refrigerant blend, electricity, explicit and spend
+    dict(category=1, unit="L", factor_key="fuel.diesel.offroad"),
+    dict(category=1, unit="kg", factor_key="refrigerant.leak.chillers", gas="R-410A"),
+    dict(category=2, unit="万kWh", factor_key="grid.cn.east.2022"),
+    dict(category=3, unit="tkm", factor_key="uk.freight.hgv.all_diesel.avg_laden.2024"),
+    dict(category=4, unit="t", factor=0.45, factor_unit="tCO2e/t", factor_source="供应商"),
+    dict(category=4, unit="USD", factor_key="spend.us.331110.iron_steel"),
+]
+
+
+def pack(source: Path, folder: Path, *options: str) -> dict:
+    result = CliRunner().invoke(
+        main, ["verify-pack", str(source), "-o", str(folder), *options], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    return json.loads((folder / "manifest.json").read_text("utf-8"))
+
+
+@pytest.fixture(scope="module")
+def thousand(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    rows = [
+        dict(MIX[i % len(MIX)], id=f"R{i}", annual=100 + i, evidence="" if i % 7 else "发票")
+        for i in range(1000)
+    ]
+    path = tmp_path_factory.mktemp("pack") / "thousand.xlsm"
+    path.write_bytes(fill.fill(resized(TEMPLATE, 1000), {"company": "测试"}, rows))
+    return path
+
+
+@pytest.mark.skipif(soffice() is None, reason="LibreOffice is installed by .ci/run")
+@pytest.mark.parametrize("which", ["example", "thousand"])
+def test_libreoffice_recomputes_the_audit_workbook_to_ghgxls_totals(
+    which: str, thousand: Path, tmp_path: Path
+) -> None:
+    source = EXAMPLE if which == "example" else thousand
+    data = pack(source, tmp_path / "pack")
+    result = calculate_workbook(source).result
+    out = libreoffice_recalculate(tmp_path / "pack" / "audit.xlsx", tmp_path / "lo")
+    summary = {
+        row[0]: row[1]
+        for row in openpyxl.load_workbook(out, data_only=True)["汇总"].iter_rows(values_only=True)
+    }
+    assert summary["总排放量"] == pytest.approx(result.total, rel=1e-12)
+    assert data["total_tco2e"] == pytest.approx(result.total, abs=1e-6)
+    for category, value in result.by_category().items():
+        assert summary[f"类别{category}"] == pytest.approx(value, rel=1e-12, abs=1e-9)
+    for scope, value in result.by_scope().items():
+        assert summary[f"范围{scope}"] == pytest.approx(value, rel=1e-12, abs=1e-9)
+    for group in GROUPS:
+        assert summary[group] == pytest.approx(result.by_gas()[group], rel=1e-12, abs=1e-9)
+
+
+@pytest.mark.parametrize("materiality", [0.05, 0.01])
+def test_the_sampling_plan_reaches_its_coverage(thousand: Path, materiality: float) -> None:
+    calc = calculate_workbook(thousand)
+    picks = sampling_plan(calc, materiality)
+    total = calc.result.total
+    sampled = sum(p.tco2e for p in picks if p.reason)
+    assert total - sampled < materiality * total  # what is left unsampled is immaterial
+    assert all(p.reason == "单独重大" for p in picks if p.tco2e >= materiality * total)
+    risky = [p for p in picks if p.reason == "风险加权"]
+    weights = [p.tco2e * p.risk for p in risky]
+    assert weights == sorted(weights, reverse=True)  # the riskiest contributions first
+    assert len(picks) == 1000
+
+
+def test_the_evidence_index_and_the_manifest(thousand: Path, tmp_path: Path) -> None:
+    data = pack(thousand, tmp_path / "pack", "--materiality", "0.02")
+    assert data["workbook_sha256"] == sha256(thousand) and data["materiality"] == 0.02
+    for name in ("audit.xlsx", "plan.xlsx"):
+        assert data["files"][name] == sha256(tmp_path / "pack" / name)
+    book = openpyxl.load_workbook(tmp_path / "pack" / "plan.xlsx", read_only=True)
+    index = list(book["凭证索引"].iter_rows(min_row=2, values_only=True))
+    missing = [row for row in index if row[4] == "缺少凭证"]
+    assert len(index) == 1000 and len(missing) == 1000 - len(range(0, 1000, 7))
+    audit = openpyxl.load_workbook(tmp_path / "pack" / "audit.xlsx")
+    assert not audit.vba_archive and "GHG_" not in str(audit["排放源"]["I2"].value)
