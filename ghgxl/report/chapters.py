@@ -26,6 +26,7 @@ DQ_HEADERS = [
 #: The activity appendix: its fields (ghgxl.report.sources.appendix_columns) and headers.
 ACTIVITY_COLUMNS = (
     "id",
+    "row",
     "source",
     "category",
     "amount",
@@ -36,7 +37,7 @@ ACTIVITY_COLUMNS = (
     "tco2e",
 )
 ACTIVITY_HEADERS = [
-    *("编号", "排放源", "类别", "活动量", "单位", "所用因子"),
+    *("编号", "清册行", "排放源", "类别", "活动量", "单位", "所用因子"),
     *("综合排放因子 (kg CO2e/单位)", "数据来源/凭证", "排放量 (t CO2e)"),
 ]
 
@@ -443,14 +444,14 @@ def _appendices(w: _Writer) -> None:
     )
     w.h("附录二 活动数据与排放量")
     w.p(
-        "排放量 (t CO2e) = 活动数据 × 综合排放因子 (kg CO2e/单位) ÷ 1000；综合排放因子由“所用因子”列的因子（附录一）与 GWP 算得。"
+        "排放量 (t CO2e) = 活动数据 × 综合排放因子 (kg CO2e/单位) ÷ 1000；综合排放因子由“所用因子”列的因子（附录一）与 GWP 算得。“清册行”为该排放源在盘查清册活动数据表中的行号，可据以追溯每个数值。"
     )
     w.rows_table(
         "各排放源活动数据与排放量",
         ACTIVITY_HEADERS,
         "activity",
         list(ACTIVITY_COLUMNS),
-        ["合计", "", "", "", "", "", "", "", "{{ total }}"],
+        ["合计", "", "", "", "", "", "", "", "", "{{ total }}"],
     )
     w.p(
         "本报告由盘查清册经 ghgxl {{ ghgxl_version }} 生成（因子库 {{ factor_library_version }}；清册 SHA-256：{{ workbook_sha256 }}）；报告中全部数值由清册计算得出，未经手工录入，可用 ghgxl verify 核对本报告与清册是否一致。"

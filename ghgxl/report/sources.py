@@ -188,6 +188,7 @@ def appendix_columns(calc: WorkbookCalculation, factors: FactorTable) -> dict[st
     evidence = _texts(calc.rows["evidence"]) if "evidence" in calc.rows else [""] * len(rows)
     return {
         "id": _texts(rows["id"]),
+        "row": _texts(calc.rows["row"]),
         "source": _texts(calc.rows["source"]),
         "category": _texts(rows["category"]),
         "amount": amount_column(amounts),

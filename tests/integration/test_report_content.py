@@ -298,17 +298,20 @@ def test_the_company_text_names_no_tool_except_the_colophon(example: str) -> Non
 
 def test_every_activity_row_can_be_recomputed(example: str) -> None:
     """amount × combined factor / 1000 = t CO2e, each factor number in the factor table,
-    each row with its evidence."""
+    each row with its evidence and its 活动数据 row (rows 5, 6, … in workbook order)."""
     numbers = set(re.findall(r"^(F\d+) \| ", example, re.M))
     appendix = example.split("各排放源活动数据与排放量\n")[1].split("\n\n")[0].split("\n")[1:]
     *appendix, total = appendix
     assert len(appendix) == 41 and total.startswith("合计 |") and total.endswith("| 415,532.11")
+    rows = []
     for line in appendix:
-        _, _, _, amount, _, refs, factor, evidence, tco2e = line.split(" | ")
+        _, row, _, _, amount, _, refs, factor, evidence, tco2e = line.split(" | ")
+        rows.append(int(row))
         assert evidence and evidence != "（未填写）", line
         assert set(refs.split(REF_SEPARATOR)) <= numbers, line
         computed = float(amount.replace(",", "")) * float(factor) / 1000
         assert computed == pytest.approx(float(tco2e.replace(",", "")), abs=6e-5, rel=1e-6), line
+    assert rows == list(range(L.FIRST_ROW, L.FIRST_ROW + 41))
 
 
 def test_unscored_sources_keep_the_report_a_draft(tmp_path: Path) -> None:

@@ -277,16 +277,17 @@ def test_the_body_lists_the_largest_sources_and_one_line_for_the_rest(report) ->
 def test_the_appendix_lists_every_source_in_workbook_order(report) -> None:
     rows = _rows_of(report, "各排放源活动数据与排放量")
     assert rows[0] == [
-        *("编号", "排放源", "类别", "活动量", "单位", "所用因子"),
+        *("编号", "清册行", "排放源", "类别", "活动量", "单位", "所用因子"),
         *("综合排放因子 (kg CO₂e/单位)", "数据来源/凭证", "排放量 (t CO₂e)"),
     ]
     assert [r[0] for r in rows[1:-1]] == [str(i) for i in range(1, 42)]
+    assert [r[1] for r in rows[1:-1]] == [str(i) for i in range(5, 46)]  # 活动数据 rows 5–45
     # 23,610,660 kWh × 0.5568 kg CO2e/kWh / 1000 = 13,146.4155 t CO2e
     assert rows[12] == [
-        *("12", "外购电力", "2", "23,610,660", "kWh", "F23"),
+        *("12", "16", "外购电力", "2", "23,610,660", "kWh", "F23"),
         *("0.5568", "电费缴费单据汇总", "13,146.4155"),
     ]
-    assert rows[-1] == ["合计", "", "", "", "", "", "", "", "415,532.11"]
+    assert rows[-1] == ["合计", "", "", "", "", "", "", "", "", "415,532.11"]
 
 
 def test_a_large_inventory_lists_ten_in_the_body_and_every_row_in_the_appendix(
@@ -319,7 +320,7 @@ def test_a_large_inventory_lists_ten_in_the_body_and_every_row_in_the_appendix(
     appendix = [
         t
         for t in body.iter(f"{W}tbl")
-        if _text(t.find(f"{W}tr")).startswith("编号排放源类别活动量")
+        if _text(t.find(f"{W}tr")).startswith("编号清册行排放源类别")
     ]
     assert len(appendix) == 3
     ids = []
@@ -335,7 +336,7 @@ def test_a_total_row_is_kept_with_the_row_before_it(report) -> None:
     kept = 0
     for table in _tables(report):
         rows = table.findall(f"{W}tr")
-        appendix = _text(rows[0]).startswith("编号排放源类别活动量")  # rows written as XML
+        appendix = _text(rows[0]).startswith("编号清册行排放源类别")  # rows written as XML
         if _text(rows[-1].find(f"{W}tc")).strip() == "合计" and len(rows) > 2 and not appendix:
             before = list(rows[-2].iter(f"{W}p"))
             assert all(p.find(f"{W}pPr/{W}keepNext") is not None for p in before)
