@@ -446,6 +446,13 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "write the report again from the workbook (ghgxl report); ghgxl verify lists every "
         "difference",
     ),
+    "E626": ErrorSpec(
+        "清册 {path} 有未保存的修改，{what}须与磁盘上的文件一致（记录其 SHA-256）",
+        "the workbook {path} has unsaved changes; the {what_en} must match the file on disk "
+        "(it records its SHA-256)",
+        "请先保存清册（Ctrl+S），再点按钮",
+        "save the workbook (Ctrl+S), then press the button again",
+    ),
     "W101": ErrorSpec(
         "电网因子年份 {factor_year} 与报告年度 {year} 不同",
         "the grid factor's year {factor_year} differs from the reporting year {year}",
@@ -529,6 +536,12 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "the workbook computes with factor library {version}; {latest} is newer ({changed} values changed, {added} added)",
         "旧版本的结果保持不变；用 ghgxl factors upgrade 预览每行的变化，再决定是否迁移",
         "its results stay as they are; ghgxl factors upgrade previews each row's change, then you decide whether to move",
+    ),
+    "W115": ErrorSpec(
+        "基本信息“{field}”填写为 {value}，不是 {low:g}–{high:g} 之间的数字，按默认值 {default} 计算",
+        "the setting '{field}' is {value}, not a number from {low:g} to {high:g}; the default {default} is used",
+        "请填写 {low:g}–{high:g} 之间的数字（不带 % 号），或留空用默认值",
+        "type a number from {low:g} to {high:g} (without %), or leave it blank for the default",
     ),
     "E701": ErrorSpec(
         "ghgxl excel setup 只用于 Windows 上的 Excel（此系统为 {system}）",

@@ -213,6 +213,19 @@ def _saved_copy(book: xw.Book, folder: str) -> Path:
     return copy
 
 
+def _saved_file(book: xw.Book, folder: str, what: str, what_en: str) -> Path:
+    """A byte copy of the workbook's saved file, under its own name: the report and the pack
+    record the file's name and SHA-256, so they must be made from the file on disk (which
+    the verifier receives), not from Excel's unsaved state. E626 while there are unsaved
+    changes (the user saves; ghgxl never saves the user's workbook)."""
+    original = Path(book.fullname)
+    if not book.api.Saved or not original.is_file():
+        raise GhgError("E626", path=original.name, what=what, what_en=what_en)
+    copy = Path(folder) / original.name
+    copy.write_bytes(original.read_bytes())  # Excel shares an open workbook for reading
+    return copy
+
+
 @_button_safe
 def check_workbook() -> None:
     """检查清册: run ``ghgxl check`` on the open workbook; findings go to the 检查结果 sheet."""
@@ -252,9 +265,28 @@ def generate_report() -> None:
     workbook_path = Path(book.fullname)
     out = workbook_path.with_name(f"{workbook_path.stem}-温室气体盘查报告.docx")
     with tempfile.TemporaryDirectory() as folder:
-        write_report(_saved_copy(book, folder), out, images=workbook_path.parent)
+        source = _saved_file(book, folder, "报告", "report")
+        write_report(source, out, images=workbook_path.parent)
     if hasattr(os, "startfile"):
         os.startfile(out)  # Windows: open in Word
+
+
+@_button_safe
+def generate_pack() -> None:
+    """生成核查包: the verifier's pack (audit.xlsx, plan.xlsx, manifest.json) of the saved
+    workbook, in a folder beside it, then opened."""
+    from ghgxl.workbook.audit import write_pack
+    from ghgxl.workbook.calc import calculate_workbook
+
+    book = xw.Book.caller()
+    workbook_path = Path(book.fullname)
+    out = workbook_path.with_name(f"{workbook_path.stem}-核查包")
+    with tempfile.TemporaryDirectory() as folder:
+        source = _saved_file(book, folder, "核查包", "verifier's pack")
+        write_pack(calculate_workbook(source), out)
+    book.app.alert(f"核查包已生成 / the verifier's pack is written: {out}", title="ghgxl")
+    if hasattr(os, "startfile"):
+        os.startfile(out)  # Windows: open the folder in Explorer
 
 
 FUNCTIONS = (

@@ -404,13 +404,15 @@ def verify(report_path: Path, workbook: Path, previous: Path | None) -> None:
 @click.option(
     "--materiality",
     type=click.FloatRange(0.001, 0.5),
-    default=0.05,
-    show_default=True,
-    help="重要性水平（合理保证常用 5%）/ materiality for the sampling plan",
+    default=None,
+    help="重要性水平，如 0.05（默认取基本信息 核查重要性水平，未填则 5%）/ materiality for "
+    "the sampling plan (default: the workbook's, else 0.05)",
 )
 @library_option
 @friendly
-def verify_pack(source: Path, out: Path, materiality: float, library_version: str | None) -> None:
+def verify_pack(
+    source: Path, out: Path, materiality: float | None, library_version: str | None
+) -> None:
     """生成查证资料包：audit.xlsx（纯公式重算）、plan.xlsx（抽样计划与凭证索引）、
     manifest.json / write the verifier's pack."""
     from ghgxl.factors import LibraryChoice

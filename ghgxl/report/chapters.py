@@ -453,6 +453,36 @@ def _appendices(w: _Writer) -> None:
         list(ACTIVITY_COLUMNS),
         ["合计", "", "", "", "", "", "", "", "", "{{ total }}"],
     )
+    w.h("附录三 核查抽样计划")
+    w.p(
+        "供查证机构参考的抽样起点：先抽取单独达到重要性水平（{{ materiality }}，清册基本信息“核查重要性水平”）的排放源，再按“排放量 × 风险系数”由大到小抽取，直至未抽样排放量低于重要性水平。风险系数由活动数据与仪器校正等级得出，自 1（自动连续测量且校正）至 2（推估）。本计划抽取 {{ sample_count }} 个排放源（其中单独重大 {{ sample_material }} 个），覆盖总排放量的 {{ sample_coverage }}；其余 {{ unsampled_count }} 个排放源合计占 {{ unsampled_share }}。查证机构可按其风险评估调整。"
+    )
+    w.loop_table(
+        "核查抽样计划",
+        [
+            "序号",
+            "编号",
+            "清册行",
+            "排放源",
+            "排放量 (t CO2e)",
+            "占比",
+            "风险系数",
+            "理由",
+            "累计覆盖",
+        ],
+        "for s in sample",
+        [
+            "{{ s.no }}",
+            "{{ s.id }}",
+            "{{ s.row }}",
+            "{{ s.source }}",
+            "{{ s.tco2e }}",
+            "{{ s.share }}",
+            "{{ s.risk }}",
+            "{{ s.reason }}",
+            "{{ s.coverage }}",
+        ],
+    )
     w.p(
         "本报告由盘查清册经 ghgxl {{ ghgxl_version }} 生成（因子库 {{ factor_library_version }}；清册 SHA-256：{{ workbook_sha256 }}）；报告中全部数值由清册计算得出，未经手工录入，可用 ghgxl verify 核对本报告与清册是否一致。"
     )

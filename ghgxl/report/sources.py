@@ -18,6 +18,7 @@ from ghgxl import quality
 from ghgxl.export import cell_text
 from ghgxl.report.factor_table import FactorTable
 from ghgxl.report.formats import percentages
+from ghgxl.workbook.audit import MATERIAL, materiality_of, sampling_plan
 from ghgxl.workbook.calc import WorkbookCalculation
 
 #: Sources listed by name in the body's tables; the rest are one line.
@@ -199,4 +200,38 @@ def appendix_columns(calc: WorkbookCalculation, factors: FactorTable) -> dict[st
         "tco2e": [
             f"{t:,.4f}" if good else "错误" for t, good in zip(emissions.tolist(), ok, strict=True)
         ],
+    }
+
+
+def sampling(calc: WorkbookCalculation) -> dict[str, object]:
+    """附录三: the sample a verifier would start from (:func:`ghgxl.workbook.audit.sampling_plan`,
+    the same as the pack's plan.xlsx) at the workbook's 核查重要性水平: the sampled sources
+    with their share, risk factor, reason and cumulative coverage, and what stays unsampled."""
+    materiality = materiality_of(calc.data.info)
+    picks = sampling_plan(calc, materiality)
+    total = calc.result.total
+
+    def share(value: float) -> str:
+        return f"{value / total * 100:.2f}%" if total > 0 else "-"
+
+    rows, covered = [], 0.0
+    for pick in picks:
+        if not pick.reason:
+            continue
+        covered += pick.tco2e
+        rows.append({
+            "no": str(len(rows) + 1), "id": cell_text(pick.row.get("id")) or "",
+            "row": str(pick.row.get("row", "")), "source": cell_text(pick.row.get("source")) or "",
+            "tco2e": f"{pick.tco2e:,.2f}", "share": share(pick.tco2e),
+            "risk": f"{pick.risk:.2f}", "reason": pick.reason, "coverage": share(covered),
+        })  # fmt: skip
+    unsampled = [p for p in picks if not p.reason]
+    return {
+        "materiality": f"{materiality * 100:g}%",
+        "sample": rows,
+        "sample_count": len(rows),
+        "sample_material": sum(p.reason == MATERIAL for p in picks),
+        "sample_coverage": share(covered),
+        "unsampled_count": len(unsampled),
+        "unsampled_share": share(sum(p.tco2e for p in unsampled)),
     }

@@ -53,7 +53,7 @@ ROW_FIELD = "[[{key}.{field}]]"
 #: Column headers of numbers (right-aligned) and of codes and scores (centred); anything
 #: else is text, left-aligned.
 NUMBER_HEADER = re.compile(
-    r"排放量|百分比|占比|占总排放|GWP|数值|得分|积分|误差|下限|上限|累计|活动量|综合排放因子|gas_headers|^合计$"
+    r"排放量|百分比|占比|占总排放|GWP|数值|得分|积分|误差|下限|上限|累计|活动量|综合排放因子|风险系数|gas_headers|^合计$"
 )
 CODE_HEADERS = frozenset((
     "编号", "序号", "类别", "范围", "子类别", "量级", "影响", "风险/机遇", "行业", "外包", "员工",
@@ -148,6 +148,7 @@ TABLE_WIDTHS = {
     # the appendices, on landscape pages (LANDSCAPE_TEXT_WIDTH_CM)
     "排放因子": [1.3, 7.0, 1.8, 2.2, 2.6, 9.8],
     "各排放源活动数据与排放量": [1.2, 1.3, 4.4, 1.1, 2.8, 1.3, 3.4, 2.6, 3.6, 3.0],
+    "核查抽样计划": [1.0, 1.6, 1.4, 8.3, 3.2, 2.2, 2.0, 2.4, 2.6],
     "排放量最大的排放源": [1.0, 6.6, 1.4, 3.0, 2.0, 2.0],
 }
 for _gas_table in (

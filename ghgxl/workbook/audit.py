@@ -9,7 +9,8 @@ inventory without ghgxl.
 * ``plan.xlsx``: the sampling plan — sources ranked by contribution and risk (data
   quality: an estimate or an uncalibrated meter is riskier), every source material on its
   own (≥ materiality × total), then the riskiest until what is left unsampled is below
-  the materiality — and the evidence index (each row's 数据来源/凭证, flagged where missing).
+  the materiality — and the evidence index (each amount's evidence: a row's 数据来源/凭证,
+  or each month's N月凭证 where the row is typed by month; flagged where missing).
 * ``manifest.json``: the workbook's SHA-256, ghgxl and library versions, GWP set, totals,
   each file of the pack with its SHA-256, and the time.
 """
@@ -38,15 +39,22 @@ from ghgxl.export import cell_text
 from ghgxl.factors import key_of
 from ghgxl.files import check_outputs, write_bytes_atomic, write_text_atomic
 from ghgxl.units import parse_number
+from ghgxl.workbook import layout as L
 from ghgxl.workbook.calc import WorkbookCalculation
 from ghgxl.workbook.manifest import manifest
 from ghgxl.workbook.read import is_blank
 from ghgxl.workbook.refs import column_letter
 
-DEFAULT_MATERIALITY = 0.05  # reasonable assurance, ISO 14064-3 practice
+#: 5 %, reasonable assurance in ISO 14064-3 practice (基本信息 核查重要性水平's default).
+DEFAULT_MATERIALITY = float(L.INFO_FIELD["materiality_pct"].default) / 100  # type: ignore[arg-type]
 BOLD = Font(bold=True)
 ROW_HEADERS = ("编号", "排放源", "类别", "范围", "活动量", "单位", "因子使用", "数据来源/凭证")
 FIRST_GROUP_COLUMN = len(ROW_HEADERS) + 1
+
+
+def materiality_of(info: dict[str, object]) -> float:
+    """基本信息 核查重要性水平（%） as a fraction (5 % unless a valid one is typed)."""
+    return L.setting(info, "materiality_pct") / 100
 
 
 @dataclass(frozen=True)
@@ -211,6 +219,10 @@ def risk(row: dict[str, object]) -> float:
     return 1 + (6 - min(max(sum(known) / len(known), 1), 6)) / 5
 
 
+#: Why a source is sampled: material on its own, or next by emissions × risk.
+MATERIAL, RISK_WEIGHTED = "单独重大", "风险加权"
+
+
 @dataclass(frozen=True)
 class Pick:
     row: dict[str, object]
@@ -235,9 +247,9 @@ def sampling_plan(
     picks, left = [], total
     for row, tco2e, weight in ranked:
         if tco2e >= materiality * total:
-            reason = "单独重大"
+            reason = MATERIAL
         elif left >= materiality * total:
-            reason = "风险加权"
+            reason = RISK_WEIGHTED
         else:
             reason = ""
         if reason:
@@ -246,15 +258,41 @@ def sampling_plan(
     return picks
 
 
+EVIDENCE_HEADERS = ("编号", "排放源", "月份", "活动量单元格", "活动量", "数据来源/凭证", "状态")
+#: 状态 of an evidence line: none given at all, or a month that relies on its row's.
+MISSING, ROW_EVIDENCE = "缺少凭证", "用本行凭证"
+
+
+def evidence_index(calc: WorkbookCalculation) -> list[tuple[object, ...]]:
+    """One line per amount a verifier vouches: a row's annual amount, or each month it
+    typed (its N月凭证, else the row's 数据来源/凭证), with the cell the amount is in."""
+    letters = calc.data.activity_columns
+    lines: list[tuple[object, ...]] = []
+    for row in calc.rows.to_dict("records"):
+        ident, source = cell_text(row.get("id")), cell_text(row.get("source"))
+        own = (cell_text(row.get("evidence")) or "").strip()
+        months = [m for m in range(1, 13) if not is_blank(row.get(f"m{m}"))]
+        if not months:
+            cell = f"{L.SHEET_ACTIVITY}!{letters.get('annual', '')}{row['row']}"
+            lines.append((ident, source, "", cell, row.get("annual"), own, "" if own else MISSING))
+            continue
+        for month in months:
+            text = (cell_text(row.get(f"ev{month}")) or "").strip()
+            status = "" if text else (ROW_EVIDENCE if own else MISSING)
+            cell = f"{L.SHEET_ACTIVITY}!{letters.get(f'm{month}', '')}{row['row']}"
+            lines.append(
+                (ident, source, f"{month}月", cell, row.get(f"m{month}"), text or own, status)
+            )
+    return lines
+
+
 def write_plan(calc: WorkbookCalculation, path: Path, materiality: float) -> list[Pick]:
     picks = sampling_plan(calc, materiality)
     total = calc.result.total or 1.0
     book = Workbook()
     sheet = book.active
     sheet.title = "抽样计划"
-    sheet.append(
-        [f"重要性水平 {materiality:.0%}（合理保证）；抽样直至未抽样排放量低于总排放量的该比例"]
-    )
+    sheet.append([f"重要性水平 {materiality * 100:g}%；抽样直至未抽样排放量低于总排放量的该比例"])
     sheet.append(
         ["序", "编号", "排放源", "t CO2e", "占比", "风险系数", "加权", "抽样", "理由", "累计覆盖"]
     )
@@ -267,21 +305,20 @@ def write_plan(calc: WorkbookCalculation, path: Path, materiality: float) -> lis
             "是" if pick.reason else "否", pick.reason, covered / total,
         ])  # fmt: skip
     evidence = book.create_sheet("凭证索引")
-    evidence.append(["编号", "排放源", "清册位置", "数据来源/凭证", "状态"])
-    for row in calc.rows.to_dict("records"):
-        text = cell_text(row.get("evidence")) or ""
-        evidence.append([
-            cell_text(row.get("id")), cell_text(row.get("source")), str(row.get("place") or ""),
-            text, "缺少凭证" if not text.strip() else "",
-        ])  # fmt: skip
+    evidence.append(list(EVIDENCE_HEADERS))
+    for line in evidence_index(calc):
+        evidence.append(list(line))
     book.save(path)
     return picks
 
 
 def write_pack(
-    calc: WorkbookCalculation, folder: Path, materiality: float = DEFAULT_MATERIALITY
+    calc: WorkbookCalculation, folder: Path, materiality: float | None = None
 ) -> dict[str, object]:
-    """audit.xlsx, plan.xlsx and manifest.json in ``folder``; returns the manifest."""
+    """audit.xlsx, plan.xlsx and manifest.json in ``folder``; returns the manifest. The
+    materiality is the workbook's 核查重要性水平 unless given."""
+    if materiality is None:
+        materiality = materiality_of(calc.data.info)
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     audit, plan, stamp = folder / "audit.xlsx", folder / "plan.xlsx", folder / "manifest.json"

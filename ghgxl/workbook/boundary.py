@@ -13,9 +13,7 @@ from ghgxl.workbook.read import WorkbookData, is_blank, is_number
 
 
 def _setting(data: WorkbookData, key: str) -> float:
-    value = data.info.get(key)
-    default = next(f.default for f in L.INFO_FIELDS if f.key == key)
-    return float(value) if is_number(value) else float(default)  # type: ignore[arg-type]
+    return L.setting(data.info, key)
 
 
 @dataclass

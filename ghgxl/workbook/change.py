@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 
 from ghgxl.errors import GhgError
 from ghgxl.export import cell_text
-from ghgxl.units import conversion_factor, is_number, parse_number
+from ghgxl.units import conversion_factor, parse_number
+from ghgxl.workbook import layout as L
 from ghgxl.workbook.calc import WorkbookCalculation
 
-DEFAULT_THRESHOLD_PCT = 10.0
 EFFECTS = ("activity", "factor", "added", "removed")
 
 
@@ -109,10 +109,7 @@ def _in_unit(amount: float, unit: str, target: str) -> float | None:
 
 def threshold_pct(info: dict[str, object]) -> float:
     """The base-year recalculation threshold 基本信息 sets (% of the base year), else 10."""
-    value = info.get("recalculation_threshold_pct")
-    if is_number(value) and float(value) > 0:  # type: ignore[arg-type]
-        return float(value)  # type: ignore[arg-type]
-    return DEFAULT_THRESHOLD_PCT
+    return L.setting(info, "recalculation_threshold_pct")
 
 
 def compare(after: WorkbookCalculation, before: WorkbookCalculation) -> Comparison:

@@ -29,7 +29,7 @@ from ghgxl.factors import (
     diff_libraries,
     version_key,
 )
-from ghgxl.units import excel_error
+from ghgxl.units import cell_repr, excel_error
 from ghgxl.workbook import layout as L
 from ghgxl.workbook import ready, xlsx
 from ghgxl.workbook.boundary import exclusions, significance
@@ -296,7 +296,26 @@ def input_findings(calc: WorkbookCalculation) -> list[GhgError]:
         *exclusions(calc.data, calc.result.total).findings,
         *significance(calc.data).findings,
         *ready.unassessed_significance(calc.data),
+        *_settings_out_of_range(calc),
     ]
+
+
+def _settings_out_of_range(calc: WorkbookCalculation) -> list[GhgError]:
+    """W115 at each numeric 基本信息 setting typed as text or out of its bounds: the
+    calculation uses the default instead, and says so rather than silently."""
+    found = []
+    for field in L.INFO_FIELDS:
+        value = calc.data.info.get(field.key)
+        if field.bounds is None or is_blank(value) or L.setting_is_valid(field.key, value):
+            continue
+        low, high = field.bounds
+        found.append(
+            GhgError(
+                "W115", cell=ready.info_place(calc.data, field.key), field=field.label,
+                value=cell_repr(value), low=low, high=high, default=field.default,
+            )
+        )  # fmt: skip
+    return found
 
 
 def _check(

@@ -28,7 +28,7 @@ from ghgxl.units import is_number
 from ghgxl.workbook import fill, template
 from ghgxl.workbook import layout as L
 from ghgxl.workbook.calc import WorkbookCalculation, calc_file, calculate_workbook
-from ghgxl.workbook.read import MONTHS, is_blank
+from ghgxl.workbook.read import MONTH_EVIDENCE, MONTHS, is_blank
 from ghgxl.workbook.resize import resized
 
 #: --approach → the 基本信息 组织边界合并方法 the group workbook records.
@@ -37,7 +37,7 @@ APPROACHES = {"control": "运营控制", "financial": "财务控制", "equity": 
 CARRIED = (
     "source", "category", "scope3_category", "method", "unit", "evidence", "factor_key",
     "factor", "factor_unit", "gas", "factor_source", "dq_activity", "dq_factor",
-    "dq_calibration", "activity_u_pct", "factor_u_pct",
+    "dq_calibration", "activity_u_pct", "factor_u_pct", *MONTH_EVIDENCE,
 )  # fmt: skip
 SOURCE_CARRIED = tuple(
     c.key for c in L.SOURCE_COLUMNS if not c.formula and c.key not in ("id", "facility")

@@ -7,16 +7,21 @@ their cell addresses from here, so a column can move without anything drifting.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ghgxl import methods
 from ghgxl.emission import GROUPS, TOTAL_GROUPS
+from ghgxl.units import is_number
 from ghgxl.workbook.names import *  # noqa: F403  (the sheet names, re-exported here)
 from ghgxl.workbook.names import SHEET_ACTIVITY, SHEET_COMPANY
 from ghgxl.workbook.refs import column_letter
 
 TEMPLATE_VERSION = "2026.2"
 
+#: 使用说明: heights (points) of the title, the note and the band the buttons stand in (two
+#: rows of buttons, above the text, so no wrapped line of the guide runs under them).
+GUIDE_ROW_HEIGHTS = (24, 16, 92)
 HEADER_ROW = 4  # table sheets: title in row 1, notes in row 2, headers in row 4
 FIRST_ROW = 5
 TEMPLATE_ROWS = 200  # empty formula rows in a fresh workbook (``workbook new --rows`` for more)
@@ -53,6 +58,7 @@ class InfoField:
     note: str = ""
     choices: tuple[str, ...] = ()
     long_text: bool = False
+    bounds: tuple[float, float] | None = None  # a numeric setting's range (inclusive)
 
 
 CONSOLIDATION = ("运营控制", "财务控制", "股权比例")
@@ -97,13 +103,17 @@ INFO_FIELDS: tuple[InfoField, ...] = (
         "单一排除源上限（占总排放 %）",
         1,
         "ISO 14064-1 实务：单一排除源 < 1%",
+        bounds=(0, 100),
     ),
-    InfoField("exclusion_total_pct", "排除源合计上限（占总排放 %）", 5, "排除源合计 < 5%"),
+    InfoField(
+        "exclusion_total_pct", "排除源合计上限（占总排放 %）", 5, "排除源合计 < 5%", bounds=(0, 100)
+    ),
     InfoField(
         "significance_threshold",
         "重大性判定门槛（总分）",
         12,
         "重大性评估表六项准则（各 1–3 分）总分达到此值判定为重大",
+        bounds=(6, 18),
     ),
     InfoField(
         "company_profile",
@@ -128,6 +138,7 @@ INFO_FIELDS: tuple[InfoField, ...] = (
         "基准年重新计算门槛（%）",
         10,
         "结构性变化（边界、排放源增减、方法或因子更正）超过基准年排放量的此比例时重新计算基准年",
+        bounds=(0.1, 100),
     ),
     InfoField("output", "产品产量（可选）", "", "报告年度的产品产量，用于单位产品排放强度"),
     InfoField("output_unit", "产量单位", "", "如 t、件、万只"),
@@ -138,6 +149,13 @@ INFO_FIELDS: tuple[InfoField, ...] = (
         "股权比例（%，集团按股权比例合并时）",
         "",
         "集团持有本厂区的股权比例，0–100；ghgxl consolidate --approach equity 按此比例计入",
+    ),
+    InfoField(
+        "materiality_pct",
+        "核查重要性水平（%）",
+        5,
+        "核查包抽样计划的重要性水平：合理保证常用 5%；抽样直至未抽样排放量低于总排放量的此比例",
+        bounds=(0.1, 50),
     ),
 )
 INFO_FIRST_ROW = 4
@@ -165,6 +183,22 @@ def placeholders() -> tuple[str, ...]:
         for f in INFO_FIELDS
         if isinstance(f.default, str) and f.default.startswith("（") and f.default.endswith("）")
     )
+
+
+INFO_FIELD = {f.key: f for f in INFO_FIELDS}
+
+
+def setting_is_valid(key: str, value: object) -> bool:
+    """Whether a typed numeric setting is a number within its field's bounds."""
+    low, high = INFO_FIELD[key].bounds or (float("-inf"), float("inf"))
+    return is_number(value) and low <= float(value) <= high  # type: ignore[arg-type]
+
+
+def setting(info: Mapping[str, object], key: str) -> float:
+    """A numeric 基本信息 setting: the typed value when it is a number within its bounds,
+    else the field's default (``ghgxl check`` says so where one was typed: W115)."""
+    value = info.get(key)
+    return float(value) if setting_is_valid(key, value) else float(INFO_FIELD[key].default)  # type: ignore[arg-type]
 
 
 #: A whole value in full-width parentheses or lenticular brackets: ``（厂区名称）``, ``【请填写】``.
@@ -343,6 +377,15 @@ ACTIVITY_COLUMNS: tuple[Column, ...] = (
         "95% 置信区间半宽；留空则按因子类别取默认值（见 docs/uncertainty.md）",
     ),
     Column("remark", "备注", 20),
+    *(
+        Column(
+            f"ev{m}",
+            f"{m}月凭证",
+            12,
+            f"{m}月活动量的凭证（可选），如电费单号；留空则以本行的数据来源/凭证为准",
+        )
+        for m in range(1, 13)
+    ),
 )
 ACT_COL = _letters(ACTIVITY_COLUMNS)
 #: What a 活动数据 row's result cells show when its category is not a number 1–6 (text

@@ -43,6 +43,8 @@ INPUT_KEYS = tuple(c.key for c in L.ACTIVITY_COLUMNS if not c.formula)
 #: Columns without which a 活动数据 sheet cannot be read (found by their headers).
 REQUIRED_ACTIVITY = ("id", "category", "annual", "unit", "factor_key", "factor", "factor_unit")
 MONTHS = tuple(f"m{m}" for m in range(1, 13))
+#: Each month's evidence reference, beside its amount's column key.
+MONTH_EVIDENCE = tuple(f"ev{m}" for m in range(1, 13))
 DQ_KEYS = ("dq_activity", "dq_factor", "dq_calibration")
 MARKET_KEYS = tuple(c.key for c in L.MARKET_COLUMNS)
 

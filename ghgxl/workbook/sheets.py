@@ -129,7 +129,7 @@ GUIDE_LINES = (
     "没有 Python 时打开本文件仍显示上次保存的结果。",
     "没有 Excel 时：在命令行运行 ghgxl calc 本文件.xlsm --in-place（先自动备份），结果写入单元格（公式保留）；"
     "或 ghgxl calc 本文件.xlsm -o 新文件.xlsm 写入新文件。只运行 ghgxl calc 本文件.xlsm 时只显示结果、不改动文件。",
-    "按钮：检查清册（查找缺漏与错误）、重新计算、生成报告（Word，保存在本文件旁）。",
+    "按钮：检查清册（查找缺漏与错误）、重新计算、生成报告（Word，保存在本文件旁）、生成核查包（供查证机构重算与抽样，保存在本文件旁的“-核查包”文件夹）；后两个按钮先要保存清册，因报告与核查包记录所保存文件的 SHA-256。",
     "首次在 Windows 上使用，或单元格显示 #NAME?、按钮无反应时：在命令提示符运行 ghgxl excel setup 本文件.xlsm，"
     "再运行 ghgxl excel doctor 本文件.xlsm，按 → 提示处理（安装步骤见 ghgxl 的 docs/install-windows.md）。",
     "macOS 版 Excel 不支持 xlwings 的自定义函数（UDF），按钮（RunPython）可用；请用 ghgxl calc 计算。",
@@ -145,14 +145,16 @@ def write_guide(ws: Worksheet, library: FactorLibrary) -> None:
         "温室气体盘查清册 — 使用说明",
         "ghgxl: 清册即界面，计算在底层 / the workbook is the interface",
     )
-    for row, line in enumerate(GUIDE_LINES, start=4):
+    for row, height in enumerate(L.GUIDE_ROW_HEIGHTS, start=1):
+        ws.row_dimensions[row].height = height
+    for row, line in enumerate(GUIDE_LINES, start=len(L.GUIDE_ROW_HEIGHTS) + 1):
         ws.cell(row=row, column=1, value=line).alignment = WRAP
     versions = (
         ("ghgxl 版本", ghgxl.__version__),
         ("因子库版本", library.version),
         ("模板版本", L.TEMPLATE_VERSION),
     )
-    start = 4 + len(GUIDE_LINES) + 1
+    start = len(L.GUIDE_ROW_HEIGHTS) + 1 + len(GUIDE_LINES) + 1
     for offset, (label, value) in enumerate(versions):
         ws.cell(row=start + offset, column=1, value=f"{label}：{value}").font = NOTE
     ws.column_dimensions["A"].width = 110

@@ -7,7 +7,7 @@ Steps of :func:`build_template`:
 2. the ``xlwings_udfs`` VBA module — what Excel's "Import Functions" writes — is generated
    from :mod:`ghgxl.udfs` with xlwings' own generator, and written with pyopenvba together
    with the ``ghgxl_macros`` module the buttons call;
-3. the buttons 检查清册 / 重新计算 / 生成报告 are added to 使用说明 (pyopenvba), and their
+3. the buttons 检查清册 / 重新计算 / 生成报告 / 生成核查包 are added to 使用说明 (pyopenvba), and their
    parts rewritten as Excel writes them (:mod:`ghgxl.workbook.controls`);
 4. the VBA project is brought to the shape Office writes, with a document module for the
    workbook and each sheet (every sheet has a codeName) (:mod:`ghgxl.workbook.vba`);
@@ -40,7 +40,20 @@ BUTTONS = (  # (name, caption, macro, Python entry point in ghgxl.udfs)
     ("btnCheck", "检查清册", "GhgCheck", "check_workbook"),
     ("btnRecalc", "重新计算", "GhgRecalc", "recalculate"),
     ("btnReport", "生成报告", "GhgReport", "generate_report"),
+    ("btnPack", "生成核查包", "GhgPack", "generate_pack"),
 )
+
+
+#: Buttons per row on 使用说明, and each one's box in points: (left, top, width, height).
+BUTTONS_PER_ROW = 3
+
+
+def button_box(index: int) -> tuple[int, int, int, int]:
+    """Where button ``index`` stands: in the guide's button band (row 3, below the title and
+    note), rows of three 130 × 34 pt buttons, 150 pt apart from the left and 44 pt down."""
+    row, column = divmod(index, BUTTONS_PER_ROW)
+    band = sum(L.GUIDE_ROW_HEIGHTS[:-1])
+    return 20 + 150 * column, band + 6 + 44 * row, 130, 34
 
 
 def template_path() -> Path:
@@ -90,14 +103,9 @@ def add_buttons(path: Path) -> None:
     app = ExcelApplication.open(str(path), with_vba=False)
     guide = app.sheet(1)
     for index, (name, caption, macro, _entry) in enumerate(BUTTONS):
+        left, top, width, height = button_box(index)
         guide.add_button(
-            name=name,
-            left=20 + 150 * index,
-            top=250,
-            width=130,
-            height=34,
-            text=caption,
-            macro=macro,
+            name=name, left=left, top=top, width=width, height=height, text=caption, macro=macro
         )
     app.save(str(path))
 

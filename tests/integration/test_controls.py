@@ -12,6 +12,7 @@ from xml.etree import ElementTree
 import pytest
 
 from ghgxl.workbook import controls, template, xlsx
+from ghgxl.workbook import layout as L
 from tests.support import soffice
 
 ROOT = Path(__file__).parents[2]
@@ -297,8 +298,8 @@ def test_libreoffice_imports_the_buttons_with_captions_and_macros(guide_in_libre
 
 @pytest.mark.skipif(soffice() is None, reason="LibreOffice is installed by .ci/run")
 def test_libreoffice_places_the_buttons_where_they_were_put(guide_in_libreoffice) -> None:
-    """130 x 34 points at (20 + 150 i, 250), as add_buttons asks, to within a pixel: the VML
-    anchor LibreOffice places them by agrees with the drawing's."""
+    """130 x 34 points, three a row in the guide's button band, as add_buttons asks,
+    to within a pixel: the VML anchor LibreOffice places them by agrees with the drawing's."""
     ids = {
         b.get(f"{FORM}id"): b.get(f"{FORM}name") for b in guide_in_libreoffice.iter(f"{FORM}button")
     }
@@ -306,4 +307,6 @@ def test_libreoffice_places_the_buttons_where_they_were_put(guide_in_libreoffice
     for index, (name, _caption, _macro, _entry) in enumerate(template.BUTTONS):
         control = placed[name]
         box = [_points(control.get(f"{SVG}{key}")) for key in ("x", "y", "width", "height")]
-        assert box == pytest.approx([20 + 150 * index, 250, 130, 34], abs=1.0), name
+        left, top = 20 + 150 * (index % 3), 24 + 16 + 6 + 44 * (index // 3)  # the button band
+        assert box == pytest.approx([left, top, 130, 34], abs=1.0), name
+        assert top + 34 <= sum(L.GUIDE_ROW_HEIGHTS)  # above the first line of the guide

@@ -18,6 +18,7 @@ from ghgxl.report.factor_table import REF_SEPARATOR
 from ghgxl.report.render import render_docx
 from ghgxl.workbook import fill, template
 from ghgxl.workbook import layout as L
+from ghgxl.workbook.audit import sampling_plan
 from ghgxl.workbook.calc import calculate_workbook
 from ghgxl.workbook.check import check_workbook
 from ghgxl.workbook.ready import BLOCKING
@@ -312,6 +313,21 @@ def test_every_activity_row_can_be_recomputed(example: str) -> None:
         computed = float(amount.replace(",", "")) * float(factor) / 1000
         assert computed == pytest.approx(float(tco2e.replace(",", "")), abs=6e-5, rel=1e-6), line
     assert rows == list(range(L.FIRST_ROW, L.FIRST_ROW + 41))
+
+
+def test_the_sampling_appendix_is_the_packs_plan(example: str) -> None:
+    """附录三 lists the sources the verifier's plan samples (the same function as plan.xlsx),
+    its coverage adds up, and what it leaves unsampled is below the 5 % materiality."""
+    section = example.split("附录三 核查抽样计划\n")[2]
+    table = section.split("核查抽样计划\n")[1].split("\n\n")[0].split("\n")[1:]
+    picks = [p for p in sampling_plan(calculate_workbook(EXAMPLE), 0.05) if p.reason]
+    assert [line.split(" | ")[1] for line in table] == [str(p.row["id"]) for p in picks]
+    shares = [float(line.split(" | ")[5].rstrip("%")) for line in table]
+    covered = float(table[-1].split(" | ")[8].rstrip("%"))  # exact, each share rounded
+    assert covered == pytest.approx(sum(shares), abs=0.005 * len(shares) + 1e-9)
+    rest = re.search(r"其余 (\d+) 个排放源合计占 ([\d.]+)%", section)
+    assert rest and int(rest[1]) == 41 - len(table) and float(rest[2]) < 5
+    assert float(rest[2]) == pytest.approx(100 - covered, abs=0.01)
 
 
 def test_unscored_sources_keep_the_report_a_draft(tmp_path: Path) -> None:

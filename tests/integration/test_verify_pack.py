@@ -14,7 +14,8 @@ from click.testing import CliRunner
 from ghgxl.cli import main
 from ghgxl.emission import GROUPS
 from ghgxl.workbook import fill
-from ghgxl.workbook.audit import sampling_plan
+from ghgxl.workbook import layout as L
+from ghgxl.workbook.audit import evidence_index, sampling_plan
 from ghgxl.workbook.calc import calculate_workbook
 from ghgxl.workbook.manifest import sha256
 from ghgxl.workbook.resize import resized
@@ -94,7 +95,48 @@ def test_the_evidence_index_and_the_manifest(thousand: Path, tmp_path: Path) -> 
         assert data["files"][name] == sha256(tmp_path / "pack" / name)
     book = openpyxl.load_workbook(tmp_path / "pack" / "plan.xlsx", read_only=True)
     index = list(book["凭证索引"].iter_rows(min_row=2, values_only=True))
-    missing = [row for row in index if row[4] == "缺少凭证"]
+    missing = [row for row in index if row[6] == "缺少凭证"]
     assert len(index) == 1000 and len(missing) == 1000 - len(range(0, 1000, 7))
+    assert index[7][:6] == ("R7", None, None, f"活动数据!{L.ACT_COL['annual']}12", 107, "发票")
     audit = openpyxl.load_workbook(tmp_path / "pack" / "audit.xlsx")
     assert not audit.vba_archive and "GHG_" not in str(audit["排放源"]["I2"].value)
+
+
+def test_monthly_amounts_are_indexed_month_by_month(tmp_path: Path) -> None:
+    """A row typed by month gets one index line per typed month: its own N月凭证, else the
+    row's 数据来源/凭证 (said so), else flagged; a row with neither is flagged each month."""
+    months = {f"m{m}": 100.0 for m in (1, 2, 3)}
+    rows = [
+        dict(MIX[2], id="E1", evidence="供电局电费单", **months, ev1="电费单2023-01"),
+        dict(MIX[2], id="E2", m6=50.0, ev6="", m7=60.0, ev7="电费单2023-07"),
+        dict(MIX[0], id="D1", annual=10.0),
+    ]
+    path = tmp_path / "monthly.xlsm"
+    path.write_bytes(fill.fill(TEMPLATE, {"company": "测试"}, rows))
+    lines = evidence_index(calculate_workbook(path))
+    month = L.ACT_COL
+    assert [(line[0], line[2], line[3], line[4], line[5], line[6]) for line in lines] == [
+        ("E1", "1月", f"活动数据!{month['m1']}5", 100, "电费单2023-01", ""),
+        ("E1", "2月", f"活动数据!{month['m2']}5", 100, "供电局电费单", "用本行凭证"),
+        ("E1", "3月", f"活动数据!{month['m3']}5", 100, "供电局电费单", "用本行凭证"),
+        ("E2", "6月", f"活动数据!{month['m6']}6", 50, "", "缺少凭证"),
+        ("E2", "7月", f"活动数据!{month['m7']}6", 60, "电费单2023-07", ""),
+        ("D1", "", f"活动数据!{month['annual']}7", 10, "", "缺少凭证"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("typed", "used", "warned"), [(2, 0.02, False), ("5%", 0.05, True), (80, 0.05, True)]
+)
+def test_the_workbook_sets_the_materiality(
+    typed: object, used: float, warned: bool, tmp_path: Path
+) -> None:
+    """基本信息 核查重要性水平（%） sets the pack's materiality when --materiality is not
+    given; text or a value outside 0.1–50 falls back to 5 % and check says so (W115)."""
+    path = tmp_path / "book.xlsm"
+    info = {"company": "测试", "materiality_pct": typed}
+    path.write_bytes(fill.fill(TEMPLATE, info, [dict(MIX[2], id="E1", annual=1.0)]))
+    assert pack(path, tmp_path / "pack")["materiality"] == used
+    result = CliRunner().invoke(main, ["check", str(path)])
+    cell = f"基本信息!B{L.INFO_ROW['materiality_pct']}"
+    assert ("W115" in result.output and cell in result.output) is warned, result.output
