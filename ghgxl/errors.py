@@ -453,6 +453,19 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "请先保存清册（Ctrl+S），再点按钮",
         "save the workbook (Ctrl+S), then press the button again",
     ),
+    "E627": ErrorSpec(
+        "基准年清册 {path} 的报告年度为 {found}，而基本信息的基准年为 {year}",
+        "the base-year workbook {path} reports the year {found}, but 基本信息 names {year} as "
+        "the base year",
+        "请指定基准年（{year} 年）的清册，或更正基本信息的基准年",
+        "name the workbook of the base year ({year}), or correct the base year in 基本信息",
+    ),
+    "E628": ErrorSpec(
+        "找不到基准年清册 {path}（按本清册所在文件夹查找）",
+        "the base-year workbook {path} is not found (looked for beside this workbook)",
+        "请把基准年清册放在本清册旁，或更正文件名；也可用 --base-year 指定",
+        "put the base-year workbook beside this one, or correct its name; or give --base-year",
+    ),
     "W101": ErrorSpec(
         "电网因子年份 {factor_year} 与报告年度 {year} 不同",
         "the grid factor's year {factor_year} differs from the reporting year {year}",

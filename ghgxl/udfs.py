@@ -266,7 +266,7 @@ def generate_report() -> None:
     out = workbook_path.with_name(f"{workbook_path.stem}-温室气体盘查报告.docx")
     with tempfile.TemporaryDirectory() as folder:
         source = _saved_file(book, folder, "报告", "report")
-        write_report(source, out, images=workbook_path.parent)
+        write_report(source, out, images=workbook_path.parent, folder=workbook_path.parent)
     if hasattr(os, "startfile"):
         os.startfile(out)  # Windows: open in Word
 

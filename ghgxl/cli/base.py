@@ -7,6 +7,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from functools import wraps
+from pathlib import Path
 from typing import Any
 
 import click
@@ -53,6 +54,15 @@ def main() -> None:
     """ghgxl：温室气体盘查清册的计算引擎 / the engine under the GHG inventory workbook."""
 
 
+#: ``--base-year BOOK``: the base year's workbook (default: the one 基本信息 names).
+base_year_option = click.option(
+    "--base-year",
+    "base_year",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="基准年清册（默认取基本信息“基准年清册文件”）/ the base year's workbook (default: the "
+    "one 基本信息 names)",
+)
 #: ``--library VERSION``: compute with this factor-library version instead of the one the
 #: workbook records (基本信息 因子库版本).
 library_option = click.option(

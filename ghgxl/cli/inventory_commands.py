@@ -18,6 +18,7 @@ import ghgxl
 from ghgxl import gwp
 from ghgxl.cli.base import (
     EXIT_FINDINGS,
+    base_year_option,
     console,
     err_console,
     friendly,
@@ -154,8 +155,9 @@ def _print_findings(findings: list[GhgError]) -> None:
 @click.option(
     "--previous",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="上一年度（或基准年）清册，用于比较 / an earlier year's workbook to compare with",
+    help="上一年度清册，用于比较 / an earlier year's workbook to compare with",
 )
+@base_year_option
 @library_option
 @friendly
 def calc(
@@ -166,6 +168,7 @@ def calc(
     overlay: str | None,
     json_out: str | None,
     previous: Path | None,
+    base_year: Path | None,
     library_version: str | None,
 ) -> None:
     """计算清册或活动数据表 / compute a workbook (.xlsm) or an activity table (.csv).
@@ -174,7 +177,7 @@ def calc(
     -o the results are written into a copy, formulas kept, so it shows every number
     without Python.
     """
-    check_outputs([out, json_out], [source, overlay, previous])
+    check_outputs([out, json_out], [source, overlay, previous, base_year])
     opened = None
     if source.suffix.lower() in OLD_WORKBOOK_SUFFIXES:  # never read as a CSV
         raise GhgError("E608", path=source.name)
@@ -200,10 +203,9 @@ def calc(
                 source, out, in_place, gwp_set, choice, opened=opened, progress=report
             )
         result = calculation.result
-        if previous is not None:  # an earlier year, computed with the library it records
-            from ghgxl.workbook.calc import calculate_workbook
+        from ghgxl.workbook.change import attach_years  # each with the library it records
 
-            calculation.previous = calculate_workbook(previous)
+        check_outputs([out, json_out], attach_years(calculation, previous, base_year))
         extra = boundary(calculation)
         if backup:
             err_console.print(f"备份 / backup: {backup}", markup=False)
@@ -322,8 +324,9 @@ def check(
 @click.option(
     "--previous",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="上一年度（或基准年）清册，用于比较 / an earlier year's workbook to compare with",
+    help="上一年度清册，用于比较 / an earlier year's workbook to compare with",
 )
+@base_year_option
 @friendly
 def report(
     source: Path,
@@ -331,6 +334,7 @@ def report(
     pdf: bool,
     images: Path | None,
     previous: Path | None,
+    base_year: Path | None,
     library_version: str | None,
 ) -> None:
     """生成温室气体盘查报告 (Word) / write the GHG report of a workbook."""
@@ -340,8 +344,9 @@ def report(
     out = out or source.with_name(f"{source.stem}-温室气体盘查报告.docx")
     with err_console.status("生成报告 / writing the report …"):
         calculation, written, pdf_path = write_report(
-            source, out, pdf, LibraryChoice(library_version), images=images, previous=previous
-        )
+            source, out, pdf, LibraryChoice(library_version), images=images, previous=previous,
+            base_year=base_year,
+        )  # fmt: skip
     console.print(f"已生成 / written: {written}", markup=False)
     if pdf_path:
         console.print(f"已生成 / written: {pdf_path}", markup=False)
@@ -360,13 +365,16 @@ def report(
     type=click.Path(dir_okay=False, path_type=Path),
     help="报告生成时所用的上一年度清册 / the earlier year the report was made with",
 )
+@base_year_option
 @friendly
-def verify(report_path: Path, workbook: Path, previous: Path | None) -> None:
+def verify(
+    report_path: Path, workbook: Path, previous: Path | None, base_year: Path | None
+) -> None:
     """核对报告是否由此清册生成且未被改动 / check that a report was made from this workbook
     and not edited since (exit 0 yes, 1 no, 2 unreadable)."""
     from ghgxl.report.render import verify_report
 
-    verdict = verify_report(report_path, workbook, previous)
+    verdict = verify_report(report_path, workbook, previous, base_year)
     stamp = verdict.manifest or {}
     if not stamp:
         console.print(

@@ -367,6 +367,35 @@ def _management(w: _Writer) -> None:
     w.p(
         "本组织以 {{ base_year }} 年为基准年。当组织边界或运营边界改变、排放源的所有权或控制权转移，或量化方法、排放因子改变，导致排放量变化超过基准年排放量的 {{ recalculation_threshold }}% 时，重新计算基准年及其后各年的排放量。"
     )
+    w.loop_table(
+        "基准年与本年度排放量",
+        [
+            "类别",
+            "基准年 (t CO2e)",
+            "本年度 (t CO2e)",
+            "变化率",
+            "结构性变化 (t CO2e)",
+            "重新计算后的基准年 (t CO2e)",
+        ],
+        "for r in base.rows",
+        [
+            "{{ r.name }}",
+            "{{ r.base }}",
+            "{{ r.now }}",
+            "{{ r.pct }}",
+            "{{ r.structural }}",
+            "{{ r.adjusted }}",
+        ],
+        [
+            "合计",
+            "{{ base.total.base }}",
+            "{{ base.total.now }}",
+            "{{ base.total.pct }}",
+            "{{ base.total.structural }}",
+            "{{ base.total.adjusted }}",
+        ],
+    )
+    w.p("{{ base.note }}")
     w.h("第八章 温室气体信息管理与内部核查")
     w.p(
         "盘查数据由各部门按盘查清册收集，保留缴费单据、发票、抄表记录等原始凭证（各排放源的凭证见附录二）；排放量由盘查清册按附录一的因子计算。盘查小组每年进行内部核查，核对活动数据与凭证、因子与出处，并检查清册的完整性与一致性。"

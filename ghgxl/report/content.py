@@ -8,8 +8,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from ghgxl import inventory
 from ghgxl.workbook import layout as L
 from ghgxl.workbook.read import WorkbookData, is_blank
+
+#: 类别1 直接排放 … as the report names the ISO 14064-1 categories.
+CATEGORY_NAMES = {c: f"类别{c} {name}" for c, name in inventory.CATEGORY_NAMES.items()}
 
 #: ISO 14064-1:2018 3.1.1 and annex: the seven gases (groups) and their Chinese names.
 GHG_DEFINITIONS = (

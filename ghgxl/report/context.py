@@ -16,25 +16,25 @@ from typing import Any
 import pandas as pd
 
 import ghgxl
-from ghgxl import citations, gwp, inventory, methods, quality
+from ghgxl import citations, gwp, methods, quality
 from ghgxl.emission import TOTAL_GROUPS
 from ghgxl.export import cell_text
 from ghgxl.factors import FactorLibrary
-from ghgxl.report import content, provenance
+from ghgxl.report import content, provenance, years
 from ghgxl.report import sources as listing
+from ghgxl.report.content import CATEGORY_NAMES
 from ghgxl.report.factor_table import FactorTable, factor_table, references
 from ghgxl.report.formats import money, percentages, significant, subscript
 from ghgxl.uncertainty import assess
 from ghgxl.workbook import layout as L
 from ghgxl.workbook.boundary import exclusions, significance
 from ghgxl.workbook.calc import WorkbookCalculation, dq_scheme
-from ghgxl.workbook.change import Line, compare, threshold_pct
+from ghgxl.workbook.change import threshold_pct
 from ghgxl.workbook.check import input_findings
 from ghgxl.workbook.intensity import indicators
 from ghgxl.workbook.read import is_blank
 from ghgxl.workbook.ready import readiness
 
-CATEGORY_NAMES = {c: f"类别{c} {name}" for c, name in inventory.CATEGORY_NAMES.items()}
 GAS_LABELS = {"CO2e": "CO2e*"}
 GAS_NOTE = "CO2e*：以 CO2 当量给出、未分气体的排放因子（如供应商或生命周期数据库因子）。"
 #: What makes two rows use the same methods, gases and factors: for a row with a library
@@ -289,44 +289,6 @@ def report_factors(calc: WorkbookCalculation, library: FactorLibrary | None = No
     return factor_table(rows, library, calc.result.gwp_set, _text(calc.data.info, "reporting_year"))
 
 
-def _signed(value: float) -> str:
-    return f"{'+' if value >= 0 else '−'}{money(abs(value))}"
-
-
-def _year_on_year(calc: WorkbookCalculation) -> dict[str, object] | None:
-    """与上一年度比较 (chapter 10) when an earlier workbook was given (``--previous``)."""
-    if calc.previous is None:
-        return None
-    change = compare(calc, calc.previous)
-    before, total = cell_text(change.before_year) or "上一", change.total
-
-    def parts(line: Line) -> str:
-        e = line.effects
-        return (
-            f"活动数据变化 {_signed(e['activity'])}、排放因子变化 {_signed(e['factor'])}、"
-            f"新增排放源 {_signed(e['added'])}、删除排放源 {_signed(e['removed'])} t CO₂e"
-        )
-
-    pct = f"，{total.change / total.before * 100:+.2f}%".replace("-", "−") if total.before else ""
-    summary = (
-        f"与 {before} 年度比较：总排放量由 {money(total.before)} t CO₂e 变为 "
-        f"{money(total.after)} t CO₂e（{_signed(total.change)} t CO₂e{pct}），其中{parts(total)}。"
-    )
-    rows = [
-        f"{CATEGORY_NAMES.get(category, f'类别{category}')}：{money(line.before)} → "
-        f"{money(line.after)} t CO₂e（{parts(line)}）"
-        for category, line in change.by_category.items()
-    ]
-    share = abs(change.structural) / total.before * 100 if total.before else 0.0
-    crossed = "超过" if change.recalculate else "未超过"
-    note = (
-        f"新增与删除排放源等结构性变化合计 {_signed(change.structural)} t CO₂e，占 {before} 年度"
-        f"排放量的 {share:.2f}%，{crossed}基准年重新计算门槛 {change.threshold_pct:g}%"
-        + ("，应重新计算基准年及其后各年的排放量。" if change.recalculate else "。")
-    )
-    return {"summary": summary, "rows": rows, "note": note}
-
-
 def _intensity(calc: WorkbookCalculation) -> str:
     """排放强度 sentence (ISO 14064-1 9.3.2) from the denominators 基本信息 gives; "" without."""
     parts = [
@@ -423,7 +385,8 @@ def build_context(
         "grid_factors": factors.grid,
         "scope2_market": _scope2_market(calc),
         "intensity": _intensity(calc),
-        "yoy": _year_on_year(calc),
+        "yoy": years.year_on_year(calc),
+        "base": years.base_year(calc),
         "recalculation_threshold": f"{threshold_pct(info):g}",
         "references": references(methods_used, gwp_code, factors.codes),
         "dq_rows": dq_rows,

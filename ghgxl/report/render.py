@@ -31,6 +31,7 @@ from ghgxl.report.context import CATEGORY_NAMES, build_context, report_factors
 from ghgxl.report.formats import percentages, subscript
 from ghgxl.workbook import xlsx
 from ghgxl.workbook.calc import WorkbookCalculation, calculate_workbook
+from ghgxl.workbook.change import attach_years
 
 TEMPLATE_NAME = "report-template.docx"
 PDF_TIMEOUT_S = 120
@@ -284,17 +285,19 @@ def write_report(
     library: FactorLibrary | LibraryChoice | None = None,
     images: Path | None = None,
     previous: Path | None = None,
+    base_year: Path | None = None,
+    folder: Path | None = None,
 ) -> tuple[WorkbookCalculation, Path, Path | None]:
     """Compute ``workbook`` and write its report to ``out`` (.docx), and a PDF beside it;
     pictures from ``images`` (default: beside the workbook); ``previous``: an earlier year's
-    workbook to compare with. Neither output may be an input (E603) nor anything but a
-    regular file (E604)."""
+    workbook to compare with; ``base_year``: the base year's (default: the one 基本信息
+    names, looked for in ``folder``, by default the workbook's). Neither output may be an
+    input (E603) nor anything but a regular file (E604)."""
     out = Path(out)
     pdf_path = out.with_suffix(".pdf") if pdf else None
-    check_outputs([out, pdf_path], [workbook, previous])
+    check_outputs([out, pdf_path], [workbook, previous, base_year])
     calc = calculate_workbook(Path(workbook), library=library)
-    if previous is not None:  # last year's (or the base year's) workbook, with its own library
-        calc.previous = calculate_workbook(Path(previous))
+    check_outputs([out, pdf_path], attach_years(calc, previous, base_year, folder))
     write_bytes_atomic(out, render_docx(calc, images=images))
     if pdf_path is not None:
         with tempfile.TemporaryDirectory() as folder:
@@ -303,14 +306,15 @@ def write_report(
     return calc, out, pdf_path
 
 
-def verify_report(report: Path, workbook: Path, previous: Path | None = None) -> provenance.Verdict:
+def verify_report(
+    report: Path, workbook: Path, previous: Path | None = None, base_year: Path | None = None
+) -> provenance.Verdict:
     """Whether ``report`` was made from ``workbook`` as it is now: the hash the report
     carries, and its text against the report ghgxl writes from the workbook today (with
-    the same ``previous`` year if the report compared with one)."""
+    the same ``previous`` and base year if the report compared with them)."""
     members = _report_members(Path(report))
     calc = calculate_workbook(Path(workbook))
-    if previous is not None:
-        calc.previous = calculate_workbook(Path(previous))
+    attach_years(calc, previous, base_year)
     expected = xlsx.read_members(render_docx(calc))
     verdict = provenance.Verdict(
         provenance.read_manifest(members), provenance.sha256(Path(workbook))

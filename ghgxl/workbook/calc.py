@@ -57,6 +57,7 @@ class WorkbookCalculation:
     library: FactorLibrary  # the one computed with: the workbook's recorded version by default
     scope2: Scope2 | None = None  # location- and market-based (绿电绿证)
     previous: WorkbookCalculation | None = None  # an earlier year to compare with (--previous)
+    base: WorkbookCalculation | None = None  # the base year (--base-year, or 基本信息 names it)
 
     @property
     def errors(self) -> list[GhgError]:
@@ -357,6 +358,7 @@ def boundary(calc: WorkbookCalculation) -> dict[str, object]:
         "scope2": calc.scope2.as_dict() if calc.scope2 else None,
         "intensity": {i.key: i.as_dict() for i in indicators(calc.data.info, calc.result.total)},
         "year_on_year": _year_on_year(calc),
+        "base_year": _base_year(calc),
     }
 
 
@@ -364,6 +366,12 @@ def _year_on_year(calc: WorkbookCalculation) -> dict[str, object] | None:
     from ghgxl.workbook.change import compare  # change builds on this module
 
     return compare(calc, calc.previous).as_dict() if calc.previous else None
+
+
+def _base_year(calc: WorkbookCalculation) -> dict[str, object] | None:
+    from ghgxl.workbook.change import compare
+
+    return compare(calc, calc.base).as_dict() if calc.base else None
 
 
 def company_factors(calc: WorkbookCalculation) -> list[dict[str, object]]:

@@ -14,12 +14,14 @@ year should be recalculated: ``recalculate`` says so.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ghgxl.errors import GhgError
 from ghgxl.export import cell_text
-from ghgxl.units import conversion_factor, parse_number
+from ghgxl.units import conversion_factor, is_number, parse_number
 from ghgxl.workbook import layout as L
 from ghgxl.workbook.calc import WorkbookCalculation
+from ghgxl.workbook.read import is_blank
 
 EFFECTS = ("activity", "factor", "added", "removed")
 
@@ -37,6 +39,13 @@ class Line:
     def change(self) -> float:
         return self.after - self.before
 
+    @property
+    def adjusted_before(self) -> float:
+        """The earlier year recalculated for the structural changes: without the sources
+        removed since, with the sources added since at this year's emissions (the earlier
+        workbook has no figure for them; GHG Protocol ch. 5 asks for the best estimate)."""
+        return self.before + self.effects["removed"] + self.effects["added"]
+
     def as_dict(self) -> dict[str, object]:
         pct = self.change / self.before * 100 if self.before else None
         return {
@@ -44,6 +53,7 @@ class Line:
             "after_tco2e": self.after,
             "change_tco2e": self.change,
             "change_pct": pct,
+            "adjusted_before_tco2e": self.adjusted_before,
             **{f"{k}_tco2e": v for k, v in self.effects.items()},
         }
 
@@ -151,3 +161,46 @@ def compare(after: WorkbookCalculation, before: WorkbookCalculation) -> Comparis
         *years, dict(sorted(categories.items())), dict(sorted(scopes.items())), total,
         threshold_pct(after.data.info),
     )  # fmt: skip
+
+
+def named_base_year(calc: WorkbookCalculation, folder: Path | None = None) -> Path | None:
+    """The base-year workbook 基本信息 基准年清册文件 names, beside this workbook (or in
+    ``folder``: the Excel buttons work on a copy); None when none is named, or when it names
+    this workbook itself. E628 when it is not there."""
+    value = calc.data.info.get("base_year_workbook")
+    if is_blank(value) or not str(value).strip():
+        return None
+    path = Path(folder or Path(calc.data.path).parent) / str(value).strip()
+    if not path.is_file():
+        cell = f"{L.SHEET_INFO}!B{calc.data.info_rows.get('base_year_workbook', 0)}"
+        raise GhgError("E628", cell=cell, path=path.name)
+    if path.name == Path(calc.data.path).name:
+        return None
+    return path
+
+
+def attach_years(
+    calc: WorkbookCalculation,
+    previous: Path | None = None,
+    base_year: Path | None = None,
+    folder: Path | None = None,
+) -> list[Path]:
+    """Compute the earlier year (``--previous``) and the base year (``--base-year``, else
+    the workbook 基本信息 names) with the libraries they record, onto ``calc``; the files
+    read. E627 when the base-year workbook is of another year than 基本信息 基准年."""
+    from ghgxl.workbook.calc import calculate_workbook
+
+    read = []
+    if previous is not None:
+        calc.previous = calculate_workbook(Path(previous))
+        read.append(Path(previous))
+    path = Path(base_year) if base_year is not None else named_base_year(calc, folder)
+    if path is not None:
+        base = calculate_workbook(path)
+        found, year = base.data.info.get("reporting_year"), calc.data.info.get("base_year")
+        if is_number(found) and is_number(year) and int(found) != int(year):  # type: ignore[arg-type]
+            cell = f"{L.SHEET_INFO}!B{calc.data.info_rows.get('base_year', 0)}"
+            raise GhgError("E627", cell=cell, path=path.name, found=found, year=year)
+        calc.base = base
+        read.append(path)
+    return read

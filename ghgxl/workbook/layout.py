@@ -157,6 +157,13 @@ INFO_FIELDS: tuple[InfoField, ...] = (
         "核查包抽样计划的重要性水平：合理保证常用 5%；抽样直至未抽样排放量低于总排放量的此比例",
         bounds=(0.1, 50),
     ),
+    InfoField(
+        "base_year_workbook",
+        "基准年清册文件（可选）",
+        "",
+        "与本清册同一文件夹中基准年的盘查清册文件名，如 盘查清册-2023.xlsm；报告第七章据此列出基准年排放量，"
+        "结构性变化超过门槛时列出重新计算后的基准年",
+    ),
 )
 INFO_FIRST_ROW = 4
 INFO_ROW = {f.key: INFO_FIRST_ROW + i for i, f in enumerate(INFO_FIELDS)}

@@ -95,6 +95,7 @@ def info() -> dict[str, object]:
         "period_start": "2024-01-01",
         "period_end": "2024-12-31",
         "base_year": 2023,
+        "base_year_workbook": "example-2023.xlsm",  # beside it: chapter 7 lists 2023
         "previous_year": "",
         "previous_total": "",
         "output": 40_000,

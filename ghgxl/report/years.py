@@ -1,0 +1,143 @@
+"""The report's other years: the base year (chapter 7, ISO 14064-1:2018 9.3.1 asks for the
+base-year inventory and its recalculation) and the year-on-year comparison (chapter 10).
+
+Both come from :func:`ghgxl.workbook.change.compare` of this workbook with another one,
+each computed with the factor library it records.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ghgxl.export import cell_text
+from ghgxl.report.content import CATEGORY_NAMES, category_status
+from ghgxl.report.formats import money
+from ghgxl.workbook.calc import WorkbookCalculation
+from ghgxl.workbook.change import Comparison, Line, compare
+
+CATEGORIES = tuple(CATEGORY_NAMES)
+NOT_GIVEN = "未提供"
+
+
+def signed(value: float) -> str:
+    return f"{'+' if value >= 0 else '−'}{money(abs(value))}"
+
+
+def _pct(change: float, before: float) -> str:
+    if not before:
+        return "-"
+    text = f"{change / before * 100:+.2f}%"
+    return "0.00%" if text in ("+0.00%", "-0.00%") else text.replace("-", "−")
+
+
+def _parts(line: Line) -> str:
+    e = line.effects
+    return (
+        f"活动数据变化 {signed(e['activity'])}、排放因子变化 {signed(e['factor'])}、"
+        f"新增排放源 {signed(e['added'])}、删除排放源 {signed(e['removed'])} t CO₂e"
+    )
+
+
+def _structural(change: Comparison, before: str) -> str:
+    total = change.total
+    share = abs(change.structural) / total.before * 100 if total.before else 0.0
+    crossed = "超过" if change.recalculate else "未超过"
+    return (
+        f"新增与删除排放源等结构性变化合计 {signed(change.structural)} t CO₂e，占 {before} 年度"
+        f"排放量的 {share:.2f}%，{crossed}基准年重新计算门槛 {change.threshold_pct:g}%"
+    )
+
+
+def year_on_year(calc: WorkbookCalculation) -> dict[str, object] | None:
+    """与上一年度比较 (chapter 10) when an earlier workbook was given (``--previous``)."""
+    if calc.previous is None:
+        return None
+    change = compare(calc, calc.previous)
+    before, total = cell_text(change.before_year) or "上一", change.total
+    pct = f"，{_pct(total.change, total.before)}" if total.before else ""
+    summary = (
+        f"与 {before} 年度比较：总排放量由 {money(total.before)} t CO₂e 变为 "
+        f"{money(total.after)} t CO₂e（{signed(total.change)} t CO₂e{pct}），其中{_parts(total)}。"
+    )
+    rows = [
+        f"{CATEGORY_NAMES.get(category, f'类别{category}')}：{money(line.before)} → "
+        f"{money(line.after)} t CO₂e（{_parts(line)}）"
+        for category, line in change.by_category.items()
+    ]
+    note = _structural(change, before) + (
+        "，应重新计算基准年及其后各年的排放量。" if change.recalculate else "。"
+    )
+    return {"summary": summary, "rows": rows, "note": note}
+
+
+def _row(name: str, base: str, now: str, pct: str, structural: str, adjusted: str) -> dict:
+    return {
+        "name": name, "base": base, "now": now, "pct": pct, "structural": structural,
+        "adjusted": adjusted,
+    }  # fmt: skip
+
+
+def base_year(calc: WorkbookCalculation) -> dict[str, object]:
+    """基准年排放量 (chapter 7), by category and in total: the base year's, this year's, the
+    change, the structural changes, and the base year recalculated for them when they reach
+    the threshold. This year is the base year when 基本信息 says so; without a base-year
+    workbook otherwise, the base-year columns say 未提供 and the note says how to give one."""
+    info = calc.data.info
+    year, base = cell_text(info.get("reporting_year")), cell_text(info.get("base_year"))
+    by_category = calc.result.by_category()
+    status = category_status(calc.data, CATEGORIES)  # no source this year: 未量化（排除） …
+    blank = _row("", "-", "-", "-", "-", "-")
+    if calc.base is None:
+        own = bool(year) and year == base
+        rows = [
+            {**blank, "name": CATEGORY_NAMES[c]} if c in status else _row(
+                CATEGORY_NAMES[c], money(by_category.get(c, 0.0)) if own else NOT_GIVEN,
+                money(by_category.get(c, 0.0)), "0.00%" if own else "-", "-", "-",
+            )
+            for c in CATEGORIES
+        ]  # fmt: skip
+        total = money(calc.result.total)
+        total_row = _row(
+            "合计", total if own else NOT_GIVEN, total, "0.00%" if own else "-", "-", "-"
+        )
+        if own:
+            note = "本年度即基准年，基准年排放量即本年度排放量。"
+        else:
+            note = (
+                f"未提供基准年（{base or '-'} 年）清册：请在基本信息“基准年清册文件”填写与本清册"
+                "同一文件夹中的基准年清册文件名（或 ghgxl report --base-year），报告即列出基准年"
+                "排放量，并按门槛判断是否重新计算。"
+            )
+        return {"rows": rows, "total": total_row, "note": note}
+    change = compare(calc, calc.base)
+    crossed = change.recalculate
+
+    def line_row(name: str, line: Line) -> dict:
+        return _row(
+            name, money(line.before), money(line.after), _pct(line.change, line.before),
+            signed(line.effects["added"] + line.effects["removed"]),
+            money(line.adjusted_before) if crossed else "-",
+        )  # fmt: skip
+
+    rows = [
+        line_row(CATEGORY_NAMES[c], change.by_category[c])
+        if c in change.by_category
+        else {**blank, "name": CATEGORY_NAMES[c]}
+        for c in CATEGORIES
+    ]
+    before = cell_text(change.before_year) or base or "基准"
+    total = change.total
+    note = (
+        f"基准年（{before} 年）排放量取自基准年清册 {Path(calc.base.data.path).name}。"
+        + _structural(change, before)
+    )
+    if crossed:
+        note += (
+            f"，故重新计算基准年排放量为 {money(total.adjusted_before)} t CO₂e：扣除此后删除的"
+            f"排放源 {money(-total.effects['removed'])} t CO₂e，加上此后新增的排放源 "
+            f"{money(total.effects['added'])} t CO₂e（以本年度排放量计，基准年清册中无其数据）；"
+            f"本年度较重新计算后的基准年变化 {_pct(total.after - total.adjusted_before, total.adjusted_before)}。"
+        )
+    else:
+        note += "，基准年排放量不重新计算。"
+    return {"rows": rows, "total": line_row("合计", total), "note": note}

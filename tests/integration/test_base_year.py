@@ -1,0 +1,132 @@
+"""The base year in chapter 7: its inventory beside this year's, by category, and the base
+year recalculated when structural changes reach the threshold (ISO 14064-1:2018 6.4.1,
+9.3.1; GHG Protocol Corporate Standard ch. 5).
+
+Hand calculation of the small pair (category 1, explicit factors in t CO2e/t):
+- base year 2023: A 100 t × 1.0 = 100 t; B 50 t × 1.0 = 50 t; total 150 t.
+- 2024: A 110 t × 1.0 = 110 t (activity +10 t); B gone (removed −50 t); C new 30 t × 1.0
+  = 30 t (added +30 t); total 140 t.
+- structural changes −50 + 30 = −20 t, 13.33 % of 150 t ≥ 10 %: recalculate.
+  Recalculated base year 150 − 50 + 30 = 130 t; 2024 against it (140 − 130) / 130 = +7.69 %.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from ghgxl.cli import main
+from ghgxl.report.render import render_docx
+from ghgxl.workbook import fill
+from ghgxl.workbook import layout as L
+from ghgxl.workbook.calc import calculate_workbook
+from ghgxl.workbook.change import attach_years
+from tests.integration.test_report import docx_text
+from tests.support import ROOT, TEMPLATE
+
+EXAMPLES = ROOT / "workbook" / "examples"
+COMMON = dict(category=1, unit="t", factor=1.0, factor_unit="tCO2e/t", factor_source="手算")
+
+
+def _book(path: Path, year: int, rows: dict[str, float], **info: object) -> Path:
+    records = [dict(COMMON, id=key, source=f"排放源{key}", annual=v) for key, v in rows.items()]
+    details = {"company": "测试公司", "reporting_year": year, "base_year": 2023, **info}
+    path.write_bytes(fill.fill(TEMPLATE, details, records))
+    return path
+
+
+@pytest.fixture
+def pair(tmp_path: Path) -> tuple[Path, Path]:
+    base = _book(tmp_path / "清册-2023.xlsm", 2023, {"A": 100, "B": 50})
+    now = _book(
+        tmp_path / "清册-2024.xlsm", 2024, {"A": 110, "C": 30}, base_year_workbook="清册-2023.xlsm"
+    )
+    return base, now
+
+
+def _chapter_seven(path: Path) -> str:
+    calc = calculate_workbook(path)
+    attach_years(calc)
+    text = docx_text(io.BytesIO(render_docx(calc)))
+    return re.split(r"表\d+ 基准年与本年度排放量\n", text)[1].split("第八章")[0]
+
+
+def test_structural_changes_past_the_threshold_recalculate_the_base_year(pair) -> None:
+    _, now = pair
+    result = CliRunner().invoke(main, ["calc", str(now), "--json", "-"])
+    data = json.loads(result.stdout)["base_year"]
+    assert data["before_year"] == 2023 and data["recalculate_base_year"] is True
+    total = data["total"]
+    assert (total["before_tco2e"], total["after_tco2e"]) == (150, 140)
+    assert (total["removed_tco2e"], total["added_tco2e"], total["activity_tco2e"]) == (-50, 30, 10)
+    assert total["adjusted_before_tco2e"] == 130
+    chapter = _chapter_seven(now)
+    lines = chapter.split("\n")
+    assert lines[1] == "类别1 直接温室气体排放与移除 | 150.00 | 140.00 | −6.67% | −20.00 | 130.00"
+    assert lines[7] == "合计 | 150.00 | 140.00 | −6.67% | −20.00 | 130.00"
+    assert "占 2023 年度排放量的 13.33%，超过基准年重新计算门槛 10%" in chapter
+    assert "重新计算基准年排放量为 130.00 t CO₂e：扣除此后删除的排放源 50.00 t CO₂e" in chapter
+    assert "加上此后新增的排放源 30.00 t CO₂e" in chapter and "变化 +7.69%" in chapter
+
+
+def test_a_higher_threshold_keeps_the_base_year(tmp_path: Path) -> None:
+    _book(tmp_path / "清册-2023.xlsm", 2023, {"A": 100, "B": 50})
+    now = _book(
+        tmp_path / "清册-2024.xlsm", 2024, {"A": 110, "C": 30},
+        base_year_workbook="清册-2023.xlsm", recalculation_threshold_pct=15,
+    )  # fmt: skip
+    chapter = _chapter_seven(now)
+    assert "13.33%，未超过基准年重新计算门槛 15%，基准年排放量不重新计算。" in chapter
+    assert chapter.split("\n")[7] == "合计 | 150.00 | 140.00 | −6.67% | −20.00 | -"
+
+
+def test_the_base_year_option_and_the_named_workbook_agree(pair, tmp_path: Path) -> None:
+    base, now = pair
+    named = CliRunner().invoke(main, ["calc", str(now), "--json", "-"]).stdout
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    moved = Path(shutil.copy(base, other / "基准.xlsm"))
+    given = CliRunner().invoke(main, ["calc", str(now), "--base-year", str(moved), "--json", "-"])
+    assert json.loads(given.stdout)["base_year"] == json.loads(named)["base_year"]
+
+
+def test_this_year_is_the_base_year_or_it_is_not_given(tmp_path: Path) -> None:
+    own = _chapter_seven(_book(tmp_path / "a.xlsm", 2023, {"A": 100}))
+    assert "合计 | 100.00 | 100.00 | 0.00% | - | -" in own
+    assert "本年度即基准年" in own
+    missing = _chapter_seven(_book(tmp_path / "b.xlsm", 2024, {"A": 100}))
+    assert "合计 | 未提供 | 100.00 | - | - | -" in missing
+    assert "未提供基准年（2023 年）清册" in missing
+
+
+def test_a_base_year_workbook_of_another_year_or_missing_is_refused(pair, tmp_path: Path) -> None:
+    _, now = pair
+    wrong = _book(tmp_path / "清册-2022.xlsm", 2022, {"A": 1})
+    result = CliRunner().invoke(main, ["report", str(now), "--base-year", str(wrong)])
+    assert result.exit_code != 0 and "E627" in result.output
+    assert f"基本信息!B{L.INFO_ROW['base_year']}" in result.output
+    gone = _book(tmp_path / "c.xlsm", 2024, {"A": 1}, base_year_workbook="不存在.xlsm")
+    result = CliRunner().invoke(main, ["report", str(gone)])
+    assert result.exit_code != 0 and "E628" in result.output and "不存在.xlsm" in result.output
+    assert not list(tmp_path.glob("*.docx"))
+
+
+def test_the_second_year_example_names_its_base_year(tmp_path: Path) -> None:
+    """example-2024.xlsm names example-2023.xlsm beside it: chapter 7 has 2023's 415,532.11 t,
+    2024's 382,500.43 t, the +425 t new source as the only structural change (0.10 %); the
+    report ghgxl verify re-renders finds the same base year."""
+    example = EXAMPLES / "example-2024.xlsm"
+    chapter = _chapter_seven(example)
+    assert chapter.split("\n")[7] == "合计 | 415,532.11 | 382,500.43 | −7.95% | +425.00 | -"
+    assert "取自基准年清册 example-2023.xlsm" in chapter and "0.10%，未超过" in chapter
+    report = tmp_path / "r.docx"
+    made = CliRunner().invoke(main, ["report", str(example), "-o", str(report)])
+    assert made.exit_code == 0, made.output
+    checked = CliRunner().invoke(main, ["verify", str(report), str(example)])
+    assert checked.exit_code == 0, checked.output
