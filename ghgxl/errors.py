@@ -466,6 +466,20 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "请把基准年清册放在本清册旁，或更正文件名；也可用 --base-year 指定",
         "put the base-year workbook beside this one, or correct its name; or give --base-year",
     ),
+    "E629": ErrorSpec(
+        "迁移后的清册计算结果与 {path} 不同（{difference}），未写入",
+        "the migrated workbook would compute otherwise than {path} ({difference}); nothing "
+        "was written",
+        "请保留原清册，并把此问题报告给 ghgxl 的维护者",
+        "keep the workbook as it is and report this to ghgxl's maintainers",
+    ),
+    "E630": ErrorSpec(
+        "{path} 中有新模板无处安放的内容：{what}",
+        "{path} holds what the new template has no place for: {what}",
+        "请先把这些内容移到别处（或确认可以不要），再加 --force 迁移；原清册不会被改动",
+        "move it elsewhere first (or accept leaving it), then migrate with --force; the "
+        "workbook itself is never changed",
+    ),
     "W101": ErrorSpec(
         "电网因子年份 {factor_year} 与报告年度 {year} 不同",
         "the grid factor's year {factor_year} differs from the reporting year {year}",

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ghgxl.cli.base import EXIT_FINDINGS, console, friendly, main
+from ghgxl.cli.base import EXIT_FINDINGS, console, err_console, friendly, main
 
 # -- workbook -----------------------------------------------------------------------------
 
@@ -35,6 +35,32 @@ def workbook_new(out: Path, company: str | None, year: int | None, rows: int | N
 
     new_workbook(out, company, year, L.TEMPLATE_ROWS if rows is None else rows)
     console.print(f"已创建 / created: {out}", markup=False)
+
+
+@workbook_group.command("migrate")
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "-o", "--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+    help="迁移后的新清册 / the migrated workbook (a new file)",
+)  # fmt: skip
+@click.option(
+    "--force", is_flag=True, help="即使有内容无法迁移也继续 / migrate even if something is left"
+)
+@friendly
+def workbook_migrate(source: Path, out: Path, force: bool) -> None:
+    """把旧模板的清册迁移到当前模板（新增的表、列与字段），结果逐行不变 / move a workbook made
+    with an earlier template to the current one; every row computes as before."""
+    from ghgxl.workbook import migrate
+
+    migration = migrate.plan(source)
+    for line in migration.left_behind:
+        err_console.print(f"未迁移 / not carried: {line}", markup=False)
+    after = migrate.write(migration, out, force)
+    console.print(
+        f"已写入 / written: {out}（{len(after.rows)} 行，总排放量 / total "
+        f"{after.result.total:,.2f} t CO2e，与原清册相同 / as before）",
+        markup=False,
+    )
 
 
 @workbook_group.command("build")

@@ -81,7 +81,41 @@ def _organisation(w: _Writer) -> None:
     w.h("第二章 组织边界")
     w.h("2.1 组织边界", 2)
     w.p(
-        "本组织依据 ISO 14064-1:2018 第5.1条，采用{{ consolidation }}法设定组织边界，纳入的厂区/场所为：{{ sites }}。"
+        "本组织依据 ISO 14064-1:2018 第5.1条，采用{{ consolidation }}法设定组织边界，纳入的厂区/场所为：{{ sites }}。{% if site_group %}本报告为集团合并清册：各厂区按{{ consolidation }}法计入的排放量如下表，附录二中各排放源的编号以其厂区名开头。{% else %}本组织的排放量按厂区/场所列于下表。{% endif %}"
+    )
+    w.loop_table(
+        "各厂区排放量",
+        [
+            "厂区/场所",
+            "来源清册",
+            "计入比例",
+            "范围一 (t CO2e)",
+            "范围二 (t CO2e)",
+            "范围三 (t CO2e)",
+            "合计 (t CO2e)",
+            "占比",
+        ],
+        "for s in site_rows",
+        [
+            "{{ s.name }}",
+            "{{ s.file }}",
+            "{{ s.counted }}",
+            "{{ s.scope1 }}",
+            "{{ s.scope2 }}",
+            "{{ s.scope3 }}",
+            "{{ s.total }}",
+            "{{ s.share }}",
+        ],
+        [
+            "合计",
+            "",
+            "",
+            "{{ site_total.scope1 }}",
+            "{{ site_total.scope2 }}",
+            "{{ site_total.scope3 }}",
+            "{{ total }}",
+            "{{ site_total.share }}",
+        ],
     )
     w.p("厂区平面图：")
     _picture(w, "picture_site", "厂区平面图")

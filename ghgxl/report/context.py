@@ -406,6 +406,7 @@ def build_context(
         "uncertainty_total": uncertainty_total,
         **_boundary(calc),
         **listing.sampling(calc),
+        **listing.sites(calc),
         **_previous(info, result.total),
         **{name: content.NOT_SUPPLIED for name in content.PICTURES},
         "error_count": len(result.errors),

@@ -17,9 +17,11 @@ import pandas as pd
 from ghgxl import quality
 from ghgxl.export import cell_text
 from ghgxl.report.factor_table import FactorTable
-from ghgxl.report.formats import percentages
+from ghgxl.report.formats import money, percentages
 from ghgxl.workbook.audit import MATERIAL, materiality_of, sampling_plan
 from ghgxl.workbook.calc import WorkbookCalculation
+from ghgxl.workbook.read import is_blank
+from ghgxl.workbook.sites import by_site
 
 #: Sources listed by name in the body's tables; the rest are one line.
 TOP = 10
@@ -235,3 +237,28 @@ def sampling(calc: WorkbookCalculation) -> dict[str, object]:
         "unsampled_count": len(unsampled),
         "unsampled_share": share(sum(p.tco2e for p in unsampled)),
     }
+
+
+def sites(calc: WorkbookCalculation) -> dict[str, object]:
+    """表 各厂区排放量 (chapter 2.1): each site's counted emissions by scope, its share of the
+    total, the workbook it came from and the share of it counted (:mod:`ghgxl.workbook.sites`);
+    a single site's workbook is one line."""
+    lines = by_site(calc)
+    shares = percentages([line.total for line in lines])
+    rows = []
+    for line, share in zip(lines, shares, strict=True):
+        scope3 = sum(v for c, v in line.by_category.items() if c > 2)
+        rows.append({
+            "name": line.name, "file": line.file,
+            "counted": "-" if line.share is None else f"{line.share * 100:g}%",
+            "scope1": money(line.by_category[1]), "scope2": money(line.by_category[2]),
+            "scope3": money(scope3), "total": money(line.total), "share": share,
+        })  # fmt: skip
+    by_category = calc.result.by_category()
+    total = {
+        "scope1": money(by_category[1]), "scope2": money(by_category[2]),
+        "scope3": money(sum(v for c, v in by_category.items() if c > 2)),
+        "share": "100.00%" if calc.result.total > 0 else "-",
+    }  # fmt: skip
+    group = not is_blank(calc.data.info.get("sites_consolidated"))
+    return {"site_rows": rows, "site_total": total, "site_group": group}

@@ -53,7 +53,7 @@ ROW_FIELD = "[[{key}.{field}]]"
 #: Column headers of numbers (right-aligned) and of codes and scores (centred); anything
 #: else is text, left-aligned.
 NUMBER_HEADER = re.compile(
-    r"排放量|百分比|占比|占总排放|GWP|数值|得分|积分|误差|下限|上限|累计|活动量|综合排放因子|风险系数|t CO2e|变化率|gas_headers|^合计$"
+    r"排放量|百分比|占比|占总排放|GWP|数值|得分|积分|误差|下限|上限|累计|活动量|综合排放因子|风险系数|t CO2e|变化率|计入比例|gas_headers|^合计$"
 )
 CODE_HEADERS = frozenset((
     "编号", "序号", "类别", "范围", "子类别", "量级", "影响", "风险/机遇", "行业", "外包", "员工",
@@ -133,6 +133,7 @@ def _row_form(row, header: bool = False) -> None:
 #: Column widths (cm; the text is 16 cm wide) of the tables whose first columns are short.
 TABLE_WIDTHS = {
     "盘查小组及职责": [3.0, 2.6, 10.4],
+    "各厂区排放量": [3.0, 2.8, 1.4, 1.9, 1.9, 1.9, 1.9, 1.2],
     "温室气体种类": [4.0, 6.0],
     "直接排放源类型": [1.2, 2.0, 6.0, 6.8],
     "排放源识别表": [1.0, 2.0, 4.8, 2.2, 1.0, 1.0, 2.6, 1.4],

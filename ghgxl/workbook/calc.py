@@ -359,6 +359,7 @@ def boundary(calc: WorkbookCalculation) -> dict[str, object]:
         "intensity": {i.key: i.as_dict() for i in indicators(calc.data.info, calc.result.total)},
         "year_on_year": _year_on_year(calc),
         "base_year": _base_year(calc),
+        "by_site": _by_site(calc),
     }
 
 
@@ -372,6 +373,12 @@ def _base_year(calc: WorkbookCalculation) -> dict[str, object] | None:
     from ghgxl.workbook.change import compare
 
     return compare(calc, calc.base).as_dict() if calc.base else None
+
+
+def _by_site(calc: WorkbookCalculation) -> dict[str, dict[str, object]]:
+    from ghgxl.workbook.sites import by_site  # sites builds on this module
+
+    return {line.name: line.as_dict() for line in by_site(calc)}
 
 
 def company_factors(calc: WorkbookCalculation) -> list[dict[str, object]]:

@@ -28,8 +28,10 @@ from ghgxl.units import is_number
 from ghgxl.workbook import fill, template
 from ghgxl.workbook import layout as L
 from ghgxl.workbook.calc import WorkbookCalculation, calc_file, calculate_workbook
+from ghgxl.workbook.company import record_of
 from ghgxl.workbook.read import MONTH_EVIDENCE, MONTHS, is_blank
 from ghgxl.workbook.resize import resized
+from ghgxl.workbook.sites import sites_text
 
 #: --approach → the 基本信息 组织边界合并方法 the group workbook records.
 APPROACHES = {"control": "运营控制", "financial": "财务控制", "equity": "股权比例"}
@@ -154,13 +156,14 @@ def consolidate(sites: list[Site], approach: str = "control", company: str = "")
             known = merged.setdefault((row.key, row.gas), (row, site.name))
             if (known[0].value, known[0].unit) != (row.value, row.unit):
                 raise GhgError("E620", key=row.key, first=known[1], second=site.name)
-    group.company = [_company_record(row) for row, _ in merged.values()]
+    group.company = [record_of(row) for row, _ in merged.values()]
     first = sites[0].calc
     group.info = {k: first.data.info.get(k) for k in FROM_FIRST_SITE}
     group.info |= {
         "company": company or first.data.info.get("company"),
         "sites": "、".join(s.name for s in sites),
         "consolidation": APPROACHES[approach],
+        "sites_consolidated": sites_text([(s.name, s.path.name, s.share) for s in sites]),
         "gwp_set": first.result.gwp_set,
         "factor_library": recorded_version(first.library.version),
     }
@@ -218,11 +221,6 @@ def _instruments(site: Site) -> list[dict[str, object]]:
             line["mwh"] = _scaled(line["mwh"], site.share)
         lines.append(line)
     return lines
-
-
-def _company_record(row: FactorRow) -> dict[str, object]:
-    keys = ("key", "gas", "value", "unit", "name_zh", "name_en", "low", "high", "source", "notes")
-    return {k: getattr(row, k) for k in keys if getattr(row, k) not in (None, "")}
 
 
 def write_group(group: Consolidation, out: Path) -> WorkbookCalculation:

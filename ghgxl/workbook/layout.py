@@ -164,6 +164,13 @@ INFO_FIELDS: tuple[InfoField, ...] = (
         "与本清册同一文件夹中基准年的盘查清册文件名，如 盘查清册-2023.xlsm；报告第七章据此列出基准年排放量，"
         "结构性变化超过门槛时列出重新计算后的基准年",
     ),
+    InfoField(
+        "sites_consolidated",
+        "合并的厂区（集团清册）",
+        "",
+        "ghgxl consolidate 填写：每行一个厂区：厂区 | 来源清册 | 计入比例%；报告据此按厂区列出排放量",
+        long_text=True,
+    ),
 )
 INFO_FIRST_ROW = 4
 INFO_ROW = {f.key: INFO_FIRST_ROW + i for i, f in enumerate(INFO_FIELDS)}

@@ -15,6 +15,12 @@ SHEET_SIGNIFICANCE = "重大性评估"
 SHEET_LISTS = "_lists"
 SHEET_CONF = "xlwings.conf"
 
+#: Every sheet of the template (the 检查结果 sheet the 检查清册 button adds is the user's).
+TEMPLATE_SHEETS = (
+    SHEET_GUIDE, SHEET_INFO, SHEET_SOURCES, SHEET_ACTIVITY, SHEET_FACTORS, SHEET_COMPANY,
+    SHEET_MARKET, SHEET_QUALITY, SHEET_SUMMARY, SHEET_SIGNIFICANCE, SHEET_LISTS, SHEET_CONF,
+)  # fmt: skip
+
 #: A hidden defined name holding the xlwings version of the workbook's VBA (its
 #: ``XLWINGS_VERSION`` constant), written when the template is built, so the version can be
 #: checked without reading the VBA project (``ghgxl excel doctor``).
@@ -33,4 +39,5 @@ __all__ = [
     "SHEET_SIGNIFICANCE",
     "SHEET_SOURCES",
     "SHEET_SUMMARY",
+    "TEMPLATE_SHEETS",
 ]

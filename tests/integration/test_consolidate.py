@@ -7,6 +7,7 @@ equity share each site counts its 股权比例.
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -16,10 +17,13 @@ from click.testing import CliRunner
 
 from ghgxl.cli import main
 from ghgxl.emission import GROUPS
+from ghgxl.report.render import render_docx
 from ghgxl.workbook import fill
 from ghgxl.workbook import layout as L
 from ghgxl.workbook.calc import calculate_workbook, write_values
 from ghgxl.workbook.read import read_workbook
+from ghgxl.workbook.sites import UNASSIGNED, by_site
+from tests.integration.test_report import docx_text
 from tests.support import ROOT
 
 EXAMPLE = ROOT / "workbook" / "examples" / "example-2023.xlsm"
@@ -129,3 +133,54 @@ def test_green_certificates_follow_their_site_into_the_group(tmp_path: Path) -> 
     sites = [calculate_workbook(p).scope2 for p in (a, b)]
     assert group.market_t == pytest.approx(sum(s.market_t for s in sites), rel=1e-12)
     assert group.covered_mwh == {"绿证": 5000}
+
+
+def test_the_group_workbook_knows_its_sites(tmp_path: Path, example) -> None:
+    """The group workbook records its sites (基本信息 合并的厂区); calc of it gives the same
+    by-site figures as consolidate did from the site workbooks, the longest site name
+    winning ("一厂" and "一厂 二期"), and the report's 表 各厂区排放量 lists them."""
+    a = site(tmp_path, "一厂", equity_share=100)
+    b = site(tmp_path, "一厂 二期", equity_share=50)
+    out, report = tmp_path / "group.xlsm", tmp_path / "group.json"
+    assert (
+        run("consolidate", a, b, "-o", out, "--approach", "equity", "--json", report).exit_code == 0
+    )
+    from_sites = json.loads(report.read_text("utf-8"))["by_site"]
+    from_group = json.loads(run("calc", out, "--json", "-").stdout)["by_site"]
+    assert list(from_group) == ["一厂", "一厂 二期"]
+    for name, entry in from_sites.items():
+        assert (
+            from_group[name]["share"] == entry["share"]
+            and from_group[name]["file"] == entry["file"]
+        )
+        assert from_group[name]["total_tco2e"] == pytest.approx(entry["total_tco2e"], abs=1e-5)
+        for key, value in entry["by_category"].items():
+            assert from_group[name]["by_category"][key] == pytest.approx(value, abs=1e-5)
+        for key, value in entry["by_gas"].items():
+            assert from_group[name]["by_gas"][key] == pytest.approx(value, abs=1e-5)
+    assert from_group["一厂 二期"]["total_tco2e"] == pytest.approx(example.total / 2, abs=1e-5)
+    text = docx_text(io.BytesIO(render_docx(calculate_workbook(out))))
+    table = text.split("各厂区排放量\n")[1].split("\n\n")[0].split("\n")
+    assert table[1].startswith("一厂 | 一厂.xlsm | 100% |") and table[1].endswith("| 66.67%")
+    assert table[2].startswith("一厂 二期 | 一厂 二期.xlsm | 50% |") and table[2].endswith(
+        "| 33.33%"
+    )
+    assert "本报告为集团合并清册：各厂区按股权比例法计入的排放量如下表" in text
+
+
+def test_rows_of_no_site_are_a_line_of_their_own(tmp_path: Path) -> None:
+    """A row added to a group workbook whose 厂区/部门 names no site is not put on a site."""
+    rows = [
+        dict(id="A1", facility="甲厂", category=1, annual=2, unit="t", factor=1.0,
+             factor_unit="tCO2e/t", factor_source="手算"),
+        dict(id="B1", facility="甲厂乙", category=2, annual=3, unit="t", factor=1.0,
+             factor_unit="tCO2e/t", factor_source="手算"),
+    ]  # fmt: skip
+    info = {"company": "集团", "sites_consolidated": "甲厂 | 甲.xlsm | 100"}
+    path = tmp_path / "g.xlsm"
+    path.write_bytes(
+        fill.fill((ROOT / "workbook" / "ghgxl-template.xlsm").read_bytes(), info, rows)
+    )
+    lines = {line.name: line for line in by_site(calculate_workbook(path))}
+    assert lines["甲厂"].total == 2 and lines["甲厂"].share == 1.0  # "甲厂乙" is not 甲厂's
+    assert lines[UNASSIGNED].total == 3 and lines[UNASSIGNED].by_category[2] == 3

@@ -1,0 +1,169 @@
+"""A workbook made with an earlier template, moved to this ghgxl's template.
+
+Companies copy last year's 盘查清册 to start the next one, so a workbook lives on with the
+template it was made from, without the sheets, columns and 基本信息 fields added since
+(公司因子, 绿电绿证, 1月凭证 …, 基准年清册文件 …). ``ghgxl workbook migrate OLD -o NEW`` writes
+the same inputs into the current template: 基本信息 by key, 活动数据 and 排放源识别 rows in
+their own sheet rows (so 清册行 references stay true), the 重大性评估 answers, the 公司因子
+rows and the 绿电绿证 instruments.
+
+Nothing is dropped silently. What the template has no place for (a sheet of the user's own,
+a column with a header the layout does not know, a 基本信息 key no longer used) is listed,
+and the migration stops (E630) unless the user accepts it (``--force``). The new workbook
+must compute exactly what the old one does, row by row, or nothing is written (E629). The
+old workbook is never changed.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+
+import pandas as pd
+
+from ghgxl.errors import GhgError
+from ghgxl.files import check_outputs, write_bytes_atomic
+from ghgxl.workbook import fill, template
+from ghgxl.workbook import layout as L
+from ghgxl.workbook.calc import WorkbookCalculation, calculate_workbook
+from ghgxl.workbook.company import record_of
+from ghgxl.workbook.read import WorkbookData, header_columns, is_blank
+from ghgxl.workbook.refs import column_letter
+from ghgxl.workbook.resize import resized
+from ghgxl.workbook.source import OpenedWorkbook
+
+#: Sheets ghgxl's buttons add (检查结果: the findings of 检查清册, made again on demand).
+KNOWN_SHEETS = frozenset(("检查结果",))
+
+
+@dataclass
+class Migration:
+    source: Path
+    calc: WorkbookCalculation
+    left_behind: list[str] = field(default_factory=list)  # what the template has no place for
+
+    @property
+    def data(self) -> WorkbookData:
+        return self.calc.data
+
+
+def _records(frame: pd.DataFrame, keys: set[str]) -> list[dict[str, object]]:
+    """Rows in their sheet rows: row ``r`` is record ``r - FIRST_ROW`` ({} for a gap)."""
+    if frame.empty:
+        return []
+    records: list[dict[str, object]] = [
+        {} for _ in range(int(frame["row"].max()) - L.FIRST_ROW + 1)
+    ]
+    for record in frame.to_dict("records"):
+        records[int(record["row"]) - L.FIRST_ROW] = {
+            k: v for k, v in record.items() if k in keys and not is_blank(v)
+        }
+    return records
+
+
+def _unknown_headers(
+    workbook: OpenedWorkbook, sheet: str, columns: tuple[L.Column, ...]
+) -> list[str]:
+    if sheet not in workbook.sheet_names:
+        return []
+    head = list(islice(workbook.rows(sheet), L.HEADER_ROW))
+    found = set(header_columns(head, columns).values())
+    header = head[L.HEADER_ROW - 1] if len(head) >= L.HEADER_ROW else []
+    return [
+        f"{sheet}!{column_letter(i)}{L.HEADER_ROW}「{value}」"
+        for i, value in enumerate(header, start=1)
+        if not is_blank(value) and column_letter(i) not in found
+    ]
+
+
+def _left_behind(source: Path, data: WorkbookData) -> list[str]:
+    """What the current template has no place for, each as a line the user can find."""
+    lines = [
+        f"工作表「{name}」"
+        for name in data.sheet_names
+        if name not in L.TEMPLATE_SHEETS and name not in KNOWN_SHEETS
+    ]
+    workbook = OpenedWorkbook(source)
+    try:
+        lines += _unknown_headers(workbook, L.SHEET_ACTIVITY, L.ACTIVITY_COLUMNS)
+        lines += _unknown_headers(workbook, L.SHEET_SOURCES, L.SOURCE_COLUMNS)
+    finally:
+        workbook.close()
+    lines += [
+        f"基本信息!B{data.info_rows.get(key, '')}（{key}）"
+        for key, value in data.info.items()
+        if key not in L.INFO_ROW
+        and not is_blank(value)
+        and data.info_rows.get(key, 0) >= L.INFO_FIRST_ROW  # not the header row (键)
+    ]
+    return lines
+
+
+def plan(source: Path) -> Migration:
+    """Read ``source`` and list what would be left behind; E630-free reading only."""
+    calc = calculate_workbook(Path(source))
+    if calc.data.company_errors:  # a wrong 公司因子 row cannot be carried as it is
+        raise calc.data.company_errors[0]
+    return Migration(Path(source), calc, _left_behind(Path(source), calc.data))
+
+
+def _package(migration: Migration) -> bytes:
+    data = migration.data
+    activity = _records(data.activity, fill.INPUT_ACTIVITY)
+    sources = _records(data.sources, fill.INPUT_SOURCES)
+    rows = max(L.TEMPLATE_ROWS, len(activity))
+    significance = {
+        str(r["code"]): {k: v for k, v in r.items() if not is_blank(v)}
+        for r in data.significance.to_dict("records")
+        if not is_blank(r.get("code"))
+    }
+    market_keys = set(L.MARKET_COL)
+    return fill.fill(
+        resized(template.template_path().read_bytes(), rows),
+        {k: v for k, v in data.info.items() if k in L.INFO_ROW and not is_blank(v)},
+        activity,
+        sources,
+        significance,
+        company=[record_of(row) for row in data.company],
+        market=[
+            {k: v for k, v in r.items() if k in market_keys and not is_blank(v)}
+            for r in data.market.to_dict("records")
+        ],
+    )
+
+
+def _same(before: WorkbookCalculation, after: WorkbookCalculation) -> str | None:
+    """The first difference between the two calculations, row by row; None if none."""
+    old, new = before.result.rows, after.result.rows
+    if len(old) != len(new):
+        return f"{len(old)} → {len(new)} rows"
+    places = before.rows["row"].tolist()
+    for place, a, b in zip(places, old.to_dict("records"), new.to_dict("records"), strict=True):
+        if a["ok"] != b["ok"] or (a["ok"] and a["tco2e"] != b["tco2e"]):
+            return f"{L.SHEET_ACTIVITY} 第{place}行: {a['tco2e']} → {b['tco2e']}"
+    if before.result.total != after.result.total:
+        return f"total {before.result.total} → {after.result.total}"
+    return None
+
+
+def write(migration: Migration, out: Path, force: bool = False) -> WorkbookCalculation:
+    """The migrated workbook at ``out`` (atomically; never over the source): E630 when
+    something would be left behind and not ``force``; E629 when it would compute otherwise."""
+    out = Path(out)
+    check_outputs([out], [migration.source])
+    if migration.left_behind and not force:
+        raise GhgError(
+            "E630", path=migration.source.name, what="；".join(migration.left_behind[:10])
+        )
+    package = _package(migration)
+    with tempfile.TemporaryDirectory(prefix="ghgxl-migrate-") as folder:
+        made = Path(folder) / out.name
+        made.write_bytes(package)
+        after = calculate_workbook(made)
+        difference = _same(migration.calc, after)
+        if difference is not None:
+            raise GhgError("E629", path=migration.source.name, difference=difference)
+        write_bytes_atomic(out, package)
+    return after

@@ -1,0 +1,111 @@
+"""The sites of an inventory and what each emits: the by-site lines of a group workbook.
+
+``ghgxl consolidate`` writes the group's sites into 基本信息 合并的厂区, one line a site
+(``厂区 | 来源清册 | 计入比例%``), and gives each of its rows the site in 厂区/部门 (``site`` or
+``site facility``). A row belongs to the longest site name its 厂区/部门 is, or starts with
+followed by a space; rows of no site (added in the group workbook afterwards) are a line of
+their own. A single site's workbook is one line: itself, at 100 %.
+
+The amounts in a group workbook are already times each site's share, so the lines add up
+to the group's totals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ghgxl.emission import GROUPS
+from ghgxl.errors import GhgError
+from ghgxl.export import cell_text
+from ghgxl.inventory import CATEGORIES
+from ghgxl.units import parse_number
+from ghgxl.workbook import layout as L
+from ghgxl.workbook.calc import WorkbookCalculation
+from ghgxl.workbook.read import is_blank
+
+UNASSIGNED = "（未归属厂区）"
+
+
+@dataclass
+class SiteLine:
+    name: str
+    file: str
+    share: float | None  # of the site's emissions the group counts; None: rows of no site
+    by_category: dict[int, float] = field(default_factory=lambda: dict.fromkeys(CATEGORIES, 0.0))
+    by_gas: dict[str, float] = field(default_factory=lambda: dict.fromkeys(GROUPS, 0.0))
+
+    @property
+    def total(self) -> float:
+        return sum(self.by_category.values())
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "file": self.file,
+            "share": self.share,
+            "total_tco2e": self.total,
+            "by_category": {str(k): v for k, v in self.by_category.items()},
+            "by_gas": dict(self.by_gas),
+        }
+
+
+def sites_text(lines: list[tuple[str, str, float]]) -> str:
+    """基本信息 合并的厂区 as consolidate writes it: ``name | file | share%`` a line."""
+    return "\n".join(f"{name} | {file} | {share * 100:g}" for name, file, share in lines)
+
+
+def _declared(calc: WorkbookCalculation) -> list[SiteLine]:
+    text = calc.data.info.get("sites_consolidated")
+    lines = []
+    for raw in ("" if is_blank(text) else str(text)).splitlines():
+        parts = [p.strip() for p in raw.split("|")]
+        if not parts[0]:
+            continue
+        share = None
+        if len(parts) > 2 and parts[2]:
+            try:
+                share = parse_number(parts[2].rstrip("%")) / 100
+            except GhgError:  # a share the user mistyped shows as -; the sums stand
+                share = None
+        lines.append(SiteLine(parts[0], parts[1] if len(parts) > 1 else "", share))
+    return lines
+
+
+def _own_name(calc: WorkbookCalculation) -> str:
+    for key in ("sites", "company"):
+        value = calc.data.info.get(key)
+        if not L.is_placeholder(key, value):
+            return str(value).strip()
+    return Path(calc.data.path).stem
+
+
+def _site_of(facility: str, names: list[str]) -> str | None:
+    matches = [n for n in names if facility == n or facility.startswith(f"{n} ")]
+    return max(matches, key=len) if matches else None
+
+
+def by_site(calc: WorkbookCalculation) -> list[SiteLine]:
+    """Each site's counted emissions by category and gas, in 基本信息's order (a last line
+    for rows of no site, if any); one line for a workbook that names no sites."""
+    declared = _declared(calc)
+    if not declared:
+        declared = [SiteLine(_own_name(calc), Path(calc.data.path).name, 1.0)]
+        single = True
+    else:
+        single = False
+    lines = {line.name: line for line in declared}
+    names = list(lines)
+    result = calc.result.rows
+    facilities = calc.rows["facility"].tolist() if "facility" in calc.rows else [None] * len(result)
+    for facility, row in zip(facilities, result.to_dict("records"), strict=True):
+        if not row["ok"]:
+            continue
+        name = names[0] if single else _site_of(cell_text(facility) or "", names)
+        if name is None:
+            name = UNASSIGNED
+            lines.setdefault(name, SiteLine(UNASSIGNED, "-", None))
+        line = lines[name]
+        line.by_category[int(row["category"])] += float(row["tco2e"])
+        for group in GROUPS:
+            line.by_gas[group] += float(row[group])
+    return list(lines.values())

@@ -1,0 +1,87 @@
+"""Moving last year's workbook to the current template (ghgxl workbook migrate).
+
+tests/data/example-2023-template-2026.1.xlsm is the bundled example as ghgxl wrote it with the
+2026.1 template (git 5fc8e85^: no 公司因子 or 绿电绿证 sheet, no monthly evidence columns,
+none of the 基本信息 fields added since, factor library 2026.1).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from ghgxl.cli import main
+from ghgxl.errors import GhgError
+from ghgxl.workbook import layout as L
+from ghgxl.workbook import migrate
+from ghgxl.workbook.calc import calculate_workbook
+from ghgxl.workbook.check import check_workbook
+from ghgxl.workbook.manifest import sha256
+from tests.support import ROOT
+
+OLD = ROOT / "tests" / "data" / "example-2023-template-2026.1.xlsm"
+
+
+def test_an_old_workbook_gains_the_new_sheets_and_computes_as_before(tmp_path: Path) -> None:
+    source = Path(shutil.copy(OLD, tmp_path / "2023.xlsm"))
+    before = sha256(source)
+    out = tmp_path / "2023-新模板.xlsm"
+    result = CliRunner().invoke(main, ["workbook", "migrate", str(source), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert sha256(source) == before  # the old workbook is never changed
+    old, new = calculate_workbook(source), calculate_workbook(out)
+    assert new.result.total == old.result.total == pytest.approx(415_532.111608791, rel=1e-12)
+    assert new.rows["row"].tolist() == old.rows["row"].tolist()  # 清册行 stay true
+    assert new.result.rows["tco2e"].tolist() == old.result.rows["tco2e"].tolist()
+    assert new.library.version == old.library.version == "2026.1"  # the recorded library
+    book = openpyxl.load_workbook(out, read_only=True, keep_vba=True)
+    assert {L.SHEET_COMPANY, L.SHEET_MARKET} <= set(book.sheetnames)
+    header = [c.value for c in next(book[L.SHEET_ACTIVITY].iter_rows(min_row=4, max_row=4))]
+    assert "1月凭证" in header and "12月凭证" in header
+    keys = {row[2] for row in book[L.SHEET_INFO].iter_rows(values_only=True) if len(row) > 2}
+    assert {"base_year_workbook", "materiality_pct", "sites_consolidated"} <= keys
+    findings = lambda path: sorted((f.code, f.cell) for f in check_workbook(path)[1])  # noqa: E731
+    assert findings(out) == findings(source)  # the same findings, at the same cells
+
+
+def test_what_the_template_has_no_place_for_is_listed_and_kept_unless_forced(
+    tmp_path: Path,
+) -> None:
+    source = tmp_path / "自改.xlsm"
+    book = openpyxl.load_workbook(OLD, keep_vba=True)
+    book.create_sheet("车辆台账")["A1"] = "车牌"
+    sheet = book[L.SHEET_ACTIVITY]
+    sheet.cell(row=L.HEADER_ROW, column=sheet.max_column + 2, value="负责人")
+    book.save(source)
+    out = tmp_path / "new.xlsm"
+    refused = CliRunner().invoke(main, ["workbook", "migrate", str(source), "-o", str(out)])
+    assert refused.exit_code != 0 and "E630" in refused.output
+    assert "工作表「车辆台账」" in refused.output and "「负责人」" in refused.output
+    assert not out.exists()
+    forced = CliRunner().invoke(
+        main, ["workbook", "migrate", str(source), "-o", str(out), "--force"]
+    )
+    assert forced.exit_code == 0, forced.output
+    assert out.exists()
+
+
+def test_a_migration_that_would_change_a_number_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plan = migrate.plan(OLD)
+    original = migrate._package
+
+    def altered(migration: migrate.Migration) -> bytes:
+        migration.data.activity.loc[0, "annual"] = 1.0  # as if a value were carried wrong
+        return original(migration)
+
+    monkeypatch.setattr(migrate, "_package", altered)
+    out = tmp_path / "new.xlsm"
+    with pytest.raises(GhgError) as error:
+        migrate.write(plan, out)
+    assert error.value.code == "E629" and not out.exists()
+    assert f"{L.SHEET_ACTIVITY} 第5行" in error.value.text()
