@@ -480,6 +480,20 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "move it elsewhere first (or accept leaving it), then migrate with --force; the "
         "workbook itself is never changed",
     ),
+    "E631": ErrorSpec(
+        "厂区名称“{site}”含有 ｜、| 或换行，集团清册无法据此区分各厂区的排放源",
+        "the site name '{site}' holds ｜, | or a line break, so the group workbook could not "
+        "tell its rows apart",
+        "请在该厂区清册的基本信息中改用不含这些字符的厂区名称",
+        "give the site a name without these characters in its 基本信息",
+    ),
+    "E632": ErrorSpec(
+        "{what}清册 {path} 有 {count} 处错误，其排放量不完整，无法用于比较",
+        "the {what_en} workbook {path} has {count} errors: its emissions are incomplete and "
+        "cannot be compared with",
+        "请先用 ghgxl check 检查并修正该清册",
+        "check and correct that workbook first (ghgxl check)",
+    ),
     "W101": ErrorSpec(
         "电网因子年份 {factor_year} 与报告年度 {year} 不同",
         "the grid factor's year {factor_year} differs from the reporting year {year}",
@@ -565,8 +579,8 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "its results stay as they are; ghgxl factors upgrade previews each row's change, then you decide whether to move",
     ),
     "W115": ErrorSpec(
-        "基本信息“{field}”填写为 {value}，不是 {low:g}–{high:g} 之间的数字，按默认值 {default} 计算",
-        "the setting '{field}' is {value}, not a number from {low:g} to {high:g}; the default {default} is used",
+        "基本信息“{field}”填写为 {value}，不是 {low:g}–{high:g} 之间的数字，按 {used} 计算",
+        "the setting '{field}' is {value}, not a number from {low:g} to {high:g}; {used} is used",
         "请填写 {low:g}–{high:g} 之间的数字（不带 % 号），或留空用默认值",
         "type a number from {low:g} to {high:g} (without %), or leave it blank for the default",
     ),

@@ -134,6 +134,25 @@ def _print_findings(findings: list[GhgError]) -> None:
             )
 
 
+def _other_years(opened, source: Path, previous: Path | None, base_year: Path | None):
+    """The earlier and base years of ``calc``, each with the library it records, from this
+    workbook's 基本信息. A base-year workbook 基本信息 names that is not there does not stop
+    calc (the report needs it, E628): it is said, and left out."""
+    from ghgxl.workbook import layout as L
+    from ghgxl.workbook.change import other_years
+    from ghgxl.workbook.read import info_rows, read_info
+
+    grid = list(opened.rows(L.SHEET_INFO))
+    info, rows = read_info(grid), info_rows(grid)
+    try:
+        return other_years(info, rows, source, previous, base_year)
+    except GhgError as error:
+        if error.code != "E628":
+            raise
+        err_console.print(error.text(), markup=False)
+        return other_years({**info, "base_year_workbook": None}, rows, source, previous)
+
+
 @main.command("calc")
 @click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
@@ -198,14 +217,14 @@ def calc(
     if opened is not None:
         from ghgxl.workbook.calc import boundary, calc_file
 
+        years = _other_years(opened, source, previous, base_year)  # before anything is written
+        check_outputs([out, json_out], years.read)
         with _progress() as report:
             calculation, written, backup = calc_file(
                 source, out, in_place, gwp_set, choice, opened=opened, progress=report
             )
         result = calculation.result
-        from ghgxl.workbook.change import attach_years  # each with the library it records
-
-        check_outputs([out, json_out], attach_years(calculation, previous, base_year))
+        calculation.previous, calculation.base = years.previous, years.base
         extra = boundary(calculation)
         if backup:
             err_console.print(f"备份 / backup: {backup}", markup=False)

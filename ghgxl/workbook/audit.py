@@ -38,7 +38,7 @@ from ghgxl.emission import (
 from ghgxl.export import cell_text
 from ghgxl.factors import key_of
 from ghgxl.files import check_outputs, write_bytes_atomic, write_text_atomic
-from ghgxl.units import parse_number
+from ghgxl.units import is_number, parse_number
 from ghgxl.workbook import layout as L
 from ghgxl.workbook.calc import WorkbookCalculation
 from ghgxl.workbook.manifest import manifest
@@ -271,7 +271,8 @@ def evidence_index(calc: WorkbookCalculation) -> list[tuple[object, ...]]:
     for row in calc.rows.to_dict("records"):
         ident, source = cell_text(row.get("id")), cell_text(row.get("source"))
         own = (cell_text(row.get("evidence")) or "").strip()
-        months = [m for m in range(1, 13) if not is_blank(row.get(f"m{m}"))]
+        # the months the row's amount is the sum of (the sheet's COUNT: numbers only)
+        months = [m for m in range(1, 13) if is_number(row.get(f"m{m}"))]
         if not months:
             cell = f"{L.SHEET_ACTIVITY}!{letters.get('annual', '')}{row['row']}"
             lines.append((ident, source, "", cell, row.get("annual"), own, "" if own else MISSING))

@@ -163,20 +163,84 @@ def compare(after: WorkbookCalculation, before: WorkbookCalculation) -> Comparis
     )  # fmt: skip
 
 
-def named_base_year(calc: WorkbookCalculation, folder: Path | None = None) -> Path | None:
-    """The base-year workbook 基本信息 基准年清册文件 names, beside this workbook (or in
-    ``folder``: the Excel buttons work on a copy); None when none is named, or when it names
-    this workbook itself. E628 when it is not there."""
-    value = calc.data.info.get("base_year_workbook")
+def base_year_path(
+    info: dict[str, object], workbook: Path, folder: Path | None = None
+) -> Path | None:
+    """Where the base-year workbook 基本信息 基准年清册文件 names would be: beside
+    ``workbook`` (or in ``folder``: the Excel buttons work on a copy); None when none is
+    named, or when it names the workbook itself."""
+    value = info.get("base_year_workbook")
     if is_blank(value) or not str(value).strip():
         return None
-    path = Path(folder or Path(calc.data.path).parent) / str(value).strip()
-    if not path.is_file():
-        cell = f"{L.SHEET_INFO}!B{calc.data.info_rows.get('base_year_workbook', 0)}"
+    path = Path(folder or Path(workbook).parent) / str(value).strip()
+    return None if path.name == Path(workbook).name else path
+
+
+def _named_base_year(
+    info: dict[str, object], rows: dict[str, int], workbook: Path, folder: Path | None
+) -> Path | None:
+    """:func:`base_year_path`; E628 when it is not there."""
+    path = base_year_path(info, workbook, folder)
+    if path is not None and not path.is_file():
+        cell = f"{L.SHEET_INFO}!B{rows.get('base_year_workbook', 0)}"
         raise GhgError("E628", cell=cell, path=path.name)
-    if path.name == Path(calc.data.path).name:
-        return None
     return path
+
+
+def _year(value: object) -> object:
+    return int(value) if is_number(value) and float(value) == int(value) else value  # type: ignore[arg-type]
+
+
+def _complete(other: WorkbookCalculation, what: str, what_en: str) -> WorkbookCalculation:
+    """E632 when an earlier year's workbook has errors: its rows in error would count as
+    sources removed (a structural change), and its totals would be short."""
+    if other.errors:
+        path = Path(other.data.path).name
+        raise GhgError("E632", path=path, what=what, what_en=what_en, count=len(other.errors))
+    return other
+
+
+@dataclass
+class OtherYears:
+    previous: WorkbookCalculation | None = None
+    base: WorkbookCalculation | None = None
+    read: list[Path] = field(default_factory=list)  # the files read (inputs: never outputs)
+
+
+def other_years(
+    info: dict[str, object],
+    rows: dict[str, int],
+    workbook: Path,
+    previous: Path | None = None,
+    base_year: Path | None = None,
+    folder: Path | None = None,
+) -> OtherYears:
+    """The earlier year (``--previous``) and the base year (``--base-year``, else the
+    workbook 基本信息 names, beside ``workbook`` or in ``folder``), each computed with the
+    library it records. E628 when the named one is not there; E627 when the base-year
+    workbook is of another year than 基本信息 基准年; E632 when either has errors. Needs
+    only this workbook's 基本信息 (``info``, ``rows``), so it can run before anything is
+    written."""
+    from ghgxl.workbook.calc import calculate_workbook
+
+    years = OtherYears()
+    if previous is not None:
+        years.previous = _complete(calculate_workbook(Path(previous)), "上一年度", "earlier year's")
+        years.read.append(Path(previous))
+    if base_year is not None:
+        path: Path | None = Path(base_year)
+    else:
+        path = _named_base_year(info, rows, workbook, folder)
+    if path is not None:
+        base = calculate_workbook(path)
+        found = _year(base.data.info.get("reporting_year"))
+        year = _year(info.get("base_year"))
+        if is_number(found) and is_number(year) and found != year:
+            cell = f"{L.SHEET_INFO}!B{rows.get('base_year', 0)}"
+            raise GhgError("E627", cell=cell, path=path.name, found=found, year=year)
+        years.base = _complete(base, "基准年", "base-year")
+        years.read.append(path)
+    return years
 
 
 def attach_years(
@@ -185,22 +249,9 @@ def attach_years(
     base_year: Path | None = None,
     folder: Path | None = None,
 ) -> list[Path]:
-    """Compute the earlier year (``--previous``) and the base year (``--base-year``, else
-    the workbook 基本信息 names) with the libraries they record, onto ``calc``; the files
-    read. E627 when the base-year workbook is of another year than 基本信息 基准年."""
-    from ghgxl.workbook.calc import calculate_workbook
-
-    read = []
-    if previous is not None:
-        calc.previous = calculate_workbook(Path(previous))
-        read.append(Path(previous))
-    path = Path(base_year) if base_year is not None else named_base_year(calc, folder)
-    if path is not None:
-        base = calculate_workbook(path)
-        found, year = base.data.info.get("reporting_year"), calc.data.info.get("base_year")
-        if is_number(found) and is_number(year) and int(found) != int(year):  # type: ignore[arg-type]
-            cell = f"{L.SHEET_INFO}!B{calc.data.info_rows.get('base_year', 0)}"
-            raise GhgError("E627", cell=cell, path=path.name, found=found, year=year)
-        calc.base = base
-        read.append(path)
-    return read
+    """:func:`other_years` of ``calc``'s workbook, put onto it; the files read."""
+    years = other_years(
+        calc.data.info, calc.data.info_rows, Path(calc.data.path), previous, base_year, folder
+    )
+    calc.previous, calc.base = years.previous, years.base
+    return years.read

@@ -312,7 +312,8 @@ def _settings_out_of_range(calc: WorkbookCalculation) -> list[GhgError]:
         found.append(
             GhgError(
                 "W115", cell=ready.info_place(calc.data, field.key), field=field.label,
-                value=cell_repr(value), low=low, high=high, default=field.default,
+                value=cell_repr(value), low=low, high=high,
+                used=f"{L.setting(calc.data.info, field.key):g}",
             )
         )  # fmt: skip
     return found

@@ -107,5 +107,4 @@ def library_for(table: object, key: object = None, version: object = None) -> Fa
 
 def record_of(row: FactorRow) -> dict[str, object]:
     """A 公司因子 row as the sheet's (and the overlay CSV's) columns hold it."""
-    keys = ("key", "gas", "value", "unit", "name_zh", "name_en", "low", "high", "source", "notes")
-    return {k: getattr(row, k) for k in keys if getattr(row, k) not in (None, "")}
+    return {k: getattr(row, k) for k in KEYS if getattr(row, k, None) not in (None, "")}

@@ -31,7 +31,7 @@ from ghgxl.workbook.calc import WorkbookCalculation, calc_file, calculate_workbo
 from ghgxl.workbook.company import record_of
 from ghgxl.workbook.read import MONTH_EVIDENCE, MONTHS, is_blank
 from ghgxl.workbook.resize import resized
-from ghgxl.workbook.sites import sites_text
+from ghgxl.workbook.sites import SITE_MARK, check_site_name, sites_text
 
 #: --approach → the 基本信息 组织边界合并方法 the group workbook records.
 APPROACHES = {"control": "运营控制", "financial": "财务控制", "equity": "股权比例"}
@@ -119,6 +119,7 @@ def read_sites(
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         calc = calculate_workbook(path, library=LibraryChoice(library))
         name = site_name(calc, path)
+        check_site_name(name, calc)
         for key in (name.casefold(), digest):
             if key in seen:
                 raise GhgError("E617", site=name, first=seen[key].name, second=path.name)
@@ -187,7 +188,7 @@ def _activity(site: Site) -> list[dict[str, object]]:
             else site.name
         )
         facility = record.get("facility")
-        row["facility"] = site.name if is_blank(facility) else f"{site.name} {facility}"
+        row["facility"] = site.name if is_blank(facility) else f"{site.name}{SITE_MARK}{facility}"
         for key in ("annual", *MONTHS):
             if not is_blank(record.get(key)):
                 row[key] = _scaled(record[key], site.share)
@@ -205,7 +206,7 @@ def _sources(site: Site) -> list[dict[str, object]]:
         if not is_blank(record.get("id")):
             line["id"] = f"{site.name}-{cell_text(record['id'])}"
         facility = record.get("facility")
-        line["facility"] = site.name if is_blank(facility) else f"{site.name} {facility}"
+        line["facility"] = site.name if is_blank(facility) else f"{site.name}{SITE_MARK}{facility}"
         lines.append(line)
     return lines
 

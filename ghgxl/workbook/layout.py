@@ -138,7 +138,7 @@ INFO_FIELDS: tuple[InfoField, ...] = (
         "基准年重新计算门槛（%）",
         10,
         "结构性变化（边界、排放源增减、方法或因子更正）超过基准年排放量的此比例时重新计算基准年",
-        bounds=(0.1, 100),
+        bounds=(1, 100),  # "10%" typed in Excel is 0.1: refused, not a 0.1 % threshold
     ),
     InfoField("output", "产品产量（可选）", "", "报告年度的产品产量，用于单位产品排放强度"),
     InfoField("output_unit", "产量单位", "", "如 t、件、万只"),
@@ -155,7 +155,7 @@ INFO_FIELDS: tuple[InfoField, ...] = (
         "核查重要性水平（%）",
         5,
         "核查包抽样计划的重要性水平：合理保证常用 5%；抽样直至未抽样排放量低于总排放量的此比例",
-        bounds=(0.1, 50),
+        bounds=(0.5, 50),
     ),
     InfoField(
         "base_year_workbook",
@@ -202,6 +202,10 @@ def placeholders() -> tuple[str, ...]:
 INFO_FIELD = {f.key: f for f in INFO_FIELDS}
 
 
+#: 基本信息 settings the sheets' formulas read through DEFINED_NAMES.
+FORMULA_SETTINGS = frozenset(key for keys in DEFINED_NAMES.values() for key in keys)
+
+
 def setting_is_valid(key: str, value: object) -> bool:
     """Whether a typed numeric setting is a number within its field's bounds."""
     low, high = INFO_FIELD[key].bounds or (float("-inf"), float("inf"))
@@ -210,9 +214,13 @@ def setting_is_valid(key: str, value: object) -> bool:
 
 def setting(info: Mapping[str, object], key: str) -> float:
     """A numeric 基本信息 setting: the typed value when it is a number within its bounds,
-    else the field's default (``ghgxl check`` says so where one was typed: W115)."""
+    else the field's default (``ghgxl check`` says so where one was typed: W115). A setting
+    the sheet's own formulas read (through a defined name) keeps a typed number even out of
+    bounds, so ghgxl and the workbook's cells never disagree."""
     value = info.get(key)
-    return float(value) if setting_is_valid(key, value) else float(INFO_FIELD[key].default)  # type: ignore[arg-type]
+    if setting_is_valid(key, value) or (is_number(value) and key in FORMULA_SETTINGS):
+        return float(value)  # type: ignore[arg-type]
+    return float(INFO_FIELD[key].default)  # type: ignore[arg-type]
 
 
 #: A whole value in full-width parentheses or lenticular brackets: ``（厂区名称）``, ``【请填写】``.

@@ -63,19 +63,60 @@ def _records(frame: pd.DataFrame, keys: set[str]) -> list[dict[str, object]]:
     return records
 
 
-def _unknown_headers(
+def _unknown_columns(
     workbook: OpenedWorkbook, sheet: str, columns: tuple[L.Column, ...]
 ) -> list[str]:
+    """Columns of ``sheet`` the layout does not know: by their header, or, without one, by
+    the first cell below the header that holds something."""
     if sheet not in workbook.sheet_names:
         return []
-    head = list(islice(workbook.rows(sheet), L.HEADER_ROW))
+    grid = workbook.rows(sheet)
+    head = list(islice(grid, L.HEADER_ROW))
     found = set(header_columns(head, columns).values())
     header = head[L.HEADER_ROW - 1] if len(head) >= L.HEADER_ROW else []
-    return [
+    lines = [
         f"{sheet}!{column_letter(i)}{L.HEADER_ROW}「{value}」"
         for i, value in enumerate(header, start=1)
         if not is_blank(value) and column_letter(i) not in found
     ]
+    headed = {i for i, value in enumerate(header) if not is_blank(value)}
+    seen: set[int] = set()
+    for number, row in enumerate(grid, start=L.HEADER_ROW + 1):
+        for i, value in enumerate(row):
+            if i not in headed and i not in seen and not is_blank(value):
+                seen.add(i)
+                lines.append(f"{sheet}!{column_letter(i + 1)}{number}（无表头的列）")
+    return lines
+
+
+def _info_notes(workbook: OpenedWorkbook) -> list[str]:
+    """基本信息 cells that are not a field: text in a row without a key (other than the
+    template's own labels), and anything right of the notes column."""
+    labels = {f.label for f in L.INFO_FIELDS}
+    lines = []
+    for number, row in enumerate(workbook.rows(L.SHEET_INFO), start=1):
+        if number < L.INFO_FIRST_ROW:
+            continue
+        keyed = len(row) > 2 and not is_blank(row[2])
+        for i, value in enumerate(row):
+            if is_blank(value) or (keyed and i < 4) or (i == 0 and value in labels):
+                continue
+            lines.append(f"{L.SHEET_INFO}!{column_letter(i + 1)}{number}")
+    return lines
+
+
+def _significance_edits(data: WorkbookData) -> list[str]:
+    """重大性评估 rows whose 子类别 the template does not list, or whose name was edited."""
+    names = {code: name for code, _, name in L.SIGNIFICANCE_ROWS}
+    lines = []
+    for record in data.significance.to_dict("records"):
+        code = "" if is_blank(record.get("code")) else str(record["code"]).strip()
+        place = f"{L.SHEET_SIGNIFICANCE}!{L.SIG_COL['code']}{record['row']}"
+        if code not in names:
+            lines.append(f"{place}（子类别「{code}」不在模板中）")
+        elif not is_blank(record.get("name")) and str(record["name"]).strip() != names[code]:
+            lines.append(f"{place}（名称「{record['name']}」）")
+    return lines
 
 
 def _left_behind(source: Path, data: WorkbookData) -> list[str]:
@@ -87,10 +128,12 @@ def _left_behind(source: Path, data: WorkbookData) -> list[str]:
     ]
     workbook = OpenedWorkbook(source)
     try:
-        lines += _unknown_headers(workbook, L.SHEET_ACTIVITY, L.ACTIVITY_COLUMNS)
-        lines += _unknown_headers(workbook, L.SHEET_SOURCES, L.SOURCE_COLUMNS)
+        lines += _unknown_columns(workbook, L.SHEET_ACTIVITY, L.ACTIVITY_COLUMNS)
+        lines += _unknown_columns(workbook, L.SHEET_SOURCES, L.SOURCE_COLUMNS)
+        lines += _info_notes(workbook)
     finally:
         workbook.close()
+    lines += _significance_edits(data)
     lines += [
         f"基本信息!B{data.info_rows.get(key, '')}（{key}）"
         for key, value in data.info.items()
@@ -114,10 +157,11 @@ def _package(migration: Migration) -> bytes:
     activity = _records(data.activity, fill.INPUT_ACTIVITY)
     sources = _records(data.sources, fill.INPUT_SOURCES)
     rows = max(L.TEMPLATE_ROWS, len(activity))
+    known = {code for code, _, _ in L.SIGNIFICANCE_ROWS}  # others are listed as left behind
     significance = {
-        str(r["code"]): {k: v for k, v in r.items() if not is_blank(v)}
+        str(r["code"]).strip(): {k: v for k, v in r.items() if not is_blank(v)}
         for r in data.significance.to_dict("records")
-        if not is_blank(r.get("code"))
+        if not is_blank(r.get("code")) and str(r["code"]).strip() in known
     }
     market_keys = set(L.MARKET_COL)
     return fill.fill(

@@ -2,9 +2,9 @@
 
 ``ghgxl consolidate`` writes the group's sites into 基本信息 合并的厂区, one line a site
 (``厂区 | 来源清册 | 计入比例%``), and gives each of its rows the site in 厂区/部门 (``site`` or
-``site facility``). A row belongs to the longest site name its 厂区/部门 is, or starts with
-followed by a space; rows of no site (added in the group workbook afterwards) are a line of
-their own. A single site's workbook is one line: itself, at 100 %.
+``site｜facility``). A row belongs to the site its 厂区/部门 is, or starts with followed by
+｜ (site names cannot hold ｜, | or a line break: consolidate refuses them, E631); rows of
+no site (added in the group workbook afterwards) are a line of their own. A single site's workbook is one line: itself, at 100 %.
 
 The amounts in a group workbook are already times each site's share, so the lines add up
 to the group's totals.
@@ -25,6 +25,17 @@ from ghgxl.workbook.calc import WorkbookCalculation
 from ghgxl.workbook.read import is_blank
 
 UNASSIGNED = "（未归属厂区）"
+#: Between a site's name and the row's own 厂区/部门 in a group workbook.
+SITE_MARK = "｜"
+_NOT_IN_NAMES = (SITE_MARK, "|", "\n", "\r")
+
+
+def check_site_name(name: str, calc: WorkbookCalculation) -> None:
+    """E631 for a site name the group workbook could not tell apart again."""
+    if any(mark in name for mark in _NOT_IN_NAMES):
+        key = "sites" if not L.is_placeholder("sites", calc.data.info.get("sites")) else "company"
+        cell = f"{L.SHEET_INFO}!B{calc.data.info_rows.get(key, 0)}"
+        raise GhgError("E631", cell=cell, site=name.replace("\n", " "))
 
 
 @dataclass
@@ -80,8 +91,8 @@ def _own_name(calc: WorkbookCalculation) -> str:
 
 
 def _site_of(facility: str, names: list[str]) -> str | None:
-    matches = [n for n in names if facility == n or facility.startswith(f"{n} ")]
-    return max(matches, key=len) if matches else None
+    site = facility.split(SITE_MARK, 1)[0]
+    return site if site in names else None
 
 
 def by_site(calc: WorkbookCalculation) -> list[SiteLine]:

@@ -130,3 +130,35 @@ def test_the_second_year_example_names_its_base_year(tmp_path: Path) -> None:
     assert made.exit_code == 0, made.output
     checked = CliRunner().invoke(main, ["verify", str(report), str(example)])
     assert checked.exit_code == 0, checked.output
+
+
+def test_a_base_year_with_errors_is_refused_and_calc_goes_on_without_a_missing_one(
+    tmp_path: Path,
+) -> None:
+    """A base-year row in error would count as a source removed: E632. calc of a workbook
+    whose named base year is not there still computes (and writes), saying E628."""
+    base = tmp_path / "清册-2023.xlsm"
+    records = [dict(COMMON, id="A", annual=100), dict(COMMON, id="B", annual="50吨")]
+    base.write_bytes(fill.fill(TEMPLATE, {"company": "测试", "reporting_year": 2023}, records))
+    now = _book(tmp_path / "2024.xlsm", 2024, {"A": 100}, base_year_workbook="清册-2023.xlsm")
+    result = CliRunner().invoke(main, ["report", str(now)])
+    assert result.exit_code != 0 and "E632" in result.output and "清册-2023.xlsm" in result.output
+    gone = _book(tmp_path / "b.xlsm", 2024, {"A": 100}, base_year_workbook="不存在.xlsm")
+    out = tmp_path / "out.xlsm"
+    result = CliRunner().invoke(main, ["calc", str(gone), "-o", str(out)])
+    assert result.exit_code == 0 and "E628" in result.output and out.exists()
+
+
+def test_calc_never_writes_over_the_base_year_workbook(pair) -> None:
+    base, now = pair
+    before = base.read_bytes()
+    result = CliRunner().invoke(main, ["calc", str(now), "-o", str(base)])
+    assert result.exit_code != 0 and "E603" in result.output
+    assert base.read_bytes() == before
+
+
+def test_the_refusal_names_whole_years(pair, tmp_path: Path) -> None:
+    _, now = pair
+    wrong = _book(tmp_path / "清册-2022.xlsm", 2022, {"A": 1})
+    result = CliRunner().invoke(main, ["report", str(now), "--base-year", str(wrong)])
+    assert "报告年度为 2022，而基本信息的基准年为 2023" in result.output

@@ -137,8 +137,9 @@ def test_green_certificates_follow_their_site_into_the_group(tmp_path: Path) -> 
 
 def test_the_group_workbook_knows_its_sites(tmp_path: Path, example) -> None:
     """The group workbook records its sites (基本信息 合并的厂区); calc of it gives the same
-    by-site figures as consolidate did from the site workbooks, the longest site name
-    winning ("一厂" and "一厂 二期"), and the report's 表 各厂区排放量 lists them."""
+    by-site figures as consolidate did from the site workbooks, also when one site's name
+    and a space start the other's ("一厂" and "一厂 二期"), and the report's
+    表 各厂区排放量 lists them."""
     a = site(tmp_path, "一厂", equity_share=100)
     b = site(tmp_path, "一厂 二期", equity_share=50)
     out, report = tmp_path / "group.xlsm", tmp_path / "group.json"
@@ -173,6 +174,8 @@ def test_rows_of_no_site_are_a_line_of_their_own(tmp_path: Path) -> None:
     rows = [
         dict(id="A1", facility="甲厂", category=1, annual=2, unit="t", factor=1.0,
              factor_unit="tCO2e/t", factor_source="手算"),
+        dict(id="A2", facility="甲厂｜锅炉房", category=1, annual=5, unit="t", factor=1.0,
+             factor_unit="tCO2e/t", factor_source="手算"),
         dict(id="B1", facility="甲厂乙", category=2, annual=3, unit="t", factor=1.0,
              factor_unit="tCO2e/t", factor_source="手算"),
     ]  # fmt: skip
@@ -182,5 +185,12 @@ def test_rows_of_no_site_are_a_line_of_their_own(tmp_path: Path) -> None:
         fill.fill((ROOT / "workbook" / "ghgxl-template.xlsm").read_bytes(), info, rows)
     )
     lines = {line.name: line for line in by_site(calculate_workbook(path))}
-    assert lines["甲厂"].total == 2 and lines["甲厂"].share == 1.0  # "甲厂乙" is not 甲厂's
+    assert lines["甲厂"].total == 7 and lines["甲厂"].share == 1.0  # "甲厂乙" is not 甲厂's
     assert lines[UNASSIGNED].total == 3 and lines[UNASSIGNED].by_category[2] == 3
+
+
+def test_a_site_name_the_group_could_not_tell_apart_is_refused(tmp_path: Path) -> None:
+    a, b = site(tmp_path, "一厂"), site(tmp_path, "二厂|南区")
+    result = run("consolidate", a, b, "-o", tmp_path / "g.xlsm")
+    assert result.exit_code != 0 and "E631" in result.output
+    assert not (tmp_path / "g.xlsm").exists()

@@ -55,12 +55,21 @@ def test_what_the_template_has_no_place_for_is_listed_and_kept_unless_forced(
     book = openpyxl.load_workbook(OLD, keep_vba=True)
     book.create_sheet("车辆台账")["A1"] = "车牌"
     sheet = book[L.SHEET_ACTIVITY]
-    sheet.cell(row=L.HEADER_ROW, column=sheet.max_column + 2, value="负责人")
+    width = sheet.max_column
+    sheet.cell(row=L.HEADER_ROW, column=width + 2, value="负责人")
+    sheet.cell(row=L.FIRST_ROW + 3, column=width + 4, value="无表头的备注")
+    info = book[L.SHEET_INFO]
+    info.cell(row=info.max_row + 2, column=2, value="内部备忘：明年换表")
+    significance = book[L.SHEET_SIGNIFICANCE]
+    significance[f"{L.SIG_COL['code']}{L.FIRST_ROW}"] = "4.6"  # a sub-category of one's own
     book.save(source)
     out = tmp_path / "new.xlsm"
     refused = CliRunner().invoke(main, ["workbook", "migrate", str(source), "-o", str(out)])
     assert refused.exit_code != 0 and "E630" in refused.output
     assert "工作表「车辆台账」" in refused.output and "「负责人」" in refused.output
+    assert f"{L.FIRST_ROW + 3}（无表头的列）" in refused.output
+    assert f"{L.SHEET_INFO}!B{info.max_row}" in refused.output
+    assert "子类别「4.6」不在模板中" in refused.output and "Traceback" not in refused.output
     assert not out.exists()
     forced = CliRunner().invoke(
         main, ["workbook", "migrate", str(source), "-o", str(out), "--force"]
@@ -85,3 +94,15 @@ def test_a_migration_that_would_change_a_number_writes_nothing(
         migrate.write(plan, out)
     assert error.value.code == "E629" and not out.exists()
     assert f"{L.SHEET_ACTIVITY} 第5行" in error.value.text()
+
+
+def test_company_rows_keep_every_column() -> None:
+    """A 公司因子 row comes across with all its columns, 核对 included."""
+    from ghgxl.factors import FactorRow
+    from ghgxl.workbook.company import KEYS, record_of
+
+    row = FactorRow(
+        key="company.x", gas="CO2", value=1.5, unit="tCO2/t", name_zh="甲", name_en="x",
+        source="供应商声明", verified="2 sources", low=1.0, high=2.0, notes="备注",
+    )  # fmt: skip
+    assert set(record_of(row)) == set(KEYS) and record_of(row)["verified"] == "2 sources"

@@ -110,6 +110,7 @@ def test_monthly_amounts_are_indexed_month_by_month(tmp_path: Path) -> None:
         dict(MIX[2], id="E1", evidence="供电局电费单", **months, ev1="电费单2023-01"),
         dict(MIX[2], id="E2", m6=50.0, ev6="", m7=60.0, ev7="电费单2023-07"),
         dict(MIX[0], id="D1", annual=10.0),
+        dict(MIX[0], id="D2", annual=20.0, m3="n/a"),  # text in a month: the annual counts
     ]
     path = tmp_path / "monthly.xlsm"
     path.write_bytes(fill.fill(TEMPLATE, {"company": "测试"}, rows))
@@ -122,11 +123,13 @@ def test_monthly_amounts_are_indexed_month_by_month(tmp_path: Path) -> None:
         ("E2", "6月", f"活动数据!{month['m6']}6", 50, "", "缺少凭证"),
         ("E2", "7月", f"活动数据!{month['m7']}6", 60, "电费单2023-07", ""),
         ("D1", "", f"活动数据!{month['annual']}7", 10, "", "缺少凭证"),
+        ("D2", "", f"活动数据!{month['annual']}8", 20, "", "缺少凭证"),
     ]
 
 
 @pytest.mark.parametrize(
-    ("typed", "used", "warned"), [(2, 0.02, False), ("5%", 0.05, True), (80, 0.05, True)]
+    ("typed", "used", "warned"),
+    [(2, 0.02, False), ("5%", 0.05, True), (80, 0.05, True), (0.05, 0.05, True)],  # 0.05: "5%"
 )
 def test_the_workbook_sets_the_materiality(
     typed: object, used: float, warned: bool, tmp_path: Path
@@ -140,3 +143,12 @@ def test_the_workbook_sets_the_materiality(
     result = CliRunner().invoke(main, ["check", str(path)])
     cell = f"基本信息!B{L.INFO_ROW['materiality_pct']}"
     assert ("W115" in result.output and cell in result.output) is warned, result.output
+
+
+def test_a_setting_the_sheet_formulas_read_keeps_its_typed_number() -> None:
+    """重大性判定门槛 5 (outside 6–18) is what the 重大性评估 formulas use through
+    ghg_sig_threshold, so ghgxl uses 5 too (W115 says so); text falls back to 12."""
+    assert L.setting({"significance_threshold": 5}, "significance_threshold") == 5
+    assert L.setting({"significance_threshold": "五"}, "significance_threshold") == 12
+    assert L.setting({"materiality_pct": 80}, "materiality_pct") == 5  # not read by a formula
+    assert L.setting({"recalculation_threshold_pct": 0.1}, "recalculation_threshold_pct") == 10
