@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 
 from ghgxl.errors import GhgError
@@ -119,6 +120,38 @@ def _significance_edits(data: WorkbookData) -> list[str]:
     return lines
 
 
+def _input_formulas(source: Path, data: WorkbookData) -> list[str]:
+    """Input cells holding a formula of the user's own: the value comes across, not the
+    formula (a line a sheet, with the first cells)."""
+    inputs = {
+        L.SHEET_INFO: (L.INFO_FIRST_ROW, {"B"}),
+        L.SHEET_ACTIVITY: (L.FIRST_ROW, {data.activity_columns[k] for k in fill.INPUT_ACTIVITY
+                                         if k in data.activity_columns}),
+        L.SHEET_SOURCES: (L.FIRST_ROW, {data.source_columns[k] for k in fill.INPUT_SOURCES
+                                        if k in data.source_columns}),
+    }  # fmt: skip
+    book = openpyxl.load_workbook(source, read_only=True, data_only=False, keep_links=False)
+    lines = []
+    try:
+        for sheet, (first, letters) in inputs.items():
+            if sheet not in book.sheetnames:
+                continue
+            cells = [
+                cell.coordinate
+                for row in book[sheet].iter_rows(min_row=first)
+                for cell in row
+                if isinstance(getattr(cell, "value", None), str)
+                and cell.value.startswith("=")
+                and getattr(cell, "column_letter", "") in letters
+            ]
+            if cells:
+                shown = "、".join(cells[:5]) + ("…" if len(cells) > 5 else "")
+                lines.append(f"{sheet} {len(cells)} 个输入单元格是公式，迁移后为其值：{shown}")
+    finally:
+        book.close()
+    return lines
+
+
 def _left_behind(source: Path, data: WorkbookData) -> list[str]:
     """What the current template has no place for, each as a line the user can find."""
     lines = [
@@ -134,6 +167,7 @@ def _left_behind(source: Path, data: WorkbookData) -> list[str]:
     finally:
         workbook.close()
     lines += _significance_edits(data)
+    lines += _input_formulas(source, data)
     lines += [
         f"基本信息!B{data.info_rows.get(key, '')}（{key}）"
         for key, value in data.info.items()

@@ -62,6 +62,7 @@ def test_what_the_template_has_no_place_for_is_listed_and_kept_unless_forced(
     info.cell(row=info.max_row + 2, column=2, value="内部备忘：明年换表")
     significance = book[L.SHEET_SIGNIFICANCE]
     significance[f"{L.SIG_COL['code']}{L.FIRST_ROW}"] = "4.6"  # a sub-category of one's own
+    sheet[f"{L.ACT_COL['remark']}{L.FIRST_ROW + 1}"] = '="见"&"台账"'  # a formula of one's own
     book.save(source)
     out = tmp_path / "new.xlsm"
     refused = CliRunner().invoke(main, ["workbook", "migrate", str(source), "-o", str(out)])
@@ -70,6 +71,8 @@ def test_what_the_template_has_no_place_for_is_listed_and_kept_unless_forced(
     assert f"{L.FIRST_ROW + 3}（无表头的列）" in refused.output
     assert f"{L.SHEET_INFO}!B{info.max_row}" in refused.output
     assert "子类别「4.6」不在模板中" in refused.output and "Traceback" not in refused.output
+    remark = f"{L.ACT_COL['remark']}{L.FIRST_ROW + 1}"
+    assert f"{L.SHEET_ACTIVITY} 1 个输入单元格是公式，迁移后为其值：{remark}" in refused.output
     assert not out.exists()
     forced = CliRunner().invoke(
         main, ["workbook", "migrate", str(source), "-o", str(out), "--force"]
