@@ -32,7 +32,7 @@ from ghgxl.workbook.calc import WorkbookCalculation, dq_scheme
 from ghgxl.workbook.change import threshold_pct
 from ghgxl.workbook.check import input_findings
 from ghgxl.workbook.intensity import indicators
-from ghgxl.workbook.read import is_blank
+from ghgxl.workbook.read import is_blank, records
 from ghgxl.workbook.ready import readiness
 
 GAS_LABELS = {"CO2e": "CO2e*"}
@@ -282,10 +282,23 @@ def _readiness(calc: WorkbookCalculation) -> dict[str, Any]:
     return {"draft": not state.ready, "missing": list(state.missing)}
 
 
+#: What the factor table reads of each row (:func:`ghgxl.report.factor_table.factor_table`).
+FACTOR_FIELDS = (
+    "id",
+    "source",
+    "unit",
+    "gas",
+    "factor_key",
+    "factor",
+    "factor_unit",
+    "factor_source",
+)
+
+
 def report_factors(calc: WorkbookCalculation, library: FactorLibrary | None = None) -> FactorTable:
     """The factors the report cites (appendix one) and what each 活动数据 row used."""
     library = library or calc.library
-    rows = calc.rows.to_dict("records")
+    rows = records(calc.rows, FACTOR_FIELDS)
     return factor_table(rows, library, calc.result.gwp_set, _text(calc.data.info, "reporting_year"))
 
 

@@ -205,6 +205,10 @@ def appendix_columns(calc: WorkbookCalculation, factors: FactorTable) -> dict[st
     }
 
 
+#: Sampled sources 附录三 lists one by one; the rest of a large sample is one line.
+SAMPLE_ROWS = 30
+
+
 def sampling(calc: WorkbookCalculation) -> dict[str, object]:
     """附录三: the sample a verifier would start from (:func:`ghgxl.workbook.audit.sampling_plan`,
     the same as the pack's plan.xlsx) at the workbook's 核查重要性水平: the sampled sources
@@ -216,10 +220,9 @@ def sampling(calc: WorkbookCalculation) -> dict[str, object]:
     def share(value: float) -> str:
         return f"{value / total * 100:.2f}%" if total > 0 else "-"
 
+    sampled = [p for p in picks if p.reason]
     rows, covered = [], 0.0
-    for pick in picks:
-        if not pick.reason:
-            continue
+    for pick in sampled[:SAMPLE_ROWS]:
         covered += pick.tco2e
         rows.append({
             "no": str(len(rows) + 1), "id": cell_text(pick.row.get("id")) or "",
@@ -227,11 +230,21 @@ def sampling(calc: WorkbookCalculation) -> dict[str, object]:
             "tco2e": f"{pick.tco2e:,.2f}", "share": share(pick.tco2e),
             "risk": f"{pick.risk:.2f}", "reason": pick.reason, "coverage": share(covered),
         })  # fmt: skip
+    rest = sampled[SAMPLE_ROWS:]
+    if rest:  # a large inventory: the whole sample is in the pack's plan.xlsx
+        rest_t = sum(p.tco2e for p in rest)
+        covered += rest_t
+        rows.append({
+            "no": "", "id": "", "row": "",
+            "source": f"其余 {len(rest)} 个抽样排放源（见核查包 plan.xlsx 抽样计划）",
+            "tco2e": f"{rest_t:,.2f}", "share": share(rest_t), "risk": "", "reason": "",
+            "coverage": share(covered),
+        })  # fmt: skip
     unsampled = [p for p in picks if not p.reason]
     return {
         "materiality": f"{materiality * 100:g}%",
         "sample": rows,
-        "sample_count": len(rows),
+        "sample_count": len(sampled),
         "sample_material": sum(p.reason == MATERIAL for p in picks),
         "sample_coverage": share(covered),
         "unsampled_count": len(unsampled),

@@ -23,6 +23,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -42,7 +43,7 @@ from ghgxl.units import is_number, parse_number
 from ghgxl.workbook import layout as L
 from ghgxl.workbook.calc import WorkbookCalculation
 from ghgxl.workbook.manifest import manifest
-from ghgxl.workbook.read import is_blank
+from ghgxl.workbook.read import is_blank, records
 from ghgxl.workbook.refs import column_letter
 
 #: 5 %, reasonable assurance in ISO 14064-3 practice (基本信息 核查重要性水平's default).
@@ -219,6 +220,8 @@ def risk(row: dict[str, object]) -> float:
     return 1 + (6 - min(max(sum(known) / len(known), 1), 6)) / 5
 
 
+#: The 活动数据 fields a pick carries: who it is, where, and what its risk comes from.
+PICK_COLUMNS = ("id", "source", "row", "place", "dq_activity", "dq_calibration")
 #: Why a source is sampled: material on its own, or next by emissions × risk.
 MATERIAL, RISK_WEIGHTED = "单独重大", "风险加权"
 
@@ -237,12 +240,10 @@ def sampling_plan(
     """Every source, ranked: those material on their own first, then by emissions × risk;
     sampled until the unsampled remainder is below ``materiality`` of the total."""
     total = calc.result.total
-    ranked = []
-    for row, computed in zip(
-        calc.rows.to_dict("records"), calc.result.rows.to_dict("records"), strict=True
-    ):
-        if computed["ok"]:
-            ranked.append((row, float(computed["tco2e"]), risk(row)))
+    ok = calc.result.rows["ok"].to_numpy(dtype=bool)
+    emissions = calc.result.rows["tco2e"].to_numpy(dtype=float)
+    rows = records(calc.rows, PICK_COLUMNS)
+    ranked = [(rows[i], float(emissions[i]), risk(rows[i])) for i in np.flatnonzero(ok)]
     ranked.sort(key=lambda item: (item[1] < materiality * total, -item[1] * item[2]))
     picks, left = [], total
     for row, tco2e, weight in ranked:

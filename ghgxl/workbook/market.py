@@ -25,7 +25,7 @@ from ghgxl.inventory import InventoryResult
 from ghgxl.methods import electricity
 from ghgxl.units import conversion_factor, is_number, parse_number
 from ghgxl.workbook import layout as L
-from ghgxl.workbook.read import is_blank
+from ghgxl.workbook.read import is_blank, records
 
 GREEN = ("绿电交易", "绿证")  # renewable power: 0 t CO2/MWh unless a factor is given
 
@@ -70,11 +70,21 @@ def _electricity(
 ) -> dict[str, _Use]:
     """The purchased-electricity rows by id: MWh used, location t, residual key."""
     uses: dict[str, _Use] = {}
-    records = zip(rows.to_dict("records"), result.rows.to_dict("records"), strict=True)
-    for row, computed in records:
+    keys = [str(k or "").strip().lower() for k in rows["factor_key"].tolist()]
+    ok = result.rows["ok"].to_numpy(dtype=bool)
+    categories = rows["category"].tolist()
+    chosen = [
+        i
+        for i, (key, category) in enumerate(zip(keys, categories, strict=True))
+        if ok[i] and category == 2 and not isinstance(category, bool) and key.startswith("grid.")
+    ]  # fmt: skip  (a few rows of many: only these become dicts)
+    pairs = zip(
+        records(rows.iloc[chosen], ("id", "factor_key", "amount", "unit")),
+        records(result.rows.iloc[chosen], ("tco2e",)),
+        strict=True,
+    )
+    for row, computed in pairs:
         key = str(row.get("factor_key") or "").strip().lower()
-        if row.get("category") != 2 or not key.startswith("grid.") or not computed["ok"]:
-            continue
         year = key.rsplit(".", 1)[-1]
         residual = electricity.RESIDUAL_KEY.format(year=year)
         try:  # the engine computed the row: its amount and unit parse

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain, islice
 from operator import itemgetter
@@ -66,6 +66,16 @@ class WorkbookData:
     company: list[FactorRow] = field(default_factory=list)  # the 公司因子 sheet's rows
     company_errors: list[GhgError] = field(default_factory=list)  # its wrong rows (E311)
     market: pd.DataFrame = field(default_factory=pd.DataFrame)  # 绿电绿证 instruments
+
+
+def records(frame: pd.DataFrame, keys: Iterable[str]) -> list[dict[str, object]]:
+    """The rows of ``frame`` as dicts of the ``keys`` it has: a few columns of a 100,000-row
+    table as dicts cost a fraction of ``to_dict`` of all of them."""
+    columns = [k for k in keys if k in frame]
+    if not columns:
+        return [{} for _ in range(len(frame))]
+    values = zip(*(frame[k].tolist() for k in columns), strict=True)
+    return [dict(zip(columns, row, strict=True)) for row in values]
 
 
 def is_blank(value: object) -> bool:

@@ -108,15 +108,20 @@ def by_site(calc: WorkbookCalculation) -> list[SiteLine]:
     names = list(lines)
     result = calc.result.rows
     facilities = calc.rows["facility"].tolist() if "facility" in calc.rows else [None] * len(result)
-    for facility, row in zip(facilities, result.to_dict("records"), strict=True):
-        if not row["ok"]:
-            continue
-        name = names[0] if single else _site_of(cell_text(facility) or "", names)
-        if name is None:
-            name = UNASSIGNED
-            lines.setdefault(name, SiteLine(UNASSIGNED, "-", None))
-        line = lines[name]
-        line.by_category[int(row["category"])] += float(row["tco2e"])
+    owners = [
+        names[0] if single else (_site_of(cell_text(f) or "", names) or UNASSIGNED)
+        for f in facilities
+    ]
+    ok = result["ok"].to_numpy(dtype=bool)
+    valid = result.loc[ok, ["category", "tco2e", *GROUPS]].assign(
+        site=[owner for owner, good in zip(owners, ok, strict=True) if good]
+    )
+    if (valid["site"] == UNASSIGNED).any():
+        lines.setdefault(UNASSIGNED, SiteLine(UNASSIGNED, "-", None))
+    valid["category"] = valid["category"].astype(int)
+    for (site, category), value in valid.groupby(["site", "category"])["tco2e"].sum().items():
+        lines[site].by_category[int(category)] += float(value)
+    for site, sums in valid.groupby("site")[list(GROUPS)].sum().iterrows():
         for group in GROUPS:
-            line.by_gas[group] += float(row[group])
+            lines[site].by_gas[group] += float(sums[group])
     return list(lines.values())
