@@ -249,7 +249,7 @@ def sampling_plan(
     for row, tco2e, weight in ranked:
         if tco2e >= materiality * total:
             reason = MATERIAL
-        elif left >= materiality * total:
+        elif left - materiality * total >= -1e-9 * total:  # not yet below (float-safe)
             reason = RISK_WEIGHTED
         else:
             reason = ""

@@ -359,3 +359,23 @@ def test_the_taiwan_scheme_prints_its_own_rubric(tmp_path: Path) -> None:
         "第二级 | 10 ≤ X < 19",
         "第三级 | 19 ≤ X ≤ 27",
     ]
+
+
+def test_a_large_sample_is_listed_to_thirty_sources_and_a_line(tmp_path: Path) -> None:
+    """100 equal sources at 5 %: 96 are sampled (the unsampled 4 % is below 5 %); 附录三
+    lists the first 30 and one line for the other 66, covering 96.00 % in all."""
+    rows = [
+        dict(id=f"E{i}", source=f"电表{i}", category=2, annual=1000, unit="kWh",
+             factor_key="grid.cn.national.2021")
+        for i in range(100)
+    ]  # fmt: skip
+    path = tmp_path / "百行.xlsm"
+    path.write_bytes(fill.fill(TEMPLATE.read_bytes(), {"company": "测试"}, rows))
+    text = _report(path)
+    section = text.split("附录三 核查抽样计划\n")[2]
+    table = section.split("核查抽样计划\n")[1].split("\n\n")[0].split("\n")[1:]
+    assert len(table) == 31 and "本计划抽取 96 个排放源" in section
+    assert (
+        table[-1]
+        == " |  |  | 其余 66 个抽样排放源（见核查包 plan.xlsx 抽样计划） | 36.75 | 66.00% |  |  | 96.00%"
+    )
