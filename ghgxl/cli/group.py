@@ -61,9 +61,9 @@ def consolidate(
         calc = C.write_group(group, out)
         bar.update(task, advance=1)
     err_console.print(f"已写入 / written: {out}", markup=False)
-    by_site = group.by_site()
+    extra = {**boundary(calc), "consolidation": approach}  # by_site: from the group workbook
+    by_site = extra["by_site"]
     if json_out:
-        extra = {**boundary(calc), "by_site": by_site, "consolidation": approach}
         text = to_json(calc.result, extra)
         sys.stdout.write(text) if json_out == "-" else write_text_atomic(Path(json_out), text)
     if json_out != "-":
@@ -72,7 +72,10 @@ def consolidate(
             table.add_column(name, justify="right" if name[0] in "计t" else "left")
         for name, entry in by_site.items():
             table.add_row(
-                name, str(entry["file"]), f"{entry['share']:.0%}", f"{entry['total_tco2e']:,.2f}"
+                name,
+                str(entry["file"]),
+                "-" if entry["share"] is None else f"{entry['share']:.0%}",
+                f"{entry['total_tco2e']:,.2f}",
             )
         table.add_row("集团 group", out.name, "", f"{calc.result.total:,.2f}")
         console.print(table)

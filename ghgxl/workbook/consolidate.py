@@ -70,20 +70,6 @@ class Consolidation:
     market: list[dict[str, object]] = field(default_factory=list)  # 绿电绿证 instruments
     info: dict[str, object] = field(default_factory=dict)
 
-    def by_site(self) -> dict[str, dict[str, object]]:
-        """Each site's share and its counted emissions, by category and by gas (t CO2e)."""
-        out: dict[str, dict[str, object]] = {}
-        for site in self.sites:
-            result = site.calc.result
-            out[site.name] = {
-                "file": site.path.name,
-                "share": site.share,
-                "total_tco2e": site.total,
-                "by_category": {str(k): v * site.share for k, v in result.by_category().items()},
-                "by_gas": {k: v * site.share for k, v in result.by_gas().items()},
-            }
-        return out
-
 
 def site_name(calc: WorkbookCalculation, path: Path) -> str:
     """The site as 基本信息 names it (厂区/场所, else the company), else the file's name."""

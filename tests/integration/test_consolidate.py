@@ -136,29 +136,28 @@ def test_green_certificates_follow_their_site_into_the_group(tmp_path: Path) -> 
 
 
 def test_the_group_workbook_knows_its_sites(tmp_path: Path, example) -> None:
-    """The group workbook records its sites (基本信息 合并的厂区); calc of it gives the same
-    by-site figures as consolidate did from the site workbooks, also when one site's name
-    and a space start the other's ("一厂" and "一厂 二期"), and the report's
-    表 各厂区排放量 lists them."""
+    """The group workbook records its sites (基本信息 合并的厂区); its by-site figures (the
+    JSON of consolidate and of calc alike) are each site workbook's own, times its share,
+    also when one site's name and a space start the other's ("一厂" and "一厂 二期"); the
+    report's 表 各厂区排放量 lists them."""
     a = site(tmp_path, "一厂", equity_share=100)
     b = site(tmp_path, "一厂 二期", equity_share=50)
     out, report = tmp_path / "group.xlsm", tmp_path / "group.json"
     assert (
         run("consolidate", a, b, "-o", out, "--approach", "equity", "--json", report).exit_code == 0
     )
-    from_sites = json.loads(report.read_text("utf-8"))["by_site"]
+    from_consolidate = json.loads(report.read_text("utf-8"))["by_site"]
     from_group = json.loads(run("calc", out, "--json", "-").stdout)["by_site"]
-    assert list(from_group) == ["一厂", "一厂 二期"]
-    for name, entry in from_sites.items():
-        assert (
-            from_group[name]["share"] == entry["share"]
-            and from_group[name]["file"] == entry["file"]
-        )
-        assert from_group[name]["total_tco2e"] == pytest.approx(entry["total_tco2e"], abs=1e-5)
-        for key, value in entry["by_category"].items():
-            assert from_group[name]["by_category"][key] == pytest.approx(value, abs=1e-5)
-        for key, value in entry["by_gas"].items():
-            assert from_group[name]["by_gas"][key] == pytest.approx(value, abs=1e-5)
+    assert from_group == from_consolidate and list(from_group) == ["一厂", "一厂 二期"]
+    for path, share in ((a, 1.0), (b, 0.5)):
+        own = calculate_workbook(path).result  # the site workbook, computed on its own
+        entry = from_group[path.stem]
+        assert entry["share"] == share and entry["file"] == path.name
+        assert entry["total_tco2e"] == pytest.approx(own.total * share, abs=1e-5)
+        for key, value in own.by_category().items():
+            assert entry["by_category"][str(key)] == pytest.approx(value * share, abs=1e-5)
+        for key, value in own.by_gas().items():
+            assert entry["by_gas"][key] == pytest.approx(value * share, abs=1e-5)
     assert from_group["一厂 二期"]["total_tco2e"] == pytest.approx(example.total / 2, abs=1e-5)
     text = docx_text(io.BytesIO(render_docx(calculate_workbook(out))))
     table = text.split("各厂区排放量\n")[1].split("\n\n")[0].split("\n")
