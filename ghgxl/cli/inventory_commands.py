@@ -136,21 +136,26 @@ def _print_findings(findings: list[GhgError]) -> None:
 
 def _other_years(opened, source: Path, previous: Path | None, base_year: Path | None):
     """The earlier and base years of ``calc``, each with the library it records, from this
-    workbook's 基本信息. A base-year workbook 基本信息 names that is not there does not stop
-    calc (the report needs it, E628): it is said, and left out."""
+    workbook's 基本信息. The base-year workbook 基本信息 names does not stop calc when it is
+    not there (E628) or has errors (E632): the report needs it, calc says so and goes on."""
     from ghgxl.workbook import layout as L
     from ghgxl.workbook.change import other_years
     from ghgxl.workbook.read import info_rows, read_info
 
     grid = list(opened.rows(L.SHEET_INFO))
     info, rows = read_info(grid), info_rows(grid)
+    unnamed = {**info, "base_year_workbook": None}
+    years = other_years(unnamed, rows, source, previous=previous)
     try:
-        return other_years(info, rows, source, previous, base_year)
+        base = other_years(info if base_year is None else unnamed, rows, source, None, base_year)
     except GhgError as error:
-        if error.code != "E628":
+        if base_year is not None or error.code not in ("E628", "E632"):
             raise
         err_console.print(error.text(), markup=False)
-        return other_years({**info, "base_year_workbook": None}, rows, source, previous)
+        return years
+    years.base = base.base
+    years.read += base.read
+    return years
 
 
 @main.command("calc")

@@ -214,7 +214,7 @@ def risk(row: dict[str, object]) -> float:
     """1 (metered, calibrated) … 2 (estimated, uncalibrated): from the row's activity-data and
     calibration scores (6 metered/calibrated, 3 invoices, 1 estimated)."""
     scores = [row.get("dq_activity"), row.get("dq_calibration")]
-    known = [float(s) for s in scores if isinstance(s, (int, float)) and not isinstance(s, bool)]
+    known = [float(s) for s in scores if is_number(s)]  # not NaN (an unscored cell), not a bool
     if not known:
         return 2.0
     return 1 + (6 - min(max(sum(known) / len(known), 1), 6)) / 5

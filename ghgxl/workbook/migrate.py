@@ -92,7 +92,7 @@ def _unknown_columns(
 
 def _info_notes(workbook: OpenedWorkbook) -> list[str]:
     """基本信息 cells that are not a field: text in a row without a key (other than the
-    template's own labels), and anything right of the notes column."""
+    template's own labels), and anything right of the key column."""
     labels = {f.label for f in L.INFO_FIELDS}
     lines = []
     for number, row in enumerate(workbook.rows(L.SHEET_INFO), start=1):
@@ -100,7 +100,7 @@ def _info_notes(workbook: OpenedWorkbook) -> list[str]:
             continue
         keyed = len(row) > 2 and not is_blank(row[2])
         for i, value in enumerate(row):
-            if is_blank(value) or (keyed and i < 4) or (i == 0 and value in labels):
+            if is_blank(value) or (keyed and i < 3) or (i == 0 and value in labels):
                 continue
             lines.append(f"{L.SHEET_INFO}!{column_letter(i + 1)}{number}")
     return lines
@@ -129,6 +129,10 @@ def _input_formulas(source: Path, data: WorkbookData) -> list[str]:
                                          if k in data.activity_columns}),
         L.SHEET_SOURCES: (L.FIRST_ROW, {data.source_columns[k] for k in fill.INPUT_SOURCES
                                         if k in data.source_columns}),
+        L.SHEET_SIGNIFICANCE: (L.FIRST_ROW, {L.SIG_COL[c.key] for c in L.SIGNIFICANCE_COLUMNS
+                                             if not c.formula}),
+        L.SHEET_COMPANY: (L.FIRST_ROW, set(L.COMPANY_COL.values())),
+        L.SHEET_MARKET: (L.FIRST_ROW, set(L.MARKET_COL.values())),
     }  # fmt: skip
     book = openpyxl.load_workbook(source, read_only=True, data_only=False, keep_links=False)
     lines = []
@@ -140,8 +144,7 @@ def _input_formulas(source: Path, data: WorkbookData) -> list[str]:
                 cell.coordinate
                 for row in book[sheet].iter_rows(min_row=first)
                 for cell in row
-                if isinstance(getattr(cell, "value", None), str)
-                and cell.value.startswith("=")
+                if getattr(cell, "data_type", None) == "f"  # a formula, array ones too; not text
                 and getattr(cell, "column_letter", "") in letters
             ]
             if cells:

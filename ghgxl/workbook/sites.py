@@ -62,7 +62,7 @@ class SiteLine:
 
 def sites_text(lines: list[tuple[str, str, float]]) -> str:
     """基本信息 合并的厂区 as consolidate writes it: ``name | file | share%`` a line."""
-    return "\n".join(f"{name} | {file} | {share * 100:g}" for name, file, share in lines)
+    return "\n".join(f"{name} | {file} | {share * 100:.12g}" for name, file, share in lines)
 
 
 def _declared(calc: WorkbookCalculation) -> list[SiteLine]:

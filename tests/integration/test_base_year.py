@@ -143,6 +143,9 @@ def test_a_base_year_with_errors_is_refused_and_calc_goes_on_without_a_missing_o
     now = _book(tmp_path / "2024.xlsm", 2024, {"A": 100}, base_year_workbook="清册-2023.xlsm")
     result = CliRunner().invoke(main, ["report", str(now)])
     assert result.exit_code != 0 and "E632" in result.output and "清册-2023.xlsm" in result.output
+    written = tmp_path / "written.xlsm"  # calc says so and goes on: only its JSON needs it
+    result = CliRunner().invoke(main, ["calc", str(now), "-o", str(written)])
+    assert result.exit_code == 0 and "E632" in result.output and written.exists()
     gone = _book(tmp_path / "b.xlsm", 2024, {"A": 100}, base_year_workbook="不存在.xlsm")
     out = tmp_path / "out.xlsm"
     result = CliRunner().invoke(main, ["calc", str(gone), "-o", str(out)])

@@ -60,7 +60,10 @@ def test_what_the_template_has_no_place_for_is_listed_and_kept_unless_forced(
     sheet.cell(row=L.FIRST_ROW + 3, column=width + 4, value="无表头的备注")
     info = book[L.SHEET_INFO]
     info.cell(row=info.max_row + 2, column=2, value="内部备忘：明年换表")
+    info.cell(row=L.INFO_FIRST_ROW + 1, column=4, value="旁注")  # beside a field
     significance = book[L.SHEET_SIGNIFICANCE]
+    criterion = L.SIGNIFICANCE_CRITERIA[0][0]
+    significance[f"{L.SIG_COL[criterion]}{L.FIRST_ROW + 1}"] = "=1+2"
     significance[f"{L.SIG_COL['code']}{L.FIRST_ROW}"] = "4.6"  # a sub-category of one's own
     sheet[f"{L.ACT_COL['remark']}{L.FIRST_ROW + 1}"] = '="见"&"台账"'  # a formula of one's own
     book.save(source)
@@ -70,6 +73,8 @@ def test_what_the_template_has_no_place_for_is_listed_and_kept_unless_forced(
     assert "工作表「车辆台账」" in refused.output and "「负责人」" in refused.output
     assert f"{L.FIRST_ROW + 3}（无表头的列）" in refused.output
     assert f"{L.SHEET_INFO}!B{info.max_row}" in refused.output
+    assert f"{L.SHEET_INFO}!D{L.INFO_FIRST_ROW + 1}" in refused.output
+    assert f"{L.SHEET_SIGNIFICANCE} 1 个输入单元格是公式" in refused.output
     assert "子类别「4.6」不在模板中" in refused.output and "Traceback" not in refused.output
     remark = f"{L.ACT_COL['remark']}{L.FIRST_ROW + 1}"
     assert f"{L.SHEET_ACTIVITY} 1 个输入单元格是公式，迁移后为其值：{remark}" in refused.output

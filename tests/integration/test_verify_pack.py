@@ -152,3 +152,17 @@ def test_a_setting_the_sheet_formulas_read_keeps_its_typed_number() -> None:
     assert L.setting({"significance_threshold": "五"}, "significance_threshold") == 12
     assert L.setting({"materiality_pct": 80}, "materiality_pct") == 5  # not read by a formula
     assert L.setting({"recalculation_threshold_pct": 0.1}, "recalculation_threshold_pct") == 10
+
+
+def test_unscored_rows_are_the_riskiest_not_nan(tmp_path: Path) -> None:
+    """One row scored, the others not: an unscored row's risk is 2 (estimated), so the
+    largest unscored source is the first risk-weighted pick."""
+    rows = [dict(MIX[2], id="S", annual=1.0, dq_activity=6, dq_calibration=6)] + [
+        dict(MIX[2], id=f"U{i}", annual=1.0 + i) for i in range(40)
+    ]
+    path = tmp_path / "mixed.xlsm"
+    path.write_bytes(fill.fill(TEMPLATE, {"company": "测试"}, rows))
+    picks = sampling_plan(calculate_workbook(path), 0.05)
+    assert all(p.risk == 2.0 for p in picks if p.row["id"] != "S")
+    assert [p.row["id"] for p in picks[:3]] == ["U39", "U38", "U37"]
+    assert next(p for p in picks if p.row["id"] == "S").risk == 1.0
