@@ -43,7 +43,7 @@ from ghgxl.units import is_number, parse_number
 from ghgxl.workbook import layout as L
 from ghgxl.workbook.calc import WorkbookCalculation
 from ghgxl.workbook.manifest import manifest
-from ghgxl.workbook.read import is_blank, records
+from ghgxl.workbook.read import MONTH_EVIDENCE, MONTHS, is_blank, records
 from ghgxl.workbook.refs import column_letter
 
 #: 5 %, reasonable assurance in ISO 14064-3 practice (基本信息 核查重要性水平's default).
@@ -269,7 +269,8 @@ def evidence_index(calc: WorkbookCalculation) -> list[tuple[object, ...]]:
     typed (its N月凭证, else the row's 数据来源/凭证), with the cell the amount is in."""
     letters = calc.data.activity_columns
     lines: list[tuple[object, ...]] = []
-    for row in calc.rows.to_dict("records"):
+    keys = ("id", "source", "evidence", "annual", "row", *MONTHS, *MONTH_EVIDENCE)
+    for row in records(calc.rows, keys):
         ident, source = cell_text(row.get("id")), cell_text(row.get("source"))
         own = (cell_text(row.get("evidence")) or "").strip()
         # the months the row's amount is the sum of (the sheet's COUNT: numbers only)

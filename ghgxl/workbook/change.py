@@ -21,7 +21,7 @@ from ghgxl.export import cell_text
 from ghgxl.units import conversion_factor, is_number, parse_number
 from ghgxl.workbook import layout as L
 from ghgxl.workbook.calc import WorkbookCalculation
-from ghgxl.workbook.read import is_blank
+from ghgxl.workbook.read import is_blank, records
 
 EFFECTS = ("activity", "factor", "added", "removed")
 
@@ -96,8 +96,9 @@ Row = tuple[int, int, float, str, float]  # category, scope, amount, unit, t CO2
 def _rows(calc: WorkbookCalculation) -> dict[str, Row]:
     """Valid rows by id."""
     rows: dict[str, Row] = {}
-    inputs = calc.rows.to_dict("records")
-    for row, computed in zip(inputs, calc.result.rows.to_dict("records"), strict=True):
+    inputs = records(calc.rows, ("id", "row", "amount", "unit"))
+    computed_rows = records(calc.result.rows, ("ok", "category", "scope", "tco2e"))
+    for row, computed in zip(inputs, computed_rows, strict=True):
         if not computed["ok"]:
             continue
         key = cell_text(row.get("id")) or f"row {row['row']}"

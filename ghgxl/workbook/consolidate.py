@@ -31,7 +31,7 @@ from ghgxl.workbook.calc import WorkbookCalculation, calc_file, calculate_workbo
 from ghgxl.workbook.company import record_of
 from ghgxl.workbook.read import MONTH_EVIDENCE, MONTHS, is_blank
 from ghgxl.workbook.resize import resized
-from ghgxl.workbook.sites import SITE_MARK, check_site_name, sites_text
+from ghgxl.workbook.sites import SITE_MARK, check_site_name, site_name, sites_text
 
 #: --approach → the 基本信息 组织边界合并方法 the group workbook records.
 APPROACHES = {"control": "运营控制", "financial": "财务控制", "equity": "股权比例"}
@@ -69,15 +69,6 @@ class Consolidation:
     company: list[dict[str, object]] = field(default_factory=list)
     market: list[dict[str, object]] = field(default_factory=list)  # 绿电绿证 instruments
     info: dict[str, object] = field(default_factory=dict)
-
-
-def site_name(calc: WorkbookCalculation, path: Path) -> str:
-    """The site as 基本信息 names it (厂区/场所, else the company), else the file's name."""
-    for key in ("sites", "company"):
-        value = calc.data.info.get(key)
-        if not L.is_placeholder(key, value):
-            return str(value).strip()
-    return path.stem
 
 
 def _share(calc: WorkbookCalculation, name: str, approach: str) -> float:

@@ -82,12 +82,13 @@ def _declared(calc: WorkbookCalculation) -> list[SiteLine]:
     return lines
 
 
-def _own_name(calc: WorkbookCalculation) -> str:
+def site_name(calc: WorkbookCalculation, path: Path | None = None) -> str:
+    """The site as 基本信息 names it (厂区/场所, else the company), else the file's name."""
     for key in ("sites", "company"):
         value = calc.data.info.get(key)
         if not L.is_placeholder(key, value):
             return str(value).strip()
-    return Path(calc.data.path).stem
+    return Path(path or calc.data.path).stem
 
 
 def _site_of(facility: str, names: list[str]) -> str | None:
@@ -100,7 +101,7 @@ def by_site(calc: WorkbookCalculation) -> list[SiteLine]:
     for rows of no site, if any); one line for a workbook that names no sites."""
     declared = _declared(calc)
     if not declared:
-        declared = [SiteLine(_own_name(calc), Path(calc.data.path).name, 1.0)]
+        declared = [SiteLine(site_name(calc), Path(calc.data.path).name, 1.0)]
         single = True
     else:
         single = False
