@@ -481,9 +481,9 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "workbook itself is never changed",
     ),
     "E631": ErrorSpec(
-        "厂区名称“{site}”含有 ｜、| 或换行，集团清册无法据此区分各厂区的排放源",
-        "the site name '{site}' holds ｜, | or a line break, so the group workbook could not "
-        "tell its rows apart",
+        "厂区名称“{site}”含有 ｜、|、换行或 * ? ~，集团清册无法据此区分各厂区的排放源",
+        "the site name '{site}' holds ｜, |, a line break or * ? ~ (wildcards to Excel's "
+        "SUMIFS), so the group workbook could not tell its rows apart",
         "请在该厂区清册的基本信息中改用不含这些字符的厂区名称",
         "give the site a name without these characters in its 基本信息",
     ),
@@ -493,6 +493,12 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "cannot be compared with",
         "请先用 ghgxl check 检查并修正该清册",
         "check and correct that workbook first (ghgxl check)",
+    ),
+    "E633": ErrorSpec(
+        "一次合并 {count} 个厂区，超过集团清册各厂区汇总表的 {most} 行",
+        "{count} sites in one group: the 各厂区汇总 sheet of a group workbook lists at most {most}",
+        "请先分组合并（如按区域），再将各组的集团清册作为厂区合并",
+        "consolidate in groups first (by region, say), then consolidate the group workbooks",
     ),
     "W101": ErrorSpec(
         "电网因子年份 {factor_year} 与报告年度 {year} 不同",

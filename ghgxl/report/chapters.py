@@ -117,6 +117,8 @@ def _organisation(w: _Writer) -> None:
             "{{ site_total.share }}",
         ],
     )
+    w.p("{{ chart_sites }}", align=CENTER)
+    w.caption("图", "各厂区排放量（按范围）")
     w.p("厂区平面图：")
     _picture(w, "picture_site", "厂区平面图")
     w.h("2.2 温室气体管理组织与盘查小组", 2)

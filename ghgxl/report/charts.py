@@ -1,5 +1,6 @@
 """Charts of the report (matplotlib, PNG): emissions by category and by scope with their
-shares, and a Pareto chart of the largest sources (bars and the cumulative share).
+shares, a Pareto chart of the largest sources (bars and the cumulative share), and each
+site's emissions stacked by scope.
 
 Every label is the user's text drawn as it is: matplotlib would otherwise read ``$...$`` in a
 source name as mathtext (``锅炉 $x^2$ 号`` drawn as x², ``$a_$`` an exception).
@@ -163,4 +164,39 @@ def pareto_chart(
         axes.set_title(plain_label(title, limit=None), **plain)
         for spine in (axes.spines["right"], share.spines["right"]):
             spine.set_visible(False)
+        return _png(figure)
+
+
+def stacked_bar_chart(labels: list[str], series: dict[str, list[float]], title: str) -> bytes:
+    """Horizontal bars stacked by ``series`` (name → a value per label, t CO₂e), from the
+    top down, each bar marked with its total."""
+    labels = [plain_label(label) for label in labels]
+    plain = {"parse_math": False}
+    totals = [sum(values) for values in zip(*series.values(), strict=True)]
+    with plt.rc_context({**_style(), **PLAIN_TEXT_RC}):
+        figure, axes = plt.subplots(figsize=(6.4, 0.4 * len(labels) + 1.6))
+        positions = list(range(len(labels)))
+        left = [0.0] * len(labels)
+        colours = (COLOURS[0], COLOURS[1], COLOURS[3], *COLOURS[4:])
+        for colour, (name, values) in zip(colours, series.items(), strict=False):
+            axes.barh(
+                positions, values, 0.6, left=left, color=colour, label=plain_label(name)
+            )
+            left = [a + b for a, b in zip(left, values, strict=True)]
+        axes.set_yticks(positions, labels, **plain)
+        axes.invert_yaxis()
+        axes.set_xlabel(UNIT, **plain)
+        _thousands(axes.xaxis)
+        axes.margins(x=0.2)
+        for position, total in zip(positions, totals, strict=True):
+            axes.text(total, position, f" {total:,.2f}", va="center", fontsize=7, **plain)
+        axes.legend(
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.3 / (0.4 * len(labels) + 1.6) - 0.12),
+            ncol=len(series),
+            fontsize=7,
+            frameon=False,
+        )
+        axes.set_title(plain_label(title, limit=None), **plain)
+        axes.spines[["top", "right"]].set_visible(False)
         return _png(figure)

@@ -32,6 +32,7 @@ from ghgxl.report.formats import percentages, subscript
 from ghgxl.workbook import xlsx
 from ghgxl.workbook.calc import WorkbookCalculation, calculate_workbook
 from ghgxl.workbook.change import attach_years
+from ghgxl.workbook.sites import SiteLine, by_site
 
 TEMPLATE_NAME = "report-template.docx"
 PDF_TIMEOUT_S = 120
@@ -88,9 +89,32 @@ def _charts(template: DocxTemplate, calc: WorkbookCalculation) -> dict[str, Inli
             rest=names[-1] if rest else None,
         ),
     }
+    images["chart_sites"] = _site_chart(calc)
     return {
         name: InlineImage(template, io.BytesIO(png), width=Mm(150)) for name, png in images.items()
     }
+
+
+#: Sites drawn one bar each in the by-site chart; the others share a last bar.
+CHART_SITES = 15
+
+
+def _site_chart(calc: WorkbookCalculation) -> bytes:
+    """Each site's emissions by scope, the largest first (图 各厂区排放量)."""
+    lines = sorted(by_site(calc), key=lambda line: -line.total)
+    shown, others = lines[:CHART_SITES], lines[CHART_SITES:]
+    labels = [line.name for line in shown]
+
+    def by_scope(line: SiteLine) -> list[float]:
+        one, two = line.by_category[1], line.by_category[2]
+        return [one, two, line.total - one - two]
+
+    scopes = [by_scope(line) for line in shown]
+    if others:
+        labels.append(f"其他 {len(others)} 个厂区")
+        scopes.append([sum(values) for values in zip(*map(by_scope, others), strict=True)])
+    series = {name: [s[i] for s in scopes] for i, name in enumerate(SCOPE_NAMES.values())}
+    return charts.stacked_bar_chart(labels, series, subscript("各厂区排放量 (t CO2e)，按范围"))
 
 
 def render_docx(

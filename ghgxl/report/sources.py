@@ -20,8 +20,7 @@ from ghgxl.report.factor_table import FactorTable
 from ghgxl.report.formats import money, percentages
 from ghgxl.workbook.audit import MATERIAL, materiality_of, sampling_plan
 from ghgxl.workbook.calc import WorkbookCalculation
-from ghgxl.workbook.read import is_blank
-from ghgxl.workbook.sites import by_site
+from ghgxl.workbook.sites import by_site, is_group
 
 #: Sources listed by name in the body's tables; the rest are one line.
 TOP = 10
@@ -273,5 +272,4 @@ def sites(calc: WorkbookCalculation) -> dict[str, object]:
         "scope3": money(sum(v for c, v in by_category.items() if c > 2)),
         "share": "100.00%" if calc.result.total > 0 else "-",
     }  # fmt: skip
-    group = not is_blank(calc.data.info.get("sites_consolidated"))
-    return {"site_rows": rows, "site_total": total, "site_group": group}
+    return {"site_rows": rows, "site_total": total, "site_group": is_group(calc)}

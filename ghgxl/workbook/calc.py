@@ -444,6 +444,10 @@ def cell_values(calc: WorkbookCalculation) -> Values:
         values[L.SHEET_SOURCES] = sources_values(calc.data)
     if L.SHEET_SIGNIFICANCE in calc.data.sheet_names:
         values[L.SHEET_SIGNIFICANCE] = significance_values(calc.data)
+    if L.SHEET_SITES in calc.data.sheet_names:
+        from ghgxl.workbook.sites import site_values  # sites builds on this module
+
+        values[L.SHEET_SITES] = site_values(calc, summary)
     return values
 
 

@@ -6,7 +6,7 @@ it counts its 基本信息 股权比例. The group workbook is a normal 盘查�
 report take it): each site's 活动数据 rows, their amounts times the site's share, the id
 prefixed with the site and a remark naming the site workbook's file and cell; the
 排放源识别 rows alike; the sites' 公司因子 rows merged; their 绿电绿证 instruments naming the
-group's row ids. What cannot be added up is refused:
+group's row ids; the sites listed in 各厂区汇总, whose formulas give each site's emissions. What cannot be added up is refused:
 sites of different years, GWP sets, factor library versions or data-quality schemes
 (E616), a site twice (E617), an equity share missing (E618), a site with errors (E619), a
 company factor with two values (E620).
@@ -31,7 +31,7 @@ from ghgxl.workbook.calc import WorkbookCalculation, calc_file, calculate_workbo
 from ghgxl.workbook.company import record_of
 from ghgxl.workbook.read import MONTH_EVIDENCE, MONTHS, is_blank
 from ghgxl.workbook.resize import resized
-from ghgxl.workbook.sites import SITE_MARK, check_site_name, site_name, sites_text
+from ghgxl.workbook.sites import check_site_name, site_name
 
 #: --approach → the 基本信息 组织边界合并方法 the group workbook records.
 APPROACHES = {"control": "运营控制", "financial": "财务控制", "equity": "股权比例"}
@@ -68,6 +68,7 @@ class Consolidation:
     sources: list[dict[str, object]] = field(default_factory=list)
     company: list[dict[str, object]] = field(default_factory=list)
     market: list[dict[str, object]] = field(default_factory=list)  # 绿电绿证 instruments
+    lines: list[dict[str, object]] = field(default_factory=list)  # 各厂区汇总: site, file, share
     info: dict[str, object] = field(default_factory=dict)
 
 
@@ -124,6 +125,8 @@ def _same_settings(sites: list[Site]) -> None:
 
 def consolidate(sites: list[Site], approach: str = "control", company: str = "") -> Consolidation:
     """The group's rows, 排放源识别 lines, company factors and 基本信息 from its sites."""
+    if len(sites) > L.SITE_ROWS:
+        raise GhgError("E633", count=len(sites), most=L.SITE_ROWS)
     group = Consolidation(sites, approach)
     merged: dict[tuple[str, str | None], tuple[FactorRow, str]] = {}
     for site in sites:
@@ -135,13 +138,16 @@ def consolidate(sites: list[Site], approach: str = "control", company: str = "")
             if (known[0].value, known[0].unit) != (row.value, row.unit):
                 raise GhgError("E620", key=row.key, first=known[1], second=site.name)
     group.company = [record_of(row) for row, _ in merged.values()]
+    group.lines = [
+        {"site": s.name, "file": s.path.name, "share": float(f"{s.share * 100:.12g}")}
+        for s in sites
+    ]
     first = sites[0].calc
     group.info = {k: first.data.info.get(k) for k in FROM_FIRST_SITE}
     group.info |= {
         "company": company or first.data.info.get("company"),
         "sites": "、".join(s.name for s in sites),
         "consolidation": APPROACHES[approach],
-        "sites_consolidated": sites_text([(s.name, s.path.name, s.share) for s in sites]),
         "gwp_set": first.result.gwp_set,
         "factor_library": recorded_version(first.library.version),
     }
@@ -165,7 +171,7 @@ def _activity(site: Site) -> list[dict[str, object]]:
             else site.name
         )
         facility = record.get("facility")
-        row["facility"] = site.name if is_blank(facility) else f"{site.name}{SITE_MARK}{facility}"
+        row["facility"] = site.name if is_blank(facility) else f"{site.name}{L.SITE_MARK}{facility}"
         for key in ("annual", *MONTHS):
             if not is_blank(record.get(key)):
                 row[key] = _scaled(record[key], site.share)
@@ -183,7 +189,7 @@ def _sources(site: Site) -> list[dict[str, object]]:
         if not is_blank(record.get("id")):
             line["id"] = f"{site.name}-{cell_text(record['id'])}"
         facility = record.get("facility")
-        line["facility"] = site.name if is_blank(facility) else f"{site.name}{SITE_MARK}{facility}"
+        line["facility"] = site.name if is_blank(facility) else f"{site.name}{L.SITE_MARK}{facility}"
         lines.append(line)
     return lines
 
@@ -213,6 +219,7 @@ def write_group(group: Consolidation, out: Path) -> WorkbookCalculation:
         group.sources,
         company=group.company,
         market=group.market,
+        sites=group.lines,
     )
     with tempfile.TemporaryDirectory(prefix="ghgxl-group-") as folder:
         filled = Path(folder) / f"group{out.suffix or '.xlsm'}"

@@ -15,6 +15,7 @@ from ghgxl.workbook.extent import read_extent
 
 INPUT_ACTIVITY = {c.key for c in L.ACTIVITY_COLUMNS if not c.formula}
 INPUT_SOURCES = {c.key for c in L.SOURCE_COLUMNS if not c.formula}
+SITE_INPUTS = {c.key for c in L.SITE_INPUTS}
 
 
 def _rows(
@@ -22,12 +23,13 @@ def _rows(
     columns: dict[str, str],
     allowed: set[str],
     last: int = L.LAST_ROW,
+    first: int = L.FIRST_ROW,
 ) -> dict[str, xlsx.CellValue]:
     values: dict[str, xlsx.CellValue] = {}
     for offset, record in enumerate(records):
-        row = L.FIRST_ROW + offset
+        row = first + offset
         if row > last:
-            rows = last - L.FIRST_ROW + 1
+            rows = last - first + 1
             raise GhgError("E601", path="template", problem=f"more than its {rows} rows")
         for key, value in record.items():
             if key in allowed and value is not None and value != "":
@@ -61,10 +63,11 @@ def fill(
     significance: Mapping[str, Mapping[str, object]] | None = None,
     company: Iterable[Mapping[str, object]] = (),
     market: Iterable[Mapping[str, object]] = (),
+    sites: Iterable[Mapping[str, object]] = (),
 ) -> bytes:
     """The package with 基本信息 values (by key), 活动数据 and 排放源识别 rows, and the
-    重大性评估 scores (by sub-category code), 公司因子 rows (by CSV column) and 绿电绿证
-    instruments filled in;
+    重大性评估 scores (by sub-category code), 公司因子 rows (by CSV column), 绿电绿证
+    instruments and 各厂区汇总 site lines (site, file, share) filled in;
     活动数据 takes as many rows as the workbook has (``ghgxl workbook new --rows``),
     排放源识别 and 公司因子 the template's 200."""
     values: dict[str, dict[str, xlsx.CellValue]] = {
@@ -74,5 +77,8 @@ def fill(
         L.SHEET_SIGNIFICANCE: _significance(significance or {}),
         L.SHEET_COMPANY: _rows(company, L.COMPANY_COL, set(L.COMPANY_COL), L.COMPANY_LAST_ROW),
         L.SHEET_MARKET: _rows(market, L.MARKET_COL, set(L.MARKET_COL), L.MARKET_LAST_ROW),
+        L.SHEET_SITES: _rows(
+            sites, L.SITE_COL, set(SITE_INPUTS), L.SITES_LAST_ROW, L.SITES_FIRST_ROW
+        ),
     }
     return xlsx.set_cells(package, {k: v for k, v in values.items() if v})

@@ -167,3 +167,64 @@ def summary_formulas(last: int = L.LAST_ROW) -> dict[str, str]:
     formulas[cells["errors"]] = f'=COUNTIF({errors},"#GHG!*")'
     formulas[L.SUMMARY_CHECK] = f'=IF(ABS({grand}-{cells["gas_total"]})<0.000001,"一致","不一致")'
     return formulas
+
+
+def _site_sum(column: str, site: str, last: int, category: int | None = None) -> str:
+    """What the rows of the site named in ``site`` emit in 活动数据 ``column``: those whose
+    厂区/部门 is the site, or the site followed by ｜ ("=" makes the name a text to match,
+    never an operator; consolidate refuses names holding * ? ~, E631)."""
+    values, facility = L.act_range(column, last=last), L.act_range("facility", last=last)
+    condition = f",{L.act_range('category', last=last)},{category}" if category else ""
+    exact = f'SUMIFS({values}{condition},{facility},"="&{site})'
+    below = f'SUMIFS({values}{condition},{facility},"="&{site}&"{L.SITE_MARK}*")'
+    return f"{exact}+{below}"
+
+
+def site_formulas(row: int, last: int = L.LAST_ROW) -> dict[str, str]:
+    """The 各厂区汇总 formulas of the site line in ``row`` (column letter → formula)."""
+    c = L.SITE_COL
+    site = f"${c['site']}{row}"
+    formulas = {}
+    for category in L.L_CATEGORIES:
+        formulas[c[f"category:{category}"]] = (
+            f'=IF({site}="","",{_site_sum("total", site, last, category)})'
+        )
+    first, end = c["category:1"], c[f"category:{L.L_CATEGORIES[-1]}"]
+    formulas[c["total"]] = f'=IF({site}="","",SUM({first}{row}:{end}{row}))'
+    formulas[c["share_of_total"]] = (
+        f'=IF(OR({site}="",ghg_total=0),"",{c["total"]}{row}/ghg_total)'
+    )
+    for gas in TOTAL_GROUPS:
+        formulas[c[f"gas:{gas}"]] = f'=IF({site}="","",{_site_sum(f"g_{gas}", site, last)})'
+    return formulas
+
+
+def sites_total_formulas() -> dict[str, str]:
+    """Row 5 of 各厂区汇总 (the whole workbook, from 汇总) and row 6 (the rows of no listed
+    site: the whole less the sites), as ref → formula."""
+    c, cells = L.SITE_COL, L.summary_cells()
+    summary = {f"category:{k}": cells[f"category:{k}"] for k in L.L_CATEGORIES}
+    summary |= {"total": L.SUMMARY_TOTAL} | {f"gas:{g}": cells[f"gas:{g}"] for g in TOTAL_GROUPS}
+    all_row, rest, first, end = (
+        L.SITES_ALL_ROW, L.SITES_UNASSIGNED_ROW, L.SITES_FIRST_ROW, L.SITES_LAST_ROW,
+    )  # fmt: skip
+    formulas = {}
+    for key, ref in summary.items():
+        letter = c[key]
+        formulas[f"{letter}{all_row}"] = f"={L.SHEET_SUMMARY}!{ref}"
+        # rounded to 10^-6 t, so that a sum's last bits never show as -0.00
+        formulas[f"{letter}{rest}"] = (
+            f"=ROUND({letter}{all_row}-SUM({letter}{first}:{letter}{end}),6)"
+        )
+    share = c["share_of_total"]
+    formulas[f"{share}{all_row}"] = f'=IF(ghg_total=0,"",{c["total"]}{all_row}/ghg_total)'
+    formulas[f"{share}{rest}"] = f'=IF(ghg_total=0,"",{c["total"]}{rest}/ghg_total)'
+    return formulas
+
+
+def sites_formulas(last: int = L.LAST_ROW) -> dict[str, str]:
+    """Every formula of 各厂区汇总 (ref → formula) for a 活动数据 table ending in ``last``."""
+    formulas = sites_total_formulas()
+    for row in range(L.SITES_FIRST_ROW, L.SITES_LAST_ROW + 1):
+        formulas |= {f"{letter}{row}": f for letter, f in site_formulas(row, last).items()}
+    return formulas

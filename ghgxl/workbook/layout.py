@@ -17,7 +17,7 @@ from ghgxl.workbook.names import *  # noqa: F403  (the sheet names, re-exported 
 from ghgxl.workbook.names import SHEET_ACTIVITY, SHEET_COMPANY
 from ghgxl.workbook.refs import column_letter
 
-TEMPLATE_VERSION = "2026.2"
+TEMPLATE_VERSION = "2026.3"
 
 #: 使用说明: heights (points) of the title, the note and the band the buttons stand in (two
 #: rows of buttons, above the text, so no wrapped line of the guide runs under them).
@@ -163,13 +163,6 @@ INFO_FIELDS: tuple[InfoField, ...] = (
         "",
         "与本清册同一文件夹中基准年的盘查清册文件名，如 盘查清册-2023.xlsm；报告第七章据此列出基准年排放量，"
         "结构性变化超过门槛时列出重新计算后的基准年",
-    ),
-    InfoField(
-        "sites_consolidated",
-        "合并的厂区（集团清册）",
-        "",
-        "ghgxl consolidate 填写：每行一个厂区：厂区 | 来源清册 | 计入比例%；报告据此按厂区列出排放量",
-        long_text=True,
     ),
 )
 INFO_FIRST_ROW = 4
@@ -559,6 +552,37 @@ MARKET_COLUMNS: tuple[Column, ...] = (
 MARKET_COL = _letters(MARKET_COLUMNS)
 MARKET_ROWS = 200
 MARKET_LAST_ROW = FIRST_ROW + MARKET_ROWS - 1
+
+# --- 各厂区汇总: the sites of a group workbook and what each emits ------------------------
+
+#: Site lines: the sites ``ghgxl consolidate`` lists (inputs), then what each emits by
+#: category and by gas (SUMIFS over 活动数据 by 厂区/部门: the site, or the site and ｜).
+#: Between a site's name and a row's own 厂区/部门 in a group workbook (``一厂｜锅炉房``).
+SITE_MARK = "｜"
+SITE_INPUTS: tuple[Column, ...] = (
+    Column("site", "厂区", 16, "consolidate 填写；活动数据“厂区/部门”为此名称或以“此名称｜”开头的行属于此厂区"),
+    Column("file", "来源清册", 26, "合并时读取的厂区盘查清册文件"),
+    Column("share", "计入比例（%）", 10, "运营控制、财务控制为 100；股权比例法为股权比例", number_format="0.##"),
+)
+SITE_FIGURES: tuple[Column, ...] = (
+    *(
+        Column(f"category:{c}", f"类别{c}", 12, formula=True, number_format="#,##0.00")
+        for c in (1, 2, 3, 4, 5, 6)
+    ),
+    Column("total", "合计 (t CO2e)", 14, formula=True, number_format="#,##0.00"),
+    Column("share_of_total", "占总排放量", 10, formula=True, number_format="0.00%"),
+    *(
+        Column(f"gas:{g}", GROUP_HEADERS[g], 12, formula=True, number_format="#,##0.00")
+        for g in TOTAL_GROUPS
+    ),
+)
+SITE_COLUMNS = (*SITE_INPUTS, *SITE_FIGURES)
+SITE_COL = _letters(SITE_COLUMNS)
+#: Row 5: the whole workbook (汇总's figures); row 6: the rows of no listed site; the
+#: sites from row 7.
+SITES_ALL_ROW, SITES_UNASSIGNED_ROW, SITES_FIRST_ROW = 5, 6, 7
+SITE_ROWS = 200
+SITES_LAST_ROW = SITES_FIRST_ROW + SITE_ROWS - 1
 
 # --- 数据质量 and 汇总: where their totals are (the builder writes them, calc fills them) --
 

@@ -33,6 +33,7 @@ from ghgxl.workbook.company import record_of
 from ghgxl.workbook.read import WorkbookData, header_columns, is_blank
 from ghgxl.workbook.refs import column_letter
 from ghgxl.workbook.resize import resized
+from ghgxl.workbook.sites import LEGACY_SITES_KEY, site_list
 from ghgxl.workbook.source import OpenedWorkbook
 
 #: Sheets ghgxl's buttons add (检查结果: the findings of 检查清册, made again on demand).
@@ -175,6 +176,7 @@ def _left_behind(source: Path, data: WorkbookData) -> list[str]:
         f"基本信息!B{data.info_rows.get(key, '')}（{key}）"
         for key, value in data.info.items()
         if key not in L.INFO_ROW
+        and key != LEGACY_SITES_KEY  # carried into 各厂区汇总
         and not is_blank(value)
         and data.info_rows.get(key, 0) >= L.INFO_FIRST_ROW  # not the header row (键)
     ]
@@ -212,6 +214,7 @@ def _package(migration: Migration) -> bytes:
             {k: v for k, v in r.items() if k in market_keys and not is_blank(v)}
             for r in data.market.to_dict("records")
         ],
+        sites=site_list(migration.calc),
     )
 
 

@@ -11,6 +11,7 @@ SHEET_COMPANY = "公司因子"
 SHEET_MARKET = "绿电绿证"
 SHEET_QUALITY = "数据质量"
 SHEET_SUMMARY = "汇总"
+SHEET_SITES = "各厂区汇总"
 SHEET_SIGNIFICANCE = "重大性评估"
 SHEET_LISTS = "_lists"
 SHEET_CONF = "xlwings.conf"
@@ -18,7 +19,7 @@ SHEET_CONF = "xlwings.conf"
 #: Every sheet of the template (the 检查结果 sheet the 检查清册 button adds is the user's).
 TEMPLATE_SHEETS = (
     SHEET_GUIDE, SHEET_INFO, SHEET_SOURCES, SHEET_ACTIVITY, SHEET_FACTORS, SHEET_COMPANY,
-    SHEET_MARKET, SHEET_QUALITY, SHEET_SUMMARY, SHEET_SIGNIFICANCE, SHEET_LISTS, SHEET_CONF,
+    SHEET_MARKET, SHEET_QUALITY, SHEET_SUMMARY, SHEET_SITES, SHEET_SIGNIFICANCE, SHEET_LISTS, SHEET_CONF,
 )  # fmt: skip
 
 #: A hidden defined name holding the xlwings version of the workbook's VBA (its
@@ -37,6 +38,7 @@ __all__ = [
     "SHEET_MARKET",
     "SHEET_QUALITY",
     "SHEET_SIGNIFICANCE",
+    "SHEET_SITES",
     "SHEET_SOURCES",
     "SHEET_SUMMARY",
     "TEMPLATE_SHEETS",

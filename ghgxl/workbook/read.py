@@ -47,6 +47,7 @@ MONTHS = tuple(f"m{m}" for m in range(1, 13))
 MONTH_EVIDENCE = tuple(f"ev{m}" for m in range(1, 13))
 DQ_KEYS = ("dq_activity", "dq_factor", "dq_calibration")
 MARKET_KEYS = tuple(c.key for c in L.MARKET_COLUMNS)
+SITE_KEYS = tuple(c.key for c in L.SITE_INPUTS)
 
 
 @dataclass
@@ -66,6 +67,7 @@ class WorkbookData:
     company: list[FactorRow] = field(default_factory=list)  # the 公司因子 sheet's rows
     company_errors: list[GhgError] = field(default_factory=list)  # its wrong rows (E311)
     market: pd.DataFrame = field(default_factory=pd.DataFrame)  # 绿电绿证 instruments
+    sites: pd.DataFrame = field(default_factory=pd.DataFrame)  # 各厂区汇总's site lines
 
 
 def records(frame: pd.DataFrame, keys: Iterable[str]) -> list[dict[str, object]]:
@@ -304,6 +306,11 @@ def _read(workbook: OpenedWorkbook) -> WorkbookData:
     if L.SHEET_MARKET in names:
         grid = _with_errors(workbook.rows(L.SHEET_MARKET), extent, L.SHEET_MARKET)
         market, _ = _table(grid, L.MARKET_COLUMNS, MARKET_KEYS, L.SHEET_MARKET)
+    sites = pd.DataFrame(columns=[*SITE_KEYS, "row"])
+    if L.SHEET_SITES in names:
+        grid = _with_errors(workbook.rows(L.SHEET_SITES), extent, L.SHEET_SITES)
+        sites, _ = _table(grid, L.SITE_COLUMNS, SITE_KEYS, L.SHEET_SITES)
+        sites = sites[sites["row"] >= L.SITES_FIRST_ROW].reset_index(drop=True)
     return WorkbookData(
         path,
         info,
@@ -317,6 +324,7 @@ def _read(workbook: OpenedWorkbook) -> WorkbookData:
         info_rows(info_grid),
         *company,
         market,
+        sites,
     )
 
 

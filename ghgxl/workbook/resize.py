@@ -175,6 +175,8 @@ def resized(package: bytes, rows: int) -> bytes:
     members[part] = _dimension(grown, L.quality_total_row(last) + 1)
     part = parts[L.SHEET_SUMMARY]
     members[part] = _formulas_set(members[part], F.summary_formulas(last))
+    part = parts[L.SHEET_SITES]
+    members[part] = _formulas_set(members[part], F.sites_formulas(last))
     span = f"!$A${L.HEADER_ROW}:${L.ACT_COL['remark']}$"  # the filter's defined name
     members["xl/workbook.xml"] = members["xl/workbook.xml"].replace(
         f"{span}{L.LAST_ROW}<".encode(), f"{span}{last}<".encode(), 1

@@ -432,6 +432,7 @@ def write_quality(ws: Worksheet, rows: int = L.TEMPLATE_ROWS) -> None:
 # --- 汇总 ---------------------------------------------------------------------------------
 
 
+
 def write_summary(ws: Worksheet, rows: int = L.TEMPLATE_ROWS) -> None:
     _title(
         ws,
@@ -485,3 +486,33 @@ def write_summary(ws: Worksheet, rows: int = L.TEMPLATE_ROWS) -> None:
     for index in range(len(L.SUMMARY_GASES) + 1):
         ws.column_dimensions[column_letter(2 + index)].width = 14
     ws.protection.sheet = True
+
+
+# --- 各厂区汇总 ---------------------------------------------------------------------------
+
+
+def write_sites(ws: Worksheet, rows: int = L.TEMPLATE_ROWS) -> None:
+    """The sites of a group workbook (consolidate lists them) and what each emits."""
+    _title(
+        ws,
+        "各厂区汇总（t CO2e）",
+        "集团清册由 ghgxl consolidate 填写厂区、来源清册与计入比例；其余为公式，按活动数据“厂区/部门”"
+        "（厂区名称，或“厂区名称｜部门”）汇总，排放量已按计入比例折算。单一厂区的清册可留空。",
+    )
+    _table_header(ws, L.SITE_COLUMNS)
+    labels = {L.SITES_ALL_ROW: "全部排放源（汇总表）", L.SITES_UNASSIGNED_ROW: "（未归属厂区）"}
+    for row, label in labels.items():
+        ws[f"A{row}"] = label
+        ws[f"A{row}"].font = BOLD
+    for ref, formula in F.sites_formulas(L.last_row(rows)).items():
+        ws[ref] = formula
+    for row in range(L.SITES_FIRST_ROW, L.SITES_LAST_ROW + 1):
+        for column in L.SITE_INPUTS:
+            ws[f"{L.SITE_COL[column.key]}{row}"].number_format = column.number_format
+    for row in range(L.SITES_ALL_ROW, L.SITES_LAST_ROW + 1):
+        for column in L.SITE_COLUMNS:
+            cell = ws[f"{L.SITE_COL[column.key]}{row}"]
+            cell.border = GRID
+            if column.formula:
+                cell.fill, cell.number_format = FORMULA_FILL, column.number_format
+    ws.freeze_panes = f"B{L.SITES_FIRST_ROW}"

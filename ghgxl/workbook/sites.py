@@ -1,10 +1,11 @@
 """The sites of an inventory and what each emits: the by-site lines of a group workbook.
 
-``ghgxl consolidate`` writes the group's sites into 基本信息 合并的厂区, one line a site
-(``厂区 | 来源清册 | 计入比例%``), and gives each of its rows the site in 厂区/部门 (``site`` or
-``site｜facility``). A row belongs to the site its 厂区/部门 is, or starts with followed by
-｜ (site names cannot hold ｜, | or a line break: consolidate refuses them, E631); rows of
-no site (added in the group workbook afterwards) are a line of their own. A single site's workbook is one line: itself, at 100 %.
+``ghgxl consolidate`` lists the group's sites in the 各厂区汇总 sheet (厂区, 来源清册,
+计入比例%), and gives each of its rows the site in 厂区/部门 (``site`` or ``site｜facility``).
+A row belongs to the site its 厂区/部门 is, or starts with followed by ｜ (site names cannot
+hold ｜, |, a line break or the wildcards * ? ~: consolidate refuses them, E631); rows of no
+site (added in the group workbook afterwards) are a line of their own. The sheet's SUMIFS
+compute the same lines in Excel. A single site's workbook is one line: itself, at 100 %.
 
 The amounts in a group workbook are already times each site's share, so the lines add up
 to the group's totals.
@@ -15,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ghgxl.emission import GROUPS
+from ghgxl.emission import GROUPS, TOTAL_GROUPS
 from ghgxl.errors import GhgError
 from ghgxl.export import cell_text
 from ghgxl.inventory import CATEGORIES
@@ -25,9 +26,11 @@ from ghgxl.workbook.calc import WorkbookCalculation
 from ghgxl.workbook.read import is_blank
 
 UNASSIGNED = "（未归属厂区）"
-#: Between a site's name and the row's own 厂区/部门 in a group workbook.
-SITE_MARK = "｜"
-_NOT_IN_NAMES = (SITE_MARK, "|", "\n", "\r")
+#: Where template 2026.2 recorded a group's sites (基本信息 合并的厂区), still read.
+LEGACY_SITES_KEY = "sites_consolidated"
+#: ｜, | and line breaks would make a site's rows ambiguous; * ? ~ are wildcards to the
+#: SUMIFS of 各厂区汇总.
+_NOT_IN_NAMES = (L.SITE_MARK, "|", "\n", "\r", "*", "?", "~")
 
 
 def check_site_name(name: str, calc: WorkbookCalculation) -> None:
@@ -60,26 +63,50 @@ class SiteLine:
         }
 
 
-def sites_text(lines: list[tuple[str, str, float]]) -> str:
-    """基本信息 合并的厂区 as consolidate writes it: ``name | file | share%`` a line."""
-    return "\n".join(f"{name} | {file} | {share * 100:.12g}" for name, file, share in lines)
+def _percent(value: object) -> float | None:
+    """A share typed as a percentage (100, "50", "50%") as a fraction; None when it is not
+    one (the line shows -; the sums stand)."""
+    if is_blank(value):
+        return None
+    try:
+        return parse_number(str(value).strip().rstrip("%")) / 100
+    except GhgError:
+        return None
 
 
 def _declared(calc: WorkbookCalculation) -> list[SiteLine]:
-    text = calc.data.info.get("sites_consolidated")
+    """The sites 各厂区汇总 lists; a group workbook of template 2026.2 listed them in
+    基本信息 合并的厂区, one ``name | file | share%`` a line."""
+    table = calc.data.sites
+    if len(table):
+        return [
+            SiteLine(str(r["site"]).strip(), cell_text(r.get("file")) or "", _percent(r.get("share")))
+            for r in table.to_dict("records")
+            if not is_blank(r.get("site"))
+        ]
+    text = calc.data.info.get(LEGACY_SITES_KEY)
     lines = []
     for raw in ("" if is_blank(text) else str(text)).splitlines():
         parts = [p.strip() for p in raw.split("|")]
-        if not parts[0]:
-            continue
-        share = None
-        if len(parts) > 2 and parts[2]:
-            try:
-                share = parse_number(parts[2].rstrip("%")) / 100
-            except GhgError:  # a share the user mistyped shows as -; the sums stand
-                share = None
-        lines.append(SiteLine(parts[0], parts[1] if len(parts) > 1 else "", share))
+        if parts[0]:
+            share = _percent(parts[2]) if len(parts) > 2 else None
+            lines.append(SiteLine(parts[0], parts[1] if len(parts) > 1 else "", share))
     return lines
+
+
+def site_list(calc: WorkbookCalculation) -> list[dict[str, object]]:
+    """The listed sites as 各厂区汇总 holds them (site, file, share %): what a migration
+    carries into the current template."""
+    return [
+        {"site": line.name, "file": line.file}
+        | ({} if line.share is None else {"share": float(f"{line.share * 100:.12g}")})
+        for line in _declared(calc)
+    ]
+
+
+def is_group(calc: WorkbookCalculation) -> bool:
+    """Whether the workbook lists the sites it consolidates."""
+    return bool(_declared(calc))
 
 
 def site_name(calc: WorkbookCalculation, path: Path | None = None) -> str:
@@ -91,9 +118,9 @@ def site_name(calc: WorkbookCalculation, path: Path | None = None) -> str:
     return Path(path or calc.data.path).stem
 
 
-def _site_of(facility: str, names: list[str]) -> str | None:
-    site = facility.split(SITE_MARK, 1)[0]
-    return site if site in names else None
+def _site_of(facility: str, names: dict[str, str]) -> str | None:
+    """The site a row's 厂区/部门 names (case aside, as Excel's SUMIFS matches)."""
+    return names.get(facility.split(L.SITE_MARK, 1)[0].casefold())
 
 
 def by_site(calc: WorkbookCalculation) -> list[SiteLine]:
@@ -106,11 +133,11 @@ def by_site(calc: WorkbookCalculation) -> list[SiteLine]:
     else:
         single = False
     lines = {line.name: line for line in declared}
-    names = list(lines)
+    names = {name.casefold(): name for name in lines}
     result = calc.result.rows
     facilities = calc.rows["facility"].tolist() if "facility" in calc.rows else [None] * len(result)
     owners = [
-        names[0] if single else (_site_of(cell_text(f) or "", names) or UNASSIGNED)
+        declared[0].name if single else (_site_of(cell_text(f) or "", names) or UNASSIGNED)
         for f in facilities
     ]
     ok = result["ok"].to_numpy(dtype=bool)
@@ -126,3 +153,39 @@ def by_site(calc: WorkbookCalculation) -> list[SiteLine]:
         for group in GROUPS:
             lines[site].by_gas[group] += float(sums[group])
     return list(lines.values())
+
+
+def site_values(calc: WorkbookCalculation, summary: dict[str, object]) -> dict[str, object]:
+    """The 各厂区汇总 sheet as its formulas compute it (ref → value), from the site lines
+    and 汇总's ``summary`` values."""
+    c, cells = L.SITE_COL, L.summary_cells()
+    values: dict[str, object] = {}
+    total = float(summary[L.SUMMARY_TOTAL])  # type: ignore[arg-type]
+
+    def share(figure: float) -> object:
+        return "" if total == 0 else figure / total
+
+    figures = {f"category:{k}": cells[f"category:{k}"] for k in L.L_CATEGORIES}
+    figures |= {"total": L.SUMMARY_TOTAL} | {f"gas:{g}": cells[f"gas:{g}"] for g in TOTAL_GROUPS}
+    listed = [line for line in by_site(calc) if line.name != UNASSIGNED] if is_group(calc) else []
+    rows = {line.name.casefold(): line for line in listed}
+    sums = dict.fromkeys(figures, 0.0)
+    for record in calc.data.sites.to_dict("records"):
+        row, name = record["row"], record.get("site")
+        line = None if is_blank(name) else rows.get(str(name).strip().casefold())
+        if line is None:
+            continue
+        own = {f"category:{k}": v for k, v in line.by_category.items()} | {"total": line.total}
+        own |= {f"gas:{g}": line.by_gas[g] for g in TOTAL_GROUPS}
+        for key, value in own.items():
+            values[f"{c[key]}{row}"] = value
+            sums[key] += value
+        values[f"{c['share_of_total']}{row}"] = share(line.total)
+    for key, ref in figures.items():
+        whole = float(summary[ref])  # type: ignore[arg-type]
+        values[f"{c[key]}{L.SITES_ALL_ROW}"] = whole
+        values[f"{c[key]}{L.SITES_UNASSIGNED_ROW}"] = round(whole - sums[key], 6) + 0.0
+    values[f"{c['share_of_total']}{L.SITES_ALL_ROW}"] = share(total)
+    rest = values[f"{c['total']}{L.SITES_UNASSIGNED_ROW}"]
+    values[f"{c['share_of_total']}{L.SITES_UNASSIGNED_ROW}"] = share(rest)  # type: ignore[arg-type]
+    return values

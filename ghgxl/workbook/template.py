@@ -183,6 +183,7 @@ def _fill(
     sheets.write_quality(wb.create_sheet(L.SHEET_QUALITY), rows)
     sheets.write_significance(wb.create_sheet(L.SHEET_SIGNIFICANCE), library)
     sheets.write_summary(wb.create_sheet(L.SHEET_SUMMARY), rows)
+    sheets.write_sites(wb.create_sheet(L.SHEET_SITES), rows)
     sheets.write_lists(wb.create_sheet(L.SHEET_LISTS), library)
     wb.move_sheet(L.SHEET_CONF, offset=len(wb.sheetnames))
     _name_code(wb)

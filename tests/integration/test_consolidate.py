@@ -17,14 +17,18 @@ from click.testing import CliRunner
 
 from ghgxl.cli import main
 from ghgxl.emission import GROUPS
+from ghgxl.report import render
 from ghgxl.report.render import render_docx
 from ghgxl.workbook import fill
 from ghgxl.workbook import layout as L
 from ghgxl.workbook.calc import calculate_workbook, write_values
 from ghgxl.workbook.read import read_workbook
+from ghgxl.errors import GhgError
+from ghgxl.workbook.consolidate import Site, consolidate
 from ghgxl.workbook.sites import UNASSIGNED, by_site
+from tests.integration.test_integrity import _referee
 from tests.integration.test_report import docx_text
-from tests.support import ROOT
+from tests.support import ROOT, soffice
 
 EXAMPLE = ROOT / "workbook" / "examples" / "example-2023.xlsm"
 
@@ -136,7 +140,7 @@ def test_green_certificates_follow_their_site_into_the_group(tmp_path: Path) -> 
 
 
 def test_the_group_workbook_knows_its_sites(tmp_path: Path, example) -> None:
-    """The group workbook records its sites (基本信息 合并的厂区); its by-site figures (the
+    """The group workbook records its sites (各厂区汇总); its by-site figures (the
     JSON of consolidate and of calc alike) are each site workbook's own, times its share,
     also when one site's name and a space start the other's ("一厂" and "一厂 二期"); the
     report's 表 各厂区排放量 lists them."""
@@ -168,28 +172,128 @@ def test_the_group_workbook_knows_its_sites(tmp_path: Path, example) -> None:
     assert "本报告为集团合并清册：各厂区按股权比例法计入的排放量如下表" in text
 
 
+ROWS_OF_TWO_SITES = [
+    dict(id="A1", facility="甲厂", category=1, annual=2, unit="t", factor=1.0,
+         factor_unit="tCO2e/t", factor_source="手算"),
+    dict(id="A2", facility="甲厂｜锅炉房", category=1, annual=5, unit="t", factor=1.0,
+         factor_unit="tCO2e/t", factor_source="手算"),
+    dict(id="A3", facility="乙厂｜仓库", category=4, annual=11, unit="t", factor=1.0,
+         factor_unit="tCO2e/t", factor_source="手算"),
+    dict(id="B1", facility="甲厂乙", category=2, annual=3, unit="t", factor=1.0,
+         factor_unit="tCO2e/t", factor_source="手算"),
+]  # fmt: skip
+SITE_LIST = [
+    {"site": "甲厂", "file": "甲.xlsm", "share": 100},
+    {"site": "乙厂", "file": "乙.xlsm", "share": 50},
+]
+
+
 def test_rows_of_no_site_are_a_line_of_their_own(tmp_path: Path) -> None:
-    """A row added to a group workbook whose 厂区/部门 names no site is not put on a site."""
-    rows = [
-        dict(id="A1", facility="甲厂", category=1, annual=2, unit="t", factor=1.0,
-             factor_unit="tCO2e/t", factor_source="手算"),
-        dict(id="A2", facility="甲厂｜锅炉房", category=1, annual=5, unit="t", factor=1.0,
-             factor_unit="tCO2e/t", factor_source="手算"),
-        dict(id="B1", facility="甲厂乙", category=2, annual=3, unit="t", factor=1.0,
-             factor_unit="tCO2e/t", factor_source="手算"),
-    ]  # fmt: skip
-    info = {"company": "集团", "sites_consolidated": "甲厂 | 甲.xlsm | 100"}
-    path = tmp_path / "g.xlsm"
-    path.write_bytes(
-        fill.fill((ROOT / "workbook" / "ghgxl-template.xlsm").read_bytes(), info, rows)
-    )
+    """A row added to a group workbook whose 厂区/部门 names no site is not put on a site:
+    甲厂 = 2 + 5 (itself, and 甲厂｜锅炉房), 乙厂 = 11, and 甲厂乙's 3 t belong to neither.
+    The 各厂区汇总 sheet says the same: its cached values, and its SUMIFS recalculated by
+    LibreOffice."""
+    path, out = tmp_path / "g.xlsm", tmp_path / "g-calc.xlsm"
+    template = (ROOT / "workbook" / "ghgxl-template.xlsm").read_bytes()
+    path.write_bytes(fill.fill(template, {"company": "集团"}, ROWS_OF_TWO_SITES, sites=SITE_LIST))
     lines = {line.name: line for line in by_site(calculate_workbook(path))}
     assert lines["甲厂"].total == 7 and lines["甲厂"].share == 1.0  # "甲厂乙" is not 甲厂's
+    assert lines["乙厂"].total == 11 and lines["乙厂"].share == 0.5
     assert lines[UNASSIGNED].total == 3 and lines[UNASSIGNED].by_category[2] == 3
+    assert run("calc", path, "-o", out).exit_code == 0
+    c = L.SITE_COL
+    expected = {  # row: (category 1, category 2, category 4, total, CO2e gas column)
+        L.SITES_ALL_ROW: (7, 3, 11, 21),
+        L.SITES_UNASSIGNED_ROW: (0, 3, 0, 3),
+        L.SITES_FIRST_ROW: (7, 0, 0, 7),
+        L.SITES_FIRST_ROW + 1: (0, 0, 11, 11),
+    }
+    books = [openpyxl.load_workbook(out, data_only=True)]
+    if soffice():
+        books.append(_referee(out, tmp_path))
+    for book in books:
+        sheet = book[L.SHEET_SITES]
+        for row, (one, two, four, total) in expected.items():
+            got = [sheet[f"{c[k]}{row}"].value for k in ("category:1", "category:2", "category:4")]
+            assert got == pytest.approx([one, two, four]), row
+            assert sheet[f"{c['total']}{row}"].value == pytest.approx(total)
+            assert sheet[f"{c['gas:CO2e']}{row}"].value == pytest.approx(total)  # tCO2e/t: CO2e
+            assert sheet[f"{c['share_of_total']}{row}"].value == pytest.approx(total / 21)
+        assert sheet[f"{c['total']}{L.SITES_FIRST_ROW + 2}"].value in (None, "")
+
+
+def test_a_group_workbook_of_template_2026_2_keeps_its_sites(tmp_path: Path) -> None:
+    """Template 2026.2 listed a group's sites in 基本信息 合并的厂区 (no 各厂区汇总 sheet):
+    they are still read."""
+    path = tmp_path / "old-group.xlsm"
+    template = (ROOT / "workbook" / "ghgxl-template.xlsm").read_bytes()
+    path.write_bytes(fill.fill(template, {"company": "集团"}, ROWS_OF_TWO_SITES))
+    book = openpyxl.load_workbook(path, keep_vba=True)
+    del book[L.SHEET_SITES]
+    info = book[L.SHEET_INFO]
+    row = info.max_row + 1
+    info[f"A{row}"], info[f"C{row}"] = "合并的厂区（集团清册）", "sites_consolidated"
+    info[f"B{row}"] = "甲厂 | 甲.xlsm | 100\n乙厂 | 乙.xlsm | 50"
+    book.save(path)
+    lines = {line.name: line for line in by_site(calculate_workbook(path))}
+    assert (lines["甲厂"].total, lines["乙厂"].total, lines[UNASSIGNED].total) == (7, 11, 3)
+    assert lines["乙厂"].share == 0.5 and lines["乙厂"].file == "乙.xlsm"
+    # workbook migrate carries them into the current template's 各厂区汇总, not listed as lost
+    out = tmp_path / "new-group.xlsm"
+    result = run("workbook", "migrate", path, "-o", out)
+    assert result.exit_code == 0 and "sites_consolidated" not in result.output, result.output
+    sheet = openpyxl.load_workbook(out, read_only=True)[L.SHEET_SITES]
+    listed = [
+        tuple(row)
+        for row in sheet.iter_rows(min_row=L.SITES_FIRST_ROW, max_col=3, values_only=True)
+        if row[0]
+    ]
+    assert listed == [("甲厂", "甲.xlsm", 100), ("乙厂", "乙.xlsm", 50)]
+    migrated = by_site(calculate_workbook(out))
+    assert [(x.name, x.share, x.total) for x in migrated] == [
+        (x.name, x.share, x.total) for x in lines.values()
+    ]
+
+
+def test_more_sites_than_the_site_sheet_lists_are_refused(example) -> None:
+    one = Site(EXAMPLE, "一厂", 1.0, calculate_workbook(EXAMPLE))
+    with pytest.raises(GhgError) as refused:
+        consolidate([one] * (L.SITE_ROWS + 1))
+    assert refused.value.code == "E633"
 
 
 def test_a_site_name_the_group_could_not_tell_apart_is_refused(tmp_path: Path) -> None:
-    a, b = site(tmp_path, "一厂"), site(tmp_path, "二厂|南区")
-    result = run("consolidate", a, b, "-o", tmp_path / "g.xlsm")
-    assert result.exit_code != 0 and "E631" in result.output
-    assert not (tmp_path / "g.xlsm").exists()
+    for second in ("二厂|南区", "二厂*"):  # | would split its rows; * is a wildcard to SUMIFS
+        a, b = site(tmp_path, "一厂"), site(tmp_path, second)
+        result = run("consolidate", a, b, "-o", tmp_path / "g.xlsm")
+        assert result.exit_code != 0 and "E631" in result.output
+        assert not (tmp_path / "g.xlsm").exists()
+
+
+def test_the_report_charts_the_largest_sites_and_the_rest_together(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seventeen sites: site k emits k t in scope 1 and 2k t in scope 3. The chart draws the
+    fifteen largest (17 down to 3) and one bar for 其他 2 个厂区 (1 + 2 = 3 t scope 1, 6 t
+    scope 3)."""
+    names = [f"厂{k:02d}" for k in range(1, 18)]
+    rows = []
+    for k, name in enumerate(names, start=1):
+        for category, amount in ((1, k), (4, 2 * k)):
+            rows.append(dict(id=f"{name}-{category}", facility=name, category=category,
+                             annual=amount, unit="t", factor=1.0, factor_unit="tCO2e/t",
+                             factor_source="手算"))  # fmt: skip
+    path = tmp_path / "g.xlsm"
+    template = (ROOT / "workbook" / "ghgxl-template.xlsm").read_bytes()
+    listed = [{"site": name, "file": f"{name}.xlsm", "share": 100} for name in names]
+    path.write_bytes(fill.fill(template, {"company": "集团"}, rows, sites=listed))
+    drawn = {}
+    monkeypatch.setattr(
+        render.charts, "stacked_bar_chart", lambda *args: drawn.setdefault("args", args)
+    )
+    render._site_chart(calculate_workbook(path))
+    labels, series, _ = drawn["args"]
+    assert labels == [f"厂{k:02d}" for k in range(17, 2, -1)] + ["其他 2 个厂区"]
+    one, two, three = series.values()
+    assert one == [*range(17, 2, -1), 3] and two == [0] * 16
+    assert three == [2 * k for k in range(17, 2, -1)] + [6]

@@ -28,7 +28,7 @@ from tests.integration.test_workbook import ROWS
 from tests.support import soffice
 
 ROOT = Path(__file__).parents[2]
-CHART_VARIABLES = {"chart_category", "chart_scope", "chart_top"}
+CHART_VARIABLES = {"chart_category", "chart_scope", "chart_top", "chart_sites"}
 
 
 def docx_text(path_or_bytes) -> str:

@@ -207,7 +207,7 @@ def test_pictures_beside_the_workbook_are_inserted_and_absent_ones_said(
     org = text.split("组织架构图：")[1].split("\n")[1]
     assert org == ""  # the picture, no text
     pictures = document.inline_shapes
-    assert len(pictures) == 3 + 1  # three charts and the organization chart
+    assert len(pictures) == 4 + 1  # four charts and the organization chart
 
 
 # --- 2. and 3. the example: what its data supports ---------------------------------------

@@ -75,7 +75,8 @@ def test_source_names_are_drawn_as_written(tmp_path: Path, drawn) -> None:
     )
     docx = render_docx(calculate_workbook(workbook))  # E901 (mathtext's ValueError) before
     assert Document(io.BytesIO(docx)).paragraphs
-    category, scope, top = drawn
+    category, scope, top, sites = drawn
+    assert _labels(sites) == ["names"]  # the one site: the workbook, named by its file
     assert _labels(category) == list(CATEGORY_NAMES.values())
     assert _labels(scope) == list(render.SCOPE_NAMES.values())
     assert _labels(top) == [

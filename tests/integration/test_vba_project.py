@@ -176,7 +176,7 @@ def test_every_sheet_has_a_document_module_and_every_document_module_a_sheet(
     assert list(project.code_names) == [
         "使用说明", "基本信息", "排放源识别", "活动数据", "排放因子", "公司因子", "绿电绿证", "数据质量",
         "重大性评估",
-        "汇总", "_lists", "xlwings.conf",
+        "汇总", "各厂区汇总", "_lists", "xlwings.conf",
     ]  # fmt: skip
     sheets = list(project.code_names.values())
     assert all(sheets), f"sheets without a codeName: {project.code_names}"

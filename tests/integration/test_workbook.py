@@ -40,7 +40,7 @@ def test_sheets_in_working_order(book: openpyxl.Workbook) -> None:
     assert book.sheetnames == [
         "使用说明", "基本信息", "排放源识别", "活动数据", "排放因子", "公司因子", "绿电绿证", "数据质量",
         "重大性评估",
-        "汇总", "_lists", "xlwings.conf",
+        "汇总", "各厂区汇总", "_lists", "xlwings.conf",
     ]  # fmt: skip
     assert book["_lists"].sheet_state == "hidden" and book["xlwings.conf"].sheet_state == "hidden"
     conf = {row[0].value: row[1].value for row in book["xlwings.conf"].iter_rows(max_col=2)}
