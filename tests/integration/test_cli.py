@@ -111,7 +111,7 @@ def test_calc_json_is_deterministic(run) -> None:
     second = run("calc", str(EXAMPLE), "--json", "-").output
     assert first == second
     data = json.loads(first)
-    assert data["gwp_set"] == "AR6" and data["factor_library_version"] == "2026.2"
+    assert data["gwp_set"] == "AR6" and data["factor_library_version"] == "2026.3"
     assert data["by_category"]["2"] == pytest.approx(696.0)  # 125 万kWh × 0.5568
     assert sum(data["by_category"].values()) == pytest.approx(data["total_tco2e"])
     assert len(data["rows"]) == 12 and data["errors"] == []
@@ -126,7 +126,7 @@ def test_calc_with_overlay(run, tmp_path: Path) -> None:
     )
     data = json.loads(run("calc", str(EXAMPLE), "--overlay", str(overlay), "--json", "-").output)
     assert data["by_category"]["2"] == pytest.approx(625.0)  # 1,250 MWh × 0.5
-    assert data["factor_library_version"] == "2026.2+company"
+    assert data["factor_library_version"] == "2026.3+company"
 
 
 def test_calc_reports_bad_rows_with_their_line(run, tmp_path: Path) -> None:

@@ -291,7 +291,7 @@ def test_the_company_text_names_no_tool_except_the_colophon(example: str) -> Non
     lines = [line for line in example.split("\n") if "ghgxl" in line or "LibreOffice" in line]
     digest = provenance.sha256(EXAMPLE)
     assert lines == [
-        f"本报告由盘查清册经 ghgxl 0.1.0 生成（因子库 2026.2；清册 SHA-256：{digest}）；"
+        f"本报告由盘查清册经 ghgxl 0.1.0 生成（因子库 2026.3；清册 SHA-256：{digest}）；"
         "报告中全部数值由清册计算得出，未经手工录入，可用 ghgxl verify 核对本报告与清册是否一致。"
     ]
     assert "原报告" not in example
