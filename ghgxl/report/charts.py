@@ -179,9 +179,7 @@ def stacked_bar_chart(labels: list[str], series: dict[str, list[float]], title: 
         left = [0.0] * len(labels)
         colours = (COLOURS[0], COLOURS[1], COLOURS[3], *COLOURS[4:])
         for colour, (name, values) in zip(colours, series.items(), strict=False):
-            axes.barh(
-                positions, values, 0.6, left=left, color=colour, label=plain_label(name)
-            )
+            axes.barh(positions, values, 0.6, left=left, color=colour, label=plain_label(name))
             left = [a + b for a, b in zip(left, values, strict=True)]
         axes.set_yticks(positions, labels, **plain)
         axes.invert_yaxis()

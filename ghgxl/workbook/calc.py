@@ -453,10 +453,13 @@ def cell_values(calc: WorkbookCalculation) -> Values:
 
 #: Sheets whose formula cells not written are cleared (a row emptied since the last run),
 #: in the columns ghgxl owns: those it writes, and for the sheets written cell by cell these.
-CLEARED_SHEETS = (L.SHEET_ACTIVITY, L.SHEET_QUALITY, L.SHEET_SOURCES, L.SHEET_SIGNIFICANCE)
+CLEARED_SHEETS = (
+    L.SHEET_ACTIVITY, L.SHEET_QUALITY, L.SHEET_SOURCES, L.SHEET_SIGNIFICANCE, L.SHEET_SITES,
+)  # fmt: skip
 FORMULA_COLUMNS = {
     L.SHEET_SOURCES: frozenset(L.SOURCE_COL[c.key] for c in L.SOURCE_COLUMNS if c.formula),
     L.SHEET_SIGNIFICANCE: frozenset(L.SIG_COL[c.key] for c in L.SIGNIFICANCE_COLUMNS if c.formula),
+    L.SHEET_SITES: frozenset(L.SITE_COL[c.key] for c in L.SITE_FIGURES),
 }
 
 

@@ -30,8 +30,8 @@ from ghgxl.workbook import layout as L
 from ghgxl.workbook.calc import WorkbookCalculation, calc_file, calculate_workbook
 from ghgxl.workbook.company import record_of
 from ghgxl.workbook.read import MONTH_EVIDENCE, MONTHS, is_blank
-from ghgxl.workbook.resize import resized
-from ghgxl.workbook.sites import check_site_name, site_name
+from ghgxl.workbook.resize import resized, with_source_lines
+from ghgxl.workbook.sites import check_site_name, site_key, site_name
 
 #: --approach → the 基本信息 组织边界合并方法 the group workbook records.
 APPROACHES = {"control": "运营控制", "financial": "财务控制", "equity": "股权比例"}
@@ -98,7 +98,7 @@ def read_sites(
         calc = calculate_workbook(path, library=LibraryChoice(library))
         name = site_name(calc, path)
         check_site_name(name, calc)
-        for key in (name.casefold(), digest):
+        for key in (site_key(name), digest):
             if key in seen:
                 raise GhgError("E617", site=name, first=seen[key].name, second=path.name)
             seen[key] = path
@@ -189,7 +189,9 @@ def _sources(site: Site) -> list[dict[str, object]]:
         if not is_blank(record.get("id")):
             line["id"] = f"{site.name}-{cell_text(record['id'])}"
         facility = record.get("facility")
-        line["facility"] = site.name if is_blank(facility) else f"{site.name}{L.SITE_MARK}{facility}"
+        line["facility"] = (
+            site.name if is_blank(facility) else f"{site.name}{L.SITE_MARK}{facility}"
+        )
         lines.append(line)
     return lines
 
@@ -210,8 +212,9 @@ def _instruments(site: Site) -> list[dict[str, object]]:
 def write_group(group: Consolidation, out: Path) -> WorkbookCalculation:
     """The group workbook at ``out`` (atomically, never over a site), computed."""
     check_outputs([out], [s.path for s in group.sites])
-    rows = max(L.TEMPLATE_ROWS, len(group.activity), len(group.sources))
+    rows = max(L.TEMPLATE_ROWS, len(group.activity))
     package = resized(template.template_path().read_bytes(), rows)
+    package = with_source_lines(package, len(group.sources))
     package = fill.fill(
         package,
         group.info,

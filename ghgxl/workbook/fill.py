@@ -6,6 +6,7 @@ so formulas, validation, VBA and buttons are kept.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 
 from ghgxl.errors import GhgError
@@ -16,6 +17,7 @@ from ghgxl.workbook.extent import read_extent
 INPUT_ACTIVITY = {c.key for c in L.ACTIVITY_COLUMNS if not c.formula}
 INPUT_SOURCES = {c.key for c in L.SOURCE_COLUMNS if not c.formula}
 SITE_INPUTS = {c.key for c in L.SITE_INPUTS}
+_DIMENSION = re.compile(rb'<dimension ref="[A-Z]+[0-9]+:[A-Z]+([0-9]+)"')
 
 
 def _rows(
@@ -49,6 +51,15 @@ def _significance(entries: Mapping[str, Mapping[str, object]]) -> dict[str, xlsx
     return values
 
 
+def _sources_last_row(package: bytes) -> int:
+    """The last 排放源识别 row of the workbook (the template's 200, or more in a group
+    workbook: :func:`ghgxl.workbook.resize.with_source_lines`)."""
+    members = xlsx.read_members(package)
+    part = xlsx.sheet_parts(members).get(L.SHEET_SOURCES)
+    found = part and _DIMENSION.search(members[part])
+    return max(L.LAST_ROW, int(found.group(1))) if found else L.LAST_ROW
+
+
 def _last_row(package: bytes) -> int:
     """The last 活动数据 row the workbook's 汇总 counts (the template's if it has none)."""
     rows = read_extent(package).summary_rows
@@ -70,10 +81,12 @@ def fill(
     instruments and 各厂区汇总 site lines (site, file, share) filled in;
     活动数据 takes as many rows as the workbook has (``ghgxl workbook new --rows``),
     排放源识别 and 公司因子 the template's 200."""
+    sources = list(sources)
+    sources_last = _sources_last_row(package) if len(sources) > L.TEMPLATE_ROWS else L.LAST_ROW
     values: dict[str, dict[str, xlsx.CellValue]] = {
         L.SHEET_INFO: {L.info_cell(k): v for k, v in (info or {}).items()},  # type: ignore[misc]
         L.SHEET_ACTIVITY: _rows(activity, L.ACT_COL, INPUT_ACTIVITY, _last_row(package)),
-        L.SHEET_SOURCES: _rows(sources, L.SOURCE_COL, INPUT_SOURCES),
+        L.SHEET_SOURCES: _rows(sources, L.SOURCE_COL, INPUT_SOURCES, sources_last),
         L.SHEET_SIGNIFICANCE: _significance(significance or {}),
         L.SHEET_COMPANY: _rows(company, L.COMPANY_COL, set(L.COMPANY_COL), L.COMPANY_LAST_ROW),
         L.SHEET_MARKET: _rows(market, L.MARKET_COL, set(L.MARKET_COL), L.MARKET_LAST_ROW),

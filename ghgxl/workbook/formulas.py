@@ -191,9 +191,7 @@ def site_formulas(row: int, last: int = L.LAST_ROW) -> dict[str, str]:
         )
     first, end = c["category:1"], c[f"category:{L.L_CATEGORIES[-1]}"]
     formulas[c["total"]] = f'=IF({site}="","",SUM({first}{row}:{end}{row}))'
-    formulas[c["share_of_total"]] = (
-        f'=IF(OR({site}="",ghg_total=0),"",{c["total"]}{row}/ghg_total)'
-    )
+    formulas[c["share_of_total"]] = f'=IF(OR({site}="",ghg_total=0),"",{c["total"]}{row}/ghg_total)'
     for gas in TOTAL_GROUPS:
         formulas[c[f"gas:{gas}"]] = f'=IF({site}="","",{_site_sum(f"g_{gas}", site, last)})'
     return formulas
@@ -201,24 +199,26 @@ def site_formulas(row: int, last: int = L.LAST_ROW) -> dict[str, str]:
 
 def sites_total_formulas() -> dict[str, str]:
     """Row 5 of 各厂区汇总 (the whole workbook, from 汇总) and row 6 (the rows of no listed
-    site: the whole less the sites), as ref → formula."""
+    site: the whole less the sites; blank while no site is listed), as ref → formula."""
     c, cells = L.SITE_COL, L.summary_cells()
     summary = {f"category:{k}": cells[f"category:{k}"] for k in L.L_CATEGORIES}
     summary |= {"total": L.SUMMARY_TOTAL} | {f"gas:{g}": cells[f"gas:{g}"] for g in TOTAL_GROUPS}
     all_row, rest, first, end = (
         L.SITES_ALL_ROW, L.SITES_UNASSIGNED_ROW, L.SITES_FIRST_ROW, L.SITES_LAST_ROW,
     )  # fmt: skip
+    site = c["site"]
+    listed = f"COUNTA(${site}${first}:${site}${end})"  # no site listed: a single site's workbook
     formulas = {}
     for key, ref in summary.items():
         letter = c[key]
         formulas[f"{letter}{all_row}"] = f"={L.SHEET_SUMMARY}!{ref}"
         # rounded to 10^-6 t, so that a sum's last bits never show as -0.00
         formulas[f"{letter}{rest}"] = (
-            f"=ROUND({letter}{all_row}-SUM({letter}{first}:{letter}{end}),6)"
+            f'=IF({listed}=0,"",ROUND({letter}{all_row}-SUM({letter}{first}:{letter}{end}),6))'
         )
     share = c["share_of_total"]
     formulas[f"{share}{all_row}"] = f'=IF(ghg_total=0,"",{c["total"]}{all_row}/ghg_total)'
-    formulas[f"{share}{rest}"] = f'=IF(ghg_total=0,"",{c["total"]}{rest}/ghg_total)'
+    formulas[f"{share}{rest}"] = f'=IF(OR({listed}=0,ghg_total=0),"",{c["total"]}{rest}/ghg_total)'
     return formulas
 
 

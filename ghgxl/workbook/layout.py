@@ -560,9 +560,19 @@ MARKET_LAST_ROW = FIRST_ROW + MARKET_ROWS - 1
 #: Between a site's name and a row's own 厂区/部门 in a group workbook (``一厂｜锅炉房``).
 SITE_MARK = "｜"
 SITE_INPUTS: tuple[Column, ...] = (
-    Column("site", "厂区", 16, "consolidate 填写；活动数据“厂区/部门”为此名称或以“此名称｜”开头的行属于此厂区"),
+    Column(
+        "site",
+        "厂区",
+        16,
+        "consolidate 填写；活动数据“厂区/部门”为此名称或以“此名称｜”开头的行属于此厂区",
+    ),
     Column("file", "来源清册", 26, "合并时读取的厂区盘查清册文件"),
-    Column("share", "计入比例（%）", 10, "运营控制、财务控制为 100；股权比例法为股权比例", number_format="0.##"),
+    Column(
+        "share",
+        "计入比例（%）",
+        10,
+        "运营控制、财务控制为 100；股权比例法为股权比例（填 50 表示 50%）",
+    ),
 )
 SITE_FIGURES: tuple[Column, ...] = (
     *(

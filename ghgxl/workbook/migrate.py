@@ -32,8 +32,13 @@ from ghgxl.workbook.calc import WorkbookCalculation, calculate_workbook
 from ghgxl.workbook.company import record_of
 from ghgxl.workbook.read import WorkbookData, header_columns, is_blank
 from ghgxl.workbook.refs import column_letter
-from ghgxl.workbook.resize import resized
-from ghgxl.workbook.sites import LEGACY_SITES_KEY, site_list
+from ghgxl.workbook.resize import resized, with_source_lines
+from ghgxl.workbook.sites import (
+    LEGACY_SITES_KEY,
+    check_listed_names,
+    legacy_lines_carried,
+    site_list,
+)
 from ghgxl.workbook.source import OpenedWorkbook
 
 #: Sheets ghgxl's buttons add (检查结果: the findings of 检查清册, made again on demand).
@@ -176,7 +181,7 @@ def _left_behind(source: Path, data: WorkbookData) -> list[str]:
         f"基本信息!B{data.info_rows.get(key, '')}（{key}）"
         for key, value in data.info.items()
         if key not in L.INFO_ROW
-        and key != LEGACY_SITES_KEY  # carried into 各厂区汇总
+        and not (key == LEGACY_SITES_KEY and legacy_lines_carried(data.info))  # in 各厂区汇总
         and not is_blank(value)
         and data.info_rows.get(key, 0) >= L.INFO_FIRST_ROW  # not the header row (键)
     ]
@@ -188,6 +193,7 @@ def plan(source: Path) -> Migration:
     calc = calculate_workbook(Path(source))
     if calc.data.company_errors:  # a wrong 公司因子 row cannot be carried as it is
         raise calc.data.company_errors[0]
+    check_listed_names(calc)  # a site name 各厂区汇总's SUMIFS would misread: E631
     return Migration(Path(source), calc, _left_behind(Path(source), calc.data))
 
 
@@ -204,7 +210,7 @@ def _package(migration: Migration) -> bytes:
     }
     market_keys = set(L.MARKET_COL)
     return fill.fill(
-        resized(template.template_path().read_bytes(), rows),
+        with_source_lines(resized(template.template_path().read_bytes(), rows), len(sources)),
         {k: v for k, v in data.info.items() if k in L.INFO_ROW and not is_blank(v)},
         activity,
         sources,

@@ -182,3 +182,22 @@ def resized(package: bytes, rows: int) -> bytes:
         f"{span}{L.LAST_ROW}<".encode(), f"{span}{last}<".encode(), 1
     )
     return xlsx.write_package(members)
+
+
+def with_source_lines(package: bytes, lines: int) -> bytes:
+    """``package`` with room for ``lines`` 排放源识别 lines (the template has 200): a group
+    workbook carries every site's lines. The rows added are the last row repeated, each with
+    its 范围 formula; the dropdowns reach the new last row."""
+    if lines <= L.TEMPLATE_ROWS:
+        return package
+    if lines > MAX_ROWS:
+        raise GhgError("E611", rows=lines, low=L.TEMPLATE_ROWS, high=MAX_ROWS)
+    members = xlsx.read_members(package)
+    part = xlsx.sheet_parts(members)[L.SHEET_SOURCES]
+    last, column = L.last_row(lines), L.SOURCE_COL
+
+    def source(row: int) -> Formulas:
+        return {column["scope"]: F.scope_formula(f"${column['category']}{row}")}
+
+    members[part] = _dimension(_ends_in(_grown(members[part], last, source, {}), last), last)
+    return xlsx.write_package(members)

@@ -432,7 +432,6 @@ def write_quality(ws: Worksheet, rows: int = L.TEMPLATE_ROWS) -> None:
 # --- 汇总 ---------------------------------------------------------------------------------
 
 
-
 def write_summary(ws: Worksheet, rows: int = L.TEMPLATE_ROWS) -> None:
     _title(
         ws,
@@ -508,7 +507,8 @@ def write_sites(ws: Worksheet, rows: int = L.TEMPLATE_ROWS) -> None:
         ws[ref] = formula
     for row in range(L.SITES_FIRST_ROW, L.SITES_LAST_ROW + 1):
         for column in L.SITE_INPUTS:
-            ws[f"{L.SITE_COL[column.key]}{row}"].number_format = column.number_format
+            cell = ws[f"{L.SITE_COL[column.key]}{row}"]
+            cell.number_format, cell.protection = column.number_format, Protection(locked=False)
     for row in range(L.SITES_ALL_ROW, L.SITES_LAST_ROW + 1):
         for column in L.SITE_COLUMNS:
             cell = ws[f"{L.SITE_COL[column.key]}{row}"]
@@ -516,3 +516,4 @@ def write_sites(ws: Worksheet, rows: int = L.TEMPLATE_ROWS) -> None:
             if column.formula:
                 cell.fill, cell.number_format = FORMULA_FILL, column.number_format
     ws.freeze_panes = f"B{L.SITES_FIRST_ROW}"
+    ws.protection.sheet = True  # the figures are formulas (and calc writes their values)

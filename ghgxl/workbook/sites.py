@@ -41,6 +41,30 @@ def check_site_name(name: str, calc: WorkbookCalculation) -> None:
         raise GhgError("E631", cell=cell, site=name.replace("\n", " "))
 
 
+def site_key(name: str) -> str:
+    """What makes two site names the same site to Excel's SUMIFS: case aside, and a name
+    that reads as a number by its number (``1`` and ``01``)."""
+    try:
+        return repr(float(name))
+    except ValueError:
+        return name.casefold()
+
+
+def check_listed_names(calc: WorkbookCalculation) -> None:
+    """E631 for a listed site name the sheet's SUMIFS would misread (a group workbook of an
+    older template could hold one), at the cell that lists it."""
+    for line in _declared(calc):
+        if any(mark in line.name for mark in _NOT_IN_NAMES):
+            rows = calc.data.sites
+            listed = rows[rows["site"].map(cell_text) == line.name]["row"].tolist()
+            cell = (
+                f"{L.SHEET_SITES}!{L.SITE_COL['site']}{listed[0]}"
+                if listed
+                else f"{L.SHEET_INFO}!B{calc.data.info_rows.get(LEGACY_SITES_KEY, 0)}"
+            )
+            raise GhgError("E631", cell=cell, site=line.name.replace("\n", " "))
+
+
 @dataclass
 class SiteLine:
     name: str
@@ -80,7 +104,9 @@ def _declared(calc: WorkbookCalculation) -> list[SiteLine]:
     table = calc.data.sites
     if len(table):
         return [
-            SiteLine(str(r["site"]).strip(), cell_text(r.get("file")) or "", _percent(r.get("share")))
+            SiteLine(
+                cell_text(r["site"]) or "", cell_text(r.get("file")) or "", _percent(r.get("share"))
+            )
             for r in table.to_dict("records")
             if not is_blank(r.get("site"))
         ]
@@ -92,6 +118,19 @@ def _declared(calc: WorkbookCalculation) -> list[SiteLine]:
             share = _percent(parts[2]) if len(parts) > 2 else None
             lines.append(SiteLine(parts[0], parts[1] if len(parts) > 1 else "", share))
     return lines
+
+
+def legacy_lines_carried(info: dict[str, object]) -> bool:
+    """Whether every line of a 2026.2 合并的厂区 is ``name | file | share%`` exactly, so that
+    各厂区汇总 holds all it said (else migrate lists the field as left behind)."""
+    text = info.get(LEGACY_SITES_KEY)
+    lines = [raw for raw in ("" if is_blank(text) else str(text)).splitlines() if raw.strip()]
+    return all(
+        len(parts := [p.strip() for p in raw.split("|")]) == 3
+        and parts[0]
+        and _percent(parts[2]) is not None
+        for raw in lines
+    )
 
 
 def site_list(calc: WorkbookCalculation) -> list[dict[str, object]]:
@@ -170,9 +209,11 @@ def site_values(calc: WorkbookCalculation, summary: dict[str, object]) -> dict[s
     listed = [line for line in by_site(calc) if line.name != UNASSIGNED] if is_group(calc) else []
     rows = {line.name.casefold(): line for line in listed}
     sums = dict.fromkeys(figures, 0.0)
+    names = [cell_text(r.get("site")) for r in calc.data.sites.to_dict("records")]
+    names = [name for name in names if name]  # COUNTA: any cell that holds something
     for record in calc.data.sites.to_dict("records"):
-        row, name = record["row"], record.get("site")
-        line = None if is_blank(name) else rows.get(str(name).strip().casefold())
+        row, name = record["row"], cell_text(record.get("site"))
+        line = None if is_blank(name) else rows.get(str(name).casefold())
         if line is None:
             continue
         own = {f"category:{k}": v for k, v in line.by_category.items()} | {"total": line.total}
@@ -184,8 +225,10 @@ def site_values(calc: WorkbookCalculation, summary: dict[str, object]) -> dict[s
     for key, ref in figures.items():
         whole = float(summary[ref])  # type: ignore[arg-type]
         values[f"{c[key]}{L.SITES_ALL_ROW}"] = whole
-        values[f"{c[key]}{L.SITES_UNASSIGNED_ROW}"] = round(whole - sums[key], 6) + 0.0
+        values[f"{c[key]}{L.SITES_UNASSIGNED_ROW}"] = (
+            round(whole - sums[key], 6) + 0.0 if names else ""
+        )
     values[f"{c['share_of_total']}{L.SITES_ALL_ROW}"] = share(total)
     rest = values[f"{c['total']}{L.SITES_UNASSIGNED_ROW}"]
-    values[f"{c['share_of_total']}{L.SITES_UNASSIGNED_ROW}"] = share(rest)  # type: ignore[arg-type]
+    values[f"{c['share_of_total']}{L.SITES_UNASSIGNED_ROW}"] = share(rest) if names else ""  # type: ignore[arg-type]
     return values

@@ -159,7 +159,8 @@ def test_calc_keeps_its_input_and_everything_it_does_not_compute(
     original, written = zipfile.ZipFile(problems), zipfile.ZipFile(out)
     assert original.namelist() == written.namelist()
     computed_parts = {
-        xlsx.sheet_parts(xlsx.read_members(before))[s] for s in (*CLEARED_SHEETS, L.SHEET_SUMMARY, L.SHEET_SITES)
+        xlsx.sheet_parts(xlsx.read_members(before))[s]
+        for s in (*CLEARED_SHEETS, L.SHEET_SUMMARY, L.SHEET_SITES)
     }
     for name in original.namelist():
         if name not in computed_parts:

@@ -17,14 +17,15 @@ from click.testing import CliRunner
 
 from ghgxl.cli import main
 from ghgxl.emission import GROUPS
+from ghgxl.errors import GhgError
 from ghgxl.report import render
 from ghgxl.report.render import render_docx
 from ghgxl.workbook import fill
+from ghgxl.workbook import formulas as F
 from ghgxl.workbook import layout as L
 from ghgxl.workbook.calc import calculate_workbook, write_values
+from ghgxl.workbook.consolidate import Site, consolidate, write_group
 from ghgxl.workbook.read import read_workbook
-from ghgxl.errors import GhgError
-from ghgxl.workbook.consolidate import Site, consolidate
 from ghgxl.workbook.sites import UNASSIGNED, by_site
 from tests.integration.test_integrity import _referee
 from tests.integration.test_report import docx_text
@@ -235,6 +236,18 @@ def test_a_group_workbook_of_template_2026_2_keeps_its_sites(tmp_path: Path) -> 
     info[f"A{row}"], info[f"C{row}"] = "合并的厂区（集团清册）", "sites_consolidated"
     info[f"B{row}"] = "甲厂 | 甲.xlsm | 100\n乙厂 | 乙.xlsm | 50"
     book.save(path)
+    for text, found in (
+        ("甲厂 | 甲.xlsm | 约100\n乙厂 | 乙.xlsm | 50", "W"),
+        ("甲厂* | 甲.xlsm | 100", "E631"),
+    ):
+        other = tmp_path / f"other-{found}.xlsm"
+        book[L.SHEET_INFO][f"B{row}"] = text
+        book.save(other)
+        result = run("workbook", "migrate", other, "-o", tmp_path / f"out-{found}.xlsm")
+        if found == "E631":  # 甲厂* would be a wildcard in 各厂区汇总's SUMIFS
+            assert result.exit_code == 2 and "[E631]" in result.output
+        else:  # 约100 is no share: the old field is listed as left behind, not dropped silently
+            assert "sites_consolidated" in result.output, result.output
     lines = {line.name: line for line in by_site(calculate_workbook(path))}
     assert (lines["甲厂"].total, lines["乙厂"].total, lines[UNASSIGNED].total) == (7, 11, 3)
     assert lines["乙厂"].share == 0.5 and lines["乙厂"].file == "乙.xlsm"
@@ -263,7 +276,7 @@ def test_more_sites_than_the_site_sheet_lists_are_refused(example) -> None:
 
 
 def test_a_site_name_the_group_could_not_tell_apart_is_refused(tmp_path: Path) -> None:
-    for second in ("二厂|南区", "二厂*"):  # | would split its rows; * is a wildcard to SUMIFS
+    for second in ("二厂|南区", "二厂*", "二?厂", "二厂~"):  # | splits rows; * ? ~ are wildcards
         a, b = site(tmp_path, "一厂"), site(tmp_path, second)
         result = run("consolidate", a, b, "-o", tmp_path / "g.xlsm")
         assert result.exit_code != 0 and "E631" in result.output
@@ -297,3 +310,59 @@ def test_the_report_charts_the_largest_sites_and_the_rest_together(
     one, two, three = series.values()
     assert one == [*range(17, 2, -1), 3] and two == [0] * 16
     assert three == [2 * k for k in range(17, 2, -1)] + [6]
+
+
+def test_a_group_of_more_source_lines_than_the_template_holds(tmp_path: Path, example) -> None:
+    """Six sites of the example's 46 排放源识别 lines: 276 lines, more than the template's
+    200; 排放源识别 grows for them (each new row with its 范围 formula and dropdowns)."""
+    calc = calculate_workbook(EXAMPLE)
+    lines = len(calc.data.sources)
+    sites = [Site(EXAMPLE, f"厂{i}", 1.0, calc) for i in range(1, 7)]
+    out = tmp_path / "group.xlsm"
+    group = write_group(consolidate(sites), out)
+    assert group.errors == [] and len(group.data.sources) == 6 * lines > L.TEMPLATE_ROWS
+    assert group.result.total == pytest.approx(6 * example.total, rel=1e-12)
+    last = L.FIRST_ROW + 6 * lines - 1
+    sheet = openpyxl.load_workbook(out)[L.SHEET_SOURCES]
+    scope = sheet[f"{L.SOURCE_COL['scope']}{last}"].value
+    assert scope == F.scope_formula(f"${L.SOURCE_COL['category']}{last}")
+    category = L.SOURCE_COL["category"]
+    ranges = [str(v.sqref) for v in sheet.data_validations.dataValidation]
+    assert any(r == f"{category}{L.FIRST_ROW}:{category}{L.last_row(6 * lines)}" for r in ranges)
+
+
+def test_the_site_sheet_follows_the_sites_listed(tmp_path: Path) -> None:
+    """A site line emptied since the last run is cleared (not left showing last run's
+    figures); a site typed as a number (2023) is matched as Excel matches it; a workbook
+    that lists no site shows no （未归属厂区） line; the figures are protected, the list not."""
+    rows = [*ROWS_OF_TWO_SITES, dict(ROWS_OF_TWO_SITES[0], id="C1", facility="2023｜车间")]
+    listed = [*SITE_LIST, {"site": 2023, "file": "丙.xlsm", "share": 100}]
+    template = (ROOT / "workbook" / "ghgxl-template.xlsm").read_bytes()
+    path, first, second = (tmp_path / f"{n}.xlsm" for n in ("g", "first", "second"))
+    path.write_bytes(fill.fill(template, {"company": "集团"}, rows, sites=listed))
+    assert run("calc", path, "-o", first).exit_code == 0
+    c, row = L.SITE_COL, L.SITES_FIRST_ROW
+    sheet = openpyxl.load_workbook(first, data_only=True)[L.SHEET_SITES]
+    assert sheet[f"{c['total']}{row + 2}"].value == 2  # 2023｜车间's 2 t
+    assert sheet[f"{c['total']}{L.SITES_UNASSIGNED_ROW}"].value == 3
+    emptied = tmp_path / "emptied.xlsm"  # 乙厂's line deleted by hand
+    book = openpyxl.load_workbook(first, keep_vba=True)
+    book[L.SHEET_SITES][f"{c['site']}{row + 1}"] = None
+    book.save(emptied)
+    assert run("calc", emptied, "-o", second).exit_code == 0
+    book = openpyxl.load_workbook(second, data_only=True)
+    sheet = book[L.SHEET_SITES]
+    assert sheet[f"{c['total']}{row + 1}"].value in (None, "")  # not last run's 11
+    assert sheet[f"{c['total']}{L.SITES_UNASSIGNED_ROW}"].value == 3 + 11
+    assert sheet.protection.sheet and not sheet[f"{c['site']}{row}"].protection.locked
+    assert sheet[f"{c['total']}{row}"].protection.locked
+    single = openpyxl.load_workbook(EXAMPLE, data_only=True)[L.SHEET_SITES]
+    assert single[f"{c['total']}{L.SITES_ALL_ROW}"].value == pytest.approx(415_532.1116088)
+    assert single[f"{c['total']}{L.SITES_UNASSIGNED_ROW}"].value in (None, "")
+
+
+def test_two_names_excel_reads_as_one_site_are_refused(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()
+    a, b = site(tmp_path / "a", "1"), site(tmp_path / "b", "01")  # "=01" matches 1 in SUMIFS
+    result = run("consolidate", a, b, "-o", tmp_path / "g.xlsm")
+    assert result.exit_code == 2 and "[E617]" in result.output
