@@ -590,6 +590,14 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "请填写 {low:g}–{high:g} 之间的数字（不带 % 号），或留空用默认值",
         "type a number from {low:g} to {high:g} (without %), or leave it blank for the default",
     ),
+    "W116": ErrorSpec(
+        "各厂区汇总列出的厂区“{site}”{problem}，该表的公式与报告的按厂区数字会不一致",
+        "the site '{site}' listed in 各厂区汇总 {problem_en}: the sheet's formulas and the "
+        "report's by-site figures would disagree",
+        "每个厂区只列一次，名称不含 ｜ | * ? ~、前后无空格、互不为“名称｜…”的前缀",
+        "list each site once, by a name without ｜ | * ? ~ or spaces around it, none being "
+        "another's name followed by ｜",
+    ),
     "E701": ErrorSpec(
         "ghgxl excel setup 只用于 Windows 上的 Excel（此系统为 {system}）",
         "ghgxl excel setup is for Excel on Windows (this system: {system})",

@@ -38,6 +38,7 @@ from ghgxl.workbook.names import SHEET_SUMMARY
 from ghgxl.workbook.patch import Block, row_chunks
 from ghgxl.workbook.read import DQ_KEYS, MONTHS, is_blank, numbers
 from ghgxl.workbook.refs import column_letter, column_number, split_ref
+from ghgxl.workbook.sites import listed_findings
 from ghgxl.workbook.source import READ_SHEETS, OpenedWorkbook
 
 _GRID_KEY = re.compile(r"^grid\.cn\.[a-z_]+\.(\d{4})$")
@@ -297,6 +298,7 @@ def input_findings(calc: WorkbookCalculation) -> list[GhgError]:
         *significance(calc.data).findings,
         *ready.unassessed_significance(calc.data),
         *_settings_out_of_range(calc),
+        *listed_findings(calc),
     ]
 
 

@@ -232,3 +232,28 @@ def site_values(calc: WorkbookCalculation, summary: dict[str, object]) -> dict[s
     rest = values[f"{c['total']}{L.SITES_UNASSIGNED_ROW}"]
     values[f"{c['share_of_total']}{L.SITES_UNASSIGNED_ROW}"] = share(rest) if names else ""  # type: ignore[arg-type]
     return values
+
+
+def listed_findings(calc: WorkbookCalculation) -> list[GhgError]:
+    """W116 at each site line of 各厂区汇总 that Excel's SUMIFS would read otherwise than
+    :func:`by_site` does: a name twice (case aside, 1 and 01), a name holding ｜ | * ? ~ or
+    spaces around it, a name that another's rows would be counted under (甲厂 and 甲厂｜一车间)."""
+    found, seen = [], {}
+    for record in calc.data.sites.to_dict("records"):
+        name = cell_text(record.get("site"))
+        if is_blank(name):
+            continue
+        cell = f"{L.SHEET_SITES}!{L.SITE_COL['site']}{record['row']}"
+        key = site_key(name)  # type: ignore[arg-type]
+        if key in seen:
+            problem = (f"与 {seen[key]} 重复", f"repeats {seen[key]}")
+        elif any(mark in name for mark in _NOT_IN_NAMES) or name != name.strip():  # type: ignore[union-attr]
+            problem = ("含有 ｜ | * ? ~ 或前后空格", "holds ｜ | * ? ~ or spaces around it")
+        else:
+            problem = None
+        seen.setdefault(key, cell)
+        if problem:
+            found.append(
+                GhgError("W116", cell=cell, site=name, problem=problem[0], problem_en=problem[1])
+            )
+    return found

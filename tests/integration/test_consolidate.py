@@ -24,6 +24,7 @@ from ghgxl.workbook import fill
 from ghgxl.workbook import formulas as F
 from ghgxl.workbook import layout as L
 from ghgxl.workbook.calc import calculate_workbook, write_values
+from ghgxl.workbook.check import check_workbook
 from ghgxl.workbook.consolidate import Site, consolidate, write_group
 from ghgxl.workbook.read import read_workbook
 from ghgxl.workbook.sites import UNASSIGNED, by_site
@@ -366,3 +367,17 @@ def test_two_names_excel_reads_as_one_site_are_refused(tmp_path: Path) -> None:
     a, b = site(tmp_path / "a", "1"), site(tmp_path / "b", "01")  # "=01" matches 1 in SUMIFS
     result = run("consolidate", a, b, "-o", tmp_path / "g.xlsm")
     assert result.exit_code == 2 and "[E617]" in result.output
+
+
+def test_check_names_the_site_lines_the_sheet_would_count_otherwise(tmp_path: Path) -> None:
+    """Typed by hand into 各厂区汇总: a site twice (乙厂/乙厂, 1/01), a wildcard, a space, a
+    ｜ (甲厂｜一车间 would count 甲厂's rows twice). Each is W116 at its cell; 甲厂 is fine."""
+    names = ["甲厂", "乙厂", "乙厂", "1", "01", "丙厂*", " 丁厂", "甲厂｜一车间"]
+    listed = [{"site": name, "file": "x.xlsm", "share": 100} for name in names]
+    template = (ROOT / "workbook" / "ghgxl-template.xlsm").read_bytes()
+    path = tmp_path / "g.xlsm"
+    path.write_bytes(fill.fill(template, {"company": "集团"}, ROWS_OF_TWO_SITES, sites=listed))
+    _, findings = check_workbook(path)
+    flagged = [f.cell for f in findings if f.code == "W116"]
+    column, first = L.SITE_COL["site"], L.SITES_FIRST_ROW
+    assert flagged == [f"{L.SHEET_SITES}!{column}{first + i}" for i in (2, 4, 5, 6, 7)]
