@@ -122,6 +122,12 @@ def _text(record: dict[str, str | None], column: str) -> str:
     return normalize_text(record.get(column) or "")
 
 
+def _prose(record: dict[str, str | None], column: str) -> str:
+    """A name, citation or note as written: trimmed only, so Chinese text keeps its
+    full-width （）：，and a formula its × (NFKC is for keys, units and gases)."""
+    return (record.get(column) or "").strip()
+
+
 def _optional_number(record: dict[str, str | None], column: str) -> float | None:
     text = _text(record, column)
     return parse_number(text, what=column) if text else None
@@ -163,13 +169,13 @@ def _row(record: dict[str, str | None], file: str, line: int, origin: str) -> Fa
         gas=gas,
         value=value,
         unit=unit,
-        name_zh=_text(record, "name_zh"),
-        name_en=_text(record, "name_en"),
-        source=_text(record, "source"),
+        name_zh=_prose(record, "name_zh"),
+        name_en=_prose(record, "name_en"),
+        source=_prose(record, "source"),
         verified=verified,
         low=_optional_number(record, "low"),
         high=_optional_number(record, "high"),
-        notes=_text(record, "notes"),
+        notes=_prose(record, "notes"),
         origin=origin,
         file=file,
         line=line,

@@ -36,7 +36,11 @@ from ghgxl.workbook.read import is_blank, records
 from ghgxl.workbook.ready import readiness
 
 GAS_LABELS = {"CO2e": "CO2e*"}
-GAS_NOTE = "CO2e*：以 CO2 当量给出、未分气体的排放因子（如供应商或生命周期数据库因子）。"
+GAS_NOTE = (
+    "CO2e*：以 CO2 当量给出、未分气体的排放因子（如供应商、生命周期数据库或英国 DESNZ 因子）"
+    "算得的排放量；其 CO2 当量沿用因子来源所用的 GWP 版本（见附录一各因子的出处），"
+    "未换算为本报告所选的 GWP 版本。"
+)
 #: What makes two rows use the same methods, gases and factors: for a row with a library
 #: factor (``factor_key``), its key, unit, gas and method; for one with its own factor, also
 #: the factor, its unit and source and the row's source (the factor table names it so).

@@ -48,8 +48,14 @@ SEED_CATEGORY3_GASES_T = {"CO2": 26_652.23, "HFCs": 15.45}
 # What the example gives for the gases the seed's factors cannot reproduce (docs/example.md):
 # IPCC 2006 factors (fuel.*.road/offroad/stationary) with AR6 GWPs on the seed's row totals.
 EXAMPLE_SCOPE1_GASES_T = {"CO2": 99.16, "CH4": 19.63, "N2O": 5.62, "HFCs": 7.32}
-EXAMPLE_GASES_T = {"CO2": 415_484.09, "CH4": 19.63, "N2O": 5.62, "HFCs": 22.78}
-ZERO_GROUPS = ("PFCs", "SF6", "NF3", "CO2e", "CO2-biogenic", "Other")
+# Rows 14–24 and 34 use cited UK DESNZ factors given in CO2e only (CO2, CH4 and N2O not
+# split), so their emissions are CO2e*, not the seed's CO2: category 3 all but the HFC row
+# (26,652.23 t), category 4 the tap water of row 34 (9,556.21 kg).
+EXAMPLE_CATEGORY3_GASES_T = {"CO2e": 26_652.23, "HFCs": 15.45}
+EXAMPLE_CATEGORY4_CO2E_T = 9.56
+# CO2: 415,484.09 of the library split (scope 1 99.16) less the 26,661.79 t now CO2e*.
+EXAMPLE_GASES_T = {"CO2": 388_822.31, "CH4": 19.63, "N2O": 5.62, "HFCs": 22.78, "CO2e": 26_661.78}
+ZERO_GROUPS = ("PFCs", "SF6", "NF3", "CO2-biogenic", "Other")
 
 
 def _run(*args: str):
@@ -90,12 +96,15 @@ def test_every_row_equals_the_seed_to_one_hundredth_of_a_kg(report: dict) -> Non
         assert row["ok"]
 
 
-def test_every_library_version_since_the_first_reproduces_the_seed() -> None:
-    """The seed's figures stay exact under every released library version: a workbook made
-    with 2026.1 recomputes to the cent after newer versions ship (ghgxl.factors releases)."""
+def test_every_library_version_since_the_uk_table_reproduces_the_seed() -> None:
+    """The seed's figures stay exact under every released library version that has the
+    factors the example uses: a workbook made with 2026.2 recomputes to the cent after newer
+    versions ship (ghgxl.factors releases)."""
     from ghgxl.factors import released_versions, version_key
 
-    for version in [v for v in released_versions() if version_key(v) >= (2026, 1)]:
+    # 2026.1 has no UK DESNZ factors, which the example's rows 14–24, 34 and 41 use; it names
+    # them at their cells instead of giving a number (test below).
+    for version in [v for v in released_versions() if version_key(v) >= (2026, 2)]:
         result = _run("calc", str(EXAMPLE), "--json", "-", "--library", version)
         data = json.loads(result.stdout)
         assert data["factor_library_version"] == version
@@ -113,9 +122,41 @@ def test_gases_the_seed_and_the_example_agree_on(report: dict) -> None:
     # the seed's scope-1 CO2 + CH4 + N2O (131.74 − 7.32) is kept; only its split differs
     assert _t(scope1["CO2"] + scope1["CH4"] + scope1["N2O"]) == 124.41
     category3 = report["by_category_gas"]["3"]
-    assert {g: _t(v) for g, v in category3.items() if v} == SEED_CATEGORY3_GASES_T
+    assert _t(category3["HFCs"]) == SEED_CATEGORY3_GASES_T["HFCs"]
+    # the seed's category-3 CO2 is kept whole, as CO2e* of the cited factors
+    assert _t(category3["CO2"] + category3["CO2e"]) == SEED_CATEGORY3_GASES_T["CO2"]
     assert {g: _t(v) for g, v in report["by_category_gas"]["2"].items() if v} == {"CO2": 13_146.42}
-    assert {g: _t(v) for g, v in report["by_category_gas"]["4"].items() if v} == {"CO2": 375_586.28}
+    category4 = report["by_category_gas"]["4"]
+    assert _t(category4["CO2"] + category4["CO2e"]) == 375_586.28
+    assert {g for g, v in category4.items() if v} == {"CO2", "CO2e"}
+
+
+def test_cited_factors_give_co2e_not_the_seeds_co2(report: dict) -> None:
+    """Categories 3 and 4 use cited UK DESNZ factors where one fits (docs/example.md); those
+    give CO2e with the gases not split, so the seed's CO2-only tables 3 and 5 are not the
+    oracle for them: the rows' totals are."""
+    category3 = report["by_category_gas"]["3"]
+    assert {g: _t(v) for g, v in category3.items() if v} == EXAMPLE_CATEGORY3_GASES_T
+    assert _t(report["by_category_gas"]["4"]["CO2e"]) == EXAMPLE_CATEGORY4_CO2E_T
+    sheet = openpyxl.load_workbook(EXAMPLE, read_only=True)[L.SHEET_ACTIVITY]
+    key_column, id_column = L.ACT_COL["factor_key"], L.ACT_COL["id"]
+    cited = [
+        str(sheet[f"{id_column}{row['row']}"].value)
+        for row in report["rows"]
+        if str(sheet[f"{key_column}{row['row']}"].value or "").startswith("uk.")
+    ]
+    assert cited == [str(n) for n in range(14, 25)] + ["34", "41"]
+
+
+def test_a_library_without_the_cited_factors_names_each_row() -> None:
+    """Under 2026.1 (before the UK DESNZ table) the 13 cited rows are E301 at their cells, and
+    the total leaves them out visibly, never with a stand-in number."""
+    data = json.loads(_run("calc", str(EXAMPLE), "--json", "-", "--library", "2026.1").stdout)
+    unknown = [e for e in data["errors"] if e["code"] == "E301"]
+    assert len(unknown) == 13
+    assert all(e["cell"].startswith(f"{L.SHEET_ACTIVITY}!") for e in unknown)
+    cited_t = sum(SEED_ROWS_KG[str(n)] for n in [*range(14, 25), 34, 41]) / 1000
+    assert _t(data["total_tco2e"]) == _t(SEED_TOTAL_T - cited_t)
 
 
 def test_scope1_gas_split_from_the_library_factors(report: dict) -> None:
