@@ -175,6 +175,14 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "fix the row by the rules of a factor CSV (key, value >= 0, a known unit, a source); "
         "the sources using its key are not computed until then",
     ),
+    "E312": ErrorSpec(
+        "因子 '{key}' 不在所用的因子库 {version} 中（因子库 {current} 才有）",
+        "factor '{key}' is not in library {version}, the one used (it is in {current})",
+        "运行 ghgxl factors upgrade 先查看升级到 {current} 对各行的影响再升级清册，"
+        "或改选因子库 {version} 中的因子",
+        "run ghgxl factors upgrade to see what moving to {current} changes and then move the "
+        "workbook, or pick a factor that {version} has",
+    ),
     "E401": ErrorSpec(
         "未知气体 '{gas}'",
         "unknown gas '{gas}'",

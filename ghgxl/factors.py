@@ -243,8 +243,16 @@ class FactorLibrary:
     def rows_of(self, key: str) -> list[FactorRow]:
         """All rows of ``key``; E301 if there are none."""
         if key not in self._by_key:
-            raise GhgError("E301", key=key)
+            raise self._unknown(key)
         return sorted(self._by_key[key], key=lambda r: r.gas or "")
+
+    def _unknown(self, key: str) -> GhgError:
+        """E301, or E312 when this is an older version and the current one has ``key``: a
+        workbook pinned to its library meets a factor added since (the cure is an upgrade)."""
+        version, current = self.version.split("+")[0], current_version()
+        if version_key(version) < version_key(current) and key in FactorLibrary.default():
+            return GhgError("E312", key=key, version=version, current=current)
+        return GhgError("E301", key=key)
 
     def emission_factors(self, key: str) -> list[FactorRow]:
         """The gas rows of an emission-factor key; E301 unknown key, E303 a parameter."""

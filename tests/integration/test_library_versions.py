@@ -194,3 +194,23 @@ def test_excel_rows_compute_with_the_recorded_version_too() -> None:
     assert udfs.GHG_EMISSION_GROUPS(*row, None, "") == [[pytest.approx(0.5568)]]
     missing = udfs.GHG_EMISSION_GROUPS(*row, None, "1999.1")
     assert isinstance(missing, str) and missing.startswith("#GHG! E310")
+
+
+def test_a_factor_added_since_the_recorded_version_says_upgrade(tmp_path: Path) -> None:
+    """A workbook pinned to 2025.7 (no 2021 national grid factor) whose row names that factor:
+    E312 at the row's factor cell, naming both versions and ``factors upgrade``, in the
+    terminal and in the Excel cell; a key no version has stays E301."""
+    book = with_version(EXAMPLE, "2025.7", tmp_path / "pinned.xlsm")
+    result = run("calc", str(book))
+    line = next(x for x in result.output.splitlines() if "E312" in x)
+    assert f"{L.SHEET_ACTIVITY}!{L.ACT_COL['factor_key']}" in line
+    assert GRID in line and "2025.7" in line and current_version() in line
+    assert "ghgxl factors upgrade" in line
+    row = (1000, "kWh", GRID, None, None, None, "AR6", "CO2")
+    assert udfs.GHG_EMISSION_GROUPS(*row, None, "2025.7").startswith("#GHG! E312")
+    with pytest.raises(GhgError) as info:
+        FactorLibrary.release("2025.7").rows_of("no.such.factor")
+    assert info.value.code == "E301"
+    with pytest.raises(GhgError) as info:  # the newest version has no newer one to point at
+        FactorLibrary.default().rows_of("no.such.factor")
+    assert info.value.code == "E301"

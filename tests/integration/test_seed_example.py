@@ -149,10 +149,10 @@ def test_cited_factors_give_co2e_not_the_seeds_co2(report: dict) -> None:
 
 
 def test_a_library_without_the_cited_factors_names_each_row() -> None:
-    """Under 2026.1 (before the UK DESNZ table) the 13 cited rows are E301 at their cells, and
+    """Under 2026.1 (before the UK DESNZ table) the 13 cited rows are E312 (a factor added since) at their cells, and
     the total leaves them out visibly, never with a stand-in number."""
     data = json.loads(_run("calc", str(EXAMPLE), "--json", "-", "--library", "2026.1").stdout)
-    unknown = [e for e in data["errors"] if e["code"] == "E301"]
+    unknown = [e for e in data["errors"] if e["code"] == "E312"]  # added since: upgrade
     assert len(unknown) == 13
     assert all(e["cell"].startswith(f"{L.SHEET_ACTIVITY}!") for e in unknown)
     cited_t = sum(SEED_ROWS_KG[str(n)] for n in [*range(14, 25), 34, 41]) / 1000
