@@ -35,6 +35,21 @@ def _missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
+def _input(record: dict[str, Any], key: str) -> str | None:
+    """An input column as the user typed it (a row's factor key, unit, gas), None if blank."""
+    text = cell_text(record.get(key))
+    return text.strip() or None if text is not None else None
+
+
+def _amount(value: object) -> float | str | None:
+    """A number as computed with (not rounded), a text a user typed as itself, None if blank."""
+    if _missing(value) or value == "":
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value) if math.isfinite(float(value)) else None
+    return str(value)
+
+
 def _groups(values: dict[str, float]) -> dict[str, float | None]:
     return {g: _round(values[g]) for g in GROUPS}
 
@@ -52,8 +67,15 @@ def result_dict(result: InventoryResult, extra: dict[str, Any] | None = None) ->
                 "sheet": record.get("sheet"),
                 "row": None if _missing(record.get("row")) else int(record["row"]),
                 "place": None if _missing(record["place"]) else record["place"],
+                "source": _input(record, "source"),
                 "category": int(record["category"]),
                 "scope": int(record["scope"]),
+                "amount": _amount(record.get("amount")),
+                "unit": _input(record, "unit"),
+                "factor_key": _input(record, "factor_key"),
+                "factor": _amount(record.get("factor")),
+                "factor_unit": _input(record, "factor_unit"),
+                "gas": _input(record, "gas"),
                 "tco2e": _round(record["tco2e"]),
                 "gases": {g: _round(record[g]) for g in GROUPS},
                 "dq_score": _round(score),
