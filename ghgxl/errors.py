@@ -420,7 +420,7 @@ CATALOGUE: dict[str, ErrorSpec] = {
     ),
     "E621": ErrorSpec(
         "绿电绿证第 {line} 行：{problem}",
-        "green power / certificate row {line}: {problem}",
+        "green power / certificate row {line}: {problem_en}",
         "请修改该行：活动数据编号须指向一行外购电力（因子库电网因子），电量为 MWh 数值，"
         "供应商特定因子须填写排放因子；市场法结果在改正前不计算",
         "fix the row: its 活动数据编号 must name a purchased-electricity row (a library grid "
@@ -507,6 +507,37 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "{count} sites in one group: the 各厂区汇总 sheet of a group workbook lists at most {most}",
         "请先分组合并（如按区域），再将各组的集团清册作为厂区合并",
         "consolidate in groups first (by region, say), then consolidate the group workbooks",
+    ),
+    "E634": ErrorSpec(
+        "{path} 是已有的 Excel 工作簿，本命令写出的是报告或 JSON，不会用它覆盖工作簿",
+        "{path} is an existing Excel workbook; this command writes a report or JSON and will "
+        "not replace a workbook with it",
+        "请换一个输出文件名（报告用 .docx，JSON 用 .json）",
+        "choose another output name (.docx for a report, .json for JSON)",
+    ),
+    "E635": ErrorSpec(
+        "上一年度清册 {path} 的报告年度为 {found}，不早于本清册的 {year}",
+        "the earlier year's workbook {path} reports the year {found}, not earlier than this "
+        "workbook's {year}",
+        "--previous 请指定上一年度（早于 {year} 年）的清册",
+        "give --previous the workbook of an earlier year (before {year})",
+    ),
+    "E636": ErrorSpec(
+        "{what}清册 {path} 按 GWP {theirs} 计算，本清册为 {ours}，两者的变化会混入 GWP 的改变",
+        "the {what_en} workbook {path} uses GWP {theirs}, this one {ours}: the change between "
+        "them would mix in the change of GWP",
+        "另存一份{what}清册，在其基本信息中把 GWP 版本改为 {ours} 并计算后再比较（GWP 改变属方法变更，"
+        "基准年须按新 GWP 重新计算）",
+        "save a copy of the {what_en} workbook with its GWP set changed to {ours} in 基本信息, "
+        "calculate it and compare with that (a GWP change is a change of method: the base year "
+        "is recalculated with the new GWP)",
+    ),
+    "E637": ErrorSpec(
+        "{what}清册 {path} 的活动数据编号 {value} 重复，逐年比较按编号对应各行，重复的编号会让一行不被比较",
+        "the {what_en} workbook {path} uses the 活动数据 编号 {value} twice: years are compared "
+        "row by row by 编号, so a repeated one would leave a row out",
+        "请给每个排放源唯一的编号（ghgxl check 列出全部重复，E507）",
+        "give every source its own 编号 (ghgxl check lists every repeat, E507)",
     ),
     "W101": ErrorSpec(
         "电网因子年份 {factor_year} 与报告年度 {year} 不同",

@@ -300,8 +300,7 @@ def setup(workbook: Path | None = None) -> Report:
 def _replace_with_backup(path: Path, original: bytes, changed: bytes) -> Path:
     """A complete backup of ``path`` first (a new file, never over one), then ``changed``
     atomically in its place; returns the backup."""
-    from ghgxl.files import write_new
-    from ghgxl.workbook.calc import backup_paths
+    from ghgxl.files import backup_paths, write_new
 
     backup = write_new(backup_paths(path), original, path.stat().st_mode & 0o777)
     write_bytes_atomic(path, changed)

@@ -6,21 +6,26 @@ either the old file or the complete new one. A failure is E604 and an interrupti
 (:func:`interruptible`) stops the command; both leave the old file and no temp file.
 
 Before any work is written, :func:`check_outputs` refuses an output that is one of the inputs
-(E603), compared as files rather than names, and one that cannot be a regular file — a folder,
-a device, a FIFO, a socket (E604). A symlink is written through: it stays a link, and the file
+(E603), compared as files rather than names, one that cannot be a regular file — a folder,
+a device, a FIFO, a socket (E604) — and a report or JSON that would replace a workbook
+(E634). A workbook written over an existing one keeps that one first as a timestamped
+backup (:func:`backup_kept`). A symlink is written through: it stays a link, and the file
 it points at gets the new content.
 """
 
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import signal
 import stat
 import tempfile
 import threading
+import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
+from datetime import datetime
 from itertools import chain, islice
 from pathlib import Path
 from typing import BinaryIO
@@ -38,17 +43,23 @@ KINDS = {
 }
 #: Names tried for a new file (``write_new``) before giving up.
 MAX_NEW_NAMES = 1000
+#: Spreadsheets by their names (others are recognised by their content, xl/workbook.xml).
+WORKBOOK_SUFFIXES = frozenset((".xlsx", ".xlsm", ".xltx", ".xltm", ".xlsb", ".xls", ".ods"))
 
 
 # -- outputs are checked before any work is written --------------------------------------
 
 
-def check_outputs(outputs: Iterable[PathLike], inputs: Iterable[PathLike]) -> None:
+def check_outputs(
+    outputs: Iterable[PathLike], inputs: Iterable[PathLike], workbooks: Iterable[PathLike] = ()
+) -> None:
     """Refuse the ``outputs`` ghgxl is about to write, before it writes any: one that is an
     input or another output (E603) — the same file, however named: through a symlink, a hard
-    link, ``..`` — and one that cannot be a regular file (E604). ``None`` and ``-`` (stdout)
-    are left out."""
+    link, ``..`` — one that cannot be a regular file (E604), and one that is an existing
+    workbook while what is written there is not one of the ``workbooks`` (E634: a report or
+    JSON named like a workbook). ``None`` and ``-`` (stdout) are left out."""
     taken = {_identity(Path(p)): "input" for p in inputs if p is not None and str(p) != "-"}
+    books = {_identity(Path(p)) for p in workbooks if p is not None and str(p) != "-"}
     for output in outputs:
         if output is None or str(output) == "-":
             continue
@@ -66,7 +77,49 @@ def check_outputs(outputs: Iterable[PathLike], inputs: Iterable[PathLike]) -> No
                 why_zh="（它也是另一个输出）",
                 why_en=" (it is another output too)",
             )
+        if identity not in books and is_workbook_file(path):
+            raise GhgError("E634", path=str(path))
         taken[identity] = "output"
+
+
+def is_workbook_file(path: Path) -> bool:
+    """An existing spreadsheet file: by its name, or a zip that holds ``xl/workbook.xml``."""
+    real = Path(os.path.realpath(path))
+    if not real.is_file():
+        return False
+    if real.suffix.lower() in WORKBOOK_SUFFIXES:
+        return True
+    try:
+        with zipfile.ZipFile(real) as package:
+            return "xl/workbook.xml" in package.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return False
+
+
+def backup_paths(path: Path) -> Iterator[Path]:
+    """Names for a backup of ``path``, to try in turn: ``NAME.backup-YYYYMMDD-HHMMSS.xlsm``,
+    then ``…-HHMMSS-2.xlsm``, ``-3`` …, so a second backup in the same second is a new file."""
+    stem = f"{path.stem}.backup-{datetime.now():%Y%m%d-%H%M%S}"
+    yield path.with_name(f"{stem}{path.suffix}")
+    for count in itertools.count(2):
+        yield path.with_name(f"{stem}-{count}{path.suffix}")
+
+
+@contextmanager
+def backup_kept(path: Path) -> Iterator[Path | None]:
+    """Around writing a workbook at ``path``: the workbook there now, if any, first copied to
+    a new timestamped backup beside it (complete or absent), which is yielded; removed again
+    if the write fails, since an atomic write leaves the original in place."""
+    backup = None
+    if is_workbook_file(path):
+        real = Path(os.path.realpath(path))
+        backup = write_new(backup_paths(Path(path)), real.read_bytes(), real.stat().st_mode & 0o777)
+    try:
+        yield backup
+    except BaseException:
+        if backup is not None:
+            backup.unlink(missing_ok=True)
+        raise
 
 
 def destination(path: Path) -> Path:

@@ -48,7 +48,7 @@ def consolidate(
     from ghgxl.workbook import consolidate as C
     from ghgxl.workbook.calc import boundary
 
-    check_outputs([out, json_out], list(sites))
+    check_outputs([out, json_out], list(sites), workbooks=[out])
     with Progress(console=err_console, transient=True, disable=not err_console.is_terminal) as bar:
         task = bar.add_task("读取厂区清册 / reading the sites", total=len(sites) + 1)
 
@@ -60,6 +60,8 @@ def consolidate(
         group = C.consolidate(read, approach, company)
         calc = C.write_group(group, out)
         bar.update(task, advance=1)
+    if group.backup:
+        err_console.print(f"备份 / backup: {group.backup}", markup=False)
     err_console.print(f"已写入 / written: {out}", markup=False)
     extra = {**boundary(calc), "consolidation": approach}  # by_site: from the group workbook
     by_site = extra["by_site"]

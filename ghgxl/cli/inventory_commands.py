@@ -201,7 +201,7 @@ def calc(
     -o the results are written into a copy, formulas kept, so it shows every number
     without Python.
     """
-    check_outputs([out, json_out], [source, overlay, previous, base_year])
+    check_outputs([out, json_out], [source, overlay, previous, base_year], workbooks=[out])
     opened = None
     if source.suffix.lower() in OLD_WORKBOOK_SUFFIXES:  # never read as a CSV
         raise GhgError("E608", path=source.name)
@@ -223,7 +223,7 @@ def calc(
         from ghgxl.workbook.calc import boundary, calc_file
 
         years = _other_years(opened, source, previous, base_year)  # before anything is written
-        check_outputs([out, json_out], years.read)
+        check_outputs([out, json_out], years.read, workbooks=[out])
         with _progress() as report:
             calculation, written, backup = calc_file(
                 source, out, in_place, gwp_set, choice, opened=opened, progress=report

@@ -197,7 +197,8 @@ def factors_upgrade(book: Path, to_version: str | None, out: Path | None, in_pla
 
     if in_place and out:
         raise click.UsageError("--in-place 与 -o 不能同时使用 / use --in-place or -o, not both")
-    check_outputs([] if in_place else [out], [book])
+    outputs = [] if in_place else [out]
+    check_outputs(outputs, [book], workbooks=outputs)
     upgrade = upgrade_effect(book, to_version)
     old, new = upgrade.versions
     changes = upgrade.changes()

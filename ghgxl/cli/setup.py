@@ -56,6 +56,8 @@ def workbook_migrate(source: Path, out: Path, force: bool) -> None:
     for line in migration.left_behind:
         err_console.print(f"未迁移 / not carried: {line}", markup=False)
     after = migrate.write(migration, out, force)
+    if migration.backup:
+        err_console.print(f"备份 / backup: {migration.backup}", markup=False)
     console.print(
         f"已写入 / written: {out}（{len(after.rows)} 行，总排放量 / total "
         f"{after.result.total:,.2f} t CO2e，与原清册相同 / as before）",

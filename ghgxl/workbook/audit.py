@@ -325,7 +325,7 @@ def write_pack(
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     audit, plan, stamp = folder / "audit.xlsx", folder / "plan.xlsx", folder / "manifest.json"
-    check_outputs([audit, plan, stamp], [calc.data.path])
+    check_outputs([audit, plan, stamp], [calc.data.path], workbooks=[audit, plan])
     for target, write in ((audit, write_audit), (plan, None)):
         temp = target.with_name(f".{target.name}.tmp")
         if write is write_audit:

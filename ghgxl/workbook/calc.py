@@ -10,10 +10,8 @@ recomputing the native formulas finds the same totals (tested).
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +21,7 @@ from ghgxl import gwp, quality
 from ghgxl.emission import GROUPS, TOTAL_GROUPS, library_multipliers
 from ghgxl.errors import GhgError
 from ghgxl.factors import LIBRARY_ORIGIN, FactorLibrary, FactorRow, LibraryChoice
-from ghgxl.files import check_outputs, write_new
+from ghgxl.files import backup_kept, backup_paths, check_outputs, write_new
 from ghgxl.inventory import InventoryResult, calculate
 from ghgxl.workbook import layout as L
 from ghgxl.workbook import xlsx
@@ -480,15 +478,6 @@ def write_values(
     write_patched(Path(source), Path(target), blocks, small, progress)
 
 
-def backup_paths(path: Path) -> Iterator[Path]:
-    """Names for a backup of ``path``, to try in turn: ``NAME.backup-YYYYMMDD-HHMMSS.xlsm``,
-    then ``…-HHMMSS-2.xlsm``, ``-3`` …, so a second backup in the same second is a new file."""
-    stem = f"{path.stem}.backup-{datetime.now():%Y%m%d-%H%M%S}"
-    yield path.with_name(f"{stem}{path.suffix}")
-    for count in itertools.count(2):
-        yield path.with_name(f"{stem}-{count}{path.suffix}")
-
-
 def calc_file(
     source: Path,
     out: Path | None = None,
@@ -503,7 +492,8 @@ def calc_file(
     ``opened``: ``source`` already being parsed (:class:`OpenedWorkbook`); ``progress``
     is told each stage (``read``, ``write``) and how far it is, from 0 to 1."""
     tell = progress or (lambda stage, fraction: None)
-    check_outputs([] if in_place else [out], [source])  # E603/E604 before any work
+    outputs = [] if in_place else [out]
+    check_outputs(outputs, [source], workbooks=outputs)  # E603/E604 before any work
     tell("read", 0.0)
     calc = calculate_workbook(opened or source, gwp_set, library)
     chosen = workbook_gwp(calc.data)
@@ -520,6 +510,8 @@ def calc_file(
         mode = Path(source).stat().st_mode & 0o777
         backup = write_new(backup_paths(Path(source)), original, mode)  # complete or absent
         out = source
-    if out is not None:
         write_values(source, Path(out), values, lambda fraction: tell("write", fraction))
+    elif out is not None:
+        with backup_kept(Path(out)) as backup:  # a workbook there already is kept, not lost
+            write_values(source, Path(out), values, lambda fraction: tell("write", fraction))
     return calc, out, backup

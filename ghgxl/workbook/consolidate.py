@@ -70,6 +70,7 @@ class Consolidation:
     market: list[dict[str, object]] = field(default_factory=list)  # 绿电绿证 instruments
     lines: list[dict[str, object]] = field(default_factory=list)  # 各厂区汇总: site, file, share
     info: dict[str, object] = field(default_factory=dict)
+    backup: Path | None = None  # the workbook that was at the output, kept (write_group)
 
 
 def _share(calc: WorkbookCalculation, name: str, approach: str) -> float:
@@ -211,7 +212,7 @@ def _instruments(site: Site) -> list[dict[str, object]]:
 
 def write_group(group: Consolidation, out: Path) -> WorkbookCalculation:
     """The group workbook at ``out`` (atomically, never over a site), computed."""
-    check_outputs([out], [s.path for s in group.sites])
+    check_outputs([out], [s.path for s in group.sites], workbooks=[out])
     rows = max(L.TEMPLATE_ROWS, len(group.activity))
     package = resized(template.template_path().read_bytes(), rows)
     package = with_source_lines(package, len(group.sources))
@@ -227,5 +228,5 @@ def write_group(group: Consolidation, out: Path) -> WorkbookCalculation:
     with tempfile.TemporaryDirectory(prefix="ghgxl-group-") as folder:
         filled = Path(folder) / f"group{out.suffix or '.xlsm'}"
         write_bytes_atomic(filled, package)
-        calc, _, _ = calc_file(filled, out)
+        calc, _, group.backup = calc_file(filled, out)
     return calc

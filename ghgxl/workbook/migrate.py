@@ -25,7 +25,7 @@ import openpyxl
 import pandas as pd
 
 from ghgxl.errors import GhgError
-from ghgxl.files import check_outputs, write_bytes_atomic
+from ghgxl.files import backup_kept, check_outputs, write_bytes_atomic
 from ghgxl.workbook import fill, template
 from ghgxl.workbook import layout as L
 from ghgxl.workbook.calc import WorkbookCalculation, calculate_workbook
@@ -50,6 +50,7 @@ class Migration:
     source: Path
     calc: WorkbookCalculation
     left_behind: list[str] = field(default_factory=list)  # what the template has no place for
+    backup: Path | None = None  # the workbook that was at the output, kept (write)
 
     @property
     def data(self) -> WorkbookData:
@@ -242,7 +243,7 @@ def write(migration: Migration, out: Path, force: bool = False) -> WorkbookCalcu
     """The migrated workbook at ``out`` (atomically; never over the source): E630 when
     something would be left behind and not ``force``; E629 when it would compute otherwise."""
     out = Path(out)
-    check_outputs([out], [migration.source])
+    check_outputs([out], [migration.source], workbooks=[out])
     if migration.left_behind and not force:
         raise GhgError(
             "E630", path=migration.source.name, what="；".join(migration.left_behind[:10])
@@ -255,5 +256,6 @@ def write(migration: Migration, out: Path, force: bool = False) -> WorkbookCalcu
         difference = _same(migration.calc, after)
         if difference is not None:
             raise GhgError("E629", path=migration.source.name, difference=difference)
-        write_bytes_atomic(out, package)
+        with backup_kept(out) as migration.backup:  # a workbook there already is kept
+            write_bytes_atomic(out, package)
     return after

@@ -255,7 +255,7 @@ def new_workbook(
     from ghgxl.workbook.resize import resized
 
     out = Path(out)
-    check_outputs([out], [])  # a folder, a device: E604
+    check_outputs([out], [], workbooks=[out])  # a folder, a device: E604
     if out.exists() or out.is_symlink():  # a dangling symlink too
         raise GhgError("E603", path=str(out), why_zh="（文件已存在）", why_en=" (the file exists)")
     package = resized(template_path().read_bytes(), rows)

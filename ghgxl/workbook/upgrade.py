@@ -17,11 +17,10 @@ import pandas as pd
 
 from ghgxl.errors import GhgError
 from ghgxl.factors import FactorLibrary, LibraryChoice, current_version, recorded_version
-from ghgxl.files import write_new
+from ghgxl.files import backup_kept, backup_paths, write_new
 from ghgxl.workbook import layout as L
 from ghgxl.workbook.calc import (
     WorkbookCalculation,
-    backup_paths,
     calculate_workbook,
     cell_values,
     holds_error_values,
@@ -111,7 +110,11 @@ def write_upgrade(
         out = source
     if out is None:
         raise ValueError("out or in_place")
-    write_values(source, Path(out), values)
+    if in_place:
+        write_values(source, Path(out), values)
+    else:
+        with backup_kept(Path(out)) as backup:  # a workbook there already is kept, not lost
+            write_values(source, Path(out), values)
     return Path(out), backup
 
 

@@ -28,7 +28,6 @@ from ghgxl import files
 from ghgxl.cli import main
 from ghgxl.errors import GhgError
 from ghgxl.report import write_report
-from ghgxl.workbook import calc as workbook_calc
 from ghgxl.workbook.calc import calc_file
 from tests.support import ROOT, TWO_ROW_BOOK
 
@@ -317,7 +316,7 @@ class _FrozenClock(datetime):
 def test_backups_in_the_same_second_are_all_kept(
     book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(workbook_calc, "datetime", _FrozenClock)
+    monkeypatch.setattr(files, "datetime", _FrozenClock)
     taken = tmp_path / "book.backup-20250102-030405.xlsm"  # a file the user has by that name
     taken.write_bytes(b"not ghgxl's")
     versions = [book.read_bytes()]
@@ -397,3 +396,41 @@ def test_an_interrupted_write_leaves_no_temp_file(
     assert _temp_files(tmp_path) == []
     for backup in tmp_path.glob("big.backup-*.xlsm"):  # --in-place: written before, complete
         assert backup.read_bytes() == before[source.name]
+
+
+# -- a workbook at an output is never lost -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["report", "{book}", "-o", "{other}"],
+        ["calc", "{book}", "--json", "{other}"],
+        ["report", "{book}", "-o", "{renamed}"],  # a workbook by its content, not its name
+    ],
+)
+def test_a_report_or_json_never_replaces_a_workbook(command: list[str], book: Path) -> None:
+    other, renamed = book.with_name("other.xlsm"), book.with_name("kept.bin")
+    other.write_bytes(FILLED)
+    renamed.write_bytes(FILLED)
+    before = _snapshot(book.parent)
+    args = [a.format(book=book, other=other, renamed=renamed) for a in command]
+    result = _run(*args)
+    _refused(result, "E634")
+    assert _snapshot(book.parent) == before  # nothing written, nothing replaced
+
+
+@pytest.mark.parametrize(
+    "command", [["calc", "{book}", "-o", "{out}"], ["workbook", "migrate", "{book}", "-o", "{out}"]]
+)
+def test_a_workbook_written_over_a_workbook_keeps_it_first(command: list[str], book: Path) -> None:
+    out = book.with_name("out.xlsm")
+    out.write_bytes(b"PK not a real workbook, but named as one")  # what the user had there
+    original = out.read_bytes()
+    result = _run(*[a.format(book=book, out=out) for a in command])
+    assert result.exit_code == 0, result.output
+    backups = list(book.parent.glob("out.backup-*.xlsm"))
+    assert len(backups) == 1 and backups[0].read_bytes() == original
+    assert f"备份 / backup: {backups[0]}" in result.output
+    assert out.read_bytes() != original and zipfile.is_zipfile(out)
+    assert _temp_files(book.parent) == []
