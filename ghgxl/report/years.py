@@ -39,12 +39,13 @@ def _parts(line: Line) -> str:
 
 
 def _structural(change: Comparison, before: str) -> str:
-    total = change.total
-    share = abs(change.structural) / total.before * 100 if total.before else 0.0
+    effects = change.total.effects
     crossed = "超过" if change.recalculate else "未超过"
     return (
-        f"新增与删除排放源等结构性变化合计 {signed(change.structural)} t CO₂e，占 {before} 年度"
-        f"排放量的 {share:.2f}%，{crossed}基准年重新计算门槛 {change.threshold_pct:g}%"
+        f"新增与删除排放源等结构性变化：新增 {signed(effects['added'])}、删除 "
+        f"{signed(effects['removed'])} t CO₂e，两者分别计入共 {money(change.structural_gross)} "
+        f"t CO₂e，占 {before} 年度排放量的 {change.structural_pct:.2f}%，{crossed}基准年重新计算"
+        f"门槛 {change.threshold_pct:g}%"
     )
 
 
@@ -64,9 +65,17 @@ def year_on_year(calc: WorkbookCalculation) -> dict[str, object] | None:
         f"{money(line.after)} t CO₂e（{_parts(line)}）"
         for category, line in change.by_category.items()
     ]
-    note = _structural(change, before) + (
-        "，应重新计算基准年及其后各年的排放量。" if change.recalculate else "。"
-    )
+    if cell_text(change.before_year) == cell_text(calc.data.info.get("base_year")):
+        note = _structural(change, before) + (  # last year is the base year: its verdict
+            "，应重新计算基准年及其后各年的排放量。" if change.recalculate else "。"
+        )
+    else:  # the threshold is of the base year's emissions, not last year's: chapter 7
+        effects = change.total.effects
+        note = (
+            f"与 {before} 年度相比，新增排放源 {signed(effects['added'])}、删除排放源 "
+            f"{signed(effects['removed'])} t CO₂e；是否重新计算基准年以基准年排放量为准判断，"
+            "见第七章基准年。"
+        )
     return {"summary": summary, "rows": rows, "note": note}
 
 

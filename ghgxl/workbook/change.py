@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ghgxl import gwp
 from ghgxl.errors import GhgError
 from ghgxl.export import cell_text
 from ghgxl.units import conversion_factor, is_number, parse_number
@@ -69,13 +70,25 @@ class Comparison:
 
     @property
     def structural(self) -> float:
+        """The net structural change: sources added less sources removed."""
         return self.total.effects["added"] + self.total.effects["removed"]
 
     @property
-    def recalculate(self) -> bool:
-        """Whether structural changes reach the threshold of the earlier total."""
+    def structural_gross(self) -> float:
+        """Sources added and sources removed, each counted: a plant bought and another sold
+        in one year are two structural changes, not none."""
+        return abs(self.total.effects["added"]) + abs(self.total.effects["removed"])
+
+    @property
+    def structural_pct(self) -> float:
         before = self.total.before
-        return bool(before) and abs(self.structural) / before * 100 >= self.threshold_pct
+        return self.structural_gross / before * 100 if before else 0.0
+
+    @property
+    def recalculate(self) -> bool:
+        """Whether the structural changes, added and removed each counted, reach the
+        threshold of the earlier total."""
+        return bool(self.total.before) and self.structural_pct >= self.threshold_pct
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -85,6 +98,8 @@ class Comparison:
             "by_category": {str(k): v.as_dict() for k, v in self.by_category.items()},
             "by_scope": {str(k): v.as_dict() for k, v in self.by_scope.items()},
             "structural_tco2e": self.structural,
+            "structural_gross_tco2e": self.structural_gross,
+            "structural_pct": self.structural_pct,
             "threshold_pct": self.threshold_pct,
             "recalculate_base_year": self.recalculate,
         }
@@ -93,15 +108,31 @@ class Comparison:
 Row = tuple[int, int, float, str, float]  # category, scope, amount, unit, t CO2e
 
 
+def unique_ids(calc: WorkbookCalculation, what: str = "本", what_en: str = "this") -> None:
+    """E637 at the second row of an 编号 used twice: rows are matched across years by their
+    编号, so a repeated one would drop a row from the comparison."""
+    seen: set[str] = set()
+    column = calc.data.activity_columns.get("id", "A")
+    for identifier, row in zip(calc.rows["id"].tolist(), calc.rows["row"].tolist(), strict=True):
+        key = cell_text(identifier)
+        if key is None or not key.strip():
+            continue
+        if key.strip() in seen:
+            cell = f"{L.SHEET_ACTIVITY}!{column}{row}"
+            path = Path(calc.data.path).name
+            raise GhgError("E637", cell=cell, what=what, what_en=what_en, path=path, value=key)
+        seen.add(key.strip())
+
+
 def _rows(calc: WorkbookCalculation) -> dict[str, Row]:
-    """Valid rows by id."""
+    """Valid rows by id (unique: :func:`unique_ids`)."""
     rows: dict[str, Row] = {}
     inputs = records(calc.rows, ("id", "row", "amount", "unit"))
     computed_rows = records(calc.result.rows, ("ok", "category", "scope", "tco2e"))
     for row, computed in zip(inputs, computed_rows, strict=True):
         if not computed["ok"]:
             continue
-        key = cell_text(row.get("id")) or f"row {row['row']}"
+        key = (cell_text(row.get("id")) or "").strip() or f"row {row['row']}"
         amount = parse_number(row["amount"])
         category, scope = int(computed["category"]), int(computed["scope"])
         rows[key] = (category, scope, amount, str(row["unit"]), float(computed["tco2e"]))
@@ -124,6 +155,8 @@ def threshold_pct(info: dict[str, object]) -> float:
 
 
 def compare(after: WorkbookCalculation, before: WorkbookCalculation) -> Comparison:
+    unique_ids(after)
+    unique_ids(before, "比较年度", "compared year's")
     """``after`` (this year) against ``before`` (an earlier year)."""
     old, new = _rows(before), _rows(after)
     categories: dict[int, Line] = {}
@@ -201,6 +234,29 @@ def _complete(other: WorkbookCalculation, what: str, what_en: str) -> WorkbookCa
     return other
 
 
+def _comparable(
+    other: WorkbookCalculation,
+    info: dict[str, object],
+    rows: dict[str, int],
+    what: str,
+    what_en: str,
+) -> WorkbookCalculation:
+    """E636 when the other year's workbook weighs the gases with another GWP set: the change
+    would mix a change of method into the change of emissions."""
+    theirs, ours = other.result.gwp_set, str(info.get("gwp_set") or gwp.DEFAULT_SET)
+    try:
+        same = gwp.canonical_set(ours) == theirs
+    except GhgError:  # this workbook's own GWP cell is wrong: its calculation says so (E402)
+        return other
+    if not same:
+        cell = f"{L.SHEET_INFO}!B{rows.get('gwp_set', 0)}"
+        path = Path(other.data.path).name
+        raise GhgError(
+            "E636", cell=cell, what=what, what_en=what_en, path=path, theirs=theirs, ours=ours
+        )
+    return other
+
+
 @dataclass
 class OtherYears:
     previous: WorkbookCalculation | None = None
@@ -226,7 +282,16 @@ def other_years(
 
     years = OtherYears()
     if previous is not None:
-        years.previous = _complete(calculate_workbook(Path(previous)), "上一年度", "earlier year's")
+        earlier = _complete(calculate_workbook(Path(previous)), "上一年度", "earlier year's")
+        found, year = (
+            _year(earlier.data.info.get("reporting_year")),
+            _year(info.get("reporting_year")),
+        )
+        if is_number(found) and is_number(year) and found >= year:  # type: ignore[operator]
+            cell = f"{L.SHEET_INFO}!B{rows.get('reporting_year', 0)}"
+            raise GhgError("E635", cell=cell, path=Path(previous).name, found=found, year=year)
+        unique_ids(earlier, "上一年度", "earlier year's")
+        years.previous = _comparable(earlier, info, rows, "上一年度", "earlier year's")
         years.read.append(Path(previous))
     if base_year is not None:
         path: Path | None = Path(base_year)
@@ -239,7 +304,10 @@ def other_years(
         if is_number(found) and is_number(year) and found != year:
             cell = f"{L.SHEET_INFO}!B{rows.get('base_year', 0)}"
             raise GhgError("E627", cell=cell, path=path.name, found=found, year=year)
-        years.base = _complete(base, "基准年", "base-year")
+        unique_ids(base, "基准年", "base-year")
+        years.base = _comparable(
+            _complete(base, "基准年", "base-year"), info, rows, "基准年", "base-year"
+        )
         years.read.append(path)
     return years
 

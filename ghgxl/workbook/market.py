@@ -14,6 +14,8 @@ The workbook's totals stay location-based.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -91,10 +93,26 @@ def _electricity(
             mwh = parse_number(row["amount"]) * conversion_factor(str(row["unit"]), "MWh")
         except GhgError:  # an energy unit pint cannot turn into MWh: counted as located
             continue
-        uses[cell_text(row.get("id")) or ""] = _Use(mwh, computed["tco2e"], residual)
         if residual not in library:
-            uses[cell_text(row.get("id")) or ""].residual_key = ""
+            residual = ""
+        # an instrument names its row by 编号: a row without one can be covered by none; two
+        # rows of one 编号 and one grid year are one consumption, covered together
+        row_id = cell_text(row.get("id")) or f"\x00{len(uses)}"
+        known = uses.get(row_id)
+        if known is not None and known.residual_key == residual:
+            known.mwh += mwh
+            known.location_t += computed["tco2e"]
+            continue
+        if known is not None:  # one 编号, two grid years: kept apart, the first is named
+            row_id = f"{row_id}\x00{len(uses)}"
+        uses[row_id] = _Use(mwh, computed["tco2e"], residual)
     return uses
+
+
+def certificate_key(number: str) -> str:
+    """A certificate or contract number as two claims of it compare: NFKC (full-width →
+    ASCII), case and every space and dash ignored."""
+    return re.sub(r"[\s\-‐‑‒–—―－]+", "", unicodedata.normalize("NFKC", number)).casefold()
 
 
 def _number(value: object, what: str) -> float:
@@ -122,32 +140,56 @@ def scope2(
             row_id = cell_text(record.get("row_id")) or ""
             use = uses.get(row_id)
             if use is None:
-                raise GhgError("E621", line=line, problem=f"活动数据编号 {row_id!r} 不是外购电力行")
+                raise GhgError(
+                    "E621",
+                    line=line,
+                    problem=f"活动数据编号 {row_id!r} 不是外购电力行",
+                    problem_en=f"活动数据编号 {row_id!r} is not a purchased-electricity row",
+                )
             kind = str(record.get("kind") or "").strip()
             if kind not in L.INSTRUMENT_KINDS:
-                raise GhgError("E621", line=line, problem=f"工具类型 {kind!r} 不在下拉列表中")
+                raise GhgError(
+                    "E621",
+                    line=line,
+                    problem=f"工具类型 {kind!r} 不在下拉列表中",
+                    problem_en=f"the kind {kind!r} is not one of the list",
+                )
             mwh = _number(record.get("mwh"), "电量 (MWh)")
             factor_cell = record.get("factor")
             if is_blank(factor_cell) and kind not in GREEN:
-                raise GhgError("E621", line=line, problem="供应商特定因子须填写排放因子")
+                raise GhgError(
+                    "E621",
+                    line=line,
+                    problem="供应商特定因子须填写排放因子",
+                    problem_en="a supplier-specific factor needs its value",
+                )
             factor = 0.0 if is_blank(factor_cell) else _number(factor_cell, "排放因子")
             vintage = record.get("vintage")
             if not is_number(vintage):
-                raise GhgError("E621", line=line, problem="电量生产年份须为年份数字")
+                raise GhgError(
+                    "E621",
+                    line=line,
+                    problem="电量生产年份须为年份数字",
+                    problem_en="the vintage must be a year",
+                )
             if is_number(year) and int(vintage) != int(year):  # type: ignore[arg-type]
                 raise GhgError("E624", line=line, vintage=int(vintage), year=int(year))  # type: ignore[arg-type]
             certificate = cell_text(record.get("certificate")) or ""
             if not certificate:
-                raise GhgError("E621", line=line, problem="证书/合同编号必填（避免重复计算）")
-            if certificate in claimed:
                 raise GhgError(
-                    "E623", certificate=certificate, first=claimed[certificate], line=line
+                    "E621",
+                    line=line,
+                    problem="证书/合同编号必填（避免重复计算）",
+                    problem_en="the certificate or contract number is required (no double counting)",
                 )
+            same = certificate_key(certificate)  # GEC-1 = gec-1 = ＧＥＣ－１ = "GEC-1 "
+            if same in claimed:
+                raise GhgError("E623", certificate=certificate, first=claimed[same], line=line)
         except GhgError as error:
             column = "row_id" if error.code in ("E621", "E623") else "vintage"
             out.errors.append(error.at(_cell(column, line)))
             continue
-        claimed[certificate] = line
+        claimed[same] = line
         use.covered.append((mwh, factor))
         use.first_line = use.first_line or line
         out.covered_mwh[kind] = out.covered_mwh.get(kind, 0.0) + mwh

@@ -6,7 +6,8 @@ Hand calculation of the small pair (category 1, explicit factors in t CO2e/t):
 - base year 2023: A 100 t × 1.0 = 100 t; B 50 t × 1.0 = 50 t; total 150 t.
 - 2024: A 110 t × 1.0 = 110 t (activity +10 t); B gone (removed −50 t); C new 30 t × 1.0
   = 30 t (added +30 t); total 140 t.
-- structural changes −50 + 30 = −20 t, 13.33 % of 150 t ≥ 10 %: recalculate.
+- structural changes: −50 t removed and +30 t added, each counted (a source bought and one
+  sold are two changes, not one net change): 80 t, 53.33 % of 150 t ≥ 10 %: recalculate.
   Recalculated base year 150 − 50 + 30 = 130 t; 2024 against it (140 − 130) / 130 = +7.69 %.
 """
 
@@ -70,7 +71,9 @@ def test_structural_changes_past_the_threshold_recalculate_the_base_year(pair) -
     lines = chapter.split("\n")
     assert lines[1] == "类别1 直接温室气体排放与移除 | 150.00 | 140.00 | −6.67% | −20.00 | 130.00"
     assert lines[7] == "合计 | 150.00 | 140.00 | −6.67% | −20.00 | 130.00"
-    assert "占 2023 年度排放量的 13.33%，超过基准年重新计算门槛 10%" in chapter
+    assert data["structural_gross_tco2e"] == 80 and data["structural_tco2e"] == -20
+    assert "新增 +30.00、删除 −50.00 t CO₂e，两者分别计入共 80.00 t CO₂e" in chapter
+    assert "占 2023 年度排放量的 53.33%，超过基准年重新计算门槛 10%" in chapter
     assert "重新计算基准年排放量为 130.00 t CO₂e：扣除此后删除的排放源 50.00 t CO₂e" in chapter
     assert "加上此后新增的排放源 30.00 t CO₂e" in chapter and "变化 +7.69%" in chapter
 
@@ -79,10 +82,10 @@ def test_a_higher_threshold_keeps_the_base_year(tmp_path: Path) -> None:
     _book(tmp_path / "清册-2023.xlsm", 2023, {"A": 100, "B": 50})
     now = _book(
         tmp_path / "清册-2024.xlsm", 2024, {"A": 110, "C": 30},
-        base_year_workbook="清册-2023.xlsm", recalculation_threshold_pct=15,
+        base_year_workbook="清册-2023.xlsm", recalculation_threshold_pct=60,
     )  # fmt: skip
     chapter = _chapter_seven(now)
-    assert "13.33%，未超过基准年重新计算门槛 15%，基准年排放量不重新计算。" in chapter
+    assert "53.33%，未超过基准年重新计算门槛 60%，基准年排放量不重新计算。" in chapter
     assert chapter.split("\n")[7] == "合计 | 150.00 | 140.00 | −6.67% | −20.00 | -"
 
 
@@ -165,3 +168,18 @@ def test_the_refusal_names_whole_years(pair, tmp_path: Path) -> None:
     wrong = _book(tmp_path / "清册-2022.xlsm", 2022, {"A": 1})
     result = CliRunner().invoke(main, ["report", str(now), "--base-year", str(wrong)])
     assert "报告年度为 2022，而基本信息的基准年为 2023" in result.output
+
+
+def test_a_source_added_and_one_removed_do_not_cancel(tmp_path: Path) -> None:
+    """B (50 t) sold and D (50 t) bought: the net structural change is 0, but each is 33.33 %
+    of the 150 t base year, 66.67 % together, past the 10 % threshold; a net test would
+    have said no recalculation."""
+    _book(tmp_path / "清册-2023.xlsm", 2023, {"A": 100, "B": 50})
+    now = _book(
+        tmp_path / "清册-2024.xlsm", 2024, {"A": 100, "D": 50}, base_year_workbook="清册-2023.xlsm"
+    )
+    data = json.loads(CliRunner().invoke(main, ["calc", str(now), "--json", "-"]).stdout)
+    change = data["base_year"]
+    assert change["structural_tco2e"] == 0 and change["structural_gross_tco2e"] == 100
+    assert change["structural_pct"] == pytest.approx(100 / 150 * 100)
+    assert change["recalculate_base_year"] is True

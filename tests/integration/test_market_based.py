@@ -75,10 +75,18 @@ def test_without_instruments_everything_counts_at_the_residual_factor() -> None:
         (dict(GEC, row_id=4), "E621", "row_id"),  # 编号 4 is diesel, not electricity
         (dict(GEC, mwh=30_000), "E622", "mwh"),  # more than the 23,610.66 MWh used
         (dict(PPA, certificate=GEC["certificate"]), "E623", "row_id"),  # claimed twice
+        (dict(PPA, certificate="gec－2023－0001 "), "E623", "row_id"),  # the same, typed otherwise
         (dict(PPA, vintage=2022), "E624", "vintage"),  # another year's power
         (dict(GEC, kind="供应商特定因子"), "E621", "row_id"),  # a supplier factor needs its value
     ],
-    ids=["not-electricity", "too-much", "twice", "vintage", "supplier-without-factor"],
+    ids=[
+        "not-electricity",
+        "too-much",
+        "twice",
+        "twice-typed-otherwise",
+        "vintage",
+        "supplier-without-factor",
+    ],
 )
 def test_quality_criteria_are_errors_at_the_cell(
     tmp_path: Path, instrument: dict, code: str, column: str
@@ -105,3 +113,22 @@ def test_the_template_offers_the_instrument_kinds() -> None:
     rules = [v.formula1 for v in sheet.data_validations.dataValidation]
     assert '"' + ",".join(L.INSTRUMENT_KINDS) + '"' in rules
     assert [c.value for c in sheet[L.HEADER_ROW]] == [c.header for c in L.MARKET_COLUMNS]
+
+
+def test_two_rows_of_one_id_are_one_consumption(tmp_path: Path) -> None:
+    """A second purchased-electricity row under 编号 12 (10,000 MWh, same 2021 factor) is
+    not lost: 33,610.66 MWh, of which the certificates cover 5,000 MWh; by hand
+    5,000 × 0 + 28,610.66 × 0.5942 = 17,000.454172 t."""
+    grid = dict(category=2, unit="kWh", factor_key="grid.cn.national.2021", source="外购电力")
+    rows = [dict(grid, id=12, annual=23_610_660), dict(grid, id=12, annual=10_000_000)]
+    book = tmp_path / "two.xlsm"
+    info = {"reporting_year": 2023}
+    book.write_bytes(fill.fill(TEMPLATE, info=info, activity=rows, market=(GEC,)))
+    calc = calculate_workbook(book)
+    assert calc.scope2.market_t == pytest.approx(28_610.66 * 0.5942, rel=1e-12)
+
+
+def test_e621_speaks_english_in_its_english_half(tmp_path: Path) -> None:
+    _, findings = check_workbook(with_instruments(tmp_path, dict(GEC, row_id=4)))
+    english = next(e for e in findings if e.code == "E621").message_en
+    assert "is not a purchased-electricity row" in english and "不是" not in english

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import shutil
 
+import openpyxl
 import pytest
 from click.testing import CliRunner
 
@@ -62,3 +64,55 @@ def test_the_script_rebuilds_the_committed_file(tmp_path) -> None:
     result = CliRunner().invoke(main, ["calc", str(THIS), "--json", "-"])
     assert rebuilt.result.total == pytest.approx(json.loads(result.stdout)["total_tco2e"], abs=1e-6)
     assert "虚构" in str(rebuilt.data.info["company_profile"])
+
+
+def _refused(*args: str, code: str) -> str:
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    assert result.exit_code == 2 and f"[{code}]" in result.output, result.output
+    assert "Traceback" not in result.output
+    return result.output
+
+
+def test_previous_must_be_an_earlier_year(tmp_path) -> None:
+    """2023 compared with 2024 as its 'previous' year, or a year with itself, is refused at
+    this workbook's 报告年度 cell, not a change of +8.64 % or of zero."""
+    later = _refused(
+        "report", str(LAST), "-o", str(tmp_path / "r.docx"), "--previous", str(THIS), code="E635"
+    )
+    assert "基本信息!B" in later and "2024" in later and "2023" in later
+    _refused("calc", str(THIS), "--previous", str(THIS), code="E635")
+    assert not (tmp_path / "r.docx").exists()
+
+
+def test_an_earlier_year_with_another_gwp_is_refused(tmp_path) -> None:
+    """The 2023 example recomputed with AR5 against 2024 in AR6: the change would mix the
+    GWP change in (category 1's CH4 and N2O move by themselves), so it is refused, naming both."""
+    from ghgxl.workbook import layout as L
+    from ghgxl.workbook.calc import calc_file, write_values
+    from ghgxl.workbook.read import read_workbook
+
+    row = read_workbook(LAST).info_rows["gwp_set"]
+    edited, ar5 = tmp_path / "edited.xlsm", tmp_path / "ar5.xlsm"
+    write_values(LAST, edited, {L.SHEET_INFO: {f"B{row}": "AR5"}})
+    calc_file(edited, ar5)
+    output = _refused("calc", str(THIS), "--previous", str(ar5), code="E636")
+    assert "AR5" in output and "AR6" in output and "ar5.xlsm" in output
+
+
+def test_a_repeated_id_is_refused_before_comparing(tmp_path) -> None:
+    """编号 1 given to the second 活动数据 row too: the comparison matches rows by 编号 and
+    would drop one (2024 would seem 5.10 t lower); refused at that cell, in either year."""
+    from ghgxl.workbook import layout as L
+    from ghgxl.workbook.read import read_workbook
+
+    column = read_workbook(THIS).activity_columns["id"]
+    shutil.copy(LAST, tmp_path / LAST.name)  # the base year 2024's 基本信息 names, beside it
+    for source, name in ((THIS, "this.xlsm"), (LAST, "last.xlsm")):
+        book = openpyxl.load_workbook(source, keep_vba=True)
+        book[L.SHEET_ACTIVITY][f"{column}{L.FIRST_ROW + 1}"] = "1"
+        book.save(tmp_path / name)
+    this = str(tmp_path / "this.xlsm")
+    output = _refused("calc", this, "--previous", str(LAST), "--json", "-", code="E637")
+    assert f"{L.SHEET_ACTIVITY}!{column}{L.FIRST_ROW + 1}" in output and "this.xlsm" in output
+    output = _refused("calc", str(THIS), "--previous", str(tmp_path / "last.xlsm"), code="E637")
+    assert "上一年度清册 last.xlsm" in output

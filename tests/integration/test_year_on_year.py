@@ -95,3 +95,27 @@ def test_calc_and_report_take_the_previous_year(second_year: Path, tmp_path: Pat
 def test_without_a_previous_year_the_report_has_no_comparison(tmp_path: Path) -> None:
     text = docx_text(io.BytesIO(render_docx(calculate_workbook(EXAMPLE), images=tmp_path)))
     assert "年度比较" not in text
+
+
+def test_last_year_that_is_not_the_base_year_leaves_the_verdict_to_chapter_7(
+    second_year: Path, tmp_path: Path
+) -> None:
+    """The threshold is a share of the base year's emissions: compared with 2023 while the base
+    year is 2022, chapter 10 lists what was added and removed and points to chapter 7, rather
+    than judging the base year by last year's total."""
+    from ghgxl.workbook import layout as L
+    from ghgxl.workbook.calc import write_values
+    from ghgxl.workbook.read import read_workbook
+
+    row = read_workbook(second_year).info_rows["base_year"]
+    book = tmp_path / "base-2022.xlsm"
+    write_values(second_year, book, {L.SHEET_INFO: {f"B{row}": 2022}})
+    calc = calculate_workbook(book)
+    calc.previous = calculate_workbook(EXAMPLE)
+    text = docx_text(io.BytesIO(render_docx(calc, images=tmp_path)))
+    chapter = text.split("与 2023 年度比较")[1]
+    assert (
+        "删除排放源 −335,752.63 t CO₂e；是否重新计算基准年以基准年排放量为准判断，见第七章"
+        in chapter
+    )
+    assert "应重新计算基准年" not in chapter.split("第十一章")[0]
