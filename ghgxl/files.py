@@ -143,9 +143,10 @@ def destination(path: Path) -> Path:
 
 
 def _identity(path: Path) -> tuple[object, ...]:
-    """The file ``path`` names: its device and inode, or (not there yet) its full path."""
+    """The file ``path`` names: its device and inode, or (not there yet) its full path.
+    Resolved first, so ``missing/../book.xlsm`` is ``book.xlsm`` (the kernel refuses it)."""
     try:
-        info = os.stat(path)
+        info = os.stat(os.path.realpath(path))
     except OSError:
         return ("path", os.path.realpath(path))
     return ("file", info.st_dev, info.st_ino)

@@ -10,11 +10,21 @@ import click
 from rich.progress import Progress
 from rich.table import Table
 
-from ghgxl.cli.base import console, err_console, friendly, library_option, main
+from ghgxl.cli.base import (
+    EXIT_FINDINGS,
+    console,
+    err_console,
+    friendly,
+    library_option,
+    main,
+)
+from ghgxl.cli.inventory_commands import _print_findings
 
 
 @main.command("consolidate")
-@click.argument("sites", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument(
+    "sites", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
 @click.option(
     "-o",
     "--out",
@@ -81,3 +91,6 @@ def consolidate(
             )
         table.add_row("集团 group", out.name, "", f"{calc.result.total:,.2f}")
         console.print(table)
+    _print_findings([*calc.result.errors, *calc.result.warnings])
+    if calc.result.errors:  # written, as calc -o writes; but not a clean group: say so
+        sys.exit(EXIT_FINDINGS)

@@ -24,7 +24,7 @@ from ghgxl.errors import GhgError
 from ghgxl.export import cell_text
 from ghgxl.factors import FactorRow, LibraryChoice, recorded_version
 from ghgxl.files import check_outputs, write_bytes_atomic
-from ghgxl.units import is_number
+from ghgxl.units import is_number, parse_number
 from ghgxl.workbook import fill, template
 from ghgxl.workbook import layout as L
 from ghgxl.workbook.calc import WorkbookCalculation, calc_file, calculate_workbook
@@ -77,10 +77,16 @@ def _share(calc: WorkbookCalculation, name: str, approach: str) -> float:
     if approach != "equity":
         return 1.0
     value = calc.data.info.get("equity_share")
-    if not is_number(value) or not 0 <= float(value) <= 100:  # type: ignore[arg-type]
-        cell = f"{L.SHEET_INFO}!B{calc.data.info_rows.get('equity_share', L.INFO_FIRST_ROW)}"
+    cell = f"{L.SHEET_INFO}!B{calc.data.info_rows.get('equity_share', L.INFO_FIRST_ROW)}"
+    text = str(value).strip() if isinstance(value, str) else None
+    try:  # 50, or text "50" / "50%" / "50 %"
+        share = parse_number(text.rstrip("%").strip() if text else value)
+    except GhgError:
+        raise GhgError("E618", cell=cell, site=name, value=value) from None
+    if not 0 <= share <= 100 or (0 < share <= 1 and not (text or "").endswith("%")):
+        # 0.5 is what a cell formatted as 50% holds: 0.5 % or 50 %? typed "0.5%" says
         raise GhgError("E618", cell=cell, site=name, value=value)
-    return float(value) / 100  # type: ignore[arg-type]
+    return share / 100
 
 
 def read_sites(
@@ -129,16 +135,11 @@ def consolidate(sites: list[Site], approach: str = "control", company: str = "")
     if len(sites) > L.SITE_ROWS:
         raise GhgError("E633", count=len(sites), most=L.SITE_ROWS)
     group = Consolidation(sites, approach)
-    merged: dict[tuple[str, str | None], tuple[FactorRow, str]] = {}
     for site in sites:
         group.activity += _activity(site)
         group.sources += _sources(site)
         group.market += _instruments(site)
-        for row in site.calc.data.company:
-            known = merged.setdefault((row.key, row.gas), (row, site.name))
-            if (known[0].value, known[0].unit) != (row.value, row.unit):
-                raise GhgError("E620", key=row.key, first=known[1], second=site.name)
-    group.company = [record_of(row) for row, _ in merged.values()]
+    group.company = [record_of(row) for row in _company_factors(sites)]
     group.lines = [
         {"site": s.name, "file": s.path.name, "share": float(f"{s.share * 100:.12g}")}
         for s in sites
@@ -156,8 +157,41 @@ def consolidate(sites: list[Site], approach: str = "control", company: str = "")
     return group
 
 
+def _company_factors(sites: list[Site]) -> list[FactorRow]:
+    """The sites' 公司因子 rows, one set per key. E620 when two sites give a key different
+    rows (a value, a unit, a gas more or less), and when a site replaces a library factor
+    that another site uses as the library's: in one workbook its rows would change too."""
+    defined: dict[str, tuple[tuple[tuple[str, float, str], ...], str, list[FactorRow]]] = {}
+    for site in sites:
+        mine: dict[str, list[FactorRow]] = {}
+        for row in site.calc.data.company:
+            mine.setdefault(row.key, []).append(row)
+        for key, rows in mine.items():
+            shape = tuple(sorted((r.gas or "", r.value, r.unit) for r in rows))
+            known = defined.setdefault(key, (shape, site.name, rows))
+            if known[0] != shape:
+                raise GhgError("E620", key=key, first=known[1], second=site.name)
+    for site in sites:
+        own = {row.key.lower() for row in site.calc.data.company}
+        keys = site.calc.data.activity.get("factor_key", [])
+        used = {str(k).strip().lower() for k in keys if not is_blank(k)}
+        for key in sorted((used & {k.lower() for k in defined}) - own):
+            owner = next(v[1] for k, v in defined.items() if k.lower() == key)
+            raise GhgError("E620", key=key, first=owner, second=site.name)
+    return [row for _, _, rows in defined.values() for row in rows]
+
+
 def _scaled(value: object, share: float) -> object:
-    return value * share if share != 1 and is_number(value) else value  # type: ignore[operator]
+    """An amount times the share: a number, or text the engine reads as one ("1,000");
+    other text stays as it is (the group's calc then names it, as the site's would)."""
+    if share == 1 or is_blank(value):
+        return value
+    if is_number(value):
+        return value * share  # type: ignore[operator]
+    try:
+        return parse_number(value) * share
+    except GhgError:
+        return value
 
 
 def _activity(site: Site) -> list[dict[str, object]]:
@@ -187,6 +221,8 @@ def _sources(site: Site) -> list[dict[str, object]]:
     lines = []
     for record in site.calc.data.sources.to_dict("records"):
         line = {k: record.get(k) for k in SOURCE_CARRIED if not is_blank(record.get(k))}
+        if "estimate_tco2e" in line:  # an exclusion's estimate counts with the site's share
+            line["estimate_tco2e"] = _scaled(line["estimate_tco2e"], site.share)
         if not is_blank(record.get("id")):
             line["id"] = f"{site.name}-{cell_text(record['id'])}"
         facility = record.get("facility")

@@ -381,3 +381,74 @@ def test_check_names_the_site_lines_the_sheet_would_count_otherwise(tmp_path: Pa
     flagged = [f.cell for f in findings if f.code == "W116"]
     column, first = L.SITE_COL["site"], L.SITES_FIRST_ROW
     assert flagged == [f"{L.SHEET_SITES}!{column}{first + i}" for i in (2, 4, 5, 6, 7)]
+
+
+def test_equity_share_scales_what_the_engine_reads_as_numbers(tmp_path: Path, example) -> None:
+    """合资厂 at 50 % with its electricity typed as text "23,610,660" (calc reads it as the
+    number) and an exclusion estimated at 3,000 t: both count half in the group, as its
+    numbers do; by hand the group is 1.5 × the example and the estimate 1,500 t."""
+    a = site(tmp_path, "一厂", equity_share=100)
+    b = site(tmp_path, "合资厂", equity_share=50)
+    book = openpyxl.load_workbook(b, keep_vba=True)
+    book[L.SHEET_ACTIVITY][f"{L.ACT_COL['annual']}{L.FIRST_ROW + 11}"] = "23,610,660"
+    exclusion = next(
+        row for row in range(L.FIRST_ROW, 60)
+        if book[L.SHEET_SOURCES][f"{L.SOURCE_COL['id']}{row}"].value == "X3"
+    )  # fmt: skip
+    book[L.SHEET_SOURCES][f"{L.SOURCE_COL['estimate_tco2e']}{exclusion}"] = 3000
+    book.save(b)
+    assert calculate_workbook(b).result.total == pytest.approx(example.total, rel=1e-12)
+    out = tmp_path / "g.xlsm"
+    assert run("consolidate", a, b, "-o", out, "--approach", "equity").exit_code == 0
+    group = calculate_workbook(out)
+    assert group.result.total == pytest.approx(1.5 * example.total, rel=1e-12)
+    estimates = [v for v in group.data.sources["estimate_tco2e"].tolist() if v not in ("", None)]
+    assert estimates == [1500]
+
+
+@pytest.mark.parametrize(("typed", "share"), [(0.5, None), ("50%", 0.5), ("0.5%", 0.005)])
+def test_an_equity_share_a_percent_format_makes_ambiguous_is_refused(
+    tmp_path: Path, example, typed: object, share: float | None
+) -> None:
+    """0.5 is what a cell formatted as 50% holds: 0.5 % or 50 %? Refused (E618) rather than
+    guessed; typed with its % sign it is clear."""
+    a, b = site(tmp_path, "一厂", equity_share=100), site(tmp_path, "二厂", equity_share=typed)
+    out = tmp_path / "g.xlsm"
+    result = run("consolidate", a, b, "-o", out, "--approach", "equity", "--json", "-")
+    if share is None:
+        assert result.exit_code == 2 and "[E618]" in result.output and not out.exists()
+    else:
+        assert result.exit_code == 0, result.output
+        data = json.loads(result.stdout)
+        assert data["by_site"]["二厂"]["total_tco2e"] == pytest.approx(share * example.total)
+
+
+def test_a_site_replacing_a_library_factor_another_site_uses_is_refused(tmp_path: Path) -> None:
+    """二厂's 公司因子 replaces grid.cn.national.2021 with 0.3; in one group workbook 一厂's
+    electricity would take 0.3 too (409,468.89 t instead of its 415,532.11): E620."""
+    a, b = site(tmp_path, "一厂"), site(tmp_path, "二厂")
+    override = {"key": "grid.cn.national.2021", "gas": "CO2", "value": 0.3, "unit": "tCO2/MWh",
+                "name_zh": "供应商电力因子", "source": "供电合同（示例）"}  # fmt: skip
+    b.write_bytes(fill.fill(b.read_bytes(), company=[override]))
+    out = tmp_path / "g.xlsm"
+    result = run("consolidate", a, b, "-o", out)
+    assert (
+        result.exit_code == 2
+        and "[E620]" in result.output
+        and "grid.cn.national.2021" in result.output
+    )
+    assert not out.exists()
+
+
+def test_a_missing_site_or_an_output_through_a_missing_folder(tmp_path: Path) -> None:
+    a = site(tmp_path, "一厂")
+    original = a.read_bytes()
+    missing = run("consolidate", a, tmp_path / "无此厂.xlsm", "-o", tmp_path / "g.xlsm")
+    assert (
+        missing.exit_code == 2 and "E901" not in missing.output and "无此厂.xlsm" in missing.output
+    )
+    b = site(tmp_path, "二厂")
+    around = tmp_path / "no-such-folder" / ".." / "一厂.xlsm"  # 一厂.xlsm itself
+    result = run("consolidate", a, b, "-o", around)
+    assert result.exit_code == 2 and "[E603]" in result.output
+    assert a.read_bytes() == original
