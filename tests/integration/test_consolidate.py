@@ -452,3 +452,15 @@ def test_a_missing_site_or_an_output_through_a_missing_folder(tmp_path: Path) ->
     result = run("consolidate", a, b, "-o", around)
     assert result.exit_code == 2 and "[E603]" in result.output
     assert a.read_bytes() == original
+
+
+def test_a_group_with_errors_is_written_but_exits_1_naming_them(tmp_path: Path) -> None:
+    """The same green certificate claimed by two sites is fine in each, but claimed twice in
+    the group (E623): written, as calc -o writes, and the command says so and exits 1."""
+    certificate = dict(row_id=12, kind="绿证", mwh=5000, vintage=2023, certificate="GEC-1")
+    a, b = site(tmp_path, "一厂"), site(tmp_path, "二厂")
+    for path in (a, b):
+        path.write_bytes(fill.fill(path.read_bytes(), market=[certificate]))
+    out = tmp_path / "g.xlsm"
+    result = run("consolidate", a, b, "-o", out)
+    assert result.exit_code == 1 and "[E623]" in result.output and out.exists()
