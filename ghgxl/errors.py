@@ -539,6 +539,13 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "请给每个排放源唯一的编号（ghgxl check 列出全部重复，E507）",
         "give every source its own 编号 (ghgxl check lists every repeat, E507)",
     ),
+    "E638": ErrorSpec(
+        "集团清册的活动数据编号 {row_id} 出现两次（厂区 {first}、{second}）",
+        "the group's 活动数据 编号 {row_id} would come twice (sites {first}, {second})",
+        "集团编号为“厂区-编号”：请改其中一行在其厂区清册中的编号，使之唯一（绿电绿证按编号对应各行）",
+        "a group 编号 is site-编号: change that row's 编号 in its site workbook so that it is "
+        "unique (绿电绿证 lines name rows by 编号)",
+    ),
     "W101": ErrorSpec(
         "电网因子年份 {factor_year} 与报告年度 {year} 不同",
         "the grid factor's year {factor_year} differs from the reporting year {year}",
@@ -628,6 +635,13 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "the setting '{field}' is {value}, not a number from {low:g} to {high:g}; {used} is used",
         "请填写 {low:g}–{high:g} 之间的数字（不带 % 号），或留空用默认值",
         "type a number from {low:g} to {high:g} (without %), or leave it blank for the default",
+    ),
+    "W117": ErrorSpec(
+        "基本信息“{field}”填写为 {value}，不是正数，未计算{name}",
+        "基本信息 '{field}' is {value}, not a positive number: no {name} is given",
+        "请填写正数（数字单元格，不带单位或千位分隔的文本），或留空",
+        "type a positive number (a number cell, not text with units or separators), or leave "
+        "it blank",
     ),
     "W116": ErrorSpec(
         "各厂区汇总列出的厂区“{site}”{problem}，该表的公式与报告的按厂区数字会不一致",

@@ -49,6 +49,18 @@ def _structural(change: Comparison, before: str) -> str:
     )
 
 
+def _renamed(change: Comparison, before: str) -> str:
+    """A sentence on the 编号 whose source name changed since ``before``, else ""."""
+    if not change.renamed:
+        return ""
+    shown = "；".join(f"编号 {key}：{then} → {now}" for key, then, now in change.renamed[:5])
+    more = f" 等 {len(change.renamed)} 处" if len(change.renamed) > 5 else ""
+    return (
+        f"以下排放源的编号与 {before} 年度相同而名称不同（{shown}{more}）：逐年比较按编号对应各行，"
+        "请确认其为同一排放源，否则应改用新编号。"
+    )
+
+
 def year_on_year(calc: WorkbookCalculation) -> dict[str, object] | None:
     """与上一年度比较 (chapter 10) when an earlier workbook was given (``--previous``)."""
     if calc.previous is None:
@@ -76,7 +88,7 @@ def year_on_year(calc: WorkbookCalculation) -> dict[str, object] | None:
             f"{signed(effects['removed'])} t CO₂e；是否重新计算基准年以基准年排放量为准判断，"
             "见第七章基准年。"
         )
-    return {"summary": summary, "rows": rows, "note": note}
+    return {"summary": summary, "rows": rows, "note": note + _renamed(change, before)}
 
 
 def _row(name: str, base: str, now: str, pct: str, structural: str, adjusted: str) -> dict:
@@ -149,4 +161,4 @@ def base_year(calc: WorkbookCalculation) -> dict[str, object]:
         )
     else:
         note += "，基准年排放量不重新计算。"
-    return {"rows": rows, "total": line_row("合计", total), "note": note}
+    return {"rows": rows, "total": line_row("合计", total), "note": note + _renamed(change, before)}

@@ -67,6 +67,9 @@ class Comparison:
     by_scope: dict[int, Line]
     total: Line
     threshold_pct: float
+    #: 编号 matched across the years whose 排放源 name differs (编号, then, now): rows are
+    #: matched by 编号 alone, so a renumbering would misplace the change; the report asks
+    renamed: list[tuple[str, str, str]] = field(default_factory=list)
 
     @property
     def structural(self) -> float:
@@ -102,6 +105,9 @@ class Comparison:
             "structural_pct": self.structural_pct,
             "threshold_pct": self.threshold_pct,
             "recalculate_base_year": self.recalculate,
+            "renamed_sources": [
+                {"id": key, "before": then, "after": now} for key, then, now in self.renamed
+            ],
         }
 
 
@@ -154,10 +160,21 @@ def threshold_pct(info: dict[str, object]) -> float:
     return L.setting(info, "recalculation_threshold_pct")
 
 
+def _names(calc: WorkbookCalculation) -> dict[str, str]:
+    """Each 编号's 排放源 name, as typed (trimmed)."""
+    names = calc.rows["source"].tolist() if "source" in calc.rows else [None] * len(calc.rows)
+    pairs = zip(calc.rows["id"].tolist(), names, strict=True)
+    return {
+        (cell_text(i) or "").strip(): str(name).strip()
+        for i, name in pairs
+        if not is_blank(i) and not is_blank(name)
+    }
+
+
 def compare(after: WorkbookCalculation, before: WorkbookCalculation) -> Comparison:
+    """``after`` (this year) against ``before`` (an earlier year)."""
     unique_ids(after)
     unique_ids(before, "比较年度", "compared year's")
-    """``after`` (this year) against ``before`` (an earlier year)."""
     old, new = _rows(before), _rows(after)
     categories: dict[int, Line] = {}
     scopes: dict[int, Line] = {}
@@ -191,9 +208,15 @@ def compare(after: WorkbookCalculation, before: WorkbookCalculation) -> Comparis
         if key not in new or new[key][0] != category:
             add(category, scope, t0, 0.0, {"removed": -t0})
     years = (before.data.info.get("reporting_year"), after.data.info.get("reporting_year"))
+    was_named, named = _names(before), _names(after)
+    renamed = [
+        (key, was_named[key], named[key])
+        for key in new
+        if key in old and key in was_named and key in named and was_named[key] != named[key]
+    ]
     return Comparison(
         *years, dict(sorted(categories.items())), dict(sorted(scopes.items())), total,
-        threshold_pct(after.data.info),
+        threshold_pct(after.data.info), renamed,
     )  # fmt: skip
 
 

@@ -34,6 +34,7 @@ from ghgxl.workbook import layout as L
 from ghgxl.workbook import ready, xlsx
 from ghgxl.workbook.boundary import exclusions, significance
 from ghgxl.workbook.calc import WorkbookCalculation, calculate_workbook, cell_values
+from ghgxl.workbook.intensity import denominator_findings
 from ghgxl.workbook.names import SHEET_SUMMARY
 from ghgxl.workbook.patch import Block, row_chunks
 from ghgxl.workbook.read import DQ_KEYS, MONTHS, is_blank, numbers
@@ -298,6 +299,7 @@ def input_findings(calc: WorkbookCalculation) -> list[GhgError]:
         *significance(calc.data).findings,
         *ready.unassessed_significance(calc.data),
         *_settings_out_of_range(calc),
+        *denominator_findings(calc.data.info, lambda key: ready.info_place(calc.data, key)),
         *listed_findings(calc),
     ]
 

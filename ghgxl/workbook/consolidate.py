@@ -8,8 +8,9 @@ prefixed with the site and a remark naming the site workbook's file and cell; th
 排放源识别 rows alike; the sites' 公司因子 rows merged; their 绿电绿证 instruments naming the
 group's row ids; the sites listed in 各厂区汇总, whose formulas give each site's emissions. What cannot be added up is refused:
 sites of different years, GWP sets, factor library versions or data-quality schemes
-(E616), a site twice (E617), an equity share missing (E618), a site with errors (E619), a
-company factor with two values (E620).
+(E616), a site twice (E617; also one a group workbook given as a site lists), an equity
+share missing or ambiguous (E618), a site with errors (E619), a company factor with two
+values or replacing a library factor another site uses (E620), a group 编号 twice (E638).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from ghgxl.workbook.calc import WorkbookCalculation, calc_file, calculate_workbo
 from ghgxl.workbook.company import record_of
 from ghgxl.workbook.read import MONTH_EVIDENCE, MONTHS, is_blank
 from ghgxl.workbook.resize import resized, with_source_lines
-from ghgxl.workbook.sites import check_site_name, site_key, site_name
+from ghgxl.workbook.sites import check_site_name, site_key, site_list, site_name
 
 #: --approach → the 基本信息 组织边界合并方法 the group workbook records.
 APPROACHES = {"control": "运营控制", "financial": "财务控制", "equity": "股权比例"}
@@ -105,7 +106,9 @@ def read_sites(
         calc = calculate_workbook(path, library=LibraryChoice(library))
         name = site_name(calc, path)
         check_site_name(name, calc)
-        for key in (site_key(name), digest):
+        # a group workbook given as a site brings the sites it lists: none may come twice
+        listed = [str(line["site"]) for line in site_list(calc)]
+        for key in dict.fromkeys((site_key(name), digest, *map(site_key, listed))):
             if key in seen:
                 raise GhgError("E617", site=name, first=seen[key].name, second=path.name)
             seen[key] = path
@@ -135,8 +138,18 @@ def consolidate(sites: list[Site], approach: str = "control", company: str = "")
     if len(sites) > L.SITE_ROWS:
         raise GhgError("E633", count=len(sites), most=L.SITE_ROWS)
     group = Consolidation(sites, approach)
+    owner: dict[str, str] = {}
     for site in sites:
-        group.activity += _activity(site)
+        rows, seen = _activity(site), set()
+        for row, record in zip(rows, site.calc.data.activity.to_dict("records"), strict=True):
+            if is_blank(record.get("id")):
+                continue  # a row without 编号 takes the site's name: many may
+            group_id = str(row["id"])  # 厂-1 + 1-1 and 厂 + 1-1-… could meet: refused
+            first = owner.setdefault(group_id, site.name)
+            if first != site.name or group_id in seen:
+                raise GhgError("E638", row_id=group_id, first=first, second=site.name)
+            seen.add(group_id)
+        group.activity += rows
         group.sources += _sources(site)
         group.market += _instruments(site)
     group.company = [record_of(row) for row in _company_factors(sites)]

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ghgxl.units import is_number
+from ghgxl.errors import GhgError
+from ghgxl.units import cell_repr, is_number
 
 #: 基本信息 key of each denominator → (indicator key, unit of the indicator, Chinese name).
 DENOMINATORS = {
@@ -41,3 +42,22 @@ def indicators(info: dict[str, object], total: float) -> list[Indicator]:
             Indicator(key, name, total / float(value), unit.format(unit=output_unit), float(value))  # type: ignore[arg-type]
         )
     return out
+
+
+def denominator_findings(info: dict[str, object], place) -> list[GhgError]:
+    """W117 at each denominator filled but not a positive number (text such as "250,000",
+    zero, negative): its indicator is left out, and ``check`` says so rather than silently.
+    ``place(key)`` names the 基本信息 cell of a field."""
+    from ghgxl.workbook import layout as L
+    from ghgxl.workbook.read import is_blank
+
+    found = []
+    for field, (_, _, name) in DENOMINATORS.items():
+        value = info.get(field)
+        if is_blank(value) or (is_number(value) and float(value) > 0):  # type: ignore[arg-type]
+            continue
+        label = L.INFO_FIELD[field].label
+        found.append(
+            GhgError("W117", cell=place(field), field=label, value=cell_repr(value), name=name)
+        )
+    return found

@@ -464,3 +464,22 @@ def test_a_group_with_errors_is_written_but_exits_1_naming_them(tmp_path: Path) 
     out = tmp_path / "g.xlsm"
     result = run("consolidate", a, b, "-o", out)
     assert result.exit_code == 1 and "[E623]" in result.output and out.exists()
+
+
+def test_a_site_inside_a_group_given_again_is_refused(tmp_path: Path) -> None:
+    """北区 (a group of 一厂 and 二厂) consolidated with 一厂 again would count 一厂 twice."""
+    a, b = site(tmp_path, "一厂"), site(tmp_path, "二厂")
+    region = tmp_path / "北区.xlsm"
+    assert run("consolidate", a, b, "-o", region, "--company", "北区").exit_code == 0
+    result = run("consolidate", region, a, "-o", tmp_path / "集团.xlsm")
+    assert result.exit_code == 2 and "[E617]" in result.output and "一厂" in result.output
+
+
+def test_two_rows_of_one_group_id_are_refused(tmp_path: Path) -> None:
+    """厂 with a row 编号 1-1 and 厂-1 with a row 编号 1 would both be 厂-1-1 (E638)."""
+    a, b = site(tmp_path, "厂"), site(tmp_path, "厂-1")
+    book = openpyxl.load_workbook(a, keep_vba=True)
+    book[L.SHEET_ACTIVITY][f"{L.ACT_COL['id']}{L.FIRST_ROW}"] = "1-1"
+    book.save(a)
+    result = run("consolidate", a, b, "-o", tmp_path / "g.xlsm")
+    assert result.exit_code == 2 and "[E638]" in result.output and "厂-1-1" in result.output

@@ -116,3 +116,46 @@ def test_a_repeated_id_is_refused_before_comparing(tmp_path) -> None:
     assert f"{L.SHEET_ACTIVITY}!{column}{L.FIRST_ROW + 1}" in output and "this.xlsm" in output
     output = _refused("calc", str(THIS), "--previous", str(tmp_path / "last.xlsm"), code="E637")
     assert "上一年度清册 last.xlsm" in output
+
+
+def test_a_renumbered_source_is_named_for_the_user_to_confirm(tmp_path) -> None:
+    """编号 30 and 31 swapped in 2024: matched by 编号, the two would trade their change
+    between activity and factor; the comparison names both, their 2023 and 2024 names."""
+    from ghgxl.workbook import layout as L
+
+    shutil.copy(LAST, tmp_path / LAST.name)
+    book = openpyxl.load_workbook(THIS, keep_vba=True)
+    sheet, column = book[L.SHEET_ACTIVITY], L.ACT_COL["id"]
+    rows = {sheet[f"{column}{r}"].value: r for r in range(L.FIRST_ROW, L.FIRST_ROW + 45)}
+    sheet[f"{column}{rows['30']}"], sheet[f"{column}{rows['31']}"] = "31", "30"
+    book.save(tmp_path / "swapped.xlsm")
+    result = CliRunner().invoke(
+        main, ["calc", str(tmp_path / "swapped.xlsm"), "--previous", str(LAST), "--json", "-"]
+    )
+    renamed = json.loads(result.stdout)["year_on_year"]["renamed_sources"]
+    assert {(r["id"], r["before"], r["after"]) for r in renamed} == {
+        ("30", "原材料 煤系沥青焦", "原材料 石油生焦"),
+        ("31", "原材料 石油生焦", "原材料 煤系沥青焦"),
+    }
+
+
+@pytest.mark.parametrize("typed", ["250,000", "25万", -5, 0])
+def test_a_denominator_that_is_not_a_positive_number_is_named(tmp_path, typed) -> None:
+    """营业收入 typed as text, with a unit, negative or zero: no 单位营业收入排放强度 (never a
+    division by something that is not the company's figure), and check says so at the cell."""
+    from ghgxl.workbook import layout as L
+    from ghgxl.workbook.read import read_workbook
+
+    row = read_workbook(THIS).info_rows["revenue_10k_yuan"]
+    shutil.copy(LAST, tmp_path / LAST.name)
+    book = openpyxl.load_workbook(THIS, keep_vba=True)
+    book[L.SHEET_INFO][f"B{row}"] = typed
+    book.save(tmp_path / "typed.xlsm")
+    data = json.loads(
+        CliRunner().invoke(main, ["calc", str(tmp_path / "typed.xlsm"), "--json", "-"]).stdout
+    )
+    assert "per_revenue" not in data["intensity"] and "per_employee" in data["intensity"]
+    result = CliRunner().invoke(main, ["check", str(tmp_path / "typed.xlsm")])
+    assert (
+        f"[W117] {L.SHEET_INFO}!B{row}" in result.output and "单位营业收入排放强度" in result.output
+    )
