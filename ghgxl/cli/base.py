@@ -73,3 +73,24 @@ library_option = click.option(
     help="因子库版本（默认：清册记录的版本）/ factor library version (default: the one the "
     "workbook records; see ghgxl factors versions)",
 )
+
+
+#: Findings of one code shown in the terminal; the rest are counted (``--json`` has all).
+SHOWN_PER_CODE = 20
+
+
+def print_findings(findings: list[GhgError]) -> None:
+    """Each finding in the terminal, at most SHOWN_PER_CODE of one code (the rest counted)."""
+    shown: dict[str, int] = {}
+    for finding in findings:
+        shown[finding.code] = shown.get(finding.code, 0) + 1
+        if shown[finding.code] <= SHOWN_PER_CODE:
+            err_console.print(finding.text(), markup=False)
+    for code, count in shown.items():
+        if count > SHOWN_PER_CODE:
+            more = count - SHOWN_PER_CODE
+            err_console.print(
+                f"[{code}] 另有 {more} 处同类问题（--json 列出全部）/ {more} more like this "
+                "(--json lists all)",
+                markup=False,
+            )

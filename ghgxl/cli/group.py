@@ -17,8 +17,8 @@ from ghgxl.cli.base import (
     friendly,
     library_option,
     main,
+    print_findings,
 )
-from ghgxl.cli.inventory_commands import _print_findings
 
 
 @main.command("consolidate")
@@ -91,6 +91,6 @@ def consolidate(
             )
         table.add_row("集团 group", out.name, "", f"{calc.result.total:,.2f}")
         console.print(table)
-    _print_findings([*calc.result.errors, *calc.result.warnings])
+    print_findings([*calc.result.errors, *calc.result.warnings])
     if calc.result.errors:  # written, as calc -o writes; but not a clean group: say so
         sys.exit(EXIT_FINDINGS)

@@ -24,6 +24,7 @@ from ghgxl.cli.base import (
     friendly,
     library_option,
     main,
+    print_findings,
 )
 from ghgxl.errors import GhgError
 from ghgxl.files import check_outputs, write_text_atomic
@@ -112,26 +113,6 @@ def _progress() -> Iterator[Callable[[str, float], None]]:
             bar.update(task, description=label, completed=start + (end - start) * fraction)
 
         yield report
-
-
-#: Findings of one code shown in the terminal; the rest are counted (``--json`` has all).
-SHOWN_PER_CODE = 20
-
-
-def _print_findings(findings: list[GhgError]) -> None:
-    shown: dict[str, int] = {}
-    for finding in findings:
-        shown[finding.code] = shown.get(finding.code, 0) + 1
-        if shown[finding.code] <= SHOWN_PER_CODE:
-            err_console.print(finding.text(), markup=False)
-    for code, count in shown.items():
-        if count > SHOWN_PER_CODE:
-            more = count - SHOWN_PER_CODE
-            err_console.print(
-                f"[{code}] 另有 {more} 处同类问题（--json 列出全部）/ {more} more like this "
-                "(--json lists all)",
-                markup=False,
-            )
 
 
 def _other_years(opened, source: Path, previous: Path | None, base_year: Path | None):
@@ -263,7 +244,7 @@ def calc(
         console.print(
             f"因子库 / factor library {result.library_version}; ghgxl {ghgxl.__version__}"
         )
-    _print_findings([*result.errors, *result.warnings])
+    print_findings([*result.errors, *result.warnings])
     if result.errors:
         sys.exit(EXIT_FINDINGS)
 
@@ -321,7 +302,7 @@ def check(
         payload = {"file": str(source), "findings": [f.as_dict() for f in findings]}
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
     elif findings:
-        _print_findings(findings)
+        print_findings(findings)
         err_console.print(f"{len(findings)} 项问题 / findings", markup=False)
     else:
         console.print("未发现问题 / no findings")
@@ -374,7 +355,7 @@ def report(
     console.print(f"已生成 / written: {written}", markup=False)
     if pdf_path:
         console.print(f"已生成 / written: {pdf_path}", markup=False)
-    _print_findings(calculation.errors)
+    print_findings(calculation.errors)
     if calculation.errors:
         sys.exit(EXIT_FINDINGS)
 
@@ -460,6 +441,6 @@ def verify_pack(
         f"{data['workbook_sha256']}",
         markup=False,
     )
-    _print_findings(calculation.errors)
+    print_findings(calculation.errors)
     if calculation.errors:
         sys.exit(EXIT_FINDINGS)

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 from ghgxl.errors import GhgError
 from ghgxl.units import cell_repr, is_number
+from ghgxl.workbook import layout as L
+from ghgxl.workbook.read import is_blank
 
 #: 基本信息 key of each denominator → (indicator key, unit of the indicator, Chinese name).
 DENOMINATORS = {
@@ -48,9 +50,6 @@ def denominator_findings(info: dict[str, object], place) -> list[GhgError]:
     """W117 at each denominator filled but not a positive number (text such as "250,000",
     zero, negative): its indicator is left out, and ``check`` says so rather than silently.
     ``place(key)`` names the 基本信息 cell of a field."""
-    from ghgxl.workbook import layout as L
-    from ghgxl.workbook.read import is_blank
-
     found = []
     for field, (_, _, name) in DENOMINATORS.items():
         value = info.get(field)
