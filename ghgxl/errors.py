@@ -546,6 +546,12 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "a group 编号 is site-编号: change that row's 编号 in its site workbook so that it is "
         "unique (绿电绿证 lines name rows by 编号)",
     ),
+    "E639": ErrorSpec(
+        "{path} 的扩展名与写出的内容不符：写出的是{kind_zh}，Excel 只以 {suffix} 打开它",
+        "{path} does not fit what is written there: {kind_en}, which Excel opens only as {suffix}",
+        "请把输出文件命名为 {suggest}",
+        "name the output {suggest}",
+    ),
     "W101": ErrorSpec(
         "电网因子年份 {factor_year} 与报告年度 {year} 不同",
         "the grid factor's year {factor_year} differs from the reporting year {year}",

@@ -96,6 +96,42 @@ def is_workbook_file(path: Path) -> bool:
         return False
 
 
+#: A workbook's kind by its package's content type, and the only name Excel opens it by.
+KIND_SUFFIXES = {
+    True: (".xlsm", "启用宏的工作簿", "a macro-enabled workbook"),
+    False: (".xlsx", "不含宏的工作簿", "a workbook without macros"),
+}
+
+
+def macro_enabled(package: Path | bytes) -> bool | None:
+    """Whether a workbook package is macro-enabled, by its ``[Content_Types].xml`` (Excel
+    refuses a macro-enabled one named .xlsx, and the other way round); None when it is not
+    a package (the reading names that)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(package) if isinstance(package, bytes) else package) as z:
+            return b"macroEnabled" in z.read("[Content_Types].xml")
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return None
+
+
+def check_suffix(out: PathLike, package: Path | bytes) -> None:
+    """E639 for a workbook output named otherwise than Excel opens what is written there:
+    .xlsm for a macro-enabled package, .xlsx for one without macros."""
+    if out is None or str(out) == "-":
+        return
+    macro = macro_enabled(package)
+    if macro is None:
+        return
+    suffix, kind_zh, kind_en = KIND_SUFFIXES[macro]
+    path = Path(out)
+    if path.suffix.lower() != suffix:
+        suggest = path.with_suffix(suffix).name if path.suffix else f"{path.name}{suffix}"
+        raise GhgError(
+            "E639", path=str(path), kind_zh=kind_zh, kind_en=kind_en, suffix=suffix,
+            suggest=suggest,
+        )  # fmt: skip
+
+
 def backup_paths(path: Path) -> Iterator[Path]:
     """Names for a backup of ``path``, to try in turn: ``NAME.backup-YYYYMMDD-HHMMSS.xlsm``,
     then ``…-HHMMSS-2.xlsm``, ``-3`` …, so a second backup in the same second is a new file."""

@@ -54,11 +54,13 @@ def consolidate(
 ) -> None:
     """合并各厂区清册为集团清册 / consolidate site workbooks of one year into a group workbook."""
     from ghgxl.export import to_json
-    from ghgxl.files import check_outputs, write_text_atomic
+    from ghgxl.files import check_outputs, check_suffix, write_text_atomic
     from ghgxl.workbook import consolidate as C
     from ghgxl.workbook.calc import boundary
+    from ghgxl.workbook.template import template_path
 
     check_outputs([out, json_out], list(sites), workbooks=[out])
+    check_suffix(out, template_path())  # E639 before reading any site
     with Progress(console=err_console, transient=True, disable=not err_console.is_terminal) as bar:
         task = bar.add_task("读取厂区清册 / reading the sites", total=len(sites) + 1)
 

@@ -27,7 +27,7 @@ from ghgxl.cli.base import (
     print_findings,
 )
 from ghgxl.errors import GhgError
-from ghgxl.files import check_outputs, write_text_atomic
+from ghgxl.files import check_outputs, check_suffix, write_text_atomic
 
 if TYPE_CHECKING:  # the engine (pandas, pint) is imported where a command needs it
     import pandas as pd
@@ -190,6 +190,8 @@ def calc(
         if in_place and out:
             raise click.UsageError("--in-place 与 -o 不能同时使用 / use --in-place or -o, not both")
         from ghgxl.workbook.source import OpenedWorkbook
+
+        check_suffix(out, source)  # E639 before any work
 
         opened = OpenedWorkbook(source)  # parsed in a thread while the engine loads
     elif out or in_place:

@@ -192,13 +192,14 @@ def factors_upgrade(book: Path, to_version: str | None, out: Path | None, in_pla
     """把清册迁移到新的因子库版本：先列出每行和合计的变化，再写入 / move a workbook to
     another library version: shows the effect per row and in total, then writes it
     (only with -o or --in-place)."""
-    from ghgxl.files import check_outputs
+    from ghgxl.files import check_outputs, check_suffix
     from ghgxl.workbook.upgrade import upgrade_effect, write_upgrade
 
     if in_place and out:
         raise click.UsageError("--in-place 与 -o 不能同时使用 / use --in-place or -o, not both")
     outputs = [] if in_place else [out]
     check_outputs(outputs, [book], workbooks=outputs)
+    check_suffix(out, book)  # E639 before the comparison is shown
     upgrade = upgrade_effect(book, to_version)
     old, new = upgrade.versions
     changes = upgrade.changes()

@@ -21,7 +21,7 @@ from ghgxl import gwp, quality
 from ghgxl.emission import GROUPS, TOTAL_GROUPS, library_multipliers
 from ghgxl.errors import GhgError
 from ghgxl.factors import LIBRARY_ORIGIN, FactorLibrary, FactorRow, LibraryChoice
-from ghgxl.files import backup_kept, backup_paths, check_outputs, write_new
+from ghgxl.files import backup_kept, backup_paths, check_outputs, check_suffix, write_new
 from ghgxl.inventory import InventoryResult, calculate
 from ghgxl.workbook import layout as L
 from ghgxl.workbook import xlsx
@@ -494,6 +494,8 @@ def calc_file(
     tell = progress or (lambda stage, fraction: None)
     outputs = [] if in_place else [out]
     check_outputs(outputs, [source], workbooks=outputs)  # E603/E604 before any work
+    if not in_place:
+        check_suffix(out, Path(source))  # E639: .xlsm for a macro-enabled workbook
     tell("read", 0.0)
     calc = calculate_workbook(opened or source, gwp_set, library)
     chosen = workbook_gwp(calc.data)

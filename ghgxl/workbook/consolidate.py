@@ -24,7 +24,7 @@ from pathlib import Path
 from ghgxl.errors import GhgError
 from ghgxl.export import cell_text
 from ghgxl.factors import FactorRow, LibraryChoice, recorded_version
-from ghgxl.files import check_outputs, write_bytes_atomic
+from ghgxl.files import check_outputs, check_suffix, write_bytes_atomic
 from ghgxl.units import is_number, parse_number
 from ghgxl.workbook import fill, template
 from ghgxl.workbook import layout as L
@@ -262,6 +262,7 @@ def _instruments(site: Site) -> list[dict[str, object]]:
 def write_group(group: Consolidation, out: Path) -> WorkbookCalculation:
     """The group workbook at ``out`` (atomically, never over a site), computed."""
     check_outputs([out], [s.path for s in group.sites], workbooks=[out])
+    check_suffix(out, template.template_path())  # E639: the group is macro-enabled, .xlsm
     rows = max(L.TEMPLATE_ROWS, len(group.activity))
     package = resized(template.template_path().read_bytes(), rows)
     package = with_source_lines(package, len(group.sources))
@@ -275,7 +276,7 @@ def write_group(group: Consolidation, out: Path) -> WorkbookCalculation:
         sites=group.lines,
     )
     with tempfile.TemporaryDirectory(prefix="ghgxl-group-") as folder:
-        filled = Path(folder) / f"group{out.suffix or '.xlsm'}"
+        filled = Path(folder) / "group.xlsm"
         write_bytes_atomic(filled, package)
         calc, _, group.backup = calc_file(filled, out)
     return calc

@@ -25,7 +25,7 @@ import openpyxl
 import pandas as pd
 
 from ghgxl.errors import GhgError
-from ghgxl.files import backup_kept, check_outputs, write_bytes_atomic
+from ghgxl.files import backup_kept, check_outputs, check_suffix, write_bytes_atomic
 from ghgxl.workbook import fill, template
 from ghgxl.workbook import layout as L
 from ghgxl.workbook.calc import WorkbookCalculation, calculate_workbook
@@ -244,11 +244,12 @@ def write(migration: Migration, out: Path, force: bool = False) -> WorkbookCalcu
     something would be left behind and not ``force``; E629 when it would compute otherwise."""
     out = Path(out)
     check_outputs([out], [migration.source], workbooks=[out])
+    package = _package(migration)
+    check_suffix(out, package)  # E639
     if migration.left_behind and not force:
         raise GhgError(
             "E630", path=migration.source.name, what="；".join(migration.left_behind[:10])
         )
-    package = _package(migration)
     with tempfile.TemporaryDirectory(prefix="ghgxl-migrate-") as folder:
         made = Path(folder) / out.name
         made.write_bytes(package)

@@ -28,7 +28,7 @@ import openpyxl
 
 from ghgxl import udfs
 from ghgxl.factors import FactorLibrary
-from ghgxl.files import check_outputs, write_bytes_atomic, write_new
+from ghgxl.files import check_outputs, check_suffix, write_bytes_atomic, write_new
 from ghgxl.udfs import udf_vba
 from ghgxl.workbook import controls, sheets, vba, xlsx
 from ghgxl.workbook import layout as L
@@ -259,6 +259,7 @@ def new_workbook(
     if out.exists() or out.is_symlink():  # a dangling symlink too
         raise GhgError("E603", path=str(out), why_zh="（文件已存在）", why_en=" (the file exists)")
     package = resized(template_path().read_bytes(), rows)
+    check_suffix(out, package)  # E639: the template is macro-enabled, .xlsm
     values: dict[str, object] = {}
     if company:
         values[L.info_cell("company")] = company

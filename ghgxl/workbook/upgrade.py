@@ -17,7 +17,7 @@ import pandas as pd
 
 from ghgxl.errors import GhgError
 from ghgxl.factors import FactorLibrary, LibraryChoice, current_version, recorded_version
-from ghgxl.files import backup_kept, backup_paths, write_new
+from ghgxl.files import backup_kept, backup_paths, check_suffix, write_new
 from ghgxl.workbook import layout as L
 from ghgxl.workbook.calc import (
     WorkbookCalculation,
@@ -83,6 +83,8 @@ def write_upgrade(
         E107 when input cells hold Excel error values (nothing is written), E615 when a row
         that computed before is an error with the new version (its factor was removed).
     """
+    if not in_place:
+        check_suffix(out, Path(source))  # E639: .xlsm for a macro-enabled workbook
     after = upgrade.after
     if holds_error_values(after):
         raise after.errors[0]

@@ -6,6 +6,7 @@ other, and SIGINT/SIGTERM leave no temp file behind (exit 130/143)."""
 from __future__ import annotations
 
 import errno
+import io
 import json
 import os
 import resource
@@ -434,3 +435,58 @@ def test_a_workbook_written_over_a_workbook_keeps_it_first(command: list[str], b
     assert f"备份 / backup: {backups[0]}" in result.output
     assert out.read_bytes() != original and zipfile.is_zipfile(out)
     assert _temp_files(book.parent) == []
+
+
+# -- a workbook is named as Excel opens it ------------------------------------------------
+
+
+def _without_macros(package: bytes) -> bytes:
+    """The workbook as Excel saves it as .xlsx: the workbook part's plain content type."""
+    members = {}
+    with zipfile.ZipFile(io.BytesIO(package)) as z:
+        for name in z.namelist():
+            members[name] = z.read(name)
+    members["[Content_Types].xml"] = members["[Content_Types].xml"].replace(
+        b"application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+        b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["calc", "{book}", "-o", "{folder}/out.xlsx"],
+        ["calc", "{book}", "-o", "{folder}/out"],  # no suffix: Excel opens it by none
+        ["consolidate", "{book}", "-o", "{folder}/group.xlsx"],
+        ["factors", "upgrade", "{book}", "-o", "{folder}/up.xlsx"],
+        ["workbook", "new", "{folder}/new.xlsx"],
+        ["workbook", "migrate", "{old}", "-o", "{folder}/migrated.xlsx"],
+    ],
+)
+def test_a_macro_enabled_workbook_is_never_written_as_xlsx(command: list[str], book: Path) -> None:
+    """Excel refuses a macro-enabled package named .xlsx ("the file format or extension is
+    not valid"): E639 names the .xlsm to use, before anything is written."""
+    old = book.with_name("old.xlsm")
+    shutil.copyfile(ROOT / "tests" / "data" / "example-2023-template-2026.1.xlsm", old)
+    before = _snapshot(book.parent)
+    result = _run(*[a.format(book=book, folder=book.parent, old=old) for a in command])
+    _refused(result, "E639")
+    assert ".xlsm" in result.output
+    assert _snapshot(book.parent) == before
+
+
+def test_a_workbook_without_macros_stays_xlsx(book: Path) -> None:
+    plain = book.with_name("plain.xlsx")
+    plain.write_bytes(_without_macros(FILLED))
+    _refused(_run("calc", plain, "-o", book.with_name("out.xlsm")), "E639")
+    assert not book.with_name("out.xlsm").exists()
+    result = _run("calc", plain, "-o", book.with_name("OUT.XLSX"))  # the case is Excel's too
+    assert result.exit_code == 0, result.output
+    assert files.macro_enabled(book.with_name("OUT.XLSX")) is False
+    assert files.macro_enabled(FILLED) is True
+    assert files.macro_enabled(b"not a zip") is None
