@@ -637,10 +637,11 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "its results stay as they are; ghgxl factors upgrade previews each row's change, then you decide whether to move",
     ),
     "W115": ErrorSpec(
-        "基本信息“{field}”填写为 {value}，不是 {low:g}–{high:g} 之间的数字，按 {used} 计算",
-        "the setting '{field}' is {value}, not a number from {low:g} to {high:g}; {used} is used",
-        "请填写 {low:g}–{high:g} 之间的数字（不带 % 号），或留空用默认值",
-        "type a number from {low:g} to {high:g} (without %), or leave it blank for the default",
+        "基本信息“{field}”填写为 {value}，{problem}，按 {used} 计算",
+        "the setting '{field}' is {value}, {problem_en}; {used} is used",
+        "请填写 {low:g}–{high:g} 之间的数字（不带 % 号，单元格格式为“常规”而非“文本”），或留空用默认值",
+        "type a number from {low:g} to {high:g} (without %, in a cell formatted as General, "
+        "not Text), or leave it blank for the default",
     ),
     "W117": ErrorSpec(
         "基本信息“{field}”填写为 {value}，不是正数，未计算{name}",
@@ -723,6 +724,15 @@ class GhgError(Exception):
     def at(self, cell: str) -> GhgError:
         """The same error placed at ``cell`` (kept if a place is already known)."""
         return self if self.cell else GhgError(self.code, cell=cell, **self.details)
+
+    def in_file(self, name: str) -> GhgError:
+        """The same error placed in the file ``name`` too (``2023.xlsm 基本信息!B12``), for
+        one raised by a workbook other than the one the command is about; kept as it is
+        when its message names the file already."""
+        if name in self.message_zh or (self.cell or "").startswith(f"{name} "):
+            return self
+        place = f"{name} {self.cell}" if self.cell else name
+        return GhgError(self.code, cell=place, **self.details)
 
     def text(self) -> str:
         """``[E201] 活动数据!F12: 未知单位 'kwhh'，请… / unknown unit 'kwhh', pick …``."""

@@ -20,7 +20,9 @@ NOT_GIVEN = "未提供"
 
 
 def signed(value: float) -> str:
-    return f"{'+' if value >= 0 else '−'}{money(abs(value))}"
+    """+1,234.50 or −1,234.50; a change that rounds to nothing is 0.00, with no sign."""
+    text = money(abs(value))
+    return text if text.strip("0.,") == "" else f"{'+' if value >= 0 else '−'}{text}"
 
 
 def _pct(change: float, before: float) -> str:

@@ -79,7 +79,13 @@ def calculate_workbook(
         library = library.with_overlay(data.company) if data.company else library
     else:
         choice = library or LibraryChoice()
-        library = choice.resolve(data.info.get("factor_library"), data.company)
+        try:
+            library = choice.resolve(data.info.get("factor_library"), data.company)
+        except GhgError as error:  # E310 of the version 基本信息 records: at its cell
+            row = data.info_rows.get("factor_library")
+            if choice.version is not None or row is None:
+                raise
+            raise error.at(f"{L.SHEET_INFO}!B{row}") from None
     rows = inventory_rows(data)
     set_name = gwp_set or workbook_gwp(data)
     result = calculate(rows, gwp.canonical_set(set_name), library, typed=True)
@@ -103,6 +109,17 @@ def calculate_workbook(
     result.errors = errors + _beyond_formulas(data, rows["row"].to_numpy(), result)
     result.warnings = placed(result.warnings) + _unscored(data, result)
     return WorkbookCalculation(data, result, rows, library, both)
+
+
+def calculate_other(
+    path: Path, library: FactorLibrary | LibraryChoice | None = None
+) -> WorkbookCalculation:
+    """A workbook other than the one a command is about (a site, an earlier year, the base
+    year) computed: what stops it (E310, E402, a damaged file) names its file too."""
+    try:
+        return calculate_workbook(Path(path), library=library)
+    except GhgError as error:
+        raise error.in_file(Path(path).name) from None
 
 
 def _error_values(data: WorkbookData, known: set[str | None]) -> list[GhgError]:

@@ -245,7 +245,9 @@ def _named_base_year(
 
 
 def _year(value: object) -> object:
-    return int(value) if is_number(value) and float(value) == int(value) else value  # type: ignore[arg-type]
+    """A year as a number: 2023, 2023.0 or "2023" typed as text; anything else as it is."""
+    text = (cell_text(value) or "").strip()
+    return int(text) if text.isascii() and text.isdigit() else value
 
 
 def _complete(other: WorkbookCalculation, what: str, what_en: str) -> WorkbookCalculation:
@@ -301,11 +303,11 @@ def other_years(
     workbook is of another year than 基本信息 基准年; E632 when either has errors. Needs
     only this workbook's 基本信息 (``info``, ``rows``), so it can run before anything is
     written."""
-    from ghgxl.workbook.calc import calculate_workbook
+    from ghgxl.workbook.calc import calculate_other
 
     years = OtherYears()
     if previous is not None:
-        earlier = _complete(calculate_workbook(Path(previous)), "上一年度", "earlier year's")
+        earlier = _complete(calculate_other(Path(previous)), "上一年度", "earlier year's")
         found, year = (
             _year(earlier.data.info.get("reporting_year")),
             _year(info.get("reporting_year")),
@@ -321,7 +323,7 @@ def other_years(
     else:
         path = _named_base_year(info, rows, workbook, folder)
     if path is not None:
-        base = calculate_workbook(path)
+        base = calculate_other(path)
         found = _year(base.data.info.get("reporting_year"))
         year = _year(info.get("base_year"))
         if is_number(found) and is_number(year) and found != year:

@@ -29,7 +29,7 @@ from ghgxl.factors import (
     diff_libraries,
     version_key,
 )
-from ghgxl.units import cell_repr, excel_error
+from ghgxl.units import cell_repr, excel_error, parse_number
 from ghgxl.workbook import layout as L
 from ghgxl.workbook import ready, xlsx
 from ghgxl.workbook.boundary import exclusions, significance
@@ -304,6 +304,14 @@ def input_findings(calc: WorkbookCalculation) -> list[GhgError]:
     ]
 
 
+def _parses(text: str) -> bool:
+    try:
+        parse_number(text)
+    except GhgError:
+        return False
+    return True
+
+
 def _settings_out_of_range(calc: WorkbookCalculation) -> list[GhgError]:
     """W115 at each numeric 基本信息 setting typed as text or out of its bounds: the
     calculation uses the default instead, and says so rather than silently."""
@@ -313,11 +321,18 @@ def _settings_out_of_range(calc: WorkbookCalculation) -> list[GhgError]:
         if field.bounds is None or is_blank(value) or L.setting_is_valid(field.key, value):
             continue
         low, high = field.bounds
+        if isinstance(value, str) and _parses(value):  # "5": text the sheet's formulas skip
+            problem = ("是文本而不是数字", "text, not a number")
+        else:
+            problem = (
+                f"不是 {low:g}–{high:g} 之间的数字",
+                f"not a number from {low:g} to {high:g}",
+            )
         found.append(
             GhgError(
                 "W115", cell=ready.info_place(calc.data, field.key), field=field.label,
-                value=cell_repr(value), low=low, high=high,
-                used=f"{L.setting(calc.data.info, field.key):g}",
+                value=cell_repr(value), low=low, high=high, problem=problem[0],
+                problem_en=problem[1], used=f"{L.setting(calc.data.info, field.key):g}",
             )
         )  # fmt: skip
     return found

@@ -28,7 +28,7 @@ from ghgxl.files import check_outputs, check_suffix, write_bytes_atomic
 from ghgxl.units import is_number, parse_number
 from ghgxl.workbook import fill, template
 from ghgxl.workbook import layout as L
-from ghgxl.workbook.calc import WorkbookCalculation, calc_file, calculate_workbook
+from ghgxl.workbook.calc import WorkbookCalculation, calc_file, calculate_other
 from ghgxl.workbook.company import record_of
 from ghgxl.workbook.read import MONTH_EVIDENCE, MONTHS, is_blank
 from ghgxl.workbook.resize import resized, with_source_lines
@@ -103,7 +103,7 @@ def read_sites(
         if progress:
             progress(path)
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        calc = calculate_workbook(path, library=LibraryChoice(library))
+        calc = calculate_other(path, library=LibraryChoice(library))
         name = site_name(calc, path)
         check_site_name(name, calc)
         # a group workbook given as a site brings the sites it lists: none may come twice
@@ -127,8 +127,8 @@ def _same_settings(sites: list[Site]) -> None:
         ("数据质量评分方案", "data-quality scheme", lambda s: s.calc.data.info.get("dq_scheme")),
     )
     for zh, en, value in settings:
-        values = {site.name: value(site) for site in sites}
-        if len({str(v) for v in values.values()}) > 1:
+        values = {site.name: (cell_text(value(site)) or "").strip() for site in sites}
+        if len(set(values.values())) > 1:  # 2023 typed or as text "2023" is one year
             listed = "、".join(f"{name} {v}" for name, v in values.items())
             raise GhgError("E616", setting=zh, setting_en=en, values=listed)
 

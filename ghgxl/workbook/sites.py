@@ -153,7 +153,7 @@ def site_name(calc: WorkbookCalculation, path: Path | None = None) -> str:
     for key in ("sites", "company"):
         value = calc.data.info.get(key)
         if not L.is_placeholder(key, value):
-            return str(value).strip()
+            return (cell_text(value) or "").strip()  # a site named 1 is "1", not "1.0"
     return Path(path or calc.data.path).stem
 
 

@@ -483,3 +483,18 @@ def test_two_rows_of_one_group_id_are_refused(tmp_path: Path) -> None:
     book.save(a)
     result = run("consolidate", a, b, "-o", tmp_path / "g.xlsm")
     assert result.exit_code == 2 and "[E638]" in result.output and "厂-1-1" in result.output
+
+
+def test_a_year_typed_as_text_and_a_site_named_by_a_number(tmp_path: Path) -> None:
+    """基本信息 报告年度 "2023" typed as text is the year 2023 of the other site, not another
+    year (E616); a site named by the number 2 is 厂区 "2" in the group, not "2.0"."""
+    (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()
+    a = site(tmp_path / "a", "一厂")
+    b = site(tmp_path / "b", 2, reporting_year="2023")  # type: ignore[arg-type]
+    out = tmp_path / "group.xlsm"
+    result = run("consolidate", a, b, "-o", out, "--json", tmp_path / "g.json")
+    assert result.exit_code == 0, result.output
+    by_site = json.loads((tmp_path / "g.json").read_text(encoding="utf-8"))["by_site"]
+    assert list(by_site) == ["一厂", "2"]
+    ids = calculate_workbook(out).data.activity["id"].map(str).tolist()
+    assert "2-1" in ids and not any(i.startswith("2.0") for i in ids)

@@ -214,3 +214,18 @@ def test_a_factor_added_since_the_recorded_version_says_upgrade(tmp_path: Path) 
     with pytest.raises(GhgError) as info:  # the newest version has no newer one to point at
         FactorLibrary.default().rows_of("no.such.factor")
     assert info.value.code == "E301"
+
+
+def test_a_version_missing_in_another_workbook_names_that_workbook(tmp_path: Path) -> None:
+    """E310 raised by the earlier year's, the base year's or a site's workbook says which
+    file it is: the command is about another one."""
+    future = with_version(EXAMPLE, "2099.1", tmp_path / "future-2022.xlsm")
+    for args in (
+        ["calc", str(EXAMPLE), "--previous", str(future)],
+        ["report", str(EXAMPLE), "--base-year", str(future), "-o", str(tmp_path / "r.docx")],
+        ["consolidate", str(EXAMPLE), str(future), "-o", str(tmp_path / "group.xlsm")],
+    ):
+        result = run(*args)
+        assert result.exit_code == 2, result.output
+        assert "[E310] future-2022.xlsm 基本信息!B" in result.output, result.output
+    assert not (tmp_path / "group.xlsm").exists() and not (tmp_path / "r.docx").exists()

@@ -82,6 +82,15 @@ def test_previous_must_be_an_earlier_year(tmp_path) -> None:
     assert "基本信息!B" in later and "2024" in later and "2023" in later
     _refused("calc", str(THIS), "--previous", str(THIS), code="E635")
     assert not (tmp_path / "r.docx").exists()
+    # a year typed as text is that year: 2024 as "2024" is not earlier than 2024 either
+    from ghgxl.workbook import layout as L
+    from ghgxl.workbook.calc import write_values
+    from ghgxl.workbook.read import read_workbook
+
+    text_year = tmp_path / "text-year.xlsm"
+    row = read_workbook(THIS).info_rows["reporting_year"]
+    write_values(THIS, text_year, {L.SHEET_INFO: {f"B{row}": "2024"}})
+    _refused("calc", str(THIS), "--previous", str(text_year), code="E635")
 
 
 def test_an_earlier_year_with_another_gwp_is_refused(tmp_path) -> None:

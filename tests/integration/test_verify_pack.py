@@ -145,6 +145,19 @@ def test_the_workbook_sets_the_materiality(
     assert ("W115" in result.output and cell in result.output) is warned, result.output
 
 
+def test_a_setting_typed_as_text_is_called_text(tmp_path: Path) -> None:
+    """A setting typed as text "3" (a cell formatted as Text) is within 0.1–50, so saying
+    "not a number from 0.1 to 50" would puzzle: W115 says it is text, and 5 is used."""
+    path = tmp_path / "book.xlsm"
+    info = {"company": "测试", "materiality_pct": "3"}
+    path.write_bytes(fill.fill(TEMPLATE, info, [dict(MIX[2], id="E1", annual=1.0)]))
+    assert pack(path, tmp_path / "pack")["materiality"] == 0.05
+    result = CliRunner().invoke(main, ["check", str(path)], env={"COLUMNS": "300"})
+    line = next(line for line in result.output.splitlines() if "W115" in line)
+    assert "是文本而不是数字" in line and "text, not a number" in line and "0.1–50 之间" not in line
+    assert "按 5 计算" in line
+
+
 def test_a_setting_the_sheet_formulas_read_keeps_its_typed_number() -> None:
     """重大性判定门槛 5 (outside 6–18) is what the 重大性评估 formulas use through
     ghg_sig_threshold, so ghgxl uses 5 too (W115 says so); text falls back to 12."""

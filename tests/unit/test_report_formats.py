@@ -95,3 +95,11 @@ def test_a_company_factor_several_sources_use_is_named_after_them() -> None:
     assert [e["name"] for e in two.entries] == ["甲、乙（自定因子）"] and two.row_refs == ["F1"] * 3
     five = factor_table([row(n) for n in "甲乙丙丁戊"], FactorLibrary.default(), "AR6", 2023)
     assert five.entries[0]["name"] == "甲、乙、丙 等 5 个排放源（自定因子）"
+
+
+def test_a_signed_change_that_rounds_to_nothing_has_no_sign() -> None:
+    """ "删除 +0.00 t" read as if something were removed: zero is 0.00."""
+    from ghgxl.report.years import signed
+
+    assert [signed(v) for v in (0.0, -0.0, 0.004, -0.004)] == ["0.00"] * 4
+    assert signed(425) == "+425.00" and signed(-1234.5) == "−1,234.50"
