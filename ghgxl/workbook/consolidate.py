@@ -7,7 +7,7 @@ report take it): each site's 活动数据 rows, their amounts times the site's s
 prefixed with the site and a remark naming the site workbook's file and cell; the
 排放源识别 rows alike; the sites' 公司因子 rows merged; their 绿电绿证 instruments naming the
 group's row ids; the sites listed in 各厂区汇总, whose formulas give each site's emissions. What cannot be added up is refused:
-sites of different years, GWP sets, factor library versions or data-quality schemes
+sites of different years or periods, GWP sets, factor library versions or data-quality schemes
 (E616), a site twice (E617; also one a group workbook given as a site lists), an equity
 share missing or ambiguous (E618), a site with errors (E619), a company factor with two
 values or replacing a library factor another site uses (E620), a group 编号 twice (E638).
@@ -15,7 +15,9 @@ values or replacing a library factor another site uses (E620), a group 编号 tw
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import re
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -45,6 +47,10 @@ CARRIED = (
 SOURCE_CARRIED = tuple(
     c.key for c in L.SOURCE_COLUMNS if not c.formula and c.key not in ("id", "facility")
 )
+#: A date typed as text: 2023-01-01, 2023/1/1, 2023.1.1, 2023年1月1日.
+_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+#: The most characters an Excel cell holds.
+CELL_TEXT_MAX = 32_767
 #: 基本信息 fields the group takes from its first site.
 FROM_FIRST_SITE = ("reporting_year", "period_start", "period_end", "base_year", "dq_scheme")
 
@@ -119,9 +125,24 @@ def read_sites(
     return sites
 
 
+def _day(value: object) -> str:
+    """A date typed as a date or as text (2023-01-01, 2023/1/1, 2023年1月1日) as one form."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return f"{value:%Y-%m-%d}"
+    text = (cell_text(value) or "").strip()
+    found = _DATE.fullmatch(text)
+    return f"{int(found[1]):04d}-{int(found[2]):02d}-{int(found[3]):02d}" if found else text
+
+
+def _period(site: Site) -> str:
+    info = site.calc.data.info
+    return f"{_day(info.get('period_start'))}–{_day(info.get('period_end'))}"
+
+
 def _same_settings(sites: list[Site]) -> None:
     settings = (
         ("报告年度", "reporting year", lambda s: s.calc.data.info.get("reporting_year")),
+        ("盘查期间", "reporting period", _period),
         ("GWP 版本", "GWP set", lambda s: s.calc.result.gwp_set),
         ("因子库版本", "factor library version", lambda s: s.calc.library.version.split("+")[0]),
         ("数据质量评分方案", "data-quality scheme", lambda s: s.calc.data.info.get("dq_scheme")),
@@ -161,13 +182,27 @@ def consolidate(sites: list[Site], approach: str = "control", company: str = "")
     group.info = {k: first.data.info.get(k) for k in FROM_FIRST_SITE}
     group.info |= {
         "company": company or first.data.info.get("company"),
-        "sites": "、".join(s.name for s in sites),
+        "sites": _site_names([s.name for s in sites]),
         "consolidation": APPROACHES[approach],
         "gwp_set": first.result.gwp_set,
         "factor_library": recorded_version(first.library.version),
     }
     group.info = {k: v for k, v in group.info.items() if not is_blank(v)}
     return group
+
+
+def _site_names(names: list[str]) -> str:
+    """基本信息 厂区/场所 of the group: every site's name, or as many as an Excel cell holds
+    (32,767 characters) and how many more (各厂区汇总 lists them all)."""
+    text = "、".join(names)
+    if len(text) <= CELL_TEXT_MAX:
+        return text
+    for count in range(len(names) - 1, 0, -1):
+        rest = f"等 {len(names)} 个厂区（全部见{L.SHEET_SITES}）"
+        text = "、".join(names[:count]) + rest
+        if len(text) <= CELL_TEXT_MAX:
+            return text
+    return f"{len(names)} 个厂区（全部见{L.SHEET_SITES}）"
 
 
 def _company_factors(sites: list[Site]) -> list[FactorRow]:

@@ -105,8 +105,9 @@ def test_equity_share_counts_each_site_by_its_share(tmp_path: Path, example) -> 
         ({"name": "一厂"}, "E617"),  # the same site twice
         ({"name": "二厂", "reporting_year": 2022}, "E616"),  # another year
         ({"name": "二厂", "gwp_set": "AR5"}, "E616"),  # another GWP set
+        ({"name": "二厂", "period_start": "2022-04-01", "period_end": "2023-03-31"}, "E616"),
     ],
-    ids=["same-site", "other-year", "other-gwp"],
+    ids=["same-site", "other-year", "other-gwp", "other-period"],
 )
 def test_what_cannot_be_added_up_is_refused(tmp_path: Path, second: dict, code: str) -> None:
     (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()
@@ -487,10 +488,17 @@ def test_two_rows_of_one_group_id_are_refused(tmp_path: Path) -> None:
 
 def test_a_year_typed_as_text_and_a_site_named_by_a_number(tmp_path: Path) -> None:
     """基本信息 报告年度 "2023" typed as text is the year 2023 of the other site, not another
-    year (E616); a site named by the number 2 is 厂区 "2" in the group, not "2.0"."""
+    year (E616), and 2023/1/1 the day 2023-01-01; a site named by the number 2 is 厂区 "2" in
+    the group, not "2.0"."""
     (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()
     a = site(tmp_path / "a", "一厂")
-    b = site(tmp_path / "b", 2, reporting_year="2023")  # type: ignore[arg-type]
+    b = site(  # type: ignore[arg-type]
+        tmp_path / "b",
+        2,
+        reporting_year="2023",
+        period_start="2023/1/1",
+        period_end="2023年12月31日",
+    )
     out = tmp_path / "group.xlsm"
     result = run("consolidate", a, b, "-o", out, "--json", tmp_path / "g.json")
     assert result.exit_code == 0, result.output
@@ -498,3 +506,15 @@ def test_a_year_typed_as_text_and_a_site_named_by_a_number(tmp_path: Path) -> No
     assert list(by_site) == ["一厂", "2"]
     ids = calculate_workbook(out).data.activity["id"].map(str).tolist()
     assert "2-1" in ids and not any(i.startswith("2.0") for i in ids)
+
+
+def test_the_group_names_its_sites_in_one_cell_as_excel_allows() -> None:
+    """基本信息 厂区/场所 of a group holds every name, or as many as Excel's 32,767
+    characters allow and how many there are (各厂区汇总 lists them all)."""
+    from ghgxl.workbook.consolidate import CELL_TEXT_MAX, _site_names
+
+    assert _site_names(["一厂", "二厂"]) == "一厂、二厂"
+    names = [f"{n:03d}" + "厂" * 996 for n in range(40)]  # 40 × 1,000 characters
+    text = _site_names(names)
+    assert len(text) <= CELL_TEXT_MAX and text.endswith("等 40 个厂区（全部见各厂区汇总）")
+    assert text.count("、") == 31  # 32 names of 1,000 and the rest fit
