@@ -643,6 +643,16 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "type a number from {low:g} to {high:g} (without %, in a cell formatted as General, "
         "not Text), or leave it blank for the default",
     ),
+    "W118": ErrorSpec(
+        "活动数据编号 {row_id} 按电网因子 {grid_key} 计算（位置法）；市场法中其未被绿电绿证覆盖的电量按全国剩余"
+        "电力排放因子 {residual_key}（{residual} tCO2/MWh）计算，生态环境部未发布省级或区域的剩余因子",
+        "活动数据 编号 {row_id} uses the grid factor {grid_key} (location-based); in the "
+        "market-based figure its power no instrument covers counts at the national residual "
+        "factor {residual_key} ({residual} tCO2/MWh): MEE publishes no provincial or regional one",
+        "请在报告中说明市场法的这一口径；如供电方提供了该电量的排放因子，可在绿电绿证中以“供应商特定因子”填写",
+        "state this basis of the market-based figure in the report; if the supplier gives a "
+        "factor for that power, enter it in 绿电绿证 as a 供应商特定因子",
+    ),
     "W117": ErrorSpec(
         "基本信息“{field}”填写为 {value}，不是正数，未计算{name}",
         "基本信息 '{field}' is {value}, not a positive number: no {name} is given",

@@ -328,6 +328,10 @@ def _scope2_market(calc: WorkbookCalculation) -> str:
         if residual
         else ""
     )
+    if both.warnings:  # W118: provincial or regional rows
+        rest += (
+            "（按省级或区域电网因子计算的用电亦然：生态环境部未发布省级或区域的剩余电力排放因子）"
+        )
     return (
         f"范围二排放量按位置法为 {money(both.location_t)} t CO₂e，按市场法为 "
         f"{money(both.market_t)} t CO₂e（{covered}{rest}；GHG Protocol 范围二指南）。"

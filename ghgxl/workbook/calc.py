@@ -107,7 +107,7 @@ def calculate_workbook(
     both = scope2(data.market, rows, result, library, data.info.get("reporting_year"))
     errors += both.errors
     result.errors = errors + _beyond_formulas(data, rows["row"].to_numpy(), result)
-    result.warnings = placed(result.warnings) + _unscored(data, result)
+    result.warnings = placed(result.warnings) + _unscored(data, result) + both.warnings
     return WorkbookCalculation(data, result, rows, library, both)
 
 

@@ -8,6 +8,8 @@ of its data year (``grid.cn.national_excl_market.<year>``) for what no instrumen
 other scope 2 rows (heat, steam, a supplier's explicit factor) count the same in both. The
 quality criteria are errors at the instrument's cell: an unknown row (E621), more MWh than
 the row used (E622), a certificate claimed twice (E623), another year's vintage (E624).
+A provincial or regional grid row counts its uncovered power at the national residual
+factor too — MEE publishes no other — and, where instruments are declared, says so (W118).
 While one stands, the market-based total is not computed (None), never a wrong number.
 The workbook's totals stay location-based.
 """
@@ -30,6 +32,8 @@ from ghgxl.workbook import layout as L
 from ghgxl.workbook.read import is_blank, records
 
 GREEN = ("绿电交易", "绿证")  # renewable power: 0 t CO2/MWh unless a factor is given
+#: The national grid factors, whose residual the national residual factor is.
+NATIONAL = "grid.cn.national."
 
 
 @dataclass
@@ -41,6 +45,7 @@ class Scope2:
     residual: dict[str, float] = field(default_factory=dict)  # residual key → t CO2/MWh
     instruments: int = 0
     errors: list[GhgError] = field(default_factory=list)
+    warnings: list[GhgError] = field(default_factory=list)  # W118: a regional row's residual
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -59,6 +64,8 @@ class _Use:  # one purchased-electricity row
     mwh: float
     location_t: float
     residual_key: str
+    grid_key: str  # the row's own grid factor (its first row's, for one 编号 of many rows)
+    place: str  # the 活动数据 cell of its first row
     covered: list[tuple[float, float]] = field(default_factory=list)
     first_line: int = 0
 
@@ -81,7 +88,7 @@ def _electricity(
         if ok[i] and category == 2 and not isinstance(category, bool) and key.startswith("grid.")
     ]  # fmt: skip  (a few rows of many: only these become dicts)
     pairs = zip(
-        records(rows.iloc[chosen], ("id", "factor_key", "amount", "unit")),
+        records(rows.iloc[chosen], ("id", "factor_key", "amount", "unit", "place")),
         records(result.rows.iloc[chosen], ("tco2e",)),
         strict=True,
     )
@@ -105,8 +112,17 @@ def _electricity(
             continue
         if known is not None:  # one 编号, two grid years: kept apart, the first is named
             row_id = f"{row_id}\x00{len(uses)}"
-        uses[row_id] = _Use(mwh, computed["tco2e"], residual)
+        uses[row_id] = _Use(mwh, computed["tco2e"], residual, key, str(row.get("place") or ""))
     return uses
+
+
+def _regional(use: _Use, row_id: str, residual: float) -> GhgError:
+    """W118: a provincial or regional grid row's uncovered power counts at the national
+    residual factor in the market-based figure (MEE publishes no other residual)."""
+    return GhgError(
+        "W118", cell=use.place, row_id=row_id.split("\x00")[0] or "-", grid_key=use.grid_key,
+        residual_key=use.residual_key, residual=f"{residual:g}",
+    )  # fmt: skip
 
 
 def certificate_key(number: str) -> str:
@@ -205,6 +221,8 @@ def scope2(
             residual = use.location_t / use.mwh if use.mwh else 0.0
         else:
             out.residual[use.residual_key] = residual
+            if out.instruments and not use.grid_key.startswith(NATIONAL):
+                out.warnings.append(_regional(use, row_id, residual))
         out.uncovered_mwh += use.mwh - covered
         market += electricity.market_based(use.mwh, use.covered, residual) - use.location_t
     out.market_t = None if out.errors else market

@@ -132,3 +132,28 @@ def test_e621_speaks_english_in_its_english_half(tmp_path: Path) -> None:
     _, findings = check_workbook(with_instruments(tmp_path, dict(GEC, row_id=4)))
     english = next(e for e in findings if e.code == "E621").message_en
     assert "is not a purchased-electricity row" in english and "不是" not in english
+
+
+def test_a_provincial_row_says_its_residual_is_the_national_one(tmp_path: Path) -> None:
+    """A 江苏 row (provincial factor, location-based) counts its uncovered power at the
+    national residual factor 0.5942 in the market-based figure, since MEE publishes no
+    provincial residual: with instruments declared, W118 says so at that row; a national
+    row does not. By hand: 1,000 MWh, 400 of them certified: 600 × 0.5942 = 356.52 t."""
+    grid = dict(category=2, unit="MWh", source="外购电力", annual=1000)
+    rows = [
+        dict(grid, id="P", factor_key="grid.cn.prov.jiangsu.2021"),
+        dict(grid, id="N", factor_key="grid.cn.national.2021"),
+    ]
+    book = tmp_path / "prov.xlsm"
+    certified = dict(GEC, row_id="P", mwh=400)
+    book.write_bytes(fill.fill(TEMPLATE, {"reporting_year": 2023}, rows, market=(certified,)))
+    calc = calculate_workbook(book)
+    assert calc.scope2.market_t == pytest.approx(600 * 0.5942 + 1000 * 0.5942, rel=1e-12)
+    warned = [w for w in calc.result.warnings if w.code == "W118"]
+    assert [w.cell for w in warned] == ["活动数据!A5"]
+    assert "grid.cn.prov.jiangsu.2021" in warned[0].message_zh and "0.5942" in warned[0].text()
+    without = tmp_path / "none.xlsm"
+    without.write_bytes(fill.fill(TEMPLATE, {"reporting_year": 2023}, rows))
+    assert not [w for w in calculate_workbook(without).result.warnings if w.code == "W118"]
+    text = docx_text(io.BytesIO(render_docx(calc, images=tmp_path)))
+    assert "生态环境部未发布省级或区域的剩余电力排放因子" in text
