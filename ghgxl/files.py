@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import itertools
 import os
+import re
 import signal
 import stat
 import tempfile
@@ -96,36 +97,58 @@ def is_workbook_file(path: Path) -> bool:
         return False
 
 
-#: A workbook's kind by its package's content type, and the only name Excel opens it by.
+#: A workbook package's main content type → the only name Excel opens it by, and what it is.
 KIND_SUFFIXES = {
-    True: (".xlsm", "启用宏的工作簿", "a macro-enabled workbook"),
-    False: (".xlsx", "不含宏的工作簿", "a workbook without macros"),
-}
+    "application/vnd.ms-excel.sheet.macroEnabled.main+xml": (
+        ".xlsm", "启用宏的工作簿", "a macro-enabled workbook"
+    ),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml": (
+        ".xlsx", "不含宏的工作簿", "a workbook without macros"
+    ),
+    "application/vnd.ms-excel.template.macroEnabled.main+xml": (
+        ".xltm", "启用宏的模板", "a macro-enabled template"
+    ),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml": (
+        ".xltx", "模板", "a template"
+    ),
+}  # fmt: skip
+
+
+def workbook_kind(package: Path | bytes) -> tuple[str, str, str] | None:
+    """What a workbook package is, by the content type of ``/xl/workbook.xml`` in its
+    ``[Content_Types].xml`` (Excel refuses a macro-enabled workbook named .xlsx, and the
+    other way round): its suffix and kind; None when it is not such a package (the reading
+    names that)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(package) if isinstance(package, bytes) else package) as z:
+            types = z.read("[Content_Types].xml").decode("utf-8", "replace")
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return None
+    found = re.search(r'PartName="/xl/workbook\.xml"\s+ContentType="([^"]+)"', types)
+    found = found or re.search(r'ContentType="([^"]+)"\s+PartName="/xl/workbook\.xml"', types)
+    return KIND_SUFFIXES.get(found.group(1)) if found else None
 
 
 def macro_enabled(package: Path | bytes) -> bool | None:
-    """Whether a workbook package is macro-enabled, by its ``[Content_Types].xml`` (Excel
-    refuses a macro-enabled one named .xlsx, and the other way round); None when it is not
-    a package (the reading names that)."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(package) if isinstance(package, bytes) else package) as z:
-            return b"macroEnabled" in z.read("[Content_Types].xml")
-    except (zipfile.BadZipFile, KeyError, OSError):
-        return None
+    """Whether a workbook package is macro-enabled (None: not a workbook package)."""
+    kind = workbook_kind(package)
+    return None if kind is None else kind[0] in (".xlsm", ".xltm")
 
 
 def check_suffix(out: PathLike, package: Path | bytes) -> None:
     """E639 for a workbook output named otherwise than Excel opens what is written there:
-    .xlsm for a macro-enabled package, .xlsx for one without macros."""
+    .xlsm for a macro-enabled workbook, .xlsx for one without macros (.xltm, .xltx for
+    templates)."""
     if out is None or str(out) == "-":
         return
-    macro = macro_enabled(package)
-    if macro is None:
+    kind = workbook_kind(package)
+    if kind is None:
         return
-    suffix, kind_zh, kind_en = KIND_SUFFIXES[macro]
+    suffix, kind_zh, kind_en = kind
     path = Path(out)
     if path.suffix.lower() != suffix:
-        suggest = path.with_suffix(suffix).name if path.suffix else f"{path.name}{suffix}"
+        stem = path.stem if path.suffix.lower() in WORKBOOK_SUFFIXES else path.name.rstrip(".")
+        suggest = f"{stem}{suffix}"
         raise GhgError(
             "E639", path=str(path), kind_zh=kind_zh, kind_en=kind_en, suffix=suffix,
             suggest=suggest,

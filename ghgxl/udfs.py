@@ -155,6 +155,29 @@ def _column(values: Any) -> list[Any]:
     return [v for row in values for v in (row if isinstance(row, list) else [row])]
 
 
+@xw.func
+@xw.arg("instruments", ndim=2)
+@_cell_safe
+def GHG_SCOPE2_MARKET(
+    ids, categories, amounts, units, factor_keys, totals, instruments, year=None, company=None,
+    library=None,
+):  # fmt: skip
+    """范围二市场法排放量（t CO2e）/ market-based scope 2, as ghgxl calc computes it.
+
+    ids … totals: 活动数据's 编号, 类别, 活动量, 单位, 因子键 and 排放量 (t CO2e) columns;
+    instruments: the 绿电绿证 table; year: 报告年度 (ghg_year); company and library: the
+    公司因子 table and the recorded library version, as for GHG_EMISSION_GROUPS. Covered
+    power counts at each instrument's factor, the rest at the residual factor of its grid
+    factor's year; a wrong instrument shows its error (E621–E624), never a number.
+    """
+    from ghgxl.factors import FactorLibrary
+    from ghgxl.workbook.market import market_from_cells
+
+    columns = [_column(c) for c in (ids, categories, amounts, units, factor_keys, totals)]
+    chosen = company_library(company, None, library) or FactorLibrary.default()
+    return market_from_cells(columns, instruments or [], year, chosen)
+
+
 def _broadcast(values: Any, count: int) -> list[Any]:
     column = _column(values)
     return column * count if len(column) == 1 else column
@@ -297,6 +320,7 @@ FUNCTIONS = (
     GHG_GWP,
     GHG_CONVERT,
     GHG_EMISSIONS,
+    GHG_SCOPE2_MARKET,
 )
 UDF_MODULE = "ghgxl.udfs"
 

@@ -5,8 +5,8 @@ all the cells it fills) and evaluates ``IF`` lazily: only the branch chosen. Eac
 function it meets is one call through xlwings into Python — xlwings looks the function up
 by name in the workbook's UDF module and calls it with the cell values (``xlwings.udfs.
 call_udf``). :class:`Recalculation` does the same with the formulas of a saved workbook:
-cell values from the sheet, the functions this sheet uses (IF, ISNA, MATCH, COUNT, SUM,
-COUNTIF, and IFERROR, REPT and an approximate MATCH for the 公司因子 range) evaluated as Excel does, and each GHG_* call sent to :mod:`ghgxl.udfs` through a
+cell values from the sheet, the functions this sheet uses (IF, ISNA, ISNUMBER, MATCH, COUNT, SUM,
+COUNTIF, SUMIFS of one number, and IFERROR, REPT and an approximate MATCH for the 公司因子 range) evaluated as Excel does, and each GHG_* call sent to :mod:`ghgxl.udfs` through a
 counter. Only what the 盘查清册's own formulas need is implemented; anything else raises.
 """
 
@@ -329,6 +329,22 @@ def _countif(values: Any, criterion: Any) -> int:
     )
 
 
+def _sumifs(values: Any, criteria: Any, criterion: Any) -> float:
+    """SUMIFS of one numeric criterion (汇总's "类别 = 2"): the numbers of ``values`` whose
+    cell in ``criteria`` is that number."""
+    if not isinstance(criterion, (int, float)) or isinstance(criterion, bool):
+        raise NotImplementedError(f"SUMIFS criterion {criterion!r}")
+    pairs = zip(_cells(values), _cells(criteria), strict=True)
+    return float(
+        sum(
+            v
+            for v, c in pairs
+            if isinstance(v, (int, float)) and not isinstance(v, bool)
+            and isinstance(c, (int, float)) and not isinstance(c, bool) and c == criterion
+        )
+    )  # fmt: skip
+
+
 def _numbers(arguments: tuple) -> list[float]:
     return [
         v
@@ -340,10 +356,14 @@ def _numbers(arguments: tuple) -> list[float]:
 
 _FUNCTIONS: dict[str, Callable[..., Any]] = {
     "ISNA": lambda value: isinstance(_scalar(value), _NotAvailable),
+    "ISNUMBER": lambda value: (
+        isinstance(_scalar(value), (int, float)) and not isinstance(_scalar(value), bool)
+    ),
     "MATCH": lambda value, lookup, kind=1.0: _match(_scalar(value), lookup, kind),
     "COUNT": lambda *arguments: len(_numbers(arguments)),
     "SUM": lambda *arguments: float(sum(_numbers(arguments))),
     "COUNTIF": _countif,
+    "SUMIFS": _sumifs,
     "IFERROR": lambda value, alternative: (
         alternative if isinstance(_scalar(value), _NotAvailable) else value
     ),

@@ -70,8 +70,10 @@ def workbook_migrate(source: Path, out: Path, force: bool) -> None:
 @friendly
 def workbook_build(out: Path) -> None:
     """重新生成模板（开发用，需 pyopenvba）/ rebuild the template (development)."""
-    from ghgxl.workbook.template import build_template
+    from ghgxl.files import check_suffix
+    from ghgxl.workbook.template import build_template, template_path
 
+    check_suffix(out, template_path())  # E639: the template is macro-enabled
     build_template(out)
     console.print(f"已生成 / built: {out}", markup=False)
 

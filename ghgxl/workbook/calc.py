@@ -104,9 +104,9 @@ def calculate_workbook(
     errors = placed(result.errors)
     errors += _error_values(data, {e.cell for e in errors if e.code == "E107"})
     errors += data.company_errors
+    errors += _beyond_formulas(data, rows["row"].to_numpy(), result)  # before scope 2: 汇总's
     both = scope2(data.market, rows, result, library, data.info.get("reporting_year"))
-    errors += both.errors
-    result.errors = errors + _beyond_formulas(data, rows["row"].to_numpy(), result)
+    result.errors = errors + both.errors
     result.warnings = placed(result.warnings) + _unscored(data, result) + both.warnings
     return WorkbookCalculation(data, result, rows, library, both)
 
@@ -447,11 +447,30 @@ def significance_values(data: WorkbookData) -> dict[str, xlsx.CellValue]:
     return values
 
 
+def scope2_values(
+    calc: WorkbookCalculation, summary: dict[str, xlsx.CellValue]
+) -> dict[str, xlsx.CellValue]:
+    """汇总's dual reporting of scope 2 as its cells compute it: location-based (类别2), the
+    market-based figure, or the first instrument error's cell text, and the total with it."""
+    s2, location = L.SCOPE2_CELLS, summary[L.summary_cells()["category:2"]]
+    both = calc.scope2
+    if both is None or not calc.data.extent.scope2_cells:  # an older template: none there
+        return {}
+    if both.market_t is None:
+        market: xlsx.CellValue = both.errors[0].cell_text()
+        total: xlsx.CellValue = market
+    else:
+        market = both.market_t
+        total = float(summary[L.SUMMARY_TOTAL]) - float(location) + market  # type: ignore[arg-type]
+    return {s2["scope2_location"]: location, s2["scope2_market"]: market, s2["total_market"]: total}
+
+
 def cell_values(calc: WorkbookCalculation) -> Values:
     """Every cached value to write, by sheet."""
     activity, shown = activity_values(calc)
     summary = summary_values(shown, counted(calc.data, shown["row"].to_numpy()))
     total = float(summary[L.SUMMARY_TOTAL])
+    summary |= scope2_values(calc, summary)
     values: Values = {L.SHEET_ACTIVITY: activity, L.SHEET_SUMMARY: summary}
     if L.SHEET_QUALITY in calc.data.sheet_names:
         values[L.SHEET_QUALITY] = quality_values(calc, shown, total)

@@ -321,12 +321,12 @@ def _settings_out_of_range(calc: WorkbookCalculation) -> list[GhgError]:
         if field.bounds is None or is_blank(value) or L.setting_is_valid(field.key, value):
             continue
         low, high = field.bounds
+        problem = (f"不是 {low:g}–{high:g} 之间的数字", f"not a number from {low:g} to {high:g}")
         if isinstance(value, str) and _parses(value):  # "5": text the sheet's formulas skip
-            problem = ("是文本而不是数字", "text, not a number")
-        else:
+            inside = low <= parse_number(value) <= high
             problem = (
-                f"不是 {low:g}–{high:g} 之间的数字",
-                f"not a number from {low:g} to {high:g}",
+                "是文本而不是数字" + ("" if inside else f"，也不在 {low:g}–{high:g} 之间"),
+                "text, not a number" + ("" if inside else f", and not from {low:g} to {high:g}"),
             )
         found.append(
             GhgError(

@@ -45,7 +45,9 @@ class Extent:
     cell holds a formula (None: not read); ``quality_last``/``quality_total_row``: the last
     row 数据质量's weighted total sums, and where that total is (None: not found);
     ``error_cells``: the cells of the sheets ghgxl reads (活动数据, 基本信息, 排放源识别,
-    重大性评估) that hold an Excel error value (``"活动数据!T5"`` → ``"#N/A"``).
+    重大性评估) that hold an Excel error value (``"活动数据!T5"`` → ``"#N/A"``);
+    ``scope2_cells``: whether 汇总 holds the market-based scope 2 cell function (a workbook
+    of template 2026.3 or earlier does not: calc writes nothing there).
     """
 
     summary_rows: tuple[int, int] | None = (L.FIRST_ROW, L.LAST_ROW)
@@ -53,6 +55,7 @@ class Extent:
     quality_last: int | None = L.LAST_ROW
     quality_total_row: int | None = L.QUALITY_TOTAL_ROW
     error_cells: dict[str, str] = field(default_factory=dict)
+    scope2_cells: bool = True
 
 
 def _formulas(xml: bytes) -> dict[str, str]:
@@ -63,10 +66,9 @@ def _formulas(xml: bytes) -> dict[str, str]:
     }
 
 
-def _summary_rows(xml: bytes) -> tuple[int, int] | None:
+def _summary_rows(formulas: dict[str, str]) -> tuple[int, int] | None:
     """The rows the totals by category (汇总 B5:B10, whose sum is the total) span; where
     they differ, the rows all of them count."""
-    formulas = _formulas(xml)
     cells = L.summary_cells()
     spans = [
         (int(first), int(last))
@@ -107,10 +109,14 @@ def read_extent(source: Path | bytes, total_column: str | None = None) -> Extent
     row total is, to find the rows that hold its formula."""
     summary_rows = quality_last = quality_total = formula_rows = None
     error_cells: dict[str, str] = {}
+    scope2_cells = False
     with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as package:
         parts = xlsx.package_sheet_parts(package)
         if L.SHEET_SUMMARY in parts:
-            summary_rows = _summary_rows(package.read(parts[L.SHEET_SUMMARY]))
+            formulas = _formulas(package.read(parts[L.SHEET_SUMMARY]))
+            summary_rows = _summary_rows(formulas)
+            market = formulas.get(L.SCOPE2_CELLS["scope2_market"], "")
+            scope2_cells = "GHG_SCOPE2_MARKET" in market.upper()
         if L.SHEET_ACTIVITY in parts:
             with package.open(parts[L.SHEET_ACTIVITY]) as sheet:
                 column = total_column if summary_rows else None
@@ -126,4 +132,6 @@ def read_extent(source: Path | bytes, total_column: str | None = None) -> Extent
                 for chunk in row_chunks(sheet):
                     for row, _first, end in _QUALITY_TOTAL.findall(chunk):
                         quality_total, quality_last = int(row), int(end)
-    return Extent(summary_rows, formula_rows, quality_last, quality_total, error_cells)
+    return Extent(
+        summary_rows, formula_rows, quality_last, quality_total, error_cells, scope2_cells
+    )

@@ -166,7 +166,30 @@ def summary_formulas(last: int = L.LAST_ROW) -> dict[str, str]:
     errors = f"{L.SHEET_ACTIVITY}!${first_result}${L.FIRST_ROW}:${last_result}${last}"
     formulas[cells["errors"]] = f'=COUNTIF({errors},"#GHG!*")'
     formulas[L.SUMMARY_CHECK] = f'=IF(ABS({grand}-{cells["gas_total"]})<0.000001,"一致","不一致")'
-    return formulas
+    return formulas | scope2_formulas(last)
+
+
+def scope2_formulas(last: int = L.LAST_ROW) -> dict[str, str]:
+    """汇总's dual reporting of scope 2: location-based (类别2), market-based (the cell
+    function over 活动数据 and 绿电绿证, as ``ghgxl calc`` computes it) and the total with
+    scope 2 market-based (the market cell's error text while an instrument is wrong)."""
+    s2 = L.SCOPE2_CELLS
+    columns = ",".join(
+        L.act_range(key, last=last)
+        for key in ("id", "category", "amount", "unit", "factor_key", "total")
+    )
+    first, end = L.MARKET_COL["row_id"], L.MARKET_COL["evidence"]
+    market = f"{L.SHEET_MARKET}!${first}${L.FIRST_ROW}:${end}${L.MARKET_LAST_ROW}"
+    return {
+        s2["scope2_location"]: f"={L.summary_cells()['category:2']}",
+        s2["scope2_market"]: (
+            f"=GHG_SCOPE2_MARKET({columns},{market},ghg_year,{L.COMPANY_NAME},{L.LIBRARY_NAME})"
+        ),
+        s2["total_market"]: (
+            f"=IF(ISNUMBER({s2['scope2_market']}),{L.SUMMARY_TOTAL}-{s2['scope2_location']}"
+            f"+{s2['scope2_market']},{s2['scope2_market']})"
+        ),
+    }
 
 
 def _site_sum(column: str, site: str, last: int, category: int | None = None) -> str:

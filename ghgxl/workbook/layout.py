@@ -17,7 +17,7 @@ from ghgxl.workbook.names import *  # noqa: F403  (the sheet names, re-exported 
 from ghgxl.workbook.names import SHEET_ACTIVITY, SHEET_COMPANY
 from ghgxl.workbook.refs import column_letter
 
-TEMPLATE_VERSION = "2026.3"
+TEMPLATE_VERSION = "2026.4"
 
 #: 使用说明: heights (points) of the title, the note and the band the buttons stand in (two
 #: rows of buttons, above the text, so no wrapped line of the guide runs under them).
@@ -616,6 +616,11 @@ SUMMARY_BIOGENIC = "B28"
 SUMMARY_OTHER = "B29"
 SUMMARY_ERRORS = "B31"
 SUMMARY_CHECK = "B32"
+#: Dual reporting of scope 2 (GHG Protocol Scope 2 Guidance): the location-based figure
+#: (类别2), the market-based one (GHG_SCOPE2_MARKET over 活动数据 and 绿电绿证) and the total
+#: with scope 2 market-based. Apart from :func:`summary_cells`: the market-based figure is a
+#: Python cell function, not a native formula LibreOffice recomputes.
+SCOPE2_CELLS = {"scope2_location": "B35", "scope2_market": "B36", "total_market": "B37"}
 
 
 def summary_cells() -> dict[str, str]:

@@ -32,8 +32,10 @@ from ghgxl.workbook import layout as L
 from ghgxl.workbook.read import is_blank, records
 
 GREEN = ("绿电交易", "绿证")  # renewable power: 0 t CO2/MWh unless a factor is given
-#: The national grid factors, whose residual the national residual factor is.
-NATIONAL = "grid.cn.national."
+#: A provincial or regional grid factor: MEE publishes no residual factor of its own.
+REGIONAL = re.compile(
+    r"grid\.cn\.(?:prov\.[a-z]+|north|northeast|east|central|northwest|south|southwest)\.[0-9]{4}"
+)
 
 
 @dataclass
@@ -75,12 +77,12 @@ def _cell(key: str, line: int) -> str:
 
 
 def _electricity(
-    rows: pd.DataFrame, result: InventoryResult, library: FactorLibrary
+    rows: pd.DataFrame, computed: pd.DataFrame, library: FactorLibrary
 ) -> dict[str, _Use]:
     """The purchased-electricity rows by id: MWh used, location t, residual key."""
     uses: dict[str, _Use] = {}
     keys = [str(k or "").strip().lower() for k in rows["factor_key"].tolist()]
-    ok = result.rows["ok"].to_numpy(dtype=bool)
+    ok = computed["ok"].to_numpy(dtype=bool)
     categories = rows["category"].tolist()
     chosen = [
         i
@@ -89,7 +91,7 @@ def _electricity(
     ]  # fmt: skip  (a few rows of many: only these become dicts)
     pairs = zip(
         records(rows.iloc[chosen], ("id", "factor_key", "amount", "unit", "place")),
-        records(result.rows.iloc[chosen], ("tco2e",)),
+        records(computed.iloc[chosen], ("tco2e",)),
         strict=True,
     )
     for row, computed in pairs:
@@ -146,13 +148,36 @@ def scope2(
     year: object,
 ) -> Scope2:
     """Location- and market-based scope 2 of a computed workbook."""
-    uses = _electricity(rows, result, library)
     location = result.by_scope().get(2, 0.0)
+    return scope2_of(instruments, rows, result.rows, location, library, year)
+
+
+def scope2_of(
+    instruments: pd.DataFrame,
+    rows: pd.DataFrame,
+    computed: pd.DataFrame,
+    location: float,
+    library: FactorLibrary,
+    year: object,
+) -> Scope2:
+    """Scope 2 from the 活动数据 ``rows`` (id, category, factor_key, amount, unit, place),
+    what each computed to (``computed``: ok, tco2e), the location-based scope 2 and the
+    绿电绿证 ``instruments`` (a ``row`` each, and the sheet's columns): what ``ghgxl calc``
+    and the 汇总 cell function GHG_SCOPE2_MARKET both compute."""
+    uses = _electricity(rows, computed, library)
     out = Scope2(location, None, instruments=len(instruments))
     claimed: dict[str, int] = {}
     for record in instruments.to_dict("records"):
         line = int(record["row"])
         try:
+            if line > L.MARKET_LAST_ROW:  # 汇总's market-based cell reads the table's rows
+                raise GhgError(
+                    "E621",
+                    line=line,
+                    problem=f"位于绿电绿证表第 {L.FIRST_ROW}–{L.MARKET_LAST_ROW} 行之外，汇总的市场法单元格不读取",
+                    problem_en=f"it is below the table's rows {L.FIRST_ROW}–{L.MARKET_LAST_ROW}, "
+                    "which 汇总's market-based cell reads",
+                )
             row_id = cell_text(record.get("row_id")) or ""
             use = uses.get(row_id)
             if use is None:
@@ -221,9 +246,53 @@ def scope2(
             residual = use.location_t / use.mwh if use.mwh else 0.0
         else:
             out.residual[use.residual_key] = residual
-            if out.instruments and not use.grid_key.startswith(NATIONAL):
+            if out.instruments and covered < use.mwh and REGIONAL.fullmatch(use.grid_key):
                 out.warnings.append(_regional(use, row_id, residual))
         out.uncovered_mwh += use.mwh - covered
         market += electricity.market_based(use.mwh, use.covered, residual) - use.location_t
     out.market_t = None if out.errors else market
     return out
+
+
+def _counted(value: object) -> bool:
+    """A row's t CO2e cell that 汇总's SUMIFS counts: a number (not #GHG! text)."""
+    return is_number(value) and not isinstance(value, bool) and value == value  # type: ignore[comparison-overlap]
+
+
+def market_from_cells(
+    columns: list[list[object]],
+    instruments: list[list[object]],
+    year: object,
+    library: FactorLibrary,
+) -> float:
+    """The market-based scope 2 (t CO2e) from the workbook's cells as the 汇总 cell function
+    receives them: 活动数据's 编号, 类别, 活动量, 单位, 因子键 and 排放量 columns (one list
+    each, from the first table row) and the 绿电绿证 table (a list of rows). The first error
+    of an instrument is raised (the cell shows it)."""
+    count = min(map(len, columns))
+    rows = pd.DataFrame(
+        {
+            key: column[:count]
+            for key, column in zip(
+                ("id", "category", "amount", "unit", "factor_key"), columns, strict=False
+            )
+        }
+    )
+    rows["place"] = [f"{L.SHEET_ACTIVITY}!{L.ACT_COL['id']}{L.FIRST_ROW + i}" for i in range(count)]
+    ok = [_counted(value) for value in columns[5][:count]]
+    tco2e = [float(v) if good else float("nan") for v, good in zip(columns[5], ok, strict=False)]  # type: ignore[arg-type]
+    computed = pd.DataFrame({"ok": ok, "tco2e": tco2e})
+    location = sum(
+        t for t, good, c in zip(tco2e, ok, rows["category"], strict=True) if good and c == 2
+    )
+    lines = []
+    for offset, line in enumerate(instruments):
+        cells = list(line) if isinstance(line, (list, tuple)) else [line]
+        if any(not is_blank(cell) for cell in cells):
+            keys = [c.key for c in L.MARKET_COLUMNS]
+            lines.append(dict(zip(keys, cells, strict=False)) | {"row": L.FIRST_ROW + offset})
+    table = pd.DataFrame(lines, columns=[*(c.key for c in L.MARKET_COLUMNS), "row"])
+    both = scope2_of(table, rows, computed, location, library, year)
+    if both.errors:
+        raise both.errors[0]
+    return float(both.market_t)  # type: ignore[arg-type]

@@ -244,12 +244,12 @@ def write(migration: Migration, out: Path, force: bool = False) -> WorkbookCalcu
     something would be left behind and not ``force``; E629 when it would compute otherwise."""
     out = Path(out)
     check_outputs([out], [migration.source], workbooks=[out])
-    package = _package(migration)
-    check_suffix(out, package)  # E639
+    check_suffix(out, template.template_path())  # E639: the current template, .xlsm
     if migration.left_behind and not force:
         raise GhgError(
             "E630", path=migration.source.name, what="；".join(migration.left_behind[:10])
         )
+    package = _package(migration)
     with tempfile.TemporaryDirectory(prefix="ghgxl-migrate-") as folder:
         made = Path(folder) / out.name
         made.write_bytes(package)

@@ -471,10 +471,17 @@ def write_summary(ws: Worksheet, rows: int = L.TEMPLATE_ROWS) -> None:
     ws[F.label_of(cells["other"])] = "其他气体 (t CO2e，京都议定书以外，不计入总量)"
     ws[F.label_of(cells["errors"])] = "错误单元格数（#GHG!）"
     ws[F.label_of(L.SUMMARY_CHECK)] = "核对：按类别合计 = 按气体合计"
+    s2 = L.SCOPE2_CELLS
+    ws[f"A{int(s2['scope2_location'][1:]) - 1}"] = (
+        "范围二双重报告（GHG Protocol 范围二指南；市场法的凭证见绿电绿证表）"
+    )
+    ws[F.label_of(s2["scope2_location"])] = "范围二 位置法 (t CO2e，即类别2)"
+    ws[F.label_of(s2["scope2_market"])] = "范围二 市场法 (t CO2e)"
+    ws[F.label_of(s2["total_market"])] = "总计（范围二按市场法）"
     for ref, formula in F.summary_formulas(L.last_row(rows)).items():
         ws[ref] = formula
     percent_cells = {v for k, v in cells.items() if k.startswith(("share", "gas_share"))}
-    for row in ws.iter_rows(min_row=4, max_row=split_ref(L.SUMMARY_CHECK)[0]):
+    for row in ws.iter_rows(min_row=4, max_row=split_ref(L.SCOPE2_CELLS["total_market"])[0]):
         for cell in row:
             if isinstance(cell.value, str) and cell.value.startswith("="):
                 cell.fill = FORMULA_FILL

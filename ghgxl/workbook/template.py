@@ -258,8 +258,8 @@ def new_workbook(
     check_outputs([out], [], workbooks=[out])  # a folder, a device: E604
     if out.exists() or out.is_symlink():  # a dangling symlink too
         raise GhgError("E603", path=str(out), why_zh="（文件已存在）", why_en=" (the file exists)")
+    check_suffix(out, template_path())  # E639: the template is macro-enabled, .xlsm
     package = resized(template_path().read_bytes(), rows)
-    check_suffix(out, package)  # E639: the template is macro-enabled, .xlsm
     values: dict[str, object] = {}
     if company:
         values[L.info_cell("company")] = company

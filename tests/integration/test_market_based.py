@@ -157,3 +157,139 @@ def test_a_provincial_row_says_its_residual_is_the_national_one(tmp_path: Path) 
     assert not [w for w in calculate_workbook(without).result.warnings if w.code == "W118"]
     text = docx_text(io.BytesIO(render_docx(calc, images=tmp_path)))
     assert "生态环境部未发布省级或区域的剩余电力排放因子" in text
+
+
+def test_the_summary_sheet_reports_scope_2_both_ways(tmp_path: Path) -> None:
+    """汇总 shows scope 2 location-based (类别2), market-based (GHG_SCOPE2_MARKET) and the
+    total with scope 2 market-based: calc writes what the cells compute, and the formulas as
+    saved, evaluated as Excel does (one Python call), give the same. By hand (module
+    docstring): 13,146.415 t and 9,275.854 t; the total 415,532.11 − 13,146.415 + 9,275.854."""
+    import openpyxl
+
+    from ghgxl.workbook.calc import calc_file
+    from tests.excel_eval import Recalculation
+
+    out = tmp_path / "out.xlsm"
+    calc_file(with_instruments(tmp_path, GEC, PPA), out)
+    s2 = L.SCOPE2_CELLS
+    cached = openpyxl.load_workbook(out, data_only=True)[L.SHEET_SUMMARY]
+    assert cached[s2["scope2_location"]].value == pytest.approx(LOCATION_T, rel=1e-12)
+    assert cached[s2["scope2_market"]].value == pytest.approx(MARKET_T, rel=1e-12)
+    total = cached[L.SUMMARY_TOTAL].value - LOCATION_T + MARKET_T
+    assert cached[s2["total_market"]].value == pytest.approx(total, rel=1e-12)
+    assert round(total, 2) == round(415_532.11 - 13_146.415 + 9_275.854172, 2) == 411_661.55
+    excel = Recalculation(out, L.SHEET_SUMMARY)
+    for ref in s2.values():
+        assert excel.cell(L.SHEET_SUMMARY, ref) == pytest.approx(cached[ref].value, rel=1e-12)
+    assert excel.calls["GHG_SCOPE2_MARKET"] == 1
+    formula = openpyxl.load_workbook(out)[L.SHEET_SUMMARY][s2["scope2_market"]].value
+    assert (
+        f"$A${L.LAST_ROW}" in formula and f"{L.SHEET_MARKET}!$A$5:$G${L.MARKET_LAST_ROW}" in formula
+    )
+
+
+def test_a_wrong_instrument_shows_its_error_in_the_summary_not_a_number(tmp_path: Path) -> None:
+    """More MWh certified than row 12 used (E622): the market-based cell and the total with
+    it show the error, in calc's cached values and in Excel's recalculation alike."""
+    import openpyxl
+
+    from ghgxl.workbook.calc import calc_file
+    from tests.excel_eval import Recalculation
+
+    out = tmp_path / "out.xlsm"
+    calc_file(with_instruments(tmp_path, dict(GEC, mwh=30_000)), out)
+    s2 = L.SCOPE2_CELLS
+    cached = openpyxl.load_workbook(out, data_only=True)[L.SHEET_SUMMARY]
+    shown = cached[s2["scope2_market"]].value
+    assert shown.startswith("#GHG! E622") and cached[s2["total_market"]].value == shown
+    excel = Recalculation(out, L.SHEET_SUMMARY)
+    assert excel.cell(L.SHEET_SUMMARY, s2["scope2_market"]) == shown
+    assert excel.cell(L.SHEET_SUMMARY, s2["total_market"]) == shown
+
+
+def test_a_grid_row_below_the_summary_ranges_counts_in_neither_scope_2_figure(
+    tmp_path: Path,
+) -> None:
+    """A purchased-electricity row below the rows 汇总 sums (row 205 of a sheet filled
+    further than its formulas, E514) is left out by Excel: out of the location-based and the
+    market-based figure alike. By hand, row 12 only: 1,000 × 0.5568 and 600 × 0.5942."""
+    from ghgxl.workbook.resize import resized
+    from tests.integration.test_sizes import _summary_ending_in
+
+    grid = dict(category=2, unit="MWh", source="外购电力", annual=1000)
+    rows = [dict(grid, id=12, factor_key="grid.cn.national.2021"), *([{}] * 199)]
+    rows.append(dict(grid, id="X", factor_key="grid.cn.national.2021"))  # row 205
+    package = fill.fill(
+        resized(TEMPLATE, 300), {"reporting_year": 2023}, rows, market=(dict(GEC, mwh=400),)
+    )
+    book = tmp_path / "below.xlsm"
+    book.write_bytes(_summary_ending_in(package, L.LAST_ROW))
+    calc = calculate_workbook(book)
+    assert [e.cell for e in calc.errors if e.code == "E514"] == ["活动数据!A205"]
+    assert calc.scope2.location_t == pytest.approx(1000 * 0.5568, rel=1e-12)
+    assert calc.scope2.market_t == pytest.approx(600 * 0.5942, rel=1e-12)
+
+
+def test_an_instrument_below_the_table_is_an_error_not_counted(tmp_path: Path) -> None:
+    """汇总's market-based cell reads 绿电绿证 rows 5–204: a line below is E621 there, and
+    the market-based figure is not computed until it is moved into the table."""
+    from ghgxl.workbook import xlsx
+
+    members = xlsx.read_members(with_instruments(tmp_path, GEC))
+    part = xlsx.sheet_parts(members)[L.SHEET_MARKET]
+    n = L.MARKET_LAST_ROW + 1  # typed in Excel below the table's bordered rows
+    line = (
+        f'<row r="{n}"><c r="A{n}"><v>12</v></c><c r="B{n}" t="inlineStr"><is><t>绿证</t></is></c>'
+        f'<c r="C{n}"><v>1</v></c><c r="E{n}"><v>2023</v></c>'
+        f'<c r="F{n}" t="inlineStr"><is><t>GEC-X</t></is></c></row>'
+    )
+    members[part] = members[part].replace(b"</sheetData>", line.encode() + b"</sheetData>")
+    book = tmp_path / "below.xlsm"
+    book.write_bytes(xlsx.write_package(members))
+    calc = calculate_workbook(book)
+    below = [e for e in calc.errors if e.code == "E621"]
+    assert [e.cell for e in below] == [f"{L.SHEET_MARKET}!A{L.MARKET_LAST_ROW + 1}"]
+    assert "汇总的市场法单元格不读取" in below[0].message_zh and calc.scope2.market_t is None
+
+
+def test_w118_only_where_a_regional_row_has_power_left_uncovered(tmp_path: Path) -> None:
+    """The national residual and fossil factors are national: no W118; nor for a regional
+    row its instruments cover in full (nothing counts at the residual factor)."""
+    grid = dict(category=2, unit="MWh", source="外购电力", annual=1000)
+    rows = [
+        dict(grid, id="R", factor_key="grid.cn.national_excl_market.2021"),
+        dict(grid, id="F", factor_key="grid.cn.fossil.2021"),
+        dict(grid, id="E", factor_key="grid.cn.east.2021"),
+    ]
+    book = tmp_path / "keys.xlsm"
+    full = dict(GEC, row_id="E", mwh=1000)
+    book.write_bytes(fill.fill(TEMPLATE, {"reporting_year": 2023}, rows, market=(full,)))
+    calc = calculate_workbook(book)
+    assert calc.errors == [] and not [w for w in calc.result.warnings if w.code == "W118"]
+
+
+def test_a_workbook_of_an_older_template_keeps_what_its_summary_cells_hold(
+    tmp_path: Path,
+) -> None:
+    """Before template 2026.4, 汇总 B35–B37 were the user's: calc writes nothing there."""
+    import re
+
+    import openpyxl
+
+    from ghgxl.workbook import xlsx
+    from ghgxl.workbook.calc import calc_file
+
+    members = xlsx.read_members(with_instruments(tmp_path, GEC))
+    part = xlsx.sheet_parts(members)[L.SHEET_SUMMARY]
+    members[part] = re.sub(
+        rb'<c r="B36"[^>]*>.*?</c>',
+        '<c r="B36" t="inlineStr"><is><t>我的备注</t></is></c>'.encode(),
+        members[part],
+        flags=re.DOTALL,
+    )
+    old = tmp_path / "old.xlsm"
+    old.write_bytes(xlsx.write_package(members))
+    out = tmp_path / "out.xlsm"
+    calc, _, _ = calc_file(old, out)
+    assert calc.data.extent.scope2_cells is False
+    assert openpyxl.load_workbook(out)[L.SHEET_SUMMARY]["B36"].value == "我的备注"

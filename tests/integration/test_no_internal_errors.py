@@ -142,7 +142,12 @@ def test_no_case_ends_in_an_internal_error(case: str, tmp_path: Path) -> None:
         path = tmp_path / ("清册.xls" if made.startswith(b"\xd0\xcf") else "清册.xlsm")
         path.write_bytes(made)
     commands = {
-        "calc": ["calc", path, "-o", tmp_path / "out.xlsm"],
+        "calc": [
+            "calc",
+            path,
+            "-o",
+            tmp_path / f"out{'.xlsx' if path.suffix == '.xlsx' else '.xlsm'}",
+        ],
         "check": ["check", path],
         "report": ["report", path, "-o", tmp_path / "out.docx"],
     }

@@ -156,6 +156,12 @@ def test_a_setting_typed_as_text_is_called_text(tmp_path: Path) -> None:
     line = next(line for line in result.output.splitlines() if "W115" in line)
     assert "是文本而不是数字" in line and "text, not a number" in line and "0.1–50 之间" not in line
     assert "按 5 计算" in line
+    path.write_bytes(
+        fill.fill(TEMPLATE, info | {"materiality_pct": "80"}, [dict(MIX[2], id="E1", annual=1.0)])
+    )
+    result = CliRunner().invoke(main, ["check", str(path)], env={"COLUMNS": "300"})
+    line = next(line for line in result.output.splitlines() if "W115" in line)
+    assert "是文本而不是数字，也不在 0.5–50 之间" in line and "and not from 0.5 to 50" in line
 
 
 def test_a_setting_the_sheet_formulas_read_keeps_its_typed_number() -> None:

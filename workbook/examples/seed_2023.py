@@ -283,7 +283,9 @@ def compute(package: bytes, out: Path) -> WorkbookCalculation:
     with tempfile.TemporaryDirectory(prefix="ghgxl-example-") as folder:
         filled = Path(folder) / f"filled{out.suffix}"
         write_bytes_atomic(filled, package)
-        calculation, _, _ = calc_file(filled, out)
+        calculation, _, backup = calc_file(filled, out)
+    if backup is not None:  # the example it replaces is generated and kept in git: no backup
+        backup.unlink()
     return calculation
 
 
