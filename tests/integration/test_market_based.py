@@ -60,7 +60,10 @@ def test_certificates_covering_part_of_the_consumption(tmp_path: Path) -> None:
     assert report["scope2"]["covered_mwh"] == {"绿证": 5000, "绿电交易": 3000}
     assert report["scope2"]["residual_factors"] == {"grid.cn.national_excl_market.2021": 0.5942}
     text = docx_text(io.BytesIO(render_docx(calc, images=tmp_path)))
-    assert "按市场法为 9,275.85 t CO₂e" in text and "总排放量采用位置法" in text
+    assert (
+        "按市场法为 9,275.85 t CO₂e" in text and "总排放量采用位置法（415,532.11 t CO₂e）" in text
+    )
+    assert "范围二按市场法计，总排放量为 411,661.55 t CO₂e" in text  # 汇总 B37, by hand below
 
 
 def test_without_instruments_everything_counts_at_the_residual_factor() -> None:
