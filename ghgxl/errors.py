@@ -552,6 +552,16 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "请把输出文件命名为 {suggest}",
         "name the output {suggest}",
     ),
+    "E640": ErrorSpec(
+        "合并后的集团清册将有 {rows:,} 行活动数据（读到 {site} 为止），超过一个清册可容纳的 {most:,} 行",
+        "the group workbook would hold {rows:,} 活动数据 rows (up to {site}), more than one "
+        "workbook holds ({most:,})",
+        "请分几个集团清册合并（如按区域）并分别报告，或先在厂区清册中把同一排放源的多行合为一行"
+        "（按月份列填写）",
+        "consolidate in several group workbooks (by region, say) and report them apart, or first "
+        "merge the rows of one source in the site workbooks into one (its months in the month "
+        "columns)",
+    ),
     "W101": ErrorSpec(
         "电网因子年份 {factor_year} 与报告年度 {year} 不同",
         "the grid factor's year {factor_year} differs from the reporting year {year}",

@@ -10,7 +10,7 @@ group's row ids; the sites listed in 各厂区汇总, whose formulas give each s
 sites of different years or periods, GWP sets, factor library versions or data-quality schemes
 (E616), a site twice (E617; also one a group workbook given as a site lists), an equity
 share missing or ambiguous (E618), a site with errors (E619), a company factor with two
-values or replacing a library factor another site uses (E620), a group 编号 twice (E638).
+values or replacing a library factor another site uses (E620), a group 编号 twice (E638), more rows than one workbook holds (E640).
 """
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ from ghgxl.workbook import fill, template
 from ghgxl.workbook import layout as L
 from ghgxl.workbook.calc import WorkbookCalculation, calc_file, calculate_other
 from ghgxl.workbook.company import record_of
-from ghgxl.workbook.read import MONTH_EVIDENCE, MONTHS, is_blank
-from ghgxl.workbook.resize import resized, with_source_lines
+from ghgxl.workbook.read import MONTH_EVIDENCE, MONTHS, is_blank, records
+from ghgxl.workbook.resize import MAX_ROWS, resized, with_source_lines
 from ghgxl.workbook.sites import check_site_name, site_key, site_list, site_name
 
 #: --approach → the 基本信息 组织边界合并方法 the group workbook records.
@@ -105,6 +105,7 @@ def read_sites(
     """Each site workbook computed (with ``library`` when given), named and checked."""
     sites: list[Site] = []
     seen: dict[str, Path] = {}
+    rows = 0
     for path in map(Path, paths):
         if progress:
             progress(path)
@@ -120,6 +121,9 @@ def read_sites(
             seen[key] = path
         if calc.errors:
             raise GhgError("E619", cell=path.name, site=name, count=len(calc.errors))
+        rows += len(calc.data.activity)
+        if rows > MAX_ROWS:  # said as soon as it is known, not after reading every site
+            raise GhgError("E640", rows=rows, site=path.name, most=MAX_ROWS)
         sites.append(Site(path, name, _share(calc, name, approach), calc))
     _same_settings(sites)
     return sites
@@ -158,12 +162,16 @@ def consolidate(sites: list[Site], approach: str = "control", company: str = "")
     """The group's rows, 排放源识别 lines, company factors and 基本信息 from its sites."""
     if len(sites) > L.SITE_ROWS:
         raise GhgError("E633", count=len(sites), most=L.SITE_ROWS)
+    rows = sum(len(site.calc.data.activity) for site in sites)
+    if rows > MAX_ROWS:
+        raise GhgError("E640", rows=rows, site=sites[-1].path.name, most=MAX_ROWS)
     group = Consolidation(sites, approach)
     owner: dict[str, str] = {}
     for site in sites:
         rows, seen = _activity(site), set()
-        for row, record in zip(rows, site.calc.data.activity.to_dict("records"), strict=True):
-            if is_blank(record.get("id")):
+        ids = site.calc.data.activity["id"].tolist() if len(rows) else []
+        for row, own_id in zip(rows, ids, strict=True):
+            if is_blank(own_id):
                 continue  # a row without 编号 takes the site's name: many may
             group_id = str(row["id"])  # 厂-1 + 1-1 and 厂 + 1-1-… could meet: refused
             first = owner.setdefault(group_id, site.name)
@@ -246,7 +254,8 @@ def _activity(site: Site) -> list[dict[str, object]]:
     rows = []
     id_column = site.calc.data.activity_columns["id"]
     percent = f"；按股权比例 {site.share * 100:g}% 计入" if site.share != 1 else ""
-    for record in site.calc.data.activity.to_dict("records"):
+    wanted = (*CARRIED, "id", "facility", "annual", *MONTHS, "remark", "row")
+    for record in records(site.calc.data.activity, wanted):
         row = {k: record.get(k) for k in CARRIED if not is_blank(record.get(k))}
         row["id"] = (
             f"{site.name}-{cell_text(record['id'])}"

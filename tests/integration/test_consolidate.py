@@ -277,6 +277,24 @@ def test_more_sites_than_the_site_sheet_lists_are_refused(example) -> None:
     assert refused.value.code == "E633"
 
 
+def test_more_rows_than_one_workbook_holds_are_refused_early(tmp_path: Path, monkeypatch) -> None:
+    """A group of more 活动数据 rows than a workbook holds is E640 as soon as the sites read
+    so far exceed it (the example has 41 rows: with room for 100, the third site is one too
+    many), not a row-count error after every site has been read."""
+    import ghgxl.workbook.consolidate as C
+
+    monkeypatch.setattr(C, "MAX_ROWS", 100)
+    paths = []
+    for name in ("一厂", "二厂", "三厂", "四厂"):
+        (tmp_path / name).mkdir()
+        paths.append(site(tmp_path / name, name))
+    told = []
+    with pytest.raises(GhgError) as refused:
+        C.read_sites(paths, progress=told.append)
+    assert refused.value.code == "E640" and told == paths[:3]
+    assert "123 行" in refused.value.message_zh and "三厂.xlsm" in refused.value.message_zh
+
+
 def test_a_site_name_the_group_could_not_tell_apart_is_refused(tmp_path: Path) -> None:
     for second in ("二厂|南区", "二厂*", "二?厂", "二厂~"):  # | splits rows; * ? ~ are wildcards
         a, b = site(tmp_path, "一厂"), site(tmp_path, second)
