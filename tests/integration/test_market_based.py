@@ -137,27 +137,30 @@ def test_e621_speaks_english_in_its_english_half(tmp_path: Path) -> None:
     assert "is not a purchased-electricity row" in english and "不是" not in english
 
 
+def _grid_book(path: Path, keys: dict[str, str], *instruments: dict) -> Path:
+    """A 2023 workbook of one 1,000 MWh purchased-electricity row per ``keys`` (编号 → grid
+    factor key) and the ``instruments``."""
+    grid = dict(category=2, unit="MWh", source="外购电力", annual=1000)
+    rows = [dict(grid, id=row_id, factor_key=key) for row_id, key in keys.items()]
+    path.write_bytes(fill.fill(TEMPLATE, {"reporting_year": 2023}, rows, market=instruments))
+    return path
+
+
 def test_a_provincial_row_says_its_residual_is_the_national_one(tmp_path: Path) -> None:
     """A 江苏 row (provincial factor, location-based) counts its uncovered power at the
     national residual factor 0.5942 in the market-based figure, since MEE publishes no
     provincial residual: with instruments declared, W118 says so at that row; a national
     row does not. By hand: 1,000 MWh, 400 of them certified: 600 × 0.5942 = 356.52 t."""
-    grid = dict(category=2, unit="MWh", source="外购电力", annual=1000)
-    rows = [
-        dict(grid, id="P", factor_key="grid.cn.prov.jiangsu.2021"),
-        dict(grid, id="N", factor_key="grid.cn.national.2021"),
-    ]
-    book = tmp_path / "prov.xlsm"
-    certified = dict(GEC, row_id="P", mwh=400)
-    book.write_bytes(fill.fill(TEMPLATE, {"reporting_year": 2023}, rows, market=(certified,)))
-    calc = calculate_workbook(book)
+    keys = {"P": "grid.cn.prov.jiangsu.2021", "N": "grid.cn.national.2021"}
+    calc = calculate_workbook(
+        _grid_book(tmp_path / "prov.xlsm", keys, dict(GEC, row_id="P", mwh=400))
+    )
     assert calc.scope2.market_t == pytest.approx(600 * 0.5942 + 1000 * 0.5942, rel=1e-12)
     warned = [w for w in calc.result.warnings if w.code == "W118"]
     assert [w.cell for w in warned] == ["活动数据!A5"]
     assert "grid.cn.prov.jiangsu.2021" in warned[0].message_zh and "0.5942" in warned[0].text()
-    without = tmp_path / "none.xlsm"
-    without.write_bytes(fill.fill(TEMPLATE, {"reporting_year": 2023}, rows))
-    assert not [w for w in calculate_workbook(without).result.warnings if w.code == "W118"]
+    without = calculate_workbook(_grid_book(tmp_path / "none.xlsm", keys))
+    assert not [w for w in without.result.warnings if w.code == "W118"]
     text = docx_text(io.BytesIO(render_docx(calc, images=tmp_path)))
     assert "生态环境部未发布省级或区域的剩余电力排放因子" in text
 
@@ -258,16 +261,14 @@ def test_an_instrument_below_the_table_is_an_error_not_counted(tmp_path: Path) -
 def test_w118_only_where_a_regional_row_has_power_left_uncovered(tmp_path: Path) -> None:
     """The national residual and fossil factors are national: no W118; nor for a regional
     row its instruments cover in full (nothing counts at the residual factor)."""
-    grid = dict(category=2, unit="MWh", source="外购电力", annual=1000)
-    rows = [
-        dict(grid, id="R", factor_key="grid.cn.national_excl_market.2021"),
-        dict(grid, id="F", factor_key="grid.cn.fossil.2021"),
-        dict(grid, id="E", factor_key="grid.cn.east.2021"),
-    ]
-    book = tmp_path / "keys.xlsm"
-    full = dict(GEC, row_id="E", mwh=1000)
-    book.write_bytes(fill.fill(TEMPLATE, {"reporting_year": 2023}, rows, market=(full,)))
-    calc = calculate_workbook(book)
+    keys = {
+        "R": "grid.cn.national_excl_market.2021",
+        "F": "grid.cn.fossil.2021",
+        "E": "grid.cn.east.2021",
+    }
+    calc = calculate_workbook(
+        _grid_book(tmp_path / "keys.xlsm", keys, dict(GEC, row_id="E", mwh=1000))
+    )
     assert calc.errors == [] and not [w for w in calc.result.warnings if w.code == "W118"]
 
 
