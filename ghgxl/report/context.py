@@ -336,7 +336,7 @@ def _scope2_market(calc: WorkbookCalculation) -> str:
         f"范围二排放量按位置法为 {money(both.location_t)} t CO₂e，按市场法为 "
         f"{money(both.market_t)} t CO₂e（{covered}{rest}；GHG Protocol 范围二指南）。"
         f"本报告总排放量采用位置法（{money(calc.result.total)} t CO₂e）；范围二按市场法计，总排放量为 "
-        f"{money(calc.result.total - both.location_t + both.market_t)} t CO₂e（清册汇总表“总计（范围二按市场法）”）。"
+        f"{money(both.total_market_t)} t CO₂e（清册汇总表“总计（范围二按市场法）”）。"
     )
 
 

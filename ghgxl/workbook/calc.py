@@ -460,8 +460,7 @@ def scope2_values(
         market: xlsx.CellValue = both.errors[0].cell_text()
         total: xlsx.CellValue = market
     else:
-        market = both.market_t
-        total = float(summary[L.SUMMARY_TOTAL]) - float(location) + market  # type: ignore[arg-type]
+        market, total = both.market_t, both.total_market_t  # type: ignore[assignment]
     return {s2["scope2_location"]: location, s2["scope2_market"]: market, s2["total_market"]: total}
 
 

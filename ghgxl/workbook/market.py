@@ -42,6 +42,7 @@ REGIONAL = re.compile(
 class Scope2:
     location_t: float
     market_t: float | None  # None while an instrument is wrong
+    total_market_t: float | None = None  # the inventory's total with scope 2 market-based
     covered_mwh: dict[str, float] = field(default_factory=dict)  # by kind of instrument
     uncovered_mwh: float = 0.0
     residual: dict[str, float] = field(default_factory=dict)  # residual key → t CO2/MWh
@@ -53,6 +54,7 @@ class Scope2:
         return {
             "location_based_tco2e": self.location_t,
             "market_based_tco2e": self.market_t,
+            "total_market_based_tco2e": self.total_market_t,
             "totals_use": "location_based",
             "instruments": self.instruments,
             "covered_mwh": self.covered_mwh,
@@ -149,7 +151,10 @@ def scope2(
 ) -> Scope2:
     """Location- and market-based scope 2 of a computed workbook."""
     location = result.by_scope().get(2, 0.0)
-    return scope2_of(instruments, rows, result.rows, location, library, year)
+    both = scope2_of(instruments, rows, result.rows, location, library, year)
+    if both.market_t is not None:  # 汇总's 总计（范围二按市场法）
+        both.total_market_t = result.total - location + both.market_t
+    return both
 
 
 def scope2_of(

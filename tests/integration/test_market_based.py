@@ -57,6 +57,8 @@ def test_certificates_covering_part_of_the_consumption(tmp_path: Path) -> None:
     assert calc.result.total == pytest.approx(415_532.11, abs=0.005)  # totals: location-based
     report = json.loads(CliRunner().invoke(main, ["calc", str(book), "--json", "-"]).stdout)
     assert report["scope2"]["market_based_tco2e"] == pytest.approx(MARKET_T, abs=1e-6)
+    total_market = report["total_tco2e"] - LOCATION_T + MARKET_T  # 汇总's 总计（范围二按市场法）
+    assert report["scope2"]["total_market_based_tco2e"] == pytest.approx(total_market, rel=1e-12)
     assert report["scope2"]["covered_mwh"] == {"绿证": 5000, "绿电交易": 3000}
     assert report["scope2"]["residual_factors"] == {"grid.cn.national_excl_market.2021": 0.5942}
     text = docx_text(io.BytesIO(render_docx(calc, images=tmp_path)))
