@@ -447,13 +447,10 @@ def significance_values(data: WorkbookData) -> dict[str, xlsx.CellValue]:
     return values
 
 
-def scope2_values(
-    calc: WorkbookCalculation, summary: dict[str, xlsx.CellValue]
-) -> dict[str, xlsx.CellValue]:
+def scope2_values(calc: WorkbookCalculation) -> dict[str, xlsx.CellValue]:
     """汇总's dual reporting of scope 2 as its cells compute it: location-based (类别2), the
     market-based figure, or the first instrument error's cell text, and the total with it."""
-    s2, location = L.SCOPE2_CELLS, summary[L.summary_cells()["category:2"]]
-    both = calc.scope2
+    s2, both = L.SCOPE2_CELLS, calc.scope2
     if both is None or not calc.data.extent.scope2_cells:  # an older template: none there
         return {}
     if both.market_t is None:
@@ -461,6 +458,7 @@ def scope2_values(
         total: xlsx.CellValue = market
     else:
         market, total = both.market_t, both.total_market_t  # type: ignore[assignment]
+    location = both.location_t  # = 汇总's 类别2
     return {s2["scope2_location"]: location, s2["scope2_market"]: market, s2["total_market"]: total}
 
 
@@ -469,7 +467,7 @@ def cell_values(calc: WorkbookCalculation) -> Values:
     activity, shown = activity_values(calc)
     summary = summary_values(shown, counted(calc.data, shown["row"].to_numpy()))
     total = float(summary[L.SUMMARY_TOTAL])
-    summary |= scope2_values(calc, summary)
+    summary |= scope2_values(calc)
     values: Values = {L.SHEET_ACTIVITY: activity, L.SHEET_SUMMARY: summary}
     if L.SHEET_QUALITY in calc.data.sheet_names:
         values[L.SHEET_QUALITY] = quality_values(calc, shown, total)

@@ -96,7 +96,7 @@ def _electricity(
         records(computed.iloc[chosen], ("tco2e",)),
         strict=True,
     )
-    for row, computed in pairs:
+    for row, figure in pairs:
         key = str(row.get("factor_key") or "").strip().lower()
         year = key.rsplit(".", 1)[-1]
         residual = electricity.RESIDUAL_KEY.format(year=year)
@@ -112,11 +112,11 @@ def _electricity(
         known = uses.get(row_id)
         if known is not None and known.residual_key == residual:
             known.mwh += mwh
-            known.location_t += computed["tco2e"]
+            known.location_t += figure["tco2e"]
             continue
         if known is not None:  # one 编号, two grid years: kept apart, the first is named
             row_id = f"{row_id}\x00{len(uses)}"
-        uses[row_id] = _Use(mwh, computed["tco2e"], residual, key, str(row.get("place") or ""))
+        uses[row_id] = _Use(mwh, figure["tco2e"], residual, key, str(row.get("place") or ""))
     return uses
 
 
@@ -259,11 +259,6 @@ def scope2_of(
     return out
 
 
-def _counted(value: object) -> bool:
-    """A row's t CO2e cell that 汇总's SUMIFS counts: a number (not #GHG! text)."""
-    return is_number(value) and not isinstance(value, bool) and value == value  # type: ignore[comparison-overlap]
-
-
 def market_from_cells(
     columns: list[list[object]],
     instruments: list[list[object]],
@@ -284,19 +279,18 @@ def market_from_cells(
         }
     )
     rows["place"] = [f"{L.SHEET_ACTIVITY}!{L.ACT_COL['id']}{L.FIRST_ROW + i}" for i in range(count)]
-    ok = [_counted(value) for value in columns[5][:count]]
+    ok = [is_number(value) for value in columns[5][:count]]  # what 汇总's SUMIFS counts
     tco2e = [float(v) if good else float("nan") for v, good in zip(columns[5], ok, strict=False)]  # type: ignore[arg-type]
     computed = pd.DataFrame({"ok": ok, "tco2e": tco2e})
     location = sum(
         t for t, good, c in zip(tco2e, ok, rows["category"], strict=True) if good and c == 2
     )
-    lines = []
+    keys, lines = [c.key for c in L.MARKET_COLUMNS], []
     for offset, line in enumerate(instruments):
         cells = list(line) if isinstance(line, (list, tuple)) else [line]
         if any(not is_blank(cell) for cell in cells):
-            keys = [c.key for c in L.MARKET_COLUMNS]
             lines.append(dict(zip(keys, cells, strict=False)) | {"row": L.FIRST_ROW + offset})
-    table = pd.DataFrame(lines, columns=[*(c.key for c in L.MARKET_COLUMNS), "row"])
+    table = pd.DataFrame(lines, columns=[*keys, "row"])
     both = scope2_of(table, rows, computed, location, library, year)
     if both.errors:
         raise both.errors[0]
