@@ -552,6 +552,22 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "请把输出文件命名为 {suggest}",
         "name the output {suggest}",
     ),
+    "E641": ErrorSpec(
+        "基本信息选择总排放量中范围二按市场法计算，但此清册汇总表的公式按位置法合计（模板 {template} 之前）",
+        "基本信息 chooses the market-based scope 2 for the totals, but this workbook's 汇总 "
+        "formulas add up location-based (a template before {template})",
+        "请先运行 ghgxl workbook migrate 换成当前模板（保留全部输入），或将此项改回“位置法”",
+        "run ghgxl workbook migrate first to move to the current template (every input kept), "
+        "or set it back to 位置法",
+    ),
+    "E642": ErrorSpec(
+        "本清册的总排放量中范围二按市场法计算，比较年度清册 {path} 的市场法范围二却无法计算（{first}）",
+        "this workbook's totals count scope 2 market-based, but the market-based scope 2 of the "
+        "compared workbook {path} cannot be computed ({first})",
+        "两个年度须按同一方法比较：请改正 {path} 绿电绿证表中所指的一行，或将本清册此项改回“位置法”",
+        "both years are compared on one basis: correct the 绿电绿证 line named in {path}, or set "
+        "this workbook's basis back to 位置法",
+    ),
     "E640": ErrorSpec(
         "合并后的集团清册将有 {rows:,} 行活动数据（读到 {site} 为止），超过一个清册可容纳的 {most:,} 行",
         "the group workbook would hold {rows:,} 活动数据 rows (up to {site}), more than one "
@@ -652,6 +668,14 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "请填写 {low:g}–{high:g} 之间的数字（不带 % 号，单元格格式为“常规”而非“文本”），或留空用默认值",
         "type a number from {low:g} to {high:g} (without %, in a cell formatted as General, "
         "not Text), or leave it blank for the default",
+    ),
+    "W119": ErrorSpec(
+        "基本信息“总排放量中范围二的计算方法”填写为 {value}，不是“位置法”或“市场法”，按位置法计算",
+        "the scope-2 basis of the totals in 基本信息 is {value}, neither 位置法 nor 市场法; "
+        "位置法 (location-based) is used",
+        "请从下拉列表选择“位置法”或“市场法”（汇总表的公式只认这两个词，不含空格）",
+        "choose 位置法 or 市场法 from the dropdown (汇总's formulas know these two words only, "
+        "without spaces)",
     ),
     "W118": ErrorSpec(
         "活动数据编号 {row_id} 按电网因子 {grid_key} 计算（位置法）；市场法中其未被绿电绿证覆盖的电量按全国剩余"

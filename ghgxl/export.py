@@ -60,7 +60,9 @@ def result_dict(result: InventoryResult, extra: dict[str, Any] | None = None) ->
     rows = []
     scheme = (extra or {}).get("dq_scheme", "631")
     scores = result.dq_scores(scheme).tolist()
-    for record, score in zip(result.rows.to_dict("records"), scores, strict=True):
+    # each row as computed (as the workbook's row shows it; the totals may count scope 2
+    # market-based: ``scope2``)
+    for record, score in zip(result.row_figures.to_dict("records"), scores, strict=True):
         rows.append(
             {
                 "id": cell_text(record["id"]),

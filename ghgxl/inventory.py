@@ -84,6 +84,20 @@ class InventoryResult:
     rows: pd.DataFrame
     errors: list[GhgError] = field(default_factory=list)
     warnings: list[GhgError] = field(default_factory=list)  # W1xx: the rows still count
+    #: The rows as computed one by one, where the totals count some rows otherwise (scope 2
+    #: market-based: :func:`count_market_based`); None when ``rows`` are they.
+    located: pd.DataFrame | None = None
+
+    @property
+    def row_figures(self) -> pd.DataFrame:
+        """Each row's own figures, as the workbook's row shows them (scope 2 location-based)."""
+        return self.rows if self.located is None else self.located
+
+    @property
+    def located_total(self) -> float:
+        """The total of the rows' own figures (scope 2 location-based)."""
+        rows = self.row_figures
+        return float(rows.loc[rows["ok"], "tco2e"].sum())
 
     @property
     def valid(self) -> pd.DataFrame:
@@ -129,7 +143,8 @@ class InventoryResult:
         ``unscored``: how many counted rows lack one."""
         valid = self.rows["ok"].to_numpy()
         scores = self.dq_scores(scheme).to_numpy()[valid]
-        score = quality.weighted_score(scores, self.rows["tco2e"].to_numpy()[valid])
+        # weighted by each row's own figure, as the 数据质量 sheet weighs it
+        score = quality.weighted_score(scores, self.row_figures["tco2e"].to_numpy()[valid])
         unscored = int(np.isnan(scores).sum())
         if np.isnan(score):
             return {"score": None, "grade": None, "scheme": scheme, "unscored": unscored}
@@ -139,6 +154,29 @@ class InventoryResult:
     @property
     def biogenic_co2_t(self) -> float:
         return float(self.valid["CO2-biogenic"].sum())
+
+
+def count_market_based(result: InventoryResult, figures: dict[int, float]) -> None:
+    """Make ``result``'s totals count the rows at ``figures`` (row position → t CO2, the
+    market-based scope 2 of purchased electricity), keeping the rows as computed in
+    ``result.located``. The difference is CO2: a grid or residual factor is t CO2/MWh."""
+    if figures:
+        located = result.row_figures
+        result.located, result.rows = located, market_rows(located, figures)
+
+
+def market_rows(located: pd.DataFrame, figures: dict[int, float]) -> pd.DataFrame:
+    """A copy of the computed rows with those at ``figures`` (row position → t CO2) counting
+    that figure: tco2e and CO2 take the difference."""
+    rows = located.copy()
+    positions = np.fromiter(figures, dtype=np.int64, count=len(figures))
+    delta = np.fromiter(figures.values(), dtype=float, count=len(figures))
+    delta -= rows["tco2e"].to_numpy(dtype=float)[positions]
+    for column in ("tco2e", GROUPS[0]):
+        values = rows[column].to_numpy(dtype=float).copy()
+        values[positions] += delta
+        rows[column] = values
+    return rows
 
 
 def _frame(rows: pd.DataFrame | list[dict]) -> pd.DataFrame:

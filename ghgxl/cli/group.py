@@ -91,7 +91,10 @@ def consolidate(
                 "-" if entry["share"] is None else f"{entry['share']:.0%}",
                 f"{entry['total_tco2e']:,.2f}",
             )
-        table.add_row("集团 group", out.name, "", f"{calc.result.total:,.2f}")
+        table.add_row("集团 group", out.name, "", f"{calc.result.located_total:,.2f}")
+        if calc.scope2 is not None and calc.scope2.counted_market:  # the sites: location-based
+            total = f"{calc.result.total:,.2f}"
+            table.add_row("集团总量（范围二按市场法）total, scope 2 market-based", "", "", total)
         console.print(table)
     print_findings([*calc.result.errors, *calc.result.warnings])
     if calc.result.errors:  # written, as calc -o writes; but not a clean group: say so

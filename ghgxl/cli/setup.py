@@ -58,9 +58,15 @@ def workbook_migrate(source: Path, out: Path, force: bool) -> None:
     after = migrate.write(migration, out, force)
     if migration.backup:
         err_console.print(f"备份 / backup: {migration.backup}", markup=False)
+    same = "与原清册相同 / as before"
+    if after.result.total != migration.calc.result.total:  # E641 before: 市场法 counted now
+        same = (
+            f"范围二按基本信息所选的市场法计；原清册的汇总按位置法为 {migration.calc.result.total:,.2f}"
+            " / scope 2 market-based as 基本信息 chooses; the old 汇总 counted it location-based"
+        )
     console.print(
         f"已写入 / written: {out}（{len(after.rows)} 行，总排放量 / total "
-        f"{after.result.total:,.2f} t CO2e，与原清册相同 / as before）",
+        f"{after.result.total:,.2f} t CO2e，{same}）",
         markup=False,
     )
 

@@ -316,10 +316,18 @@ def _intensity(calc: WorkbookCalculation) -> str:
 
 
 def _scope2_market(calc: WorkbookCalculation) -> str:
-    """The dual-reporting sentence of scope 2, when the workbook holds instruments (绿电绿证);
-    "" without any (the market-based figure is in the JSON)."""
+    """The dual-reporting sentence of scope 2, when the workbook holds instruments (绿电绿证)
+    or its totals count scope 2 market-based; "" otherwise (the market-based figure is in
+    the JSON). It says which figure the totals count."""
     both = calc.scope2
-    if both is None or not both.instruments or both.market_t is None:
+    market_basis = both is not None and both.basis == L.SCOPE2_MARKET
+    if both is not None and market_basis and both.market_t is None:
+        return (
+            f"基本信息选择总排放量中范围二按市场法计算，但绿电绿证表有错误（{both.errors[0].cell}），"
+            f"市场法范围二无法计算：本报告的总排放量暂按位置法计（{money(calc.result.total)} t CO₂e），"
+            "改正后须重新生成。"
+        )
+    if both is None or not (both.instruments or market_basis) or both.market_t is None:
         return ""
     covered = "、".join(f"{kind} {money(mwh, 3)} MWh" for kind, mwh in both.covered_mwh.items())
     residual = "、".join(f"{value:g} tCO₂/MWh" for value in both.residual.values())
@@ -332,10 +340,22 @@ def _scope2_market(calc: WorkbookCalculation) -> str:
         rest += (
             "（按省级或区域电网因子计算的用电亦然：生态环境部未发布省级或区域的剩余电力排放因子）"
         )
-    return (
+    if not covered:  # no instrument: all of it at the residual factor
+        rest = rest.replace("，其余", "全部", 1)
+    dual = (
         f"范围二排放量按位置法为 {money(both.location_t)} t CO₂e，按市场法为 "
         f"{money(both.market_t)} t CO₂e（{covered}{rest}；GHG Protocol 范围二指南）。"
-        f"本报告总排放量采用位置法（{money(calc.result.total)} t CO₂e）；范围二按市场法计，总排放量为 "
+    )
+    if market_basis:
+        located = calc.result.total - both.market_t + both.location_t
+        return (
+            f"{dual}依基本信息“总排放量中范围二的计算方法”，本报告的总排放量及各类别、各气体合计中范围二"
+            f"按市场法计（{money(calc.result.total)} t CO₂e，清册汇总表“总计”）；范围二按位置法计，总排放量为 "
+            f"{money(located)} t CO₂e（“总计（范围二按位置法）”）。各排放源的排放量（附录）、各厂区合计与数据"
+            "质量权重按位置法。"
+        )
+    return (
+        f"{dual}本报告总排放量采用位置法（{money(calc.result.total)} t CO₂e）；范围二按市场法计，总排放量为 "
         f"{money(both.total_market_t)} t CO₂e（清册汇总表“总计（范围二按市场法）”）。"
     )
 

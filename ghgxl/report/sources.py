@@ -16,6 +16,7 @@ import pandas as pd
 
 from ghgxl import quality
 from ghgxl.export import cell_text
+from ghgxl.inventory import CATEGORIES
 from ghgxl.report.factor_table import FactorTable
 from ghgxl.report.formats import money, percentages
 from ghgxl.workbook.audit import MATERIAL, materiality_of, sampling_plan
@@ -43,10 +44,11 @@ def _names(calc: WorkbookCalculation) -> pd.Series:
     return names.where(names.notna() & (names.astype(str).str.strip() != ""), ids).fillna("")
 
 
-def ranking(calc: WorkbookCalculation) -> pd.DataFrame:
+def ranking(calc: WorkbookCalculation, rows: pd.DataFrame | None = None) -> pd.DataFrame:
     """The counted rows (no error) from the largest emission down (rows of equal emission
-    in workbook order): ``position`` (in the workbook), ``name``, ``category``, ``tco2e``."""
-    rows = calc.result.rows
+    in workbook order): ``position`` (in the workbook), ``name``, ``category``, ``tco2e``;
+    the figures the totals count, or those of ``rows``."""
+    rows = calc.result.rows if rows is None else rows
     ok = rows["ok"].to_numpy()
     frame = pd.DataFrame(
         {
@@ -110,11 +112,11 @@ def dq_rows(
     are up to :data:`DQ_EACH`; else (or given ``count``) the ``count`` largest sources
     ``{id, source, activity, factor, calibration, score, grade, tco2e, share, weighted}``
     and one line for the rest (their emissions, share and weighted score summed)."""
-    rows = calc.result.rows
+    rows = calc.result.row_figures  # weighted as the 数据质量 sheet weighs: each row's own
     ok = rows["ok"].to_numpy()
     emissions = rows["tco2e"].to_numpy(dtype=float)
     scores = calc.result.dq_scores(scheme).to_numpy()
-    ranked = ranking(calc)
+    ranked = ranking(calc, rows)
     if count is None:
         count = len(ranked) if len(ranked) <= DQ_EACH else TOP
     top = ranked.head(count)
@@ -182,8 +184,9 @@ def appendix_columns(calc: WorkbookCalculation, factors: FactorTable) -> dict[st
     """Every row of 活动数据, in workbook order, as the appendix prints it: one list of
     texts per field (:data:`ghgxl.report.chapters.ACTIVITY_COLUMNS`). A verifier recomputes
     each row as amount × combined factor (kg CO2e per unit) / 1000 and checks the factor
-    numbers (F1 …) against the factor table and the amount against the evidence."""
-    rows = calc.result.rows
+    numbers (F1 …) against the factor table and the amount against the evidence: so each
+    row's own figure (scope 2 location-based), as 活动数据 shows it."""
+    rows = calc.result.row_figures
     ok = rows["ok"].to_numpy()
     emissions = rows["tco2e"].to_numpy(dtype=float)
     amounts = pd.to_numeric(rows["amount"], errors="coerce").to_numpy(dtype=float)
@@ -214,7 +217,7 @@ def sampling(calc: WorkbookCalculation) -> dict[str, object]:
     with their share, risk factor, reason and cumulative coverage, and what stays unsampled."""
     materiality = materiality_of(calc.data.info)
     picks = sampling_plan(calc, materiality)
-    total = calc.result.total
+    total = calc.result.located_total  # the rows as the verifier recomputes them
 
     def share(value: float) -> str:
         return f"{value / total * 100:.2f}%" if total > 0 else "-"
@@ -266,10 +269,11 @@ def sites(calc: WorkbookCalculation) -> dict[str, object]:
             "scope1": money(line.by_category[1]), "scope2": money(line.by_category[2]),
             "scope3": money(scope3), "total": money(line.total), "share": share,
         })  # fmt: skip
-    by_category = calc.result.by_category()
+    # the lines' sum: each row's own figure (scope 2 location-based), as the sites count
+    by_category = {c: sum(line.by_category[c] for line in lines) for c in CATEGORIES}
     total = {
         "scope1": money(by_category[1]), "scope2": money(by_category[2]),
         "scope3": money(sum(v for c, v in by_category.items() if c > 2)),
-        "share": "100.00%" if calc.result.total > 0 else "-",
+        "share": "100.00%" if sum(by_category.values()) > 0 else "-",
     }  # fmt: skip
     return {"site_rows": rows, "site_total": total, "site_group": is_group(calc)}

@@ -239,9 +239,10 @@ def sampling_plan(
 ) -> list[Pick]:
     """Every source, ranked: those material on their own first, then by emissions × risk;
     sampled until the unsampled remainder is below ``materiality`` of the total."""
-    total = calc.result.total
-    ok = calc.result.rows["ok"].to_numpy(dtype=bool)
-    emissions = calc.result.rows["tco2e"].to_numpy(dtype=float)
+    # the rows as audit.xlsx recomputes them: each its own figure (scope 2 location-based)
+    total = calc.result.located_total
+    ok = calc.result.row_figures["ok"].to_numpy(dtype=bool)
+    emissions = calc.result.row_figures["tco2e"].to_numpy(dtype=float)
     rows = records(calc.rows, PICK_COLUMNS)
     ranked = [(rows[i], float(emissions[i]), risk(rows[i])) for i in np.flatnonzero(ok)]
     ranked.sort(key=lambda item: (item[1] < materiality * total, -item[1] * item[2]))
@@ -291,7 +292,7 @@ def evidence_index(calc: WorkbookCalculation) -> list[tuple[object, ...]]:
 
 def write_plan(calc: WorkbookCalculation, path: Path, materiality: float) -> list[Pick]:
     picks = sampling_plan(calc, materiality)
-    total = calc.result.total or 1.0
+    total = calc.result.located_total or 1.0
     book = Workbook()
     sheet = book.active
     sheet.title = "抽样计划"

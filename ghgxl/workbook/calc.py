@@ -20,9 +20,10 @@ import pandas as pd
 from ghgxl import gwp, quality
 from ghgxl.emission import GROUPS, TOTAL_GROUPS, library_multipliers
 from ghgxl.errors import GhgError
+from ghgxl.export import cell_text
 from ghgxl.factors import LIBRARY_ORIGIN, FactorLibrary, FactorRow, LibraryChoice
 from ghgxl.files import backup_kept, backup_paths, check_outputs, check_suffix, write_new
-from ghgxl.inventory import InventoryResult, calculate
+from ghgxl.inventory import InventoryResult, calculate, count_market_based
 from ghgxl.workbook import layout as L
 from ghgxl.workbook import xlsx
 from ghgxl.workbook.boundary import exclusions, significance
@@ -106,9 +107,38 @@ def calculate_workbook(
     errors += data.company_errors
     errors += _beyond_formulas(data, rows["row"].to_numpy(), result)  # before scope 2: 汇总's
     both = scope2(data.market, rows, result, library, data.info.get("reporting_year"))
-    result.errors = errors + both.errors
+    errors += both.errors + _count_scope2(data, result, both)
+    result.errors = errors
     result.warnings = placed(result.warnings) + _unscored(data, result) + both.warnings
     return WorkbookCalculation(data, result, rows, library, both)
+
+
+def scope2_basis(info: dict[str, object]) -> str:
+    """Which scope-2 figure the totals count, as 汇总's formulas test 基本信息's cell
+    (``ghg_scope2_basis="市场法"``): 市场法 only when it says exactly that."""
+    return (
+        L.SCOPE2_MARKET
+        if cell_text(info.get("scope2_basis")) == L.SCOPE2_MARKET
+        else L.SCOPE2_LOCATION
+    )
+
+
+def _count_scope2(data: WorkbookData, result: InventoryResult, both: Scope2) -> list[GhgError]:
+    """Count scope 2 in the totals the way 基本信息 chooses: market-based makes each
+    purchased-electricity row count its market-based figure (the rows keep their own in
+    ``result.located``). E641 where the workbook's 汇总 cannot follow (an older template);
+    with a wrong instrument, the totals stay location-based and the error stands."""
+    both.basis = scope2_basis(data.info)
+    if both.basis != L.SCOPE2_MARKET:
+        return []
+    if not data.extent.scope2_basis:
+        both.basis = L.SCOPE2_LOCATION  # what the workbook's formulas add up
+        row = data.info_rows.get("scope2_basis", L.INFO_ROW["scope2_basis"])
+        return [GhgError("E641", cell=f"{L.SHEET_INFO}!B{row}", template=L.TEMPLATE_VERSION)]
+    if both.market_t is not None:
+        count_market_based(result, both.row_market_t)
+        both.counted_market = True
+    return []
 
 
 def calculate_other(
@@ -225,7 +255,7 @@ def excel_scope(category: object) -> object:
 def activity_values(calc: WorkbookCalculation) -> tuple[Block, pd.DataFrame]:
     """Cached values of the 活动数据 formula cells, and the per-row values the other sheets
     read (total, groups) as the sheet shows them. Vectorised: 10^5 rows are a few arrays."""
-    activity, result = calc.data.activity, calc.result.rows
+    activity, result = calc.data.activity, calc.result.row_figures
     rows = activity["row"].to_numpy()
     # the 计算用活动量 cells as the sheet shows them (inventory_rows: None where it shows "")
     amounts = np.array(["" if a is None else a for a in calc.rows["amount"].tolist()], dtype=object)
@@ -267,10 +297,11 @@ def _numeric(series: pd.Series) -> pd.Series:
 
 
 def summary_values(
-    shown: pd.DataFrame, rows: np.ndarray | None = None
+    shown: pd.DataFrame, rows: np.ndarray | None = None, adjustment: float = 0.0
 ) -> dict[str, xlsx.CellValue]:
     """The 汇总 sheet as its SUMIFS/SUM/COUNTIF formulas compute it from the row values of
-    the rows they count (``rows``: a mask, :func:`counted`)."""
+    the rows they count (``rows``: a mask, :func:`counted`), 类别2 and CO2 with scope 2's
+    ``adjustment`` (市场法: market less location; NaN: its cell's #VALUE!)."""
     if rows is not None:
         shown = shown[rows]
     cells = L.summary_cells()
@@ -278,6 +309,7 @@ def summary_values(
     category = _numeric(shown["category"])
     total_column = _numeric(shown["total"]).fillna(0.0)
     by_category = {c: float(total_column[category == c].sum()) for c in L.L_CATEGORIES}
+    by_category[2] += adjustment
     total = sum(by_category.values())
     for c, value in by_category.items():
         values[cells[f"category:{c}"]] = value
@@ -289,11 +321,16 @@ def summary_values(
     gas_sum = 0.0
     for gas in L.SUMMARY_GASES:
         column = _numeric(shown[gas]).fillna(0.0)
-        values[cells[f"gas:{gas}"]] = float(column.sum())
-        values[cells[f"gas_share:{gas}"]] = "" if total == 0 else float(column.sum()) / total
-        gas_sum += float(column.sum())
+        added = adjustment if gas == GROUPS[0] else 0.0  # CO2
+        values[cells[f"gas:{gas}"]] = float(column.sum()) + added
+        values[cells[f"gas_share:{gas}"]] = (
+            "" if total == 0 else (float(column.sum()) + added) / total
+        )
+        gas_sum += float(column.sum()) + added
         for c in L.L_CATEGORIES:
-            values[cells[f"category_gas:{c}:{gas}"]] = float(column[category == c].sum())
+            values[cells[f"category_gas:{c}:{gas}"]] = float(column[category == c].sum()) + (
+                added if c == 2 else 0.0
+            )
     values[cells["gas_total"]] = gas_sum
     values[cells["biogenic"]] = float(_numeric(shown["CO2-biogenic"]).fillna(0.0).sum())
     values[cells["other"]] = float(_numeric(shown["Other"]).fillna(0.0).sum())
@@ -303,7 +340,18 @@ def summary_values(
         if shown[c].dtype.kind == "O"
     )
     values[L.SUMMARY_CHECK] = "一致" if abs(total - gas_sum) < 1e-6 else "不一致"
+    if adjustment != adjustment:  # the market cell's error: every figure it reaches shows #VALUE!
+        for key in _ADJUSTED:
+            values[cells[key]] = xlsx.VALUE_ERROR
+        for key, ref in cells.items():
+            if key.startswith(("share", "gas_share")):
+                values[ref] = xlsx.VALUE_ERROR
+        values[L.SUMMARY_CHECK] = xlsx.VALUE_ERROR
     return values
+
+
+#: 汇总 figures the scope-2 adjustment reaches (and every share, through the total).
+_ADJUSTED = ("category:2", "total", f"gas:{GROUPS[0]}", f"category_gas:2:{GROUPS[0]}", "gas_total")
 
 
 def quality_values(calc: WorkbookCalculation, shown: pd.DataFrame, total: float) -> Block:
@@ -447,9 +495,21 @@ def significance_values(data: WorkbookData) -> dict[str, xlsx.CellValue]:
     return values
 
 
-def scope2_values(calc: WorkbookCalculation) -> dict[str, xlsx.CellValue]:
-    """汇总's dual reporting of scope 2 as its cells compute it: location-based (类别2), the
-    market-based figure, or the first instrument error's cell text, and the total with it."""
+def scope2_adjustment(calc: WorkbookCalculation) -> float:
+    """What 汇总 adds to 类别2, the total and CO2 for the scope-2 basis 基本信息 chooses
+    (its cell ``adjustment``): market less location for 市场法, 0 for 位置法, NaN for the
+    #VALUE! of 市场法 while an instrument is wrong."""
+    both = calc.scope2
+    if both is None or both.basis != L.SCOPE2_MARKET:
+        return 0.0
+    return float("nan") if both.market_t is None else both.market_t - both.location_t
+
+
+def scope2_values(calc: WorkbookCalculation, located_total: float) -> dict[str, xlsx.CellValue]:
+    """汇总's dual reporting of scope 2 as its cells compute it: location-based (the 类别2
+    rows), the market-based figure or the first instrument error's cell text, the total
+    each way (``located_total``: 汇总's total with scope 2 location-based) and the
+    adjustment the basis makes (template 2026.5 on)."""
     s2, both = L.SCOPE2_CELLS, calc.scope2
     if both is None or not calc.data.extent.scope2_cells:  # an older template: none there
         return {}
@@ -458,19 +518,30 @@ def scope2_values(calc: WorkbookCalculation) -> dict[str, xlsx.CellValue]:
         total: xlsx.CellValue = market
     else:
         market, total = both.market_t, both.total_market_t  # type: ignore[assignment]
-    location = both.location_t  # = 汇总's 类别2
-    return {s2["scope2_location"]: location, s2["scope2_market"]: market, s2["total_market"]: total}
+    location = both.location_t  # = 汇总's 类别2 rows
+    values = {
+        s2["scope2_location"]: location,
+        s2["scope2_market"]: market,
+        s2["total_market"]: total,
+    }
+    if calc.data.extent.scope2_basis:
+        adjustment = scope2_adjustment(calc)
+        values[s2["total_location"]] = located_total
+        values[s2["adjustment"]] = xlsx.VALUE_ERROR if adjustment != adjustment else adjustment
+    return values
 
 
 def cell_values(calc: WorkbookCalculation) -> Values:
     """Every cached value to write, by sheet."""
     activity, shown = activity_values(calc)
-    summary = summary_values(shown, counted(calc.data, shown["row"].to_numpy()))
-    total = float(summary[L.SUMMARY_TOTAL])
-    summary |= scope2_values(calc)
+    inside, adjustment = counted(calc.data, shown["row"].to_numpy()), scope2_adjustment(calc)
+    located = summary_values(shown, inside)  # scope 2 location-based, as the rows count
+    located_total = float(located[L.SUMMARY_TOTAL])  # ghg_total: 数据质量's weights, the sites'
+    summary = dict(located) if adjustment == 0 else summary_values(shown, inside, adjustment)
+    summary |= scope2_values(calc, located_total)
     values: Values = {L.SHEET_ACTIVITY: activity, L.SHEET_SUMMARY: summary}
     if L.SHEET_QUALITY in calc.data.sheet_names:
-        values[L.SHEET_QUALITY] = quality_values(calc, shown, total)
+        values[L.SHEET_QUALITY] = quality_values(calc, shown, located_total)
     if L.SHEET_SOURCES in calc.data.sheet_names:
         values[L.SHEET_SOURCES] = sources_values(calc.data)
     if L.SHEET_SIGNIFICANCE in calc.data.sheet_names:
@@ -478,7 +549,7 @@ def cell_values(calc: WorkbookCalculation) -> Values:
     if L.SHEET_SITES in calc.data.sheet_names:
         from ghgxl.workbook.sites import site_values  # sites builds on this module
 
-        values[L.SHEET_SITES] = site_values(calc, summary)
+        values[L.SHEET_SITES] = site_values(calc, located, adjustment)
     return values
 
 

@@ -16,9 +16,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
+
 from ghgxl import gwp
 from ghgxl.errors import GhgError
 from ghgxl.export import cell_text
+from ghgxl.inventory import market_rows
 from ghgxl.units import conversion_factor, is_number, parse_number
 from ghgxl.workbook import layout as L
 from ghgxl.workbook.calc import WorkbookCalculation
@@ -130,11 +133,26 @@ def unique_ids(calc: WorkbookCalculation, what: str = "本", what_en: str = "thi
         seen.add(key.strip())
 
 
-def _rows(calc: WorkbookCalculation) -> dict[str, Row]:
-    """Valid rows by id (unique: :func:`unique_ids`)."""
+def counted_rows(calc: WorkbookCalculation, basis: str) -> pd.DataFrame:
+    """``calc``'s computed rows with scope 2 counted by ``basis`` (位置法 or 市场法), the
+    one a comparison puts both years on: this year's. E642 when the other year's
+    market-based figures cannot be computed (an instrument of its 绿电绿证 is wrong)."""
+    both = calc.scope2
+    if basis != L.SCOPE2_MARKET:
+        return calc.result.row_figures
+    if both is not None and both.counted_market:
+        return calc.result.rows
+    if both is None or both.market_t is None:
+        first = both.errors[0].cell_text() if both is not None and both.errors else "-"
+        raise GhgError("E642", path=Path(calc.data.path).name, first=first)
+    return market_rows(calc.result.row_figures, both.row_market_t)
+
+
+def _rows(calc: WorkbookCalculation, basis: str) -> dict[str, Row]:
+    """Valid rows by id (unique: :func:`unique_ids`), scope 2 counted by ``basis``."""
     rows: dict[str, Row] = {}
     inputs = records(calc.rows, ("id", "row", "amount", "unit"))
-    computed_rows = records(calc.result.rows, ("ok", "category", "scope", "tco2e"))
+    computed_rows = records(counted_rows(calc, basis), ("ok", "category", "scope", "tco2e"))
     for row, computed in zip(inputs, computed_rows, strict=True):
         if not computed["ok"]:
             continue
@@ -175,7 +193,10 @@ def compare(after: WorkbookCalculation, before: WorkbookCalculation) -> Comparis
     """``after`` (this year) against ``before`` (an earlier year)."""
     unique_ids(after)
     unique_ids(before, "比较年度", "compared year's")
-    old, new = _rows(before), _rows(after)
+    # the basis this year's totals count (location-based while a wrong instrument stands)
+    counted = after.scope2 is not None and after.scope2.counted_market
+    basis = L.SCOPE2_MARKET if counted else L.SCOPE2_LOCATION
+    old, new = _rows(before, basis), _rows(after, basis)
     categories: dict[int, Line] = {}
     scopes: dict[int, Line] = {}
     total = Line()

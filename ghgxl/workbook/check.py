@@ -22,6 +22,7 @@ import numpy as np
 
 from ghgxl import gwp
 from ghgxl.errors import GhgError
+from ghgxl.export import cell_text
 from ghgxl.factors import (
     FactorLibrary,
     LibraryChoice,
@@ -299,6 +300,7 @@ def input_findings(calc: WorkbookCalculation) -> list[GhgError]:
         *significance(calc.data).findings,
         *ready.unassessed_significance(calc.data),
         *_settings_out_of_range(calc),
+        *_unknown_basis(calc),
         *denominator_findings(calc.data.info, lambda key: ready.info_place(calc.data, key)),
         *listed_findings(calc),
     ]
@@ -310,6 +312,16 @@ def _parses(text: str) -> bool:
     except GhgError:
         return False
     return True
+
+
+def _unknown_basis(calc: WorkbookCalculation) -> list[GhgError]:
+    """W119 where 总排放量中范围二的计算方法 holds something other than its two words (pasted
+    past the dropdown): Excel's formulas, and so ghgxl, count scope 2 location-based."""
+    value = calc.data.info.get("scope2_basis")
+    if is_blank(value) or cell_text(value) in (L.SCOPE2_LOCATION, L.SCOPE2_MARKET):
+        return []
+    place = ready.info_place(calc.data, "scope2_basis")
+    return [GhgError("W119", cell=place, value=cell_repr(value))]
 
 
 def _settings_out_of_range(calc: WorkbookCalculation) -> list[GhgError]:

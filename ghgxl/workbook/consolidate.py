@@ -52,7 +52,9 @@ _DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日
 #: The most characters an Excel cell holds.
 CELL_TEXT_MAX = 32_767
 #: 基本信息 fields the group takes from its first site.
-FROM_FIRST_SITE = ("reporting_year", "period_start", "period_end", "base_year", "dq_scheme")
+FROM_FIRST_SITE = (
+    "reporting_year", "period_start", "period_end", "base_year", "dq_scheme", "scope2_basis",
+)  # fmt: skip
 
 
 @dataclass
@@ -143,6 +145,11 @@ def _period(site: Site) -> str:
     return f"{_day(info.get('period_start'))}–{_day(info.get('period_end'))}"
 
 
+def _basis(site: Site) -> str:
+    """The scope-2 basis a site's totals count (位置法 where its 基本信息 has no such line)."""
+    return site.calc.scope2.basis if site.calc.scope2 is not None else L.SCOPE2_LOCATION
+
+
 def _same_settings(sites: list[Site]) -> None:
     settings = (
         ("报告年度", "reporting year", lambda s: s.calc.data.info.get("reporting_year")),
@@ -150,6 +157,7 @@ def _same_settings(sites: list[Site]) -> None:
         ("GWP 版本", "GWP set", lambda s: s.calc.result.gwp_set),
         ("因子库版本", "factor library version", lambda s: s.calc.library.version.split("+")[0]),
         ("数据质量评分方案", "data-quality scheme", lambda s: s.calc.data.info.get("dq_scheme")),
+        ("总排放量中范围二的计算方法", "scope-2 basis of the totals", _basis),
     )
     for zh, en, value in settings:
         values = {site.name: (cell_text(value(site)) or "").strip() for site in sites}

@@ -47,7 +47,8 @@ class Extent:
     ``error_cells``: the cells of the sheets ghgxl reads (活动数据, 基本信息, 排放源识别,
     重大性评估) that hold an Excel error value (``"活动数据!T5"`` → ``"#N/A"``);
     ``scope2_cells``: whether 汇总 holds the market-based scope 2 cell function (a workbook
-    of template 2026.3 or earlier does not: calc writes nothing there).
+    of template 2026.3 or earlier does not: calc writes nothing there); ``scope2_basis``:
+    whether its totals follow 基本信息's 总排放量中范围二的计算方法 (template 2026.5 on).
     """
 
     summary_rows: tuple[int, int] | None = (L.FIRST_ROW, L.LAST_ROW)
@@ -56,6 +57,7 @@ class Extent:
     quality_total_row: int | None = L.QUALITY_TOTAL_ROW
     error_cells: dict[str, str] = field(default_factory=dict)
     scope2_cells: bool = True
+    scope2_basis: bool = True
 
 
 def _formulas(xml: bytes) -> dict[str, str]:
@@ -109,7 +111,7 @@ def read_extent(source: Path | bytes, total_column: str | None = None) -> Extent
     row total is, to find the rows that hold its formula."""
     summary_rows = quality_last = quality_total = formula_rows = None
     error_cells: dict[str, str] = {}
-    scope2_cells = False
+    scope2_cells = scope2_basis = False
     with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as package:
         parts = xlsx.package_sheet_parts(package)
         if L.SHEET_SUMMARY in parts:
@@ -117,6 +119,8 @@ def read_extent(source: Path | bytes, total_column: str | None = None) -> Extent
             summary_rows = _summary_rows(formulas)
             market = formulas.get(L.SCOPE2_CELLS["scope2_market"], "")
             scope2_cells = "GHG_SCOPE2_MARKET" in market.upper()
+            adjustment = formulas.get(L.SCOPE2_CELLS["adjustment"], "")
+            scope2_basis = "GHG_SCOPE2_BASIS" in adjustment.upper()
         if L.SHEET_ACTIVITY in parts:
             with package.open(parts[L.SHEET_ACTIVITY]) as sheet:
                 column = total_column if summary_rows else None
@@ -133,5 +137,6 @@ def read_extent(source: Path | bytes, total_column: str | None = None) -> Extent
                     for row, _first, end in _QUALITY_TOTAL.findall(chunk):
                         quality_total, quality_last = int(row), int(end)
     return Extent(
-        summary_rows, formula_rows, quality_last, quality_total, error_cells, scope2_cells
-    )
+        summary_rows, formula_rows, quality_last, quality_total, error_cells, scope2_cells,
+        scope2_basis,
+    )  # fmt: skip

@@ -140,6 +140,8 @@ def summary_formulas(last: int = L.LAST_ROW) -> dict[str, str]:
         return L.act_range(key, last=last)
 
     grand = L.SUMMARY_TOTAL
+    adjustment = L.SCOPE2_CELLS["adjustment"]  # 市场法: scope 2's market less location, else 0
+    adjusted = {"category:2", f"gas:{GROUPS[0]}", f"category_gas:2:{GROUPS[0]}"}  # CO2
     formulas: dict[str, str] = {}
     for c in L.L_CATEGORIES:
         ref = cells[f"category:{c}"]
@@ -166,13 +168,17 @@ def summary_formulas(last: int = L.LAST_ROW) -> dict[str, str]:
     errors = f"{L.SHEET_ACTIVITY}!${first_result}${L.FIRST_ROW}:${last_result}${last}"
     formulas[cells["errors"]] = f'=COUNTIF({errors},"#GHG!*")'
     formulas[L.SUMMARY_CHECK] = f'=IF(ABS({grand}-{cells["gas_total"]})<0.000001,"一致","不一致")'
+    for key in adjusted:
+        formulas[cells[key]] += f"+{adjustment}"
     return formulas | scope2_formulas(last)
 
 
 def scope2_formulas(last: int = L.LAST_ROW) -> dict[str, str]:
-    """汇总's dual reporting of scope 2: location-based (类别2), market-based (the cell
-    function over 活动数据 and 绿电绿证, as ``ghgxl calc`` computes it) and the total with
-    scope 2 market-based (the market cell's error text while an instrument is wrong)."""
+    """汇总's dual reporting of scope 2: location-based (the 类别2 rows), market-based (the
+    cell function over 活动数据 and 绿电绿证, as ``ghgxl calc`` computes it), the total with
+    scope 2 each way (the market cell's error text while an instrument is wrong) and what
+    the basis 基本信息 chooses adds to 类别2, the total and CO2 (an error while the market
+    cell holds one and the basis is 市场法: never a total that is neither)."""
     s2 = L.SCOPE2_CELLS
     columns = ",".join(
         L.act_range(key, last=last)
@@ -180,15 +186,17 @@ def scope2_formulas(last: int = L.LAST_ROW) -> dict[str, str]:
     )
     first, end = L.MARKET_COL["row_id"], L.MARKET_COL["evidence"]
     market = f"{L.SHEET_MARKET}!${first}${L.FIRST_ROW}:${end}${L.MARKET_LAST_ROW}"
+    cells = L.summary_cells()
+    others = ",".join(cells[f"category:{c}"] for c in L.L_CATEGORIES if c != 2)
+    location, market_t = s2["scope2_location"], s2["scope2_market"]
     return {
-        s2["scope2_location"]: f"={L.summary_cells()['category:2']}",
-        s2["scope2_market"]: (
+        location: f"=SUMIFS({L.act_range('total', last=last)},{L.act_range('category', last=last)},2)",
+        market_t: (
             f"=GHG_SCOPE2_MARKET({columns},{market},ghg_year,{L.COMPANY_NAME},{L.LIBRARY_NAME})"
         ),
-        s2["total_market"]: (
-            f"=IF(ISNUMBER({s2['scope2_market']}),{L.SUMMARY_TOTAL}-{s2['scope2_location']}"
-            f"+{s2['scope2_market']},{s2['scope2_market']})"
-        ),
+        s2["total_market"]: (f"=IF(ISNUMBER({market_t}),SUM({others})+{market_t},{market_t})"),
+        s2["total_location"]: f"=SUM({others})+{location}",
+        s2["adjustment"]: f'=IF(ghg_scope2_basis="{L.SCOPE2_MARKET}",{market_t}-{location},0)',
     }
 
 
@@ -221,11 +229,13 @@ def site_formulas(row: int, last: int = L.LAST_ROW) -> dict[str, str]:
 
 
 def sites_total_formulas() -> dict[str, str]:
-    """Row 5 of 各厂区汇总 (the whole workbook, from 汇总) and row 6 (the rows of no listed
-    site: the whole less the sites; blank while no site is listed), as ref → formula."""
-    c, cells = L.SITE_COL, L.summary_cells()
-    summary = {f"category:{k}": cells[f"category:{k}"] for k in L.L_CATEGORIES}
-    summary |= {"total": L.SUMMARY_TOTAL} | {f"gas:{g}": cells[f"gas:{g}"] for g in TOTAL_GROUPS}
+    """Row 5 of 各厂区汇总 (the whole workbook, from 汇总, with scope 2 location-based as
+    the site lines count it) and row 6 (the rows of no listed site: the whole less the
+    sites; blank while no site is listed), as ref → formula."""
+    c = L.SITE_COL
+    summary = sites_whole()
+    for key in SITES_LOCATED:
+        summary[key] += f"-{L.SHEET_SUMMARY}!{L.SCOPE2_CELLS['adjustment']}"
     all_row, rest, first, end = (
         L.SITES_ALL_ROW, L.SITES_UNASSIGNED_ROW, L.SITES_FIRST_ROW, L.SITES_LAST_ROW,
     )  # fmt: skip
@@ -243,6 +253,23 @@ def sites_total_formulas() -> dict[str, str]:
     formulas[f"{share}{all_row}"] = f'=IF(ghg_total=0,"",{c["total"]}{all_row}/ghg_total)'
     formulas[f"{share}{rest}"] = f'=IF(OR({listed}=0,ghg_total=0),"",{c["total"]}{rest}/ghg_total)'
     return formulas
+
+
+#: The 各厂区汇总 figures whose whole (row 5) takes back 汇总's scope-2 adjustment: the
+#: site lines count each row location-based, so the whole does too (类别2 and the total come
+#: from the location-based cells themselves).
+SITES_LOCATED = (f"gas:{GROUPS[0]}",)
+
+
+def sites_whole() -> dict[str, str]:
+    """Where each 各厂区汇总 figure of the whole workbook is in 汇总: 类别2 and the total
+    location-based, as the site lines count them."""
+    cells = L.summary_cells()
+    whole = {f"category:{k}": cells[f"category:{k}"] for k in L.L_CATEGORIES}
+    whole |= {"total": L.SUMMARY_TOTAL} | {f"gas:{g}": cells[f"gas:{g}"] for g in TOTAL_GROUPS}
+    whole["category:2"] = L.SCOPE2_CELLS["scope2_location"]
+    whole["total"] = L.SCOPE2_CELLS["total_location"]
+    return whole
 
 
 def sites_formulas(last: int = L.LAST_ROW) -> dict[str, str]:

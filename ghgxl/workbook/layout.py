@@ -17,7 +17,7 @@ from ghgxl.workbook.names import *  # noqa: F403  (the sheet names, re-exported 
 from ghgxl.workbook.names import SHEET_ACTIVITY, SHEET_COMPANY
 from ghgxl.workbook.refs import column_letter
 
-TEMPLATE_VERSION = "2026.4"
+TEMPLATE_VERSION = "2026.5"
 
 #: 使用说明: heights (points) of the title, the note and the band the buttons stand in (two
 #: rows of buttons, above the text, so no wrapped line of the guide runs under them).
@@ -65,6 +65,9 @@ CONSOLIDATION = ("运营控制", "财务控制", "股权比例")
 DQ_SCHEMES = ("6/3/1 评分法（活动数据/排放因子/仪器校正）", "台湾环境部盘查表评分法")
 #: Lines of the 盘查小组 field: role | name | duty.
 TEAM_PLACEHOLDER = "（每行一人：职务 | 姓名 | 职责）"
+#: Which scope-2 figure the inventory's totals count (GHG Protocol Scope 2 Guidance: both are
+#: reported; the company says which one its totals and targets use).
+SCOPE2_LOCATION, SCOPE2_MARKET = "位置法", "市场法"
 VERIFICATION = ("未查证", "内部查证", "第三方查证（合理保证）", "第三方查证（有限保证）")
 
 INFO_FIELDS: tuple[InfoField, ...] = (
@@ -164,6 +167,14 @@ INFO_FIELDS: tuple[InfoField, ...] = (
         "与本清册同一文件夹中基准年的盘查清册文件名，如 盘查清册-2023.xlsm；报告第七章据此列出基准年排放量，"
         "结构性变化超过门槛时列出重新计算后的基准年",
     ),
+    InfoField(
+        "scope2_basis",
+        "总排放量中范围二的计算方法",
+        SCOPE2_LOCATION,
+        "位置法：电网平均排放因子；市场法：绿电绿证表的合同工具，其余用电按剩余电力排放因子。"
+        "两种结果都列在汇总表；各行、各厂区与数据质量权重按位置法",
+        choices=(SCOPE2_LOCATION, SCOPE2_MARKET),
+    ),
 )
 INFO_FIRST_ROW = 4
 INFO_ROW = {f.key: INFO_FIRST_ROW + i for i, f in enumerate(INFO_FIELDS)}
@@ -175,6 +186,7 @@ DEFINED_NAMES = {
     "ghg_sig_threshold": ("significance_threshold",),
     "ghg_dq_scheme": ("dq_scheme",),
     "ghg_library": ("factor_library",),
+    "ghg_scope2_basis": ("scope2_basis",),
 }
 
 
@@ -617,10 +629,18 @@ SUMMARY_OTHER = "B29"
 SUMMARY_ERRORS = "B31"
 SUMMARY_CHECK = "B32"
 #: Dual reporting of scope 2 (GHG Protocol Scope 2 Guidance): the location-based figure
-#: (类别2), the market-based one (GHG_SCOPE2_MARKET over 活动数据 and 绿电绿证) and the total
-#: with scope 2 market-based. Apart from :func:`summary_cells`: the market-based figure is a
-#: Python cell function, not a native formula LibreOffice recomputes.
-SCOPE2_CELLS = {"scope2_location": "B35", "scope2_market": "B36", "total_market": "B37"}
+#: (the 类别2 rows), the market-based one (GHG_SCOPE2_MARKET over 活动数据 and 绿电绿证), the
+#: total with scope 2 each way, and what 基本信息's 总排放量中范围二的计算方法 adds to 类别2,
+#: the total and CO2 (市场法: market less location; 位置法: 0). Apart from
+#: :func:`summary_cells`: the market-based figure is a Python cell function, not a native
+#: formula LibreOffice recomputes.
+SCOPE2_CELLS = {
+    "scope2_location": "B35",
+    "scope2_market": "B36",
+    "total_market": "B37",
+    "total_location": "B38",
+    "adjustment": "B39",
+}
 
 
 def summary_cells() -> dict[str, str]:

@@ -35,6 +35,10 @@ def manifest(calc: WorkbookCalculation) -> dict[str, object]:
         "gwp_set": result.gwp_set,
         "reporting_year": calc.data.info.get("reporting_year"),
         "total_tco2e": round(result.total, DECIMALS),
+        # the totals above count scope 2 this way; the rows (a verifier's recomputation,
+        # audit.xlsx) add up to the location-based total
+        "totals_use": "market_based" if result.located is not None else "location_based",
+        "total_location_based_tco2e": round(result.located_total, DECIMALS),
         "by_category": rounded(result.by_category()),
         "by_scope": rounded(result.by_scope()),
         "by_gas": rounded(result.by_gas()),

@@ -47,6 +47,11 @@ class Scope2:
     uncovered_mwh: float = 0.0
     residual: dict[str, float] = field(default_factory=dict)  # residual key → t CO2/MWh
     instruments: int = 0
+    #: each purchased-electricity row's market-based t CO2 (by position in the rows), its
+    #: consumption's figure shared by MWh among the rows of one 编号
+    row_market_t: dict[int, float] = field(default_factory=dict)
+    basis: str = L.SCOPE2_LOCATION  # which of the two 基本信息 chooses for the totals
+    counted_market: bool = False  # whether the totals count the market-based figure now
     errors: list[GhgError] = field(default_factory=list)
     warnings: list[GhgError] = field(default_factory=list)  # W118: a regional row's residual
 
@@ -55,7 +60,8 @@ class Scope2:
             "location_based_tco2e": self.location_t,
             "market_based_tco2e": self.market_t,
             "total_market_based_tco2e": self.total_market_t,
-            "totals_use": "location_based",
+            "totals_use": "market_based" if self.counted_market else "location_based",
+            "basis_chosen": "market_based" if self.basis == L.SCOPE2_MARKET else "location_based",
             "instruments": self.instruments,
             "covered_mwh": self.covered_mwh,
             "uncovered_mwh": self.uncovered_mwh,
@@ -70,6 +76,7 @@ class _Use:  # one purchased-electricity row
     residual_key: str
     grid_key: str  # the row's own grid factor (its first row's, for one 编号 of many rows)
     place: str  # the 活动数据 cell of its first row
+    rows: list[tuple[int, float]] = field(default_factory=list)  # (position, MWh) of its rows
     covered: list[tuple[float, float]] = field(default_factory=list)
     first_line: int = 0
 
@@ -92,11 +99,12 @@ def _electricity(
         if ok[i] and category == 2 and not isinstance(category, bool) and key.startswith("grid.")
     ]  # fmt: skip  (a few rows of many: only these become dicts)
     pairs = zip(
+        chosen,
         records(rows.iloc[chosen], ("id", "factor_key", "amount", "unit", "place")),
         records(computed.iloc[chosen], ("tco2e",)),
         strict=True,
     )
-    for row, figure in pairs:
+    for position, row, figure in pairs:
         key = str(row.get("factor_key") or "").strip().lower()
         year = key.rsplit(".", 1)[-1]
         residual = electricity.RESIDUAL_KEY.format(year=year)
@@ -113,10 +121,13 @@ def _electricity(
         if known is not None and known.residual_key == residual:
             known.mwh += mwh
             known.location_t += figure["tco2e"]
+            known.rows.append((position, mwh))
             continue
         if known is not None:  # one 编号, two grid years: kept apart, the first is named
             row_id = f"{row_id}\x00{len(uses)}"
-        uses[row_id] = _Use(mwh, figure["tco2e"], residual, key, str(row.get("place") or ""))
+        use = _Use(mwh, figure["tco2e"], residual, key, str(row.get("place") or ""))
+        use.rows.append((position, mwh))
+        uses[row_id] = use
     return uses
 
 
@@ -254,7 +265,10 @@ def scope2_of(
             if out.instruments and covered < use.mwh and REGIONAL.fullmatch(use.grid_key):
                 out.warnings.append(_regional(use, row_id, residual))
         out.uncovered_mwh += use.mwh - covered
-        market += electricity.market_based(use.mwh, use.covered, residual) - use.location_t
+        figure = electricity.market_based(use.mwh, use.covered, residual)
+        market += figure - use.location_t
+        for position, mwh in use.rows:  # a row of no MWh (0 used) emits nothing either way
+            out.row_market_t[position] = figure * mwh / use.mwh if use.mwh else 0.0
     out.market_t = None if out.errors else market
     return out
 

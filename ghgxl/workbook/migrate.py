@@ -226,16 +226,19 @@ def _package(migration: Migration) -> bytes:
 
 
 def _same(before: WorkbookCalculation, after: WorkbookCalculation) -> str | None:
-    """The first difference between the two calculations, row by row; None if none."""
-    old, new = before.result.rows, after.result.rows
+    """The first difference between the two calculations, row by row; None if none. Each
+    row's own figure (scope 2 location-based): a workbook whose 基本信息 chooses 市场法 but
+    whose old 汇总 could not follow it (E641) counts it after, as chosen."""
+    old, new = before.result.row_figures, after.result.row_figures
     if len(old) != len(new):
         return f"{len(old)} → {len(new)} rows"
     places = before.rows["row"].tolist()
     for place, a, b in zip(places, old.to_dict("records"), new.to_dict("records"), strict=True):
         if a["ok"] != b["ok"] or (a["ok"] and a["tco2e"] != b["tco2e"]):
             return f"{L.SHEET_ACTIVITY} 第{place}行: {a['tco2e']} → {b['tco2e']}"
-    if before.result.total != after.result.total:
-        return f"total {before.result.total} → {after.result.total}"
+    then, now = before.result.located_total, after.result.located_total
+    if then != now:
+        return f"total {then} → {now}"
     return None
 
 

@@ -99,6 +99,7 @@ def list_columns(library: FactorLibrary) -> dict[str, tuple]:
         "emission_type": L.EMISSION_TYPES,
         "significance_score": (1, 2, 3),
         "significance_included": ("纳入", "不纳入"),
+        "scope2_basis": (L.SCOPE2_LOCATION, L.SCOPE2_MARKET),
     }
 
 
@@ -201,8 +202,11 @@ def define_names(wb) -> None:
         ref = f"'{L.SHEET_INFO}'!${'B'}${L.INFO_ROW[key]}"
         wb.defined_names[name] = DefinedName(name, attr_text=ref)
     wb.defined_names[L.COMPANY_NAME] = DefinedName(L.COMPANY_NAME, attr_text=L.company_range())
+    # the total the per-row shares divide (数据质量's weights, 各厂区汇总): each row counts
+    # location-based, so the total with scope 2 location-based (汇总's B11 when 位置法)
+    total = L.SCOPE2_CELLS["total_location"]
     wb.defined_names["ghg_total"] = DefinedName(
-        "ghg_total", attr_text=f"'{L.SHEET_SUMMARY}'!${L.SUMMARY_TOTAL[0]}${L.SUMMARY_TOTAL[1:]}"
+        "ghg_total", attr_text=f"'{L.SHEET_SUMMARY}'!${total[0]}${total[1:]}"
     )
 
 
@@ -478,10 +482,12 @@ def write_summary(ws: Worksheet, rows: int = L.TEMPLATE_ROWS) -> None:
     ws[F.label_of(s2["scope2_location"])] = "范围二 位置法 (t CO2e，即类别2)"
     ws[F.label_of(s2["scope2_market"])] = "范围二 市场法 (t CO2e)"
     ws[F.label_of(s2["total_market"])] = "总计（范围二按市场法）"
+    ws[F.label_of(s2["total_location"])] = "总计（范围二按位置法）"
+    ws[F.label_of(s2["adjustment"])] = "计入类别2、总计与 CO2 的范围二调整（基本信息选市场法时）"
     for ref, formula in F.summary_formulas(L.last_row(rows)).items():
         ws[ref] = formula
     percent_cells = {v for k, v in cells.items() if k.startswith(("share", "gas_share"))}
-    for row in ws.iter_rows(min_row=4, max_row=split_ref(L.SCOPE2_CELLS["total_market"])[0]):
+    for row in ws.iter_rows(min_row=4, max_row=split_ref(L.SCOPE2_CELLS["adjustment"])[0]):
         for cell in row:
             if isinstance(cell.value, str) and cell.value.startswith("="):
                 cell.fill = FORMULA_FILL
@@ -506,7 +512,10 @@ def write_sites(ws: Worksheet, rows: int = L.TEMPLATE_ROWS) -> None:
         "（厂区名称，或“厂区名称｜部门”）汇总，排放量已按计入比例折算。单一厂区的清册可留空。",
     )
     _table_header(ws, L.SITE_COLUMNS)
-    labels = {L.SITES_ALL_ROW: "全部排放源（汇总表）", L.SITES_UNASSIGNED_ROW: "（未归属厂区）"}
+    labels = {
+        L.SITES_ALL_ROW: "全部排放源（汇总表，范围二按位置法）",
+        L.SITES_UNASSIGNED_ROW: "（未归属厂区）",
+    }
     for row, label in labels.items():
         ws[f"A{row}"] = label
         ws[f"A{row}"].font = BOLD

@@ -23,7 +23,9 @@ from ghgxl.inventory import CATEGORIES
 from ghgxl.units import parse_number
 from ghgxl.workbook import layout as L
 from ghgxl.workbook.calc import WorkbookCalculation
+from ghgxl.workbook.formulas import SITES_LOCATED
 from ghgxl.workbook.read import is_blank
+from ghgxl.workbook.xlsx import VALUE_ERROR
 
 UNASSIGNED = "（未归属厂区）"
 #: Where template 2026.2 recorded a group's sites (基本信息 合并的厂区), still read.
@@ -173,7 +175,7 @@ def by_site(calc: WorkbookCalculation) -> list[SiteLine]:
         single = False
     lines = {line.name: line for line in declared}
     names = {name.casefold(): name for name in lines}
-    result = calc.result.rows
+    result = calc.result.row_figures  # each row location-based, as the sheet's SUMIFS add
     facilities = calc.rows["facility"].tolist() if "facility" in calc.rows else [None] * len(result)
     owners = [
         declared[0].name if single else (_site_of(cell_text(f) or "", names) or UNASSIGNED)
@@ -194,12 +196,16 @@ def by_site(calc: WorkbookCalculation) -> list[SiteLine]:
     return list(lines.values())
 
 
-def site_values(calc: WorkbookCalculation, summary: dict[str, object]) -> dict[str, object]:
+def site_values(
+    calc: WorkbookCalculation, located: dict[str, object], adjustment: float = 0.0
+) -> dict[str, object]:
     """The 各厂区汇总 sheet as its formulas compute it (ref → value), from the site lines
-    and 汇总's ``summary`` values."""
+    and 汇总's values with scope 2 location-based (``located``), as the site lines count
+    each row; ``adjustment``: 汇总's scope-2 adjustment, which the whole's CO2 takes back
+    (NaN: its #VALUE!)."""
     c, cells = L.SITE_COL, L.summary_cells()
     values: dict[str, object] = {}
-    total = float(summary[L.SUMMARY_TOTAL])  # type: ignore[arg-type]
+    total = float(located[L.SUMMARY_TOTAL])  # type: ignore[arg-type]
 
     def share(figure: float) -> object:
         return "" if total == 0 else figure / total
@@ -223,7 +229,11 @@ def site_values(calc: WorkbookCalculation, summary: dict[str, object]) -> dict[s
             sums[key] += value
         values[f"{c['share_of_total']}{row}"] = share(line.total)
     for key, ref in figures.items():
-        whole = float(summary[ref])  # type: ignore[arg-type]
+        whole = float(located[ref])  # type: ignore[arg-type]
+        if adjustment != adjustment and key in SITES_LOCATED:  # =汇总!B15-汇总!B39: #VALUE!
+            values[f"{c[key]}{L.SITES_ALL_ROW}"] = VALUE_ERROR
+            values[f"{c[key]}{L.SITES_UNASSIGNED_ROW}"] = VALUE_ERROR if names else ""
+            continue
         values[f"{c[key]}{L.SITES_ALL_ROW}"] = whole
         values[f"{c[key]}{L.SITES_UNASSIGNED_ROW}"] = (
             round(whole - sums[key], 6) + 0.0 if names else ""

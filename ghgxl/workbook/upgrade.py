@@ -45,8 +45,9 @@ class Upgrade:
         relative change (NaN from zero); rows that are an error in either are listed too."""
         columns = ["row", "id", "source", "factor_key"]
         frame = self.before.rows.reindex(columns=columns).copy()
-        before = self.before.result.rows["tco2e"].to_numpy(dtype=float)
-        after = self.after.result.rows["tco2e"].to_numpy(dtype=float)
+        # each row's own figure, as 活动数据 shows it (scope 2 location-based)
+        before = self.before.result.row_figures["tco2e"].to_numpy(dtype=float)
+        after = self.after.result.row_figures["tco2e"].to_numpy(dtype=float)
         frame["before"], frame["after"] = before, after
         frame["change"] = after - before
         with np.errstate(divide="ignore", invalid="ignore"):

@@ -28,6 +28,13 @@ R_NAMESPACE = "http://schemas.openxmlformats.org/officeDocument/2006/relationshi
 #: A fixed timestamp for every member, so the same content gives the same bytes.
 FIXED_ZIP_TIME = (2026, 1, 1, 0, 0, 0)
 
+
+class ExcelError(str):
+    """A formula's value that is one of Excel's errors (``#VALUE!``): cached as an error
+    (``t="e"``), as Excel saves it, not as text."""
+
+
+VALUE_ERROR = ExcelError("#VALUE!")
 CellValue = float | int | str | bool | None
 # Sheets are patched as bytes: a 10^5-row sheet is ~200 MB of UTF-8, which as a Python str
 # with Chinese text would take four bytes a character.
@@ -183,6 +190,8 @@ def value_xml(value: CellValue) -> tuple[bytes, bytes]:
             return b' t="e"', b"<v>#NUM!</v>"
         number = repr(float(value)) if isinstance(value, float) else str(value)
         return b"", b"<v>" + number.encode("ascii") + b"</v>"
+    if isinstance(value, ExcelError):
+        return b' t="e"', b"<v>" + escaped_text(str(value)) + b"</v>"
     return b' t="str"', b"<v>" + escaped_text(str(value)) + b"</v>"
 
 
