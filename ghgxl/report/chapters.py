@@ -113,10 +113,13 @@ def _organisation(w: _Writer) -> None:
             "{{ site_total.scope1 }}",
             "{{ site_total.scope2 }}",
             "{{ site_total.scope3 }}",
-            "{{ total }}",
+            "{{ site_total.total }}",
             "{{ site_total.share }}",
         ],
     )
+    w.p("{%p if site_note %}")
+    w.p("{{ site_note }}")
+    w.p("{%p endif %}")
     w.p("{{ chart_sites }}", align=CENTER)
     w.caption("图", "各厂区排放量（按范围）")
     w.p("厂区平面图：")

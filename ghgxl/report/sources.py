@@ -274,6 +274,13 @@ def sites(calc: WorkbookCalculation) -> dict[str, object]:
     total = {
         "scope1": money(by_category[1]), "scope2": money(by_category[2]),
         "scope3": money(sum(v for c, v in by_category.items() if c > 2)),
+        "total": money(sum(by_category.values())),
         "share": "100.00%" if sum(by_category.values()) > 0 else "-",
     }  # fmt: skip
-    return {"site_rows": rows, "site_total": total, "site_group": is_group(calc)}
+    note = ""
+    if calc.scope2 is not None and calc.scope2.counted_market:
+        note = (
+            "表中各厂区的范围二按位置法计（各排放源的排放量之和）；本报告总排放量中范围二按市场法计，"
+            f"为 {money(calc.result.total)} t CO₂e（见 3.4 节）。"
+        )
+    return {"site_rows": rows, "site_total": total, "site_group": is_group(calc), "site_note": note}

@@ -275,6 +275,10 @@ def test_the_reports_tables_add_up_on_the_market_basis(tmp_path: Path) -> None:
     assert row12["tco2e"] == "13,146.42"
     table = sources.sites(calc)
     assert table["site_total"]["scope2"] == table["site_rows"][0]["scope2"] == "13,146.42"
+    assert table["site_total"]["total"] == table["site_rows"][0]["total"] == "415,532.11"
+    assert "按市场法计，为 411,661.55 t CO₂e" in table["site_note"]
+    text = docx_text(io.BytesIO(render_docx(calc, images=tmp_path)))
+    assert table["site_note"] in text
 
 
 def test_the_verifiers_pack_ties_its_rows_to_the_reported_total(tmp_path: Path) -> None:
