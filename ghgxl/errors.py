@@ -765,6 +765,10 @@ class GhgError(Exception):
     def hint_en(self) -> str:
         return self._fill(CATALOGUE[self.code].hint_en)
 
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        """Pickled as its code, place and details (a site computed in another process)."""
+        return _rebuilt, (self.code, self.cell, self.details)
+
     def at(self, cell: str) -> GhgError:
         """The same error placed at ``cell`` (kept if a place is already known)."""
         return self if self.cell else GhgError(self.code, cell=cell, **self.details)
@@ -804,3 +808,7 @@ class _Defaulting(dict):
 
     def __missing__(self, key: str) -> str:
         return ""
+
+
+def _rebuilt(code: str, cell: str | None, details: dict[str, object]) -> GhgError:
+    return GhgError(code, cell=cell, **details)

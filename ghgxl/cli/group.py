@@ -67,7 +67,8 @@ def consolidate(
         def told(path: Path) -> None:
             bar.update(task, advance=1, description=f"{path.name}")
 
-        read = C.read_sites(sites, approach, library_version, progress=told)
+        workers = C.workers_for(len(sites))  # this program's main code is guarded: spawn works
+        read = C.read_sites(sites, approach, library_version, progress=told, workers=workers)
         bar.update(task, description="写入集团清册 / writing the group workbook")
         group = C.consolidate(read, approach, company)
         calc = C.write_group(group, out)

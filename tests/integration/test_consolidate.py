@@ -536,3 +536,73 @@ def test_the_group_names_its_sites_in_one_cell_as_excel_allows() -> None:
     text = _site_names(names)
     assert len(text) <= CELL_TEXT_MAX and text.endswith("等 40 个厂区（全部见各厂区汇总）")
     assert text.count("、") == 31  # 32 names of 1,000 and the rest fit
+
+
+def test_sites_read_in_worker_processes_are_the_sites_read_here(tmp_path: Path) -> None:
+    """Two spawned workers (the start method Windows uses) give back each site's
+    calculation as reading it here does, in the order given; an error raised in a worker
+    (a damaged site: E601) arrives as the same error, code and place."""
+    import ghgxl.workbook.consolidate as C
+
+    paths = [site(tmp_path, name) for name in ("一厂", "二厂", "三厂")]
+    here = C.read_sites(paths)
+    there = C.read_sites(paths, workers=2)
+    assert [s.name for s in there] == ["一厂", "二厂", "三厂"] == [s.name for s in here]
+    for a, b in zip(here, there, strict=True):
+        assert b.calc.result.total == a.calc.result.total
+        assert b.calc.result.rows["tco2e"].equals(a.calc.result.rows["tco2e"])
+        assert [w.text() for w in b.calc.result.warnings] == [
+            w.text() for w in a.calc.result.warnings
+        ]
+    damaged = tmp_path / "坏.xlsm"
+    damaged.write_bytes(b"PK\x03\x04 not a workbook")
+    with pytest.raises(GhgError) as here_error:
+        C.read_sites([paths[0], damaged])
+    with pytest.raises(GhgError) as there_error:
+        C.read_sites([paths[0], damaged], workers=2)
+    assert there_error.value.text() == here_error.value.text()
+
+
+def test_sites_the_workers_do_not_give_back_are_read_here(tmp_path: Path, monkeypatch) -> None:
+    """Workers that cannot start (a program without the guard spawn needs) or die: every
+    site is still read, in this process, in order."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    import ghgxl.workbook.consolidate as C
+
+    class Broken:
+        def __init__(self, *args, **kwargs) -> None:
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc) -> None:
+            return None
+
+        def submit(self, *args):
+            raise BrokenProcessPool("a worker died")
+
+        def shutdown(self, **kwargs) -> None:
+            pass
+
+    monkeypatch.setattr(C, "ProcessPoolExecutor", Broken)
+    paths = [site(tmp_path, name) for name in ("一厂", "二厂")]
+    told: list[Path] = []
+    sites = C.read_sites(paths, progress=told.append, workers=2)
+    assert [s.name for s in sites] == ["一厂", "二厂"] and told == paths
+
+
+def test_how_many_workers_read_the_sites(monkeypatch) -> None:
+    import ghgxl.workbook.consolidate as C
+
+    monkeypatch.delenv("GHGXL_WORKERS", raising=False)
+    monkeypatch.setattr(C.os, "cpu_count", lambda: 16)
+    assert C.workers_for(C.PARALLEL_FROM - 1) == 1  # too few to pay for starting workers
+    assert C.workers_for(200) == 8  # one per core, at most 8
+    monkeypatch.setattr(C.os, "cpu_count", lambda: 2)
+    assert C.workers_for(200) == 2
+    monkeypatch.setenv("GHGXL_WORKERS", "1")
+    assert C.workers_for(200) == 1
+    monkeypatch.setenv("GHGXL_WORKERS", "4")
+    assert C.workers_for(3) == 3
