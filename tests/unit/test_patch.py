@@ -295,3 +295,27 @@ def test_the_cells_an_array_fills_get_their_values(chunk_rows: int) -> None:
     assert got["D8"] == (None, "1")  # outside the array, no formula: an input, kept
     assert out.count(b"<f ") == 4  # every formula kept
     assert re.search(rb'<c r="C5" s="3"', out)  # the style kept
+
+
+def test_setting_input_cells_touches_those_cells_only() -> None:
+    """xlsx.patch_sheet_xml without clearing (``fill``) matches the cells of the columns it
+    sets only: those cells get their values (a number, text inline, a blank), every other
+    cell — of another column, or of the same column in another row, empty, valued or a
+    formula — stays byte for byte; refs not in the sheet are returned."""
+    xml = (
+        b'<sheetData><row r="5"><c r="A5" s="3"/><c r="AB5" s="4"><v>7</v></c>'
+        b'<c r="B5" s="2"><f>A5*2</f><v>0</v></c><c r="C5" t="inlineStr"><is><t>x</t></is></c>'
+        b'</row><row r="6"><c r="A6" s="3"/><c r="C6"><v>1</v></c></row></sheetData>'
+    )
+    out, missing = xlsx.patch_sheet_xml(xml, {"A5": 12.5, "C5": "文本 <&>", "C6": "", "A9": 1})
+    assert missing == {"A9"}
+    assert b'<c r="A5" s="3"><v>12.5</v></c>' in out
+    text = '<c r="C5" t="inlineStr"><is><t xml:space="preserve">文本 &lt;&amp;&gt;</t></is></c>'
+    assert text.encode() in out
+    assert b'<c r="C6"/>' in out
+    for untouched in (
+        b'<c r="AB5" s="4"><v>7</v></c>',
+        b'<c r="B5" s="2"><f>A5*2</f><v>0</v></c>',
+        b'<c r="A6" s="3"/>',
+    ):
+        assert untouched in out
