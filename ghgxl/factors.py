@@ -194,12 +194,20 @@ class FactorLibrary:
 
     def __init__(self, rows: Iterable[FactorRow], version: str) -> None:
         self.version = version
+        self.released = False  # loaded as a released version (:meth:`release`), unchanged
         self._rows: dict[tuple[str, str | None], FactorRow] = {}
         self._by_key: dict[str, list[FactorRow]] = {}
         for row in rows:
             self._rows[(row.key, row.gas)] = row
         for row in self._rows.values():
             self._by_key.setdefault(row.key, []).append(row)
+
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        """A released version is pickled as its version: the receiving process uses its own
+        (loaded once, shared by every site a worker sends back); any other as its rows."""
+        if self.released:
+            return FactorLibrary.release, (self.version,)
+        return FactorLibrary, (list(self._rows.values()), self.version)
 
     # -- construction --------------------------------------------------------------------
     @classmethod
@@ -448,6 +456,7 @@ def _library(version: str) -> FactorLibrary:
     library, errors = load_library(version)
     if errors:
         raise errors[0]
+    library.released = True
     return library
 
 

@@ -20,6 +20,7 @@ import hashlib
 import multiprocessing
 import os
 import re
+import signal
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -113,41 +114,69 @@ def _computed_site(path: Path, library: str | None) -> tuple[str, WorkbookCalcul
     return digest, calculate_other(path, library=LibraryChoice(library))
 
 
+def _quiet_worker() -> None:
+    """A worker leaves Ctrl-C to the command that started it (no traceback of its own)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def workers_for(count: int) -> int:
-    """How many processes read ``count`` sites: one per core, at most 8, only from
-    :data:`PARALLEL_FROM` sites on; ``GHGXL_WORKERS`` sets it (1: all in this process)."""
-    chosen = os.environ.get("GHGXL_WORKERS", "")
-    if chosen.strip().isdigit():
-        return max(1, min(int(chosen), count))
+    """How many processes read ``count`` sites: one per core this process may use, at most
+    8, only from :data:`PARALLEL_FROM` sites on; ``GHGXL_WORKERS`` sets it (1: all in this
+    process; at most 61, Windows' limit)."""
+    chosen = os.environ.get("GHGXL_WORKERS", "").strip()
+    if chosen.isdecimal() and chosen.isascii():
+        return max(1, min(int(chosen), count, 61))
     if count < PARALLEL_FROM:
         return 1
-    return max(1, min(os.cpu_count() or 1, 8, count))
+    try:
+        cores = len(os.sched_getaffinity(0))  # the cores this process may use (Linux)
+    except AttributeError:  # Windows, macOS
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 8, count))
 
 
 def _computed_sites(
-    paths: list[Path], library: str | None, workers: int = 1
+    paths: list[Path],
+    library: str | None,
+    workers: int = 1,
+    progress: Callable[[Path], object] | None = None,
 ) -> Iterator[tuple[Path, str, WorkbookCalculation]]:
-    """Each site computed, in the order given: in ``workers`` processes started afresh
-    ("spawn", as on Windows, so the same code runs everywhere), else in this process; the
-    sites the workers did not give back are read here when they cannot start or stop
-    (a program without the ``if __name__ == "__main__"`` guard spawn needs, say)."""
-    done = 0
+    """Each site computed, in the order given (``progress`` told of each before it is
+    awaited): in ``workers`` processes started afresh ("spawn", as on Windows, so the same
+    code runs everywhere), else in this process. When the workers cannot start or die (a
+    program without the ``if __name__ == "__main__"`` guard spawn needs, say), the sites
+    not given back are read here; an error of a site itself (E601, a locked file) is raised
+    as it would be here."""
+    done, pool = 0, None
     if workers > 1:
         try:
-            with ProcessPoolExecutor(
-                workers, mp_context=multiprocessing.get_context("spawn")
-            ) as pool:
-                futures = [pool.submit(_computed_site, path, library) for path in paths]
+            pool = ProcessPoolExecutor(
+                workers, mp_context=multiprocessing.get_context("spawn"), initializer=_quiet_worker
+            )
+            futures = [pool.submit(_computed_site, path, library) for path in paths]
+        except (BrokenProcessPool, OSError, ValueError, NotImplementedError):
+            if pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
+            pool = None
+    if pool is not None:
+        try:
+            for path, future in zip(paths, futures, strict=True):
+                if progress:
+                    progress(path)
                 try:
-                    for path, future in zip(paths, futures, strict=True):
-                        yield (path, *future.result())
-                        done += 1
-                finally:  # an error (E617, E640 …) stops the reading: no site more is started
-                    pool.shutdown(wait=True, cancel_futures=True)
+                    digest, calc = future.result()
+                except BrokenProcessPool:  # the workers died: the rest in this process
+                    break
+                yield path, digest, calc
+                done += 1
+        finally:  # an error (E617, E640 …) stops the reading: no site more is queued (those
+            # queued already, about one a worker, still run)
+            pool.shutdown(wait=True, cancel_futures=True)
+        if done == len(paths):
             return
-        except (BrokenProcessPool, OSError, NotImplementedError):
-            pass  # the workers could not start or died: the rest in this process
-    for path in paths[done:]:
+    for index, path in enumerate(paths[done:]):
+        if progress and (pool is None or index > 0):  # the one that broke was told already
+            progress(path)
         yield (path, *_computed_site(path, library))
 
 
@@ -166,9 +195,7 @@ def read_sites(
     sites: list[Site] = []
     seen: dict[str, Path] = {}
     rows = 0
-    for path, digest, calc in _computed_sites(list(map(Path, paths)), library, workers):
-        if progress:
-            progress(path)
+    for path, digest, calc in _computed_sites(list(map(Path, paths)), library, workers, progress):
         name = site_name(calc, path)
         check_site_name(name, calc)
         # a group workbook given as a site brings the sites it lists: none may come twice

@@ -261,13 +261,16 @@ def patch_sheet_xml(
     return b"".join(out), set(values) - found
 
 
+_A1 = re.compile(r"[A-Z]{1,3}[0-9]{1,7}")
+
+
 def _patch_cells(xml: bytes, values: Mapping[str, CellValue]) -> tuple[bytes, set[str]]:
     """:func:`patch_sheet_xml` without clearing: only the cells of the columns ``values``
     names are matched (a sheet of 10^5 rows has ten times as many cells), the others are
     left as they are."""
-    letters = {ref.rstrip("0123456789") for ref in values}
-    if not letters:
-        return xml, set()
+    letters = {ref.rstrip("0123456789") for ref in values if _A1.fullmatch(ref)}
+    if not letters:  # nothing a sheet could hold (``B15``, not ``5`` or ``A(5``)
+        return xml, set(values)
     alternatives = b"|".join(sorted((c.encode("ascii") for c in letters), key=len, reverse=True))
     pattern = re.compile(
         rb'<c r="((?:' + alternatives + rb')[0-9]+)"([^>]*?)(?:/>|>(' + _INSIDE + rb")</c>)"

@@ -554,6 +554,8 @@ def test_sites_read_in_worker_processes_are_the_sites_read_here(tmp_path: Path) 
         assert [w.text() for w in b.calc.result.warnings] == [
             w.text() for w in a.calc.result.warnings
         ]
+    # a released library crosses as its version: one shared copy here, not one a site
+    assert all(s.calc.library is here[0].calc.library for s in there)
     damaged = tmp_path / "坏.xlsm"
     damaged.write_bytes(b"PK\x03\x04 not a workbook")
     with pytest.raises(GhgError) as here_error:
@@ -592,17 +594,73 @@ def test_sites_the_workers_do_not_give_back_are_read_here(tmp_path: Path, monkey
     sites = C.read_sites(paths, progress=told.append, workers=2)
     assert [s.name for s in sites] == ["一厂", "二厂"] and told == paths
 
+    class DiesAfterOne(Broken):  # the first site comes back, then the workers die
+        def submit(self, function, *args):
+            from concurrent.futures import Future
+
+            future: Future = Future()
+            if args[0] == paths[0]:
+                future.set_result(function(*args))
+            else:
+                future.set_exception(BrokenProcessPool("a worker died"))
+            return future
+
+    monkeypatch.setattr(C, "ProcessPoolExecutor", DiesAfterOne)
+    told.clear()
+    sites = C.read_sites(paths, progress=told.append, workers=2)
+    assert [s.name for s in sites] == ["一厂", "二厂"] and told == paths
+
 
 def test_how_many_workers_read_the_sites(monkeypatch) -> None:
     import ghgxl.workbook.consolidate as C
 
     monkeypatch.delenv("GHGXL_WORKERS", raising=False)
-    monkeypatch.setattr(C.os, "cpu_count", lambda: 16)
+    monkeypatch.setattr(C.os, "sched_getaffinity", lambda _: set(range(16)), raising=False)
     assert C.workers_for(C.PARALLEL_FROM - 1) == 1  # too few to pay for starting workers
     assert C.workers_for(200) == 8  # one per core, at most 8
+    monkeypatch.setattr(C.os, "sched_getaffinity", lambda _: {0, 1, 2}, raising=False)
+    assert C.workers_for(200) == 3  # the cores this process may use, not the machine's
+    monkeypatch.delattr(C.os, "sched_getaffinity", raising=False)  # Windows, macOS
     monkeypatch.setattr(C.os, "cpu_count", lambda: 2)
     assert C.workers_for(200) == 2
     monkeypatch.setenv("GHGXL_WORKERS", "1")
     assert C.workers_for(200) == 1
     monkeypatch.setenv("GHGXL_WORKERS", "4")
     assert C.workers_for(3) == 3
+    monkeypatch.setenv("GHGXL_WORKERS", "64")
+    assert C.workers_for(200) == 61  # Windows' most
+    monkeypatch.setenv("GHGXL_WORKERS", "²")  # a digit to str.isdigit, not a number: ignored
+    assert C.workers_for(200) == 2
+
+
+def test_a_sites_own_error_in_a_worker_is_raised_and_stops_the_reading(tmp_path: Path) -> None:
+    """A site that is not there (FileNotFoundError in its worker) and a site twice (E617,
+    found as the sites come back): the same error as reading here, nothing read again."""
+    import ghgxl.workbook.consolidate as C
+
+    a, b = site(tmp_path, "一厂"), site(tmp_path, "二厂")
+    told: list[Path] = []
+    with pytest.raises(FileNotFoundError):
+        C.read_sites([a, tmp_path / "无.xlsm", b], progress=told.append, workers=2)
+    assert told == [a, tmp_path / "无.xlsm"]
+    with pytest.raises(GhgError) as twice:
+        C.read_sites([a, b, a], workers=2)
+    assert twice.value.code == "E617"
+
+
+def test_a_library_pickles_as_its_version_or_its_rows() -> None:
+    import pickle
+
+    from ghgxl.factors import FactorLibrary, FactorRow
+
+    released = FactorLibrary.release()
+    assert pickle.loads(pickle.dumps(released)) is released
+    row = FactorRow(
+        key="company.steel", gas="CO2e", value=1.85, unit="tCO2e/t", name_zh="钢",
+        name_en="steel", source="供应商", verified="company",
+    )  # fmt: skip
+    own = released.with_overlay([row])
+    back = pickle.loads(pickle.dumps(own))
+    assert back is not own and back.version == own.version and not back.released
+    assert back.get("company.steel", "CO2e").value == 1.85
+    assert back.get("grid.cn.national.2021", "CO2").value == 0.5568
