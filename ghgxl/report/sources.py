@@ -281,6 +281,6 @@ def sites(calc: WorkbookCalculation) -> dict[str, object]:
     if calc.scope2 is not None and calc.scope2.counted_market:
         note = (
             "表中各厂区的范围二按位置法计（各排放源的排放量之和）；本报告总排放量中范围二按市场法计，"
-            f"为 {money(calc.result.total)} t CO₂e（见 3.4 节）。"
+            f"为 {money(calc.result.total)} t CO₂e（见“温室气体排放量”一节）。"
         )
     return {"site_rows": rows, "site_total": total, "site_group": is_group(calc), "site_note": note}
