@@ -479,11 +479,11 @@ def write_summary(ws: Worksheet, rows: int = L.TEMPLATE_ROWS) -> None:
     ws[f"A{int(s2['scope2_location'][1:]) - 1}"] = (
         "范围二双重报告（GHG Protocol 范围二指南；市场法的凭证见绿电绿证表）"
     )
-    ws[F.label_of(s2["scope2_location"])] = "范围二 位置法 (t CO2e，即类别2)"
+    ws[F.label_of(s2["scope2_location"])] = "范围二 位置法 (t CO2e，类别2各行)"
     ws[F.label_of(s2["scope2_market"])] = "范围二 市场法 (t CO2e)"
     ws[F.label_of(s2["total_market"])] = "总计（范围二按市场法）"
     ws[F.label_of(s2["total_location"])] = "总计（范围二按位置法）"
-    ws[F.label_of(s2["adjustment"])] = "计入类别2、总计与 CO2 的范围二调整（基本信息选市场法时）"
+    ws[F.label_of(s2["adjustment"])] = "范围二调整（选市场法时计入总量）"
     for ref, formula in F.summary_formulas(L.last_row(rows)).items():
         ws[ref] = formula
     percent_cells = {v for k, v in cells.items() if k.startswith(("share", "gas_share"))}
