@@ -351,8 +351,8 @@ def _scope2_market(calc: WorkbookCalculation) -> str:
         return (
             f"{dual}依基本信息“总排放量中范围二的计算方法”，本报告的总排放量及各类别、各气体合计中范围二"
             f"按市场法计（{money(calc.result.total)} t CO₂e，清册汇总表“总计”）；范围二按位置法计，总排放量为 "
-            f"{money(located)} t CO₂e（“总计（范围二按位置法）”）。各排放源的排放量（附录）、各厂区合计与数据"
-            "质量权重按位置法。"
+            f"{money(located)} t CO₂e（“总计（范围二按位置法）”）。各排放源的排放量（排放源排名、附录）、"
+            "各厂区合计与数据质量权重按位置法。"
         )
     return (
         f"{dual}本报告总排放量采用位置法（{money(calc.result.total)} t CO₂e）；范围二按市场法计，总排放量为 "

@@ -44,11 +44,11 @@ def _names(calc: WorkbookCalculation) -> pd.Series:
     return names.where(names.notna() & (names.astype(str).str.strip() != ""), ids).fillna("")
 
 
-def ranking(calc: WorkbookCalculation, rows: pd.DataFrame | None = None) -> pd.DataFrame:
+def ranking(calc: WorkbookCalculation) -> pd.DataFrame:
     """The counted rows (no error) from the largest emission down (rows of equal emission
-    in workbook order): ``position`` (in the workbook), ``name``, ``category``, ``tco2e``;
-    the figures the totals count, or those of ``rows``."""
-    rows = calc.result.rows if rows is None else rows
+    in workbook order): ``position`` (in the workbook), ``name``, ``category``, ``tco2e``:
+    each source's own figure, as 活动数据 shows it (scope 2 location-based)."""
+    rows = calc.result.row_figures
     ok = rows["ok"].to_numpy()
     frame = pd.DataFrame(
         {
@@ -116,7 +116,7 @@ def dq_rows(
     ok = rows["ok"].to_numpy()
     emissions = rows["tco2e"].to_numpy(dtype=float)
     scores = calc.result.dq_scores(scheme).to_numpy()
-    ranked = ranking(calc, rows)
+    ranked = ranking(calc)
     if count is None:
         count = len(ranked) if len(ranked) <= DQ_EACH else TOP
     top = ranked.head(count)

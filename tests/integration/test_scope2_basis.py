@@ -273,6 +273,8 @@ def test_the_reports_tables_add_up_on_the_market_basis(tmp_path: Path) -> None:
     assert weighted == pytest.approx(2.3408, abs=5e-4)  # each line rounded to 4 places
     row12 = next(line for line in lines if line["id"] == "12")
     assert row12["tco2e"] == "13,146.42"
+    ranked = {line["name"]: line["value"] for line in sources.top_sources(calc)}
+    assert ranked["外购电力"] == "13,146.42"  # each source its own figure, as in the appendix
     table = sources.sites(calc)
     assert table["site_total"]["scope2"] == table["site_rows"][0]["scope2"] == "13,146.42"
     assert table["site_total"]["total"] == table["site_rows"][0]["total"] == "415,532.11"
