@@ -269,7 +269,7 @@ def _emissions(w: _Writer) -> None:
             "{{ t.share }}",
             "{{ t.cumulative }}",
         ],
-        ["合计", "", "", "{{ total }}", "{{ category_total.percent }}", ""],
+        ["合计", "", "", "{{ sources_total }}", "{{ category_total.percent }}", ""],
     )
     w.h("3.5 生物质 CO2、移除量与其他气体", 2)
     w.p(
@@ -519,7 +519,7 @@ def _appendices(w: _Writer) -> None:
         ACTIVITY_HEADERS,
         "activity",
         list(ACTIVITY_COLUMNS),
-        ["合计", "", "", "", "", "", "", "", "", "{{ total }}"],
+        ["合计", "", "", "", "", "", "", "", "", "{{ sources_total }}"],
     )
     w.h("附录三 核查抽样计划")
     w.p(

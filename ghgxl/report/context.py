@@ -400,6 +400,8 @@ def build_context(
         "direct_types": content.direct_types(sources),
         "team": content.team(info),
         "total": money(result.total),
+        # the per-source tables' sum: each source its own figure (scope 2 location-based)
+        "sources_total": money(result.located_total),
         "categories": category_rows,
         "category_total": category_total,
         **_scope_table(result, status),

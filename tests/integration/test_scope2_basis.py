@@ -273,6 +273,9 @@ def test_the_reports_tables_add_up_on_the_market_basis(tmp_path: Path) -> None:
     assert weighted == pytest.approx(2.3408, abs=5e-4)  # each line rounded to 4 places
     row12 = next(line for line in lines if line["id"] == "12")
     assert row12["tco2e"] == "13,146.42"
+    from ghgxl.report.context import build_context
+
+    assert build_context(calc)["sources_total"] == "415,532.11"  # 排放源排名 and 附录二 合计
     ranked = {line["name"]: line["value"] for line in sources.top_sources(calc)}
     assert ranked["外购电力"] == "13,146.42"  # each source its own figure, as in the appendix
     table = sources.sites(calc)
