@@ -37,7 +37,7 @@ def manifest(calc: WorkbookCalculation) -> dict[str, object]:
         "total_tco2e": round(result.total, DECIMALS),
         # the totals above count scope 2 this way; the rows (a verifier's recomputation,
         # audit.xlsx) add up to the location-based total
-        "totals_use": "market_based" if result.located is not None else "location_based",
+        "totals_use": calc.scope2.as_dict()["totals_use"] if calc.scope2 else "location_based",
         "total_location_based_tco2e": round(result.located_total, DECIMALS),
         "by_category": rounded(result.by_category()),
         "by_scope": rounded(result.by_scope()),
