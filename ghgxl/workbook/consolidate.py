@@ -38,8 +38,9 @@ from ghgxl.workbook import layout as L
 from ghgxl.workbook.calc import WorkbookCalculation, calc_file, calculate_other
 from ghgxl.workbook.company import record_of
 from ghgxl.workbook.read import MONTH_EVIDENCE, MONTHS, is_blank, records
-from ghgxl.workbook.resize import MAX_ROWS, resized, with_source_lines
+from ghgxl.workbook.resize import MAX_ROWS
 from ghgxl.workbook.sites import check_site_name, site_key, site_list, site_name
+from ghgxl.workbook.source import OpenedWorkbook
 
 #: --approach → the 基本信息 组织边界合并方法 the group workbook records.
 APPROACHES = {"control": "运营控制", "financial": "财务控制", "equity": "股权比例"}
@@ -398,11 +399,7 @@ def write_group(group: Consolidation, out: Path) -> WorkbookCalculation:
     """The group workbook at ``out`` (atomically, never over a site), computed."""
     check_outputs([out], [s.path for s in group.sites], workbooks=[out])
     check_suffix(out, template.template_path())  # E639: the group is macro-enabled, .xlsm
-    rows = max(L.TEMPLATE_ROWS, len(group.activity))
-    package = resized(template.template_path().read_bytes(), rows)
-    package = with_source_lines(package, len(group.sources))
-    package = fill.fill(
-        package,
+    package = fill.new_workbook(
         group.info,
         group.activity,
         group.sources,
@@ -413,5 +410,6 @@ def write_group(group: Consolidation, out: Path) -> WorkbookCalculation:
     with tempfile.TemporaryDirectory(prefix="ghgxl-group-") as folder:
         filled = Path(folder) / "group.xlsm"
         write_bytes_atomic(filled, package)
-        calc, _, group.backup = calc_file(filled, out)
+        opened = OpenedWorkbook(filled, made_here=True)  # ghgxl's own bytes: no guard
+        calc, _, group.backup = calc_file(filled, out, opened=opened)
     return calc

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 
 from ghgxl.errors import GhgError
 from ghgxl.workbook import layout as L
-from ghgxl.workbook import xlsx
+from ghgxl.workbook import resize, template, xlsx
 from ghgxl.workbook.extent import read_extent
 
 INPUT_ACTIVITY = {c.key for c in L.ACTIVITY_COLUMNS if not c.formula}
@@ -83,9 +83,23 @@ def fill(
     排放源识别 and 公司因子 the template's 200."""
     sources = list(sources)
     sources_last = _sources_last_row(package) if len(sources) > L.TEMPLATE_ROWS else L.LAST_ROW
-    values: dict[str, dict[str, xlsx.CellValue]] = {
+    values = _values(info, sources, sources_last, significance, company, market, sites)
+    values[L.SHEET_ACTIVITY] = _rows(activity, L.ACT_COL, INPUT_ACTIVITY, _last_row(package))
+    return xlsx.set_cells(package, {k: v for k, v in values.items() if v})
+
+
+def _values(
+    info: Mapping[str, object] | None,
+    sources: list[Mapping[str, object]],
+    sources_last: int,
+    significance: Mapping[str, Mapping[str, object]] | None,
+    company: Iterable[Mapping[str, object]],
+    market: Iterable[Mapping[str, object]],
+    sites: Iterable[Mapping[str, object]],
+) -> dict[str, dict[str, xlsx.CellValue]]:
+    """The cell values of every sheet but 活动数据, by sheet."""
+    return {
         L.SHEET_INFO: {L.info_cell(k): v for k, v in (info or {}).items()},  # type: ignore[misc]
-        L.SHEET_ACTIVITY: _rows(activity, L.ACT_COL, INPUT_ACTIVITY, _last_row(package)),
         L.SHEET_SOURCES: _rows(sources, L.SOURCE_COL, INPUT_SOURCES, sources_last),
         L.SHEET_SIGNIFICANCE: _significance(significance or {}),
         L.SHEET_COMPANY: _rows(company, L.COMPANY_COL, set(L.COMPANY_COL), L.COMPANY_LAST_ROW),
@@ -94,4 +108,35 @@ def fill(
             sites, L.SITE_COL, set(SITE_INPUTS), L.SITES_LAST_ROW, L.SITES_FIRST_ROW
         ),
     }
-    return xlsx.set_cells(package, {k: v for k, v in values.items() if v})
+
+
+def new_workbook(
+    info: Mapping[str, object] | None = None,
+    activity: Iterable[Mapping[str, object]] = (),
+    sources: Iterable[Mapping[str, object]] = (),
+    significance: Mapping[str, Mapping[str, object]] | None = None,
+    company: Iterable[Mapping[str, object]] = (),
+    market: Iterable[Mapping[str, object]] = (),
+    sites: Iterable[Mapping[str, object]] = (),
+) -> bytes:
+    """The template with as many 活动数据 and 排放源识别 rows as given (at least its 200),
+    filled as :func:`fill` fills them — the same bytes as ``fill(with_source_lines(
+    resized(template, rows), lines), …)``, made in one pass over each sheet: the 活动数据
+    rows are written with their values as they are made (a group workbook of 10^5 rows)."""
+    sources = list(sources)
+    inputs = [
+        {
+            L.ACT_COL[k]: v
+            for k, v in record.items()
+            if k in INPUT_ACTIVITY and v is not None and v != ""
+        }
+        for record in activity
+    ]
+    members = xlsx.read_members(template.template_path().read_bytes())
+    resize.grow(members, max(L.TEMPLATE_ROWS, len(inputs)), inputs)
+    del inputs
+    resize.grow_sources(members, len(sources))
+    sources_last = L.last_row(max(L.TEMPLATE_ROWS, len(sources)))
+    values = _values(info, sources, sources_last, significance, company, market, sites)
+    xlsx.patch_members(members, {k: v for k, v in values.items() if v})
+    return xlsx.write_package(members)

@@ -32,7 +32,6 @@ from ghgxl.workbook.calc import WorkbookCalculation, calculate_workbook
 from ghgxl.workbook.company import record_of
 from ghgxl.workbook.read import WorkbookData, header_columns, is_blank
 from ghgxl.workbook.refs import column_letter
-from ghgxl.workbook.resize import resized, with_source_lines
 from ghgxl.workbook.sites import (
     LEGACY_SITES_KEY,
     check_listed_names,
@@ -202,7 +201,6 @@ def _package(migration: Migration) -> bytes:
     data = migration.data
     activity = _records(data.activity, fill.INPUT_ACTIVITY)
     sources = _records(data.sources, fill.INPUT_SOURCES)
-    rows = max(L.TEMPLATE_ROWS, len(activity))
     known = {code for code, _, _ in L.SIGNIFICANCE_ROWS}  # others are listed as left behind
     significance = {
         str(r["code"]).strip(): {k: v for k, v in r.items() if not is_blank(v)}
@@ -210,8 +208,7 @@ def _package(migration: Migration) -> bytes:
         if not is_blank(r.get("code")) and str(r["code"]).strip() in known
     }
     market_keys = set(L.MARKET_COL)
-    return fill.fill(
-        with_source_lines(resized(template.template_path().read_bytes(), rows), len(sources)),
+    return fill.new_workbook(
         {k: v for k, v in data.info.items() if k in L.INFO_ROW and not is_blank(v)},
         activity,
         sources,

@@ -12,7 +12,7 @@ rewriting the package, so the VBA and the buttons stay exactly as committed.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from xml.sax.saxutils import escape
 
 from ghgxl.errors import GhgError
@@ -30,6 +30,8 @@ _ROW = re.compile(rb'<row r="([0-9]+)"[^>]*>.*?</row>', re.DOTALL)
 _FORMULA = re.compile(rb'(<c r="([A-Z]+[0-9]+)"[^>]*>)<f>[^<]*</f>')
 
 Formulas = Mapping[str, str]  # column letter → formula, for one row
+#: 活动数据's input values row by row from its first: column letter → value (none blank).
+Inputs = Sequence[Mapping[str, xlsx.CellValue]]
 
 
 def formula_xml(formula: str) -> bytes:
@@ -95,35 +97,44 @@ def _by_row(formulas: Mapping[str, str]) -> dict[int, dict[str, str]]:
 
 
 def _grown(
-    xml: bytes, last: int, formulas_of: Callable[[int], Formulas], below: Mapping[str, str]
+    xml: bytes,
+    last: int,
+    formulas_of: Callable[[int], Formulas],
+    below: Mapping[str, str],
+    inputs: Inputs = (),
 ) -> bytes:
     """A table sheet whose rows end in the template's last row, grown to end in ``last``:
     rows copied from the last one; the rows below the table moved down as far, their
-    formulas from ``below`` (ref → formula, at the new places)."""
+    formulas from ``below`` (ref → formula, at the new places); ``inputs``: the values of
+    the table's rows from its first, by column letter."""
     rows = {int(m.group(1)): (m.start(), m.end()) for m in _ROW.finditer(xml)}
     start, end = rows[L.LAST_ROW]
-    added = _copies(_Row(xml[start:end]), range(L.LAST_ROW + 1, last + 1), formulas_of)
+    added = _copies(_Row(xml[start:end]), range(L.LAST_ROW + 1, last + 1), formulas_of, inputs)
+    head = _filled(xml[:end], inputs, range(L.FIRST_ROW, L.LAST_ROW + 1))
     after = sorted(row for row in rows if row > L.LAST_ROW)
     if not after:
-        return xml[:end] + added + xml[end:]
+        return head + added + xml[end:]
     shift, renewed = last - L.LAST_ROW, _by_row(below)
     moved = b"".join(
         _Row(xml[slice(*rows[row])]).render(row + shift, renewed.get(row + shift, {}))
         for row in after
     )
     first, final = rows[after[0]][0], rows[after[-1]][1]
-    return xml[:end] + added + xml[end:first] + moved + xml[final:]
+    return head + added + xml[end:first] + moved + xml[final:]
 
 
 #: A row number no sheet holds otherwise: a row rendered for it is every row's pattern.
 _SENTINEL = 987_654_321
 
 
-def _copies(prototype: _Row, numbers: range, formulas_of: Callable[[int], Formulas]) -> bytes:
-    """``prototype`` rendered for each row of ``numbers``: once for a sentinel row number,
-    then that number replaced in a copy per row — 10x faster than rendering each row, and
-    the same bytes whenever a row's formulas differ from another's only by its number
-    (checked on the first row; otherwise each row is rendered)."""
+def _copies(
+    prototype: _Row, numbers: range, formulas_of: Callable[[int], Formulas], inputs: Inputs = ()
+) -> bytes:
+    """``prototype`` rendered for each row of ``numbers``, with its ``inputs`` (the values
+    of the table's rows from its first, by column letter) in its cells: rendered once for
+    a sentinel row number, then that number replaced in a copy per row — 10x faster than
+    rendering each row, and the same bytes whenever a row's formulas differ from another's
+    only by its number (checked on the first row; otherwise each row is rendered)."""
     if not numbers:
         return b""
     pattern = prototype.render(_SENTINEL, formulas_of(_SENTINEL))
@@ -132,8 +143,47 @@ def _copies(prototype: _Row, numbers: range, formulas_of: Callable[[int], Formul
     if pattern.replace(sentinel, str(first).encode("ascii")) != prototype.render(
         first, formulas_of(first)
     ):
-        return b"".join(prototype.render(row, formulas_of(row)) for row in numbers)
-    return b"".join(pattern.replace(sentinel, str(row).encode("ascii")) for row in numbers)
+        return b"".join(
+            _filled(prototype.render(row, formulas_of(row)), inputs, range(row, row + 1))
+            for row in numbers
+        )
+    cells = xlsx.row_cells(pattern)
+    unknown = set().union(*inputs[numbers[0] - L.FIRST_ROW :]) - cells.keys()
+    xlsx.cells_missing(L.SHEET_ACTIVITY, {f"{c}{numbers[0]}" for c in unknown})
+    out = []
+    for row in numbers:
+        number = str(row).encode("ascii")
+        index = row - L.FIRST_ROW
+        values = inputs[index] if index < len(inputs) else None
+        if not values:
+            out.append(pattern.replace(sentinel, number))
+            continue
+        position = 0
+        for letter in sorted(values, key=lambda c: cells[c][0]):  # in the row's order
+            start, end, attributes, inner = cells[letter]
+            out.append(pattern[position:start].replace(sentinel, number))
+            ref = letter.encode("ascii") + number
+            attributes = attributes.replace(sentinel, number)
+            inner = inner.replace(sentinel, number) if inner else inner
+            out.append(xlsx.patched_cell(ref, attributes, inner, values[letter]))
+            position = end
+        out.append(pattern[position:].replace(sentinel, number))
+    return b"".join(out)
+
+
+def _filled(xml: bytes, inputs: Inputs, rows: range) -> bytes:
+    """``xml`` (sheet rows) with the ``inputs`` of ``rows`` in their cells."""
+    values = {
+        f"{letter}{row}": value
+        for row in rows
+        if row - L.FIRST_ROW < len(inputs)
+        for letter, value in inputs[row - L.FIRST_ROW].items()
+    }
+    if not values:
+        return xml
+    xml, missing = xlsx.patch_sheet_xml(xml, values)
+    xlsx.cells_missing(L.SHEET_ACTIVITY, missing)
+    return xml
 
 
 def _ends_in(xml: bytes, last: int) -> bytes:
@@ -171,12 +221,26 @@ def _formulas_set(xml: bytes, formulas: Mapping[str, str]) -> bytes:
 
 def resized(package: bytes, rows: int) -> bytes:
     """The template ``package`` with ``rows`` table rows (200, the template's, or more)."""
-    if not L.TEMPLATE_ROWS <= rows <= MAX_ROWS:
-        raise GhgError("E611", rows=rows, low=L.TEMPLATE_ROWS, high=MAX_ROWS)
     if rows == L.TEMPLATE_ROWS:
         return package
     members = xlsx.read_members(package)
+    grow(members, rows)
+    return xlsx.write_package(members)
+
+
+def grow(members: dict[str, bytes], rows: int, inputs: Inputs = ()) -> None:
+    """:func:`resized` on the template's members, in place; ``inputs``: 活动数据's values
+    row by row from its first, by column letter, written into the rows as they are made
+    (what :func:`ghgxl.workbook.fill.fill` would write after, in one pass)."""
+    if not L.TEMPLATE_ROWS <= rows <= MAX_ROWS:
+        raise GhgError("E611", rows=rows, low=L.TEMPLATE_ROWS, high=MAX_ROWS)
+    if len(inputs) > rows:
+        raise GhgError("E601", path="template", problem=f"more than its {rows} rows")
     parts = xlsx.sheet_parts(members)
+    if rows == L.TEMPLATE_ROWS:
+        part = parts[L.SHEET_ACTIVITY]
+        members[part] = _filled(members[part], inputs, range(L.FIRST_ROW, L.LAST_ROW + 1))
+        return
     last = L.last_row(rows)
     letters = dict(L.ACT_COL)
 
@@ -188,10 +252,13 @@ def resized(package: bytes, rows: int) -> bytes:
 
     part = parts[L.SHEET_ACTIVITY]
     # ranges first, on the template's sheet: the rows added hold none (only their arrays)
-    members[part] = _dimension(_grown(_ends_in(members[part], last), last, activity, {}), last)
+    grown = _grown(_ends_in(members[part], last), last, activity, {}, inputs)
+    members[part] = _dimension(grown, last)
+    del grown
     part = parts[L.SHEET_QUALITY]
     grown = _grown(members[part], last, quality, F.quality_total_formulas(last))
     members[part] = _dimension(grown, L.quality_total_row(last) + 1)
+    del grown
     part = parts[L.SHEET_SUMMARY]
     members[part] = _formulas_set(members[part], F.summary_formulas(last))
     part = parts[L.SHEET_SITES]
@@ -200,7 +267,6 @@ def resized(package: bytes, rows: int) -> bytes:
     members["xl/workbook.xml"] = members["xl/workbook.xml"].replace(
         f"{span}{L.LAST_ROW}<".encode(), f"{span}{last}<".encode(), 1
     )
-    return xlsx.write_package(members)
 
 
 def with_source_lines(package: bytes, lines: int) -> bytes:
@@ -209,9 +275,17 @@ def with_source_lines(package: bytes, lines: int) -> bytes:
     its 范围 formula; the dropdowns reach the new last row."""
     if lines <= L.TEMPLATE_ROWS:
         return package
+    members = xlsx.read_members(package)
+    grow_sources(members, lines)
+    return xlsx.write_package(members)
+
+
+def grow_sources(members: dict[str, bytes], lines: int) -> None:
+    """:func:`with_source_lines` on a package's members, in place."""
+    if lines <= L.TEMPLATE_ROWS:
+        return
     if lines > MAX_ROWS:
         raise GhgError("E611", rows=lines, low=L.TEMPLATE_ROWS, high=MAX_ROWS)
-    members = xlsx.read_members(package)
     part = xlsx.sheet_parts(members)[L.SHEET_SOURCES]
     last, column = L.last_row(lines), L.SOURCE_COL
 
@@ -219,4 +293,3 @@ def with_source_lines(package: bytes, lines: int) -> bytes:
         return {column["scope"]: F.scope_formula(f"${column['category']}{row}")}
 
     members[part] = _dimension(_grown(_ends_in(members[part], last), last, source, {}), last)
-    return xlsx.write_package(members)

@@ -37,15 +37,21 @@ class OpenedWorkbook:
     """A workbook being parsed in the background; :meth:`sheet` waits for it."""
 
     def __init__(
-        self, path: Path, sheets: tuple[str, ...] = READ_SHEETS, keep: bool = False
+        self,
+        path: Path,
+        sheets: tuple[str, ...] = READ_SHEETS,
+        keep: bool = False,
+        made_here: bool = False,
     ) -> None:
         """``sheets``: which to parse (in this order); ``keep``: hold them after reading
-        (``ghgxl check`` reads cached values again) until :meth:`release`."""
+        (``ghgxl check`` reads cached values again) until :meth:`release`; ``made_here``:
+        the file is one this process has just made from the template (a group workbook
+        before its calculation), not input, so the package checks are skipped."""
         self.path = Path(path)
         self.wanted, self.keep = sheets, keep
         # hostile or corrupt files stop here: the package and the sheets to parse are
         # checked before calamine sees them, the other sheets while it parses
-        check_rest = check_package(self.path, first=sheets)
+        check_rest = (lambda: None) if made_here else check_package(self.path, first=sheets)
         self._names: tuple[str, ...] = ()
         self._sheets: dict[str, CalamineSheet] = {}
         self._failure: GhgError | None = None

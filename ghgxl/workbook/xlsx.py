@@ -195,7 +195,9 @@ def value_xml(value: CellValue) -> tuple[bytes, bytes]:
     return b' t="str"', b"<v>" + escaped_text(str(value)) + b"</v>"
 
 
-def _patched_cell(ref: bytes, attributes: bytes, inner: bytes | None, value: CellValue) -> bytes:
+def patched_cell(ref: bytes, attributes: bytes, inner: bytes | None, value: CellValue) -> bytes:
+    """The cell ``ref`` (its attributes and inner XML as the sheet has them) holding
+    ``value``: a plain cell its value, a formula cell its formula and ``value`` cached."""
     attributes = _TYPE.sub(b"", attributes)
     formula = _FORMULA.search(inner or b"")
     head = b'<c r="' + ref + b'"' + attributes
@@ -250,9 +252,9 @@ def patch_sheet_xml(
         ref = raw.decode("ascii")
         if ref in values:
             found.add(ref)
-            out.append(_patched_cell(raw, attributes, inner, values[ref]))
+            out.append(patched_cell(raw, attributes, inner, values[ref]))
         elif clear_formulas and ref.rstrip("0123456789") in clear_columns:
-            out.append(_patched_cell(raw, attributes, inner, ""))
+            out.append(patched_cell(raw, attributes, inner, ""))
         elif inner is None:
             out.append(b'<c r="' + raw + b'"' + attributes + b"/>")
         else:
@@ -282,7 +284,7 @@ def _patch_cells(xml: bytes, values: Mapping[str, CellValue]) -> tuple[bytes, se
         if ref not in values:
             return match.group(0)
         found.add(ref)
-        return _patched_cell(match.group(1), match.group(2), match.group(3), values[ref])
+        return patched_cell(match.group(1), match.group(2), match.group(3), values[ref])
 
     return pattern.sub(write, xml), set(values) - found
 
@@ -296,16 +298,40 @@ def ensure_r_namespace(xml: bytes) -> bytes:
     return text.encode("utf-8")
 
 
-def set_cells(package: bytes, sheet_values: Mapping[str, Mapping[str, CellValue]]) -> bytes:
-    """The package with cell values set, sheet by sheet; cells must already exist
-    (E601 otherwise: the template has them)."""
-    members = read_members(package)
+def row_cells(xml: bytes) -> dict[str, tuple[int, int, bytes, bytes | None]]:
+    """Each cell of one ``<row>``'s XML by its column letter: where it starts and ends, its
+    attributes and inner XML (None for ``<c …/>``), as :func:`patched_cell` takes them."""
+    return {
+        m.group(1).decode("ascii").rstrip("0123456789"): (
+            m.start(),
+            m.end(),
+            m.group(2),
+            m.group(3),
+        )
+        for m in _CELL.finditer(xml)
+    }
+
+
+def cells_missing(sheet: str, missing: Collection[str]) -> None:
+    """E601 for cell values whose cells a sheet does not have (the template has them)."""
+    if missing:
+        raise GhgError("E601", path=sheet, problem=f"cells not in the sheet: {sorted(missing)[:5]}")
+
+
+def patch_members(
+    members: dict[str, bytes], sheet_values: Mapping[str, Mapping[str, CellValue]]
+) -> None:
+    """:func:`set_cells` on a package's members, in place."""
     parts = sheet_parts(members)
     for sheet, values in sheet_values.items():
         part = parts[sheet]
         members[part], missing = patch_sheet_xml(members[part], values)
-        if missing:
-            raise GhgError(
-                "E601", path=sheet, problem=f"cells not in the sheet: {sorted(missing)[:5]}"
-            )
+        cells_missing(sheet, missing)
+
+
+def set_cells(package: bytes, sheet_values: Mapping[str, Mapping[str, CellValue]]) -> bytes:
+    """The package with cell values set, sheet by sheet; cells must already exist
+    (E601 otherwise: the template has them)."""
+    members = read_members(package)
+    patch_members(members, sheet_values)
     return write_package(members)
