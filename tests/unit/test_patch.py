@@ -319,3 +319,33 @@ def test_setting_input_cells_touches_those_cells_only() -> None:
         b'<c r="A6" s="3"/>',
     ):
         assert untouched in out
+
+
+@st.composite
+def _array_rows(draw: st.DrawFn) -> tuple[bytes, Block]:
+    """Rows of one-row arrays of any span (reversed too) over columns B–F, with value cells
+    inside and outside them, owned (B–D) or not (E, F), empty or holding old values."""
+    rows, xml = list(range(5, 5 + draw(st.integers(1, 6)))), []
+    for row in rows:
+        low, high = draw(st.integers(2, 6)), draw(st.integers(1, 6))  # columns B.. F
+        cells = [
+            b'<c r="%s%d" s="3"><f t="array" ref="%s%d:%s%d">G(A%d)</f><v>0</v></c>'
+            % (bytes([64 + low]), row, bytes([64 + low]), row, bytes([64 + high]), row, row)
+        ]
+        for column in range(low + 1, 8):
+            kind = draw(st.sampled_from([b"", b' t="str"', b' t="e"']))
+            value = draw(st.sampled_from([b"", b"<v>1</v>", b"<v/>"]))
+            cells.append(b'<c r="%s%d"%s>%s</c>' % (bytes([64 + column]), row, kind, value))
+        xml.append(b'<row r="%d">' % row + b"".join(cells) + b"</row>")
+    values = st.one_of(st.floats(allow_nan=True), st.text(max_size=3), st.just(""))
+    columns = {c: draw(st.lists(values, min_size=len(rows), max_size=len(rows))) for c in "BCD"}
+    return b"".join(xml), Block(np.array(rows), columns)
+
+
+@given(_array_rows())
+def test_the_one_row_arrays_path_is_the_general_one(case: tuple[bytes, Block]) -> None:
+    xml, block = case
+    fast = patch.patch_chunk(xml, patch._Lookup(block))
+    general = patch._Lookup(block)
+    general.tall_arrays.append((10**6, 10**6 + 1, 1, 2, b"A1000000"))  # takes the general path
+    assert fast == patch.patch_chunk(xml, general)
