@@ -113,14 +113,14 @@ def _grown(
     head = _filled(xml[:end], inputs, range(L.FIRST_ROW, L.LAST_ROW + 1))
     after = sorted(row for row in rows if row > L.LAST_ROW)
     if not after:
-        return head + added + xml[end:]
+        return b"".join([head, *added, xml[end:]])  # one copy of a sheet of 10^5 rows
     shift, renewed = last - L.LAST_ROW, _by_row(below)
-    moved = b"".join(
+    moved = [
         _Row(xml[slice(*rows[row])]).render(row + shift, renewed.get(row + shift, {}))
         for row in after
-    )
+    ]
     first, final = rows[after[0]][0], rows[after[-1]][1]
-    return head + added + xml[end:first] + moved + xml[final:]
+    return b"".join([head, *added, xml[end:first], *moved, xml[final:]])
 
 
 #: A row number no sheet holds otherwise: a row rendered for it is every row's pattern.
@@ -129,27 +129,35 @@ _SENTINEL = 987_654_321
 
 def _copies(
     prototype: _Row, numbers: range, formulas_of: Callable[[int], Formulas], inputs: Inputs = ()
-) -> bytes:
+) -> list[bytes]:
     """``prototype`` rendered for each row of ``numbers``, with its ``inputs`` (the values
     of the table's rows from its first, by column letter) in its cells: rendered once for
     a sentinel row number, then that number replaced in a copy per row — 10x faster than
     rendering each row, and the same bytes whenever a row's formulas differ from another's
     only by its number (checked on the first row; otherwise each row is rendered)."""
     if not numbers:
-        return b""
+        return []
     pattern = prototype.render(_SENTINEL, formulas_of(_SENTINEL))
     first = numbers[0]
     sentinel = str(_SENTINEL).encode("ascii")
     if pattern.replace(sentinel, str(first).encode("ascii")) != prototype.render(
         first, formulas_of(first)
     ):
-        return b"".join(
+        return [
             _filled(prototype.render(row, formulas_of(row)), inputs, range(row, row + 1))
             for row in numbers
-        )
+        ]
     cells = xlsx.row_cells(pattern)
     unknown = set().union(*inputs[numbers[0] - L.FIRST_ROW :]) - cells.keys()
     xlsx.cells_missing(L.SHEET_ACTIVITY, {f"{c}{numbers[0]}" for c in unknown})
+    # an input cell of the pattern: where it is, and its start and end but the row number
+    # (a plain cell whose attributes hold no row number; others are written cell by cell)
+    plain = {
+        letter: (start, end, b'<c r="' + letter.encode("ascii"), b'"' + xlsx.untyped(attributes))
+        for letter, (start, end, attributes, inner) in cells.items()
+        if not inner and sentinel not in attributes
+    }
+    tails: dict[tuple[type, object], bytes] = {}  # each distinct value's XML once
     out = []
     for row in numbers:
         number = str(row).encode("ascii")
@@ -160,15 +168,24 @@ def _copies(
             continue
         position = 0
         for letter in sorted(values, key=lambda c: cells[c][0]):  # in the row's order
-            start, end, attributes, inner = cells[letter]
+            value = values[letter]
+            if letter in plain:
+                start, end, head, attributes = plain[letter]
+                key = (value.__class__, value)
+                tail = tails.get(key)
+                if tail is None:
+                    tail = tails[key] = xlsx.plain_tail(value)
+                cell = head + number + attributes + tail
+            else:
+                start, end, attributes, inner = cells[letter]
+                ref = letter.encode("ascii") + number
+                inner = inner.replace(sentinel, number) if inner else inner
+                cell = xlsx.patched_cell(ref, attributes.replace(sentinel, number), inner, value)
             out.append(pattern[position:start].replace(sentinel, number))
-            ref = letter.encode("ascii") + number
-            attributes = attributes.replace(sentinel, number)
-            inner = inner.replace(sentinel, number) if inner else inner
-            out.append(xlsx.patched_cell(ref, attributes, inner, values[letter]))
+            out.append(cell)
             position = end
         out.append(pattern[position:].replace(sentinel, number))
-    return b"".join(out)
+    return out
 
 
 def _filled(xml: bytes, inputs: Inputs, rows: range) -> bytes:
@@ -252,13 +269,11 @@ def grow(members: dict[str, bytes], rows: int, inputs: Inputs = ()) -> None:
 
     part = parts[L.SHEET_ACTIVITY]
     # ranges first, on the template's sheet: the rows added hold none (only their arrays)
-    grown = _grown(_ends_in(members[part], last), last, activity, {}, inputs)
-    members[part] = _dimension(grown, last)
-    del grown
+    xml = _dimension(_ends_in(members[part], last), last)  # the template's: small
+    members[part] = _grown(xml, last, activity, {}, inputs)
     part = parts[L.SHEET_QUALITY]
-    grown = _grown(members[part], last, quality, F.quality_total_formulas(last))
-    members[part] = _dimension(grown, L.quality_total_row(last) + 1)
-    del grown
+    xml = _dimension(members[part], L.quality_total_row(last) + 1)
+    members[part] = _grown(xml, last, quality, F.quality_total_formulas(last))
     part = parts[L.SHEET_SUMMARY]
     members[part] = _formulas_set(members[part], F.summary_formulas(last))
     part = parts[L.SHEET_SITES]
@@ -292,4 +307,4 @@ def grow_sources(members: dict[str, bytes], lines: int) -> None:
     def source(row: int) -> Formulas:
         return {column["scope"]: F.scope_formula(f"${column['category']}{row}")}
 
-    members[part] = _dimension(_grown(_ends_in(members[part], last), last, source, {}), last)
+    members[part] = _grown(_dimension(_ends_in(members[part], last), last), last, source, {})

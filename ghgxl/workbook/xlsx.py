@@ -195,24 +195,32 @@ def value_xml(value: CellValue) -> tuple[bytes, bytes]:
     return b' t="str"', b"<v>" + escaped_text(str(value)) + b"</v>"
 
 
+def untyped(attributes: bytes) -> bytes:
+    """A cell's attributes without its type (``t="…"``), which its new value sets."""
+    return _TYPE.sub(b"", attributes)
+
+
+def plain_tail(value: CellValue) -> bytes:
+    """What follows a plain (formula-free) cell's attributes (but its type) for ``value``:
+    its type and value and end tag; ``/>`` for an empty cell."""
+    if value is None or value == "":
+        return b"/>"
+    if isinstance(value, str):
+        return (
+            b' t="inlineStr"><is><t xml:space="preserve">' + escaped_text(value) + b"</t></is></c>"
+        )
+    kind, cached = value_xml(value)
+    return kind + b">" + cached + b"</c>"
+
+
 def patched_cell(ref: bytes, attributes: bytes, inner: bytes | None, value: CellValue) -> bytes:
     """The cell ``ref`` (its attributes and inner XML as the sheet has them) holding
     ``value``: a plain cell its value, a formula cell its formula and ``value`` cached."""
-    attributes = _TYPE.sub(b"", attributes)
+    attributes = untyped(attributes)
     formula = _FORMULA.search(inner or b"")
     head = b'<c r="' + ref + b'"' + attributes
     if formula is None:  # a plain value cell: write the value itself
-        if value is None or value == "":
-            return head + b"/>"
-        if isinstance(value, str):
-            return (
-                head
-                + b' t="inlineStr"><is><t xml:space="preserve">'
-                + escaped_text(value)
-                + b"</t></is></c>"
-            )
-        kind, cached = value_xml(value)
-        return head + kind + b">" + cached + b"</c>"
+        return head + plain_tail(value)
     if value is None or value == "":
         return head + b' t="str">' + formula.group(0) + b"<v></v></c>"
     kind, cached = value_xml(value)
