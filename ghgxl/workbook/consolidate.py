@@ -16,11 +16,9 @@ values or replacing a library factor another site uses (E620), a group 编号 tw
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import multiprocessing
 import os
 import re
-import signal
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -30,16 +28,23 @@ from pathlib import Path
 
 from ghgxl.errors import GhgError
 from ghgxl.export import cell_text
-from ghgxl.factors import FactorRow, LibraryChoice, recorded_version
+from ghgxl.factors import FactorRow, recorded_version
 from ghgxl.files import check_outputs, check_suffix, write_bytes_atomic
 from ghgxl.units import is_number, parse_number
 from ghgxl.workbook import fill, template
 from ghgxl.workbook import layout as L
-from ghgxl.workbook.calc import WorkbookCalculation, calc_file, calculate_other
+from ghgxl.workbook.calc import WorkbookCalculation, calc_file
 from ghgxl.workbook.company import record_of
 from ghgxl.workbook.read import MONTH_EVIDENCE, MONTHS, is_blank, records
 from ghgxl.workbook.resize import MAX_ROWS
-from ghgxl.workbook.sites import check_site_name, site_key, site_list, site_name
+from ghgxl.workbook.sites import (
+    check_site_name,
+    computed_site,
+    quiet_worker,
+    site_key,
+    site_list,
+    site_name,
+)
 from ghgxl.workbook.source import OpenedWorkbook
 
 #: --approach → the 基本信息 组织边界合并方法 the group workbook records.
@@ -109,17 +114,6 @@ def _share(calc: WorkbookCalculation, name: str, approach: str) -> float:
 PARALLEL_FROM = 24
 
 
-def _computed_site(path: Path, library: str | None) -> tuple[str, WorkbookCalculation]:
-    """One site: its bytes' SHA-256 and its calculation (in a worker process, or not)."""
-    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    return digest, calculate_other(path, library=LibraryChoice(library))
-
-
-def _quiet_worker() -> None:
-    """A worker leaves Ctrl-C to the command that started it (no traceback of its own)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 def workers_for(count: int) -> int:
     """How many processes read ``count`` sites: one per core this process may use, at most
     8, only from :data:`PARALLEL_FROM` sites on; ``GHGXL_WORKERS`` sets it (1: all in this
@@ -152,9 +146,9 @@ def _computed_sites(
     if workers > 1:
         try:
             pool = ProcessPoolExecutor(
-                workers, mp_context=multiprocessing.get_context("spawn"), initializer=_quiet_worker
+                workers, mp_context=multiprocessing.get_context("spawn"), initializer=quiet_worker
             )
-            futures = [pool.submit(_computed_site, path, library) for path in paths]
+            futures = [pool.submit(computed_site, path, library) for path in paths]
         except (BrokenProcessPool, OSError, ValueError, NotImplementedError):
             if pool is not None:
                 pool.shutdown(wait=False, cancel_futures=True)
@@ -178,7 +172,7 @@ def _computed_sites(
     for index, path in enumerate(paths[done:]):
         if progress and (pool is None or index > 0):  # the one that broke was told already
             progress(path)
-        yield (path, *_computed_site(path, library))
+        yield (path, *computed_site(path, library))
 
 
 def read_sites(

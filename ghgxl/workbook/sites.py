@@ -13,16 +13,19 @@ to the group's totals.
 
 from __future__ import annotations
 
+import hashlib
+import signal
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ghgxl.emission import GROUPS, TOTAL_GROUPS
 from ghgxl.errors import GhgError
 from ghgxl.export import cell_text
+from ghgxl.factors import LibraryChoice
 from ghgxl.inventory import CATEGORIES
 from ghgxl.units import parse_number
 from ghgxl.workbook import layout as L
-from ghgxl.workbook.calc import WorkbookCalculation
+from ghgxl.workbook.calc import WorkbookCalculation, calculate_other
 from ghgxl.workbook.formulas import SITES_LOCATED
 from ghgxl.workbook.read import is_blank
 from ghgxl.workbook.xlsx import VALUE_ERROR
@@ -267,3 +270,18 @@ def listed_findings(calc: WorkbookCalculation) -> list[GhgError]:
                 GhgError("W116", cell=cell, site=name, problem=problem[0], problem_en=problem[1])
             )
     return found
+
+
+# --- reading a site, in a worker process or not ----------------------------------------
+# (here, not in consolidate: a worker imports this module's imports only, half as many)
+
+
+def computed_site(path: Path, library: str | None) -> tuple[str, WorkbookCalculation]:
+    """One site: its bytes' SHA-256 and its calculation (in a worker process, or not)."""
+    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    return digest, calculate_other(path, library=LibraryChoice(library))
+
+
+def quiet_worker() -> None:
+    """A worker leaves Ctrl-C to the command that started it (no traceback of its own)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
