@@ -568,6 +568,13 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "both years are compared on one basis: correct the 绿电绿证 line named in {path}, or set "
         "this workbook's basis back to 位置法",
     ),
+    "E643": ErrorSpec(
+        "集团清册 {path} 将超出 ghgxl 能读取的大小：{problem}",
+        "the group workbook {path} would exceed the size ghgxl reads: {problem}",
+        "请分批合并较少的厂区，或缩短各厂区活动数据中很长的文字（如备注）；未写入任何文件",
+        "consolidate fewer sites at a time, or shorten very long texts in the sites' 活动数据 "
+        "(remarks, say); nothing was written",
+    ),
     "E640": ErrorSpec(
         "合并后的集团清册将有 {rows:,} 行活动数据（读到 {site} 为止），超过一个清册可容纳的 {most:,} 行",
         "the group workbook would hold {rows:,} 活动数据 rows (up to {site}), more than one "

@@ -5,21 +5,25 @@ Under operational or financial control a controlled site counts 100 %; under equ
 it counts its 基本信息 股权比例. The group workbook is a normal 盘查清册 (calc, check and
 report take it): each site's 活动数据 rows, their amounts times the site's share, the id
 prefixed with the site and a remark naming the site workbook's file and cell; the
-排放源识别 rows alike; the sites' 公司因子 rows merged; their 绿电绿证 instruments naming the
-group's row ids; the sites listed in 各厂区汇总, whose formulas give each site's emissions. What cannot be added up is refused:
-sites of different years or periods, GWP sets, factor library versions or data-quality schemes
-(E616), a site twice (E617; also one a group workbook given as a site lists), an equity
-share missing or ambiguous (E618), a site with errors (E619), a company factor with two
-values or replacing a library factor another site uses (E620), a group 编号 twice (E638), more rows than one workbook holds (E640).
+排放源识别 rows alike; the sites' 公司因子 rows merged; their 绿电绿证 instruments naming
+the group's row ids; the sites listed in 各厂区汇总, whose formulas give each site's
+emissions. What cannot be added up is refused: sites of different years or periods, GWP
+sets, factor library versions or data-quality schemes (E616), a site twice (E617; also one
+a group workbook given as a site lists), an equity share missing or ambiguous (E618), a
+site with errors (E619), a company factor with two values or replacing a library factor
+another site uses (E620), a group 编号 twice (E638), more rows than one workbook holds
+(E640), a group workbook larger than ghgxl reads back (E643).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import multiprocessing
 import os
 import re
 import tempfile
+import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -35,6 +39,7 @@ from ghgxl.workbook import fill, template
 from ghgxl.workbook import layout as L
 from ghgxl.workbook.calc import WorkbookCalculation, calc_file
 from ghgxl.workbook.company import record_of
+from ghgxl.workbook.guard import check_sizes
 from ghgxl.workbook.read import MONTH_EVIDENCE, MONTHS, is_blank, records
 from ghgxl.workbook.resize import MAX_ROWS
 from ghgxl.workbook.sites import (
@@ -401,9 +406,23 @@ def write_group(group: Consolidation, out: Path) -> WorkbookCalculation:
         market=group.market,
         sites=group.lines,
     )
+    _within_limits(package, out)
     with tempfile.TemporaryDirectory(prefix="ghgxl-group-") as folder:
         filled = Path(folder) / "group.xlsm"
         write_bytes_atomic(filled, package)
+        del package
         opened = OpenedWorkbook(filled, made_here=True)  # ghgxl's own bytes: no guard
         calc, _, group.backup = calc_file(filled, out, opened=opened)
     return calc
+
+
+def _within_limits(package: bytes, out: Path) -> None:
+    """E643 when the group workbook would be larger than ghgxl reads (the package checks'
+    limits, which every later calc, check and report of it applies): long remarks in many
+    rows can make 100,000 rows too many."""
+    with zipfile.ZipFile(io.BytesIO(package)) as members:
+        infos = members.infolist()
+    try:
+        check_sizes(out, infos)
+    except GhgError as error:
+        raise GhgError("E643", path=out.name, problem=error.details["problem"]) from None

@@ -80,7 +80,7 @@ def check_package(path: Path, first: Collection[str] | None = None) -> Callable[
         )
     with _zip_errors(path), zipfile.ZipFile(path) as package:
         infos = [info for info in package.infolist() if not info.is_dir()]
-        _check_sizes(path, infos)
+        check_sizes(path, infos)
         parts = _Parts(package, infos)
         later = [i for i in infos if first is not None and parts.later(i.filename, first)]
         deferred = set(map(id, later))
@@ -108,7 +108,9 @@ def _zip_errors(path: Path) -> Iterator[None]:
         raise GhgError("E601", path=path.name, problem=f"{problem} ({exc})") from None
 
 
-def _check_sizes(path: Path, infos: list[zipfile.ZipInfo]) -> None:
+def check_sizes(path: Path, infos: list[zipfile.ZipInfo]) -> None:
+    """E609 for a package of too many parts, too many bytes unpacked in all or in one
+    part, or a part compressed too well (a zip bomb)."""
     if len(infos) > MAX_MEMBERS:
         raise GhgError("E609", path=path.name, problem=f"{len(infos)} parts > {MAX_MEMBERS}")
     total = sum(info.file_size for info in infos)

@@ -283,7 +283,9 @@ def _patch_array_cells(xml: bytes, lookup: _Lookup) -> bytes:
             (int(tops[i]), int(bottoms[i]), int(lows[i]), int(highs[i]), anchor)
         )
     if not lookup.tall_arrays and not lookup.cells:
-        return _patch_row_arrays(xml, lookup, tops, lows, highs)
+        patched = _patch_row_arrays(xml, lookup, tops, lows, highs, first_rows)
+        if patched is not None:
+            return patched
     covered: dict[int, list[tuple[int, int, bytes]]] = defaultdict(list)  # row → spans
     for i in np.flatnonzero(one_row).tolist():
         anchor = first_columns[i] + first_rows[i]
@@ -318,12 +320,26 @@ _COLUMN_ROOM = 2**14 + 1
 
 
 def _patch_row_arrays(
-    xml: bytes, lookup: _Lookup, tops: np.ndarray, lows: np.ndarray, highs: np.ndarray
-) -> bytes:
+    xml: bytes,
+    lookup: _Lookup,
+    tops: np.ndarray,
+    lows: np.ndarray,
+    highs: np.ndarray,
+    first_rows: tuple[bytes, ...],
+) -> bytes | None:
     """:func:`_patch_array_cells` when every array formula (its row ``tops``, first and
-    last columns ``lows``, ``highs``) is one row high, as ghgxl's are, and the block has no
-    single cells: the cells are found in one split and their values looked up and joined
-    at once, as :func:`_patch_formula_cells` does."""
+    last columns ``lows``, ``highs``; its row as written, ``first_rows``) is one row high,
+    as ghgxl's are, and the block has no single cells: the cells are found in one split and
+    their values looked up and joined at once, as :func:`_patch_formula_cells` does. None
+    for arrays it does not vouch for — covering more cells than the chunk could hold, past
+    column XFD, or with a row number written with a leading zero: the general path then."""
+    widths = np.maximum(highs - lows, 0)  # a reversed ref fills nothing
+    if (
+        widths.sum() > len(xml) // 8  # a cell takes more than 8 bytes: arrays of the user's
+        or (len(highs) and highs.max() >= _COLUMN_ROOM)
+        or any(row[:1] == b"0" for row in first_rows)
+    ):
+        return None
     pieces = lookup.value_cells.split(xml)
     count = (len(pieces) - 1) // 6
     if not count:
@@ -331,8 +347,9 @@ def _patch_row_arrays(
     letters, digits = pieces[2::6], pieces[3::6]
     index, rows, _ = lookup.indices(letters, digits)
     columns = np.fromiter(map(column_number, letters), np.int64, count)
+    if columns.max() >= _COLUMN_ROOM:
+        return None
     # what the arrays fill besides their anchors (their first columns), as (row, column) keys
-    widths = np.maximum(highs - lows, 0)  # a reversed ref fills nothing
     starts = np.repeat(tops * _COLUMN_ROOM + lows, widths)
     steps = np.arange(widths.sum()) - np.repeat(np.cumsum(widths) - widths, widths)
     inside = np.isin(rows * _COLUMN_ROOM + columns, starts + steps + 1).tolist()
@@ -371,7 +388,8 @@ def _patch_formula_cells(xml: bytes, lookup: _Lookup) -> bytes:
         )
     pieces = lookup.owned_formula_cells.split(xml)
     count = (len(pieces) - 1) // _GROUPS
-    if not _every_formula(xml, count):  # formula cells of the user's own elsewhere: all
+    if count != xml.count(b"<f"):  # formula cells of the user's own elsewhere (or a tag
+        # such as <filterColumn> after the table): every formula cell, as they were found
         pieces = _FORMULA_CELL.split(xml)
         count = (len(pieces) - 1) // _GROUPS
         if not _every_formula(xml, count):

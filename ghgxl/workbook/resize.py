@@ -12,7 +12,7 @@ rewriting the package, so the VBA and the buttons stay exactly as committed.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from xml.sax.saxutils import escape
 
 from ghgxl.errors import GhgError
@@ -109,8 +109,8 @@ def _grown(
     the table's rows from its first, by column letter."""
     rows = {int(m.group(1)): (m.start(), m.end()) for m in _ROW.finditer(xml)}
     start, end = rows[L.LAST_ROW]
-    added = _copies(_Row(xml[start:end]), range(L.LAST_ROW + 1, last + 1), formulas_of, inputs)
     head = _filled(xml[:end], inputs, range(L.FIRST_ROW, L.LAST_ROW + 1))
+    added = _copies(_Row(xml[start:end]), range(L.LAST_ROW + 1, last + 1), formulas_of, inputs)
     after = sorted(row for row in rows if row > L.LAST_ROW)
     if not after:
         return b"".join([head, *added, xml[end:]])  # one copy of a sheet of 10^5 rows
@@ -148,8 +148,8 @@ def _copies(
             for row in numbers
         ]
     cells = xlsx.row_cells(pattern)
-    unknown = set().union(*inputs[numbers[0] - L.FIRST_ROW :]) - cells.keys()
-    xlsx.cells_missing(L.SHEET_ACTIVITY, {f"{c}{numbers[0]}" for c in unknown})
+    if set().union(*inputs[numbers[0] - L.FIRST_ROW :]) - cells.keys():
+        xlsx.cells_missing(L.SHEET_ACTIVITY, _unknown(inputs, cells.keys(), numbers[0]))
     # an input cell of the pattern: where it is, and its start and end but the row number
     # (a plain cell whose attributes hold no row number; others are written cell by cell)
     plain = {
@@ -157,7 +157,7 @@ def _copies(
         for letter, (start, end, attributes, inner) in cells.items()
         if not inner and sentinel not in attributes
     }
-    tails: dict[tuple[type, object], bytes] = {}  # each distinct value's XML once
+    tails: dict[str, bytes] = {}  # each distinct short text's XML once (units, keys, names)
     out = []
     for row in numbers:
         number = str(row).encode("ascii")
@@ -171,10 +171,12 @@ def _copies(
             value = values[letter]
             if letter in plain:
                 start, end, head, attributes = plain[letter]
-                key = (value.__class__, value)
-                tail = tails.get(key)
-                if tail is None:
-                    tail = tails[key] = xlsx.plain_tail(value)
+                if value.__class__ is str and len(value) <= _CACHED_TEXT:
+                    tail = tails.get(value)
+                    if tail is None:
+                        tail = tails[value] = xlsx.plain_tail(value)
+                else:  # a number (0.0 and -0.0 are equal, not the same), a long text
+                    tail = xlsx.plain_tail(value)
                 cell = head + number + attributes + tail
             else:
                 start, end, attributes, inner = cells[letter]
@@ -186,6 +188,20 @@ def _copies(
             position = end
         out.append(pattern[position:].replace(sentinel, number))
     return out
+
+
+#: Texts up to this long are rendered once each (most repeat); longer ones, remarks, rarely do.
+_CACHED_TEXT = 100
+
+
+def _unknown(inputs: Inputs, known: Collection[str], first: int) -> set[str]:
+    """The cells, from row ``first`` on, of ``inputs`` whose columns are not ``known``."""
+    return {
+        f"{letter}{row}"
+        for row in range(first, L.FIRST_ROW + len(inputs))
+        for letter in inputs[row - L.FIRST_ROW]
+        if letter not in known
+    }
 
 
 def _filled(xml: bytes, inputs: Inputs, rows: range) -> bytes:

@@ -295,6 +295,29 @@ def test_more_rows_than_one_workbook_holds_are_refused_early(tmp_path: Path, mon
     assert "123 行" in refused.value.message_zh and "三厂.xlsm" in refused.value.message_zh
 
 
+def test_a_group_larger_than_ghgxl_reads_is_refused_before_it_is_written(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """Rows with long remarks can make a group's 活动数据 more bytes than the package checks
+    let any later calc, check or report read (500 MB a sheet): E643, naming the output and
+    the sheet, and nothing written — not a workbook ghgxl itself would then refuse (E609)."""
+    import ghgxl.workbook.consolidate as C
+    import ghgxl.workbook.guard as G
+
+    a, b = site(tmp_path, "一厂"), site(tmp_path, "二厂")
+    out = tmp_path / "group.xlsm"
+
+    def strict(path: Path, infos: list) -> None:  # the sites are read under the usual limits
+        monkeypatch.setattr(G, "MAX_MEMBER_UNPACKED", 2**16)  # the group's sheets: more
+        G.check_sizes(path, infos)
+
+    monkeypatch.setattr(C, "check_sizes", strict)
+    result = run("consolidate", a, b, "-o", out)
+    assert result.exit_code != 0 and "[E643]" in result.output
+    assert "group.xlsm" in result.output and "xl/worksheets/" in result.output
+    assert not out.exists()
+
+
 def test_a_site_name_the_group_could_not_tell_apart_is_refused(tmp_path: Path) -> None:
     for second in ("二厂|南区", "二厂*", "二?厂", "二厂~"):  # | splits rows; * ? ~ are wildcards
         a, b = site(tmp_path, "一厂"), site(tmp_path, second)

@@ -5,6 +5,8 @@ those made for them alike."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -57,14 +59,30 @@ def test_every_sheet_a_group_fills_is_as_cell_by_cell() -> None:
     )
 
 
-@pytest.mark.parametrize("rows", [L.TEMPLATE_ROWS, 230])
-def test_a_value_for_a_cell_the_row_lacks_is_refused(rows: int) -> None:
+def test_values_equal_but_written_differently_stay_apart() -> None:
+    # 0.0 and -0.0, Decimal 1.0 and 1.00 are equal (one cache key would merge them), a list
+    # is unhashable: each is written as the cell-by-cell path writes it, in rows made too
+    odd = [0.0, -0.0, Decimal("1.0"), Decimal("1.00"), ["a"], "x" * 300, "x" * 300]
+    activity = [{"id": f"R{i}", "annual": odd[i % len(odd)]} for i in range(240)]
+    made = fill.new_workbook(INFO, activity)
+    assert made == _cell_by_cell(INFO, activity, [])
+    sheet = xlsx.read_members(made)[xlsx.sheet_parts(xlsx.read_members(made))[L.SHEET_ACTIVITY]]
+    assert b"<v>-0.0</v>" in sheet and b"<v>0.0</v>" in sheet
+
+
+def test_a_value_for_a_cell_the_rows_lack_is_refused_naming_them() -> None:
     members = xlsx.read_members(TEMPLATE)
-    inputs = [{"A": "E1"}] * (rows - 1) + [{"ZZ": 1}]  # 活动数据 has no column ZZ
+    inputs = [{"A": "E1"} for _ in range(300)]
+    inputs[5] = inputs[295] = {"ZZ": 1}  # 活动数据 has no column ZZ: rows 10 and 300
     with pytest.raises(GhgError) as caught:
-        resize.grow(members, rows, inputs)
+        resize.grow(members, 300, inputs)
     assert caught.value.code == "E601"
-    assert "ZZ" in str(caught.value)
+    assert "ZZ10" in str(caught.value)
+    inputs[5] = {"A": "E1"}  # only a row made for the workbook (300) is wrong
+    with pytest.raises(GhgError) as caught:
+        resize.grow(xlsx.read_members(TEMPLATE), 300, inputs)
+    assert caught.value.code == "E601"
+    assert "ZZ300" in str(caught.value)
 
 
 def test_more_rows_than_the_workbook_is_refused() -> None:

@@ -349,3 +349,44 @@ def test_the_one_row_arrays_path_is_the_general_one(case: tuple[bytes, Block]) -
     general = patch._Lookup(block)
     general.tall_arrays.append((10**6, 10**6 + 1, 1, 2, b"A1000000"))  # takes the general path
     assert fast == patch.patch_chunk(xml, general)
+
+
+def _both_paths(xml: bytes, block: Block) -> tuple[bytes, bytes]:
+    """``xml`` patched as usual, and by the general path (a tall array far below forces it)."""
+    general = patch._Lookup(block)
+    general.tall_arrays.append((10**6, 10**6 + 1, 1, 2, b"A1000000"))
+    return patch.patch_chunk(xml, patch._Lookup(block)), patch.patch_chunk(xml, general)
+
+
+ONE_ROW = Block(np.array([5]), {"B": [1.5], "C": [2.5]})
+
+
+@pytest.mark.parametrize(
+    "ref",
+    [
+        b"A5:XFD5",  # the user's array over the whole row: more cells than the chunk holds
+        b"A5:XFG5",  # past XFD, where (row, column) keys would run into the next row
+        b"B05:D05",  # its row written with a leading zero: B5 is not its anchor's text
+    ],
+)
+def test_arrays_the_fast_path_does_not_vouch_for_take_the_general_one(ref: bytes) -> None:
+    xml = (
+        b'<row r="5"><c r="A5"><f t="array" ref="%s">X()</f><v>0</v></c>'
+        b'<c r="B5"><v>1</v></c><c r="C5" t="str"><v>old</v></c></row>' % ref
+    )
+    fast, general = _both_paths(xml, ONE_ROW)
+    assert fast == general
+    found = patch._ARRAY.findall(xml)[0]
+    tops, lows, highs = (np.array([v]) for v in (5, 1, patch.column_number(found[2])))
+    lows[0] = patch.column_number(found[0])
+    vouched = patch._patch_row_arrays(xml, patch._Lookup(ONE_ROW), tops, lows, highs, (found[1],))
+    assert vouched is None
+
+
+def test_a_formula_form_neither_pattern_counts_is_refused_as_before() -> None:
+    # a formula element with a tab (<f\t…>) in a column ghgxl does not own, and a tag that
+    # starts "<f" but is none: the counts disagree, as they did before the owned pattern
+    xml = b'<row r="5"><c r="E5"><f\tx="1">1+1</f><v>2</v></c><family/></row>'
+    with pytest.raises(GhgError) as caught:
+        patch.patch_chunk(xml, patch._Lookup(ONE_ROW))
+    assert caught.value.code == "E601"
