@@ -394,10 +394,16 @@ def _instruments(site: Site) -> list[dict[str, object]]:
     return lines
 
 
-def write_group(group: Consolidation, out: Path) -> WorkbookCalculation:
-    """The group workbook at ``out`` (atomically, never over a site), computed."""
+def write_group(
+    group: Consolidation, out: Path, progress: Callable[[str, float], object] | None = None
+) -> WorkbookCalculation:
+    """The group workbook at ``out`` (atomically, never over a site), computed; ``progress``
+    is told each stage (``make``: the workbook filled; then calc's ``read`` and ``write``)
+    and how far it is, from 0 to 1."""
     check_outputs([out], [s.path for s in group.sites], workbooks=[out])
     check_suffix(out, template.template_path())  # E639: the group is macro-enabled, .xlsm
+    tell = progress or (lambda stage, fraction: None)
+    tell("make", 0.0)
     package = fill.new_workbook(
         group.info,
         group.activity,
@@ -406,13 +412,14 @@ def write_group(group: Consolidation, out: Path) -> WorkbookCalculation:
         market=group.market,
         sites=group.lines,
     )
+    tell("make", 1.0)
     _within_limits(package, out)
     with tempfile.TemporaryDirectory(prefix="ghgxl-group-") as folder:
         filled = Path(folder) / "group.xlsm"
         write_bytes_atomic(filled, package)
         del package
         opened = OpenedWorkbook(filled, made_here=True)  # ghgxl's own bytes: no guard
-        calc, _, group.backup = calc_file(filled, out, opened=opened)
+        calc, _, group.backup = calc_file(filled, out, opened=opened, progress=tell)
     return calc
 
 

@@ -361,8 +361,13 @@ def test_a_group_of_more_source_lines_than_the_template_holds(tmp_path: Path, ex
     calc = calculate_workbook(EXAMPLE)
     lines = len(calc.data.sources)
     sites = [Site(EXAMPLE, f"厂{i}", 1.0, calc) for i in range(1, 7)]
-    out = tmp_path / "group.xlsm"
-    group = write_group(consolidate(sites), out)
+    out, told = tmp_path / "group.xlsm", []
+    group = write_group(consolidate(sites), out, progress=lambda *stage: told.append(stage))
+    # the progress bar is told each stage from its start to its end, in order
+    assert [s for s, _ in told] == sorted((s for s, _ in told), key=["make", "read", "write"].index)
+    for stage in ("make", "read", "write"):
+        fractions = [f for s, f in told if s == stage]
+        assert 0.0 <= fractions[0] and fractions[-1] == 1.0 and fractions == sorted(fractions)
     assert group.errors == [] and len(group.data.sources) == 6 * lines > L.TEMPLATE_ROWS
     assert group.result.total == pytest.approx(6 * example.total, rel=1e-12)
     last = L.FIRST_ROW + 6 * lines - 1
