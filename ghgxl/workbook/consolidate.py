@@ -404,7 +404,8 @@ def write_group(
     check_suffix(out, template.template_path())  # E639: the group is macro-enabled, .xlsm
     tell = progress or (lambda stage, fraction: None)
     tell("make", 0.0)
-    package = fill.new_workbook(
+    package = fill.fill(
+        None,
         group.info,
         group.activity,
         group.sources,

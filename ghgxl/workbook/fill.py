@@ -67,7 +67,7 @@ def _last_row(package: bytes) -> int:
 
 
 def fill(
-    package: bytes,
+    package: bytes | None,
     info: Mapping[str, object] | None = None,
     activity: Iterable[Mapping[str, object]] = (),
     sources: Iterable[Mapping[str, object]] = (),
@@ -80,25 +80,20 @@ def fill(
     重大性评估 scores (by sub-category code), 公司因子 rows (by CSV column), 绿电绿证
     instruments and 各厂区汇总 site lines (site, file, share) filled in;
     活动数据 takes as many rows as the workbook has (``ghgxl workbook new --rows``),
-    排放源识别 and 公司因子 the template's 200."""
+    排放源识别 and 公司因子 the template's 200.
+
+    Without a ``package``: the template with as many 活动数据 and 排放源识别 rows as given
+    (at least its 200) — the same bytes as filling ``with_source_lines(resized(template,
+    rows), lines)``, made in one pass over each sheet: the 活动数据 rows are written with
+    their values as they are made (a group workbook of 10^5 rows)."""
     sources = list(sources)
-    sources_last = _sources_last_row(package) if len(sources) > L.TEMPLATE_ROWS else L.LAST_ROW
-    values = _values(info, sources, sources_last, significance, company, market, sites)
-    values[L.SHEET_ACTIVITY] = _rows(activity, L.ACT_COL, INPUT_ACTIVITY, _last_row(package))
-    return xlsx.set_cells(package, {k: v for k, v in values.items() if v})
-
-
-def _values(
-    info: Mapping[str, object] | None,
-    sources: list[Mapping[str, object]],
-    sources_last: int,
-    significance: Mapping[str, Mapping[str, object]] | None,
-    company: Iterable[Mapping[str, object]],
-    market: Iterable[Mapping[str, object]],
-    sites: Iterable[Mapping[str, object]],
-) -> dict[str, dict[str, xlsx.CellValue]]:
-    """The cell values of every sheet but 活动数据, by sheet."""
-    return {
+    if package is None:
+        sources_last = L.last_row(max(L.TEMPLATE_ROWS, len(sources)))
+    elif len(sources) > L.TEMPLATE_ROWS:
+        sources_last = _sources_last_row(package)
+    else:
+        sources_last = L.LAST_ROW
+    values: dict[str, dict[str, xlsx.CellValue]] = {
         L.SHEET_INFO: {L.info_cell(k): v for k, v in (info or {}).items()},  # type: ignore[misc]
         L.SHEET_SOURCES: _rows(sources, L.SOURCE_COL, INPUT_SOURCES, sources_last),
         L.SHEET_SIGNIFICANCE: _significance(significance or {}),
@@ -108,22 +103,19 @@ def _values(
             sites, L.SITE_COL, set(SITE_INPUTS), L.SITES_LAST_ROW, L.SITES_FIRST_ROW
         ),
     }
+    if package is None:
+        return _new(activity, len(sources), values)
+    values[L.SHEET_ACTIVITY] = _rows(activity, L.ACT_COL, INPUT_ACTIVITY, _last_row(package))
+    return xlsx.set_cells(package, {k: v for k, v in values.items() if v})
 
 
-def new_workbook(
-    info: Mapping[str, object] | None = None,
-    activity: Iterable[Mapping[str, object]] = (),
-    sources: Iterable[Mapping[str, object]] = (),
-    significance: Mapping[str, Mapping[str, object]] | None = None,
-    company: Iterable[Mapping[str, object]] = (),
-    market: Iterable[Mapping[str, object]] = (),
-    sites: Iterable[Mapping[str, object]] = (),
+def _new(
+    activity: Iterable[Mapping[str, object]],
+    lines: int,
+    values: dict[str, dict[str, xlsx.CellValue]],
 ) -> bytes:
-    """The template with as many 活动数据 and 排放源识别 rows as given (at least its 200),
-    filled as :func:`fill` fills them — the same bytes as ``fill(with_source_lines(
-    resized(template, rows), lines), …)``, made in one pass over each sheet: the 活动数据
-    rows are written with their values as they are made (a group workbook of 10^5 rows)."""
-    sources = list(sources)
+    """The template made for the ``activity`` rows and 排放源识别 ``lines``, filled: the
+    rows written with their values as they are made, then the other sheets' ``values``."""
     inputs = [
         {
             L.ACT_COL[k]: v
@@ -135,8 +127,6 @@ def new_workbook(
     members = xlsx.read_members(template.template_path().read_bytes())
     resize.grow(members, max(L.TEMPLATE_ROWS, len(inputs)), inputs)
     del inputs
-    resize.grow_sources(members, len(sources))
-    sources_last = L.last_row(max(L.TEMPLATE_ROWS, len(sources)))
-    values = _values(info, sources, sources_last, significance, company, market, sites)
+    resize.grow_sources(members, lines)
     xlsx.patch_members(members, {k: v for k, v in values.items() if v})
     return xlsx.write_package(members)

@@ -208,7 +208,8 @@ def _package(migration: Migration) -> bytes:
         if not is_blank(r.get("code")) and str(r["code"]).strip() in known
     }
     market_keys = set(L.MARKET_COL)
-    return fill.new_workbook(
+    return fill.fill(
+        None,
         {k: v for k, v in data.info.items() if k in L.INFO_ROW and not is_blank(v)},
         activity,
         sources,

@@ -125,6 +125,7 @@ def _grown(
 
 #: A row number no sheet holds otherwise: a row rendered for it is every row's pattern.
 _SENTINEL = 987_654_321
+_SENTINEL_BYTES = str(_SENTINEL).encode("ascii")
 
 
 def _copies(
@@ -139,55 +140,69 @@ def _copies(
         return []
     pattern = prototype.render(_SENTINEL, formulas_of(_SENTINEL))
     first = numbers[0]
-    sentinel = str(_SENTINEL).encode("ascii")
-    if pattern.replace(sentinel, str(first).encode("ascii")) != prototype.render(
+    if pattern.replace(_SENTINEL_BYTES, str(first).encode("ascii")) != prototype.render(
         first, formulas_of(first)
     ):
         return [
             _filled(prototype.render(row, formulas_of(row)), inputs, range(row, row + 1))
             for row in numbers
         ]
-    cells = xlsx.row_cells(pattern)
-    if set().union(*inputs[numbers[0] - L.FIRST_ROW :]) - cells.keys():
-        xlsx.cells_missing(L.SHEET_ACTIVITY, _unknown(inputs, cells.keys(), numbers[0]))
-    # an input cell of the pattern: where it is, and its start and end but the row number
-    # (a plain cell whose attributes hold no row number; others are written cell by cell)
-    plain = {
-        letter: (start, end, b'<c r="' + letter.encode("ascii"), b'"' + xlsx.untyped(attributes))
-        for letter, (start, end, attributes, inner) in cells.items()
-        if not inner and sentinel not in attributes
-    }
-    tails: dict[str, bytes] = {}  # each distinct short text's XML once (units, keys, names)
-    out = []
+    filled = _Pattern(pattern)
+    if set().union(*inputs[numbers[0] - L.FIRST_ROW :]) - filled.cells.keys():
+        xlsx.cells_missing(L.SHEET_ACTIVITY, _unknown(inputs, filled.cells.keys(), numbers[0]))
+    out: list[bytes] = []
     for row in numbers:
-        number = str(row).encode("ascii")
         index = row - L.FIRST_ROW
-        values = inputs[index] if index < len(inputs) else None
-        if not values:
-            out.append(pattern.replace(sentinel, number))
-            continue
-        position = 0
-        for letter in sorted(values, key=lambda c: cells[c][0]):  # in the row's order
-            value = values[letter]
-            if letter in plain:
-                start, end, head, attributes = plain[letter]
-                if value.__class__ is str and len(value) <= _CACHED_TEXT:
-                    tail = tails.get(value)
-                    if tail is None:
-                        tail = tails[value] = xlsx.plain_tail(value)
-                else:  # a number (0.0 and -0.0 are equal, not the same), a long text
-                    tail = xlsx.plain_tail(value)
-                cell = head + number + attributes + tail
-            else:
-                start, end, attributes, inner = cells[letter]
-                ref = letter.encode("ascii") + number
-                inner = inner.replace(sentinel, number) if inner else inner
-                cell = xlsx.patched_cell(ref, attributes.replace(sentinel, number), inner, value)
-            out.append(pattern[position:start].replace(sentinel, number))
-            out.append(cell)
-            position = end
-        out.append(pattern[position:].replace(sentinel, number))
+        filled.render(out, str(row).encode("ascii"), inputs[index] if index < len(inputs) else {})
     return out
+
+
+class _Pattern:
+    """A row rendered for the sentinel row number, its cells located: a copy for another
+    row is that number replaced, with the row's values written into their cells."""
+
+    def __init__(self, pattern: bytes) -> None:
+        self.pattern = pattern
+        self.cells = xlsx.row_cells(pattern)
+        #: a plain cell whose attributes hold no row number: where it is, and its start and
+        #: end but the row number (others are written cell by cell)
+        self.plain = {
+            letter: (start, end, b'<c r="' + letter.encode("ascii"), b'"' + xlsx.untyped(attrs))
+            for letter, (start, end, attrs, inner) in self.cells.items()
+            if not inner and _SENTINEL_BYTES not in attrs
+        }
+        self.texts: dict[str, bytes] = {}  # each distinct short text's XML once
+
+    def render(self, out: list[bytes], number: bytes, values: Mapping[str, xlsx.CellValue]) -> None:
+        """The row ``number`` (ASCII digits) with ``values`` (column letter → value), added
+        to ``out`` in pieces."""
+        pattern = self.pattern
+        if not values:
+            out.append(pattern.replace(_SENTINEL_BYTES, number))
+            return
+        position = 0
+        for letter in sorted(values, key=lambda c: self.cells[c][0]):  # in the row's order
+            start, end = self.cells[letter][:2]
+            out.append(pattern[position:start].replace(_SENTINEL_BYTES, number))
+            out.append(self._cell(letter, number, values[letter]))
+            position = end
+        out.append(pattern[position:].replace(_SENTINEL_BYTES, number))
+
+    def _cell(self, letter: str, number: bytes, value: xlsx.CellValue) -> bytes:
+        if letter not in self.plain:
+            _, _, attributes, inner = self.cells[letter]
+            ref = letter.encode("ascii") + number
+            inner = inner.replace(_SENTINEL_BYTES, number) if inner else inner
+            attributes = attributes.replace(_SENTINEL_BYTES, number)
+            return xlsx.patched_cell(ref, attributes, inner, value)
+        _, _, head, attributes = self.plain[letter]
+        if isinstance(value, str) and value.__class__ is str and len(value) <= _CACHED_TEXT:
+            tail = self.texts.get(value)
+            if tail is None:
+                tail = self.texts[value] = xlsx.plain_tail(value)
+        else:  # a number (0.0 and -0.0 are equal, not the same), a long text
+            tail = xlsx.plain_tail(value)
+        return head + number + attributes + tail
 
 
 #: Texts up to this long are rendered once each (most repeat); longer ones, remarks, rarely do.

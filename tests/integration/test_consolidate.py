@@ -367,7 +367,7 @@ def test_a_group_of_more_source_lines_than_the_template_holds(tmp_path: Path, ex
     assert [s for s, _ in told] == sorted((s for s, _ in told), key=["make", "read", "write"].index)
     for stage in ("make", "read", "write"):
         fractions = [f for s, f in told if s == stage]
-        assert 0.0 <= fractions[0] and fractions[-1] == 1.0 and fractions == sorted(fractions)
+        assert fractions[0] >= 0.0 and fractions[-1] == 1.0 and fractions == sorted(fractions)
     assert group.errors == [] and len(group.data.sources) == 6 * lines > L.TEMPLATE_ROWS
     assert group.result.total == pytest.approx(6 * example.total, rel=1e-12)
     last = L.FIRST_ROW + 6 * lines - 1

@@ -1,4 +1,4 @@
-"""``fill.new_workbook``: a workbook of any size made and filled in one pass over each sheet
+"""``fill.fill(None, …)``: a workbook of any size made and filled in one pass over each sheet
 (a group workbook, a migrated one) is byte for byte the template resized, given room for
 its 排放源识别 lines and filled cell by cell — for any rows, those the template has and
 those made for them alike."""
@@ -39,7 +39,7 @@ def test_one_pass_is_cell_by_cell(rows: list, count: int, lines: list, line_coun
     activity = [dict(rows[i % len(rows)]) for i in range(count)]
     activity[-1]["remark"] = '<b>&"x"</b> _x0041_ \x0b 末行'
     sources = [lines[i % len(lines)] for i in range(line_count)] if lines else []
-    made = fill.new_workbook(INFO, activity, sources)
+    made = fill.fill(None, INFO, activity, sources)
     assert made == _cell_by_cell(INFO, activity, sources)
 
 
@@ -54,7 +54,7 @@ def test_every_sheet_a_group_fills_is_as_cell_by_cell() -> None:
         sites=[{"site": "厂A", "file": "a.xlsm", "share": 100}],
     )
     sources = [{"id": "厂A-1", "source": "锅炉", "category": 1}]
-    assert fill.new_workbook(INFO, activity, sources, **rest) == _cell_by_cell(
+    assert fill.fill(None, INFO, activity, sources, **rest) == _cell_by_cell(
         INFO, activity, sources, **rest
     )
 
@@ -64,7 +64,7 @@ def test_values_equal_but_written_differently_stay_apart() -> None:
     # is unhashable: each is written as the cell-by-cell path writes it, in rows made too
     odd = [0.0, -0.0, Decimal("1.0"), Decimal("1.00"), ["a"], "x" * 300, "x" * 300]
     activity = [{"id": f"R{i}", "annual": odd[i % len(odd)]} for i in range(240)]
-    made = fill.new_workbook(INFO, activity)
+    made = fill.fill(None, INFO, activity)
     assert made == _cell_by_cell(INFO, activity, [])
     sheet = xlsx.read_members(made)[xlsx.sheet_parts(xlsx.read_members(made))[L.SHEET_ACTIVITY]]
     assert b"<v>-0.0</v>" in sheet and b"<v>0.0</v>" in sheet
