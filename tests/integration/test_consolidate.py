@@ -301,20 +301,42 @@ def test_a_group_larger_than_ghgxl_reads_is_refused_before_it_is_written(
     """Rows with long remarks can make a group's 活动数据 more bytes than the package checks
     let any later calc, check or report read (500 MB a sheet): E643, naming the output and
     the sheet, and nothing written — not a workbook ghgxl itself would then refuse (E609)."""
-    import ghgxl.workbook.consolidate as C
     import ghgxl.workbook.guard as G
 
     a, b = site(tmp_path, "一厂"), site(tmp_path, "二厂")
     out = tmp_path / "group.xlsm"
 
     def strict(path: Path, infos: list) -> None:  # the sites are read under the usual limits
-        monkeypatch.setattr(G, "MAX_MEMBER_UNPACKED", 2**16)  # the group's sheets: more
-        G.check_sizes(path, infos)
+        if path.name == out.name:
+            monkeypatch.setattr(G, "MAX_MEMBER_UNPACKED", 2**16)  # the group's sheets: more
+        real(path, infos)
 
-    monkeypatch.setattr(C, "check_sizes", strict)
+    real = G.check_sizes
+    monkeypatch.setattr(G, "check_sizes", strict)
     result = run("consolidate", a, b, "-o", out)
     assert result.exit_code != 0 and "[E643]" in result.output
     assert "group.xlsm" in result.output and "xl/worksheets/" in result.output
+    assert not out.exists()
+
+
+def test_a_group_whose_file_would_be_too_large_once_calculated_is_refused(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """The limits hold for the file calc writes, with its cached values (about a quarter
+    more), and for its packed size (200 MB): not only for the workbook before calculation."""
+    import ghgxl.workbook.consolidate as C
+    import ghgxl.workbook.guard as G
+
+    a, b = site(tmp_path, "一厂"), site(tmp_path, "二厂")
+    out = tmp_path / "group.xlsm"
+    made = C.fill.fill
+    packed = []
+    monkeypatch.setattr(C.fill, "fill", lambda *a, **k: packed.append(made(*a, **k)) or packed[-1])
+    assert run("consolidate", a, b, "-o", tmp_path / "first.xlsm").exit_code == 0
+    # a limit the workbook before calculation is within, the calculated one is not
+    monkeypatch.setattr(G, "MAX_FILE_BYTES", int(len(packed[0]) * 1.1))
+    result = run("consolidate", a, b, "-o", out)
+    assert result.exit_code != 0 and "[E643]" in result.output and " MB > " in result.output
     assert not out.exists()
 
 
