@@ -33,10 +33,20 @@ def _rows(
         if row > last:
             rows = last - first + 1
             raise GhgError("E601", path="template", problem=f"more than its {rows} rows")
-        for key, value in record.items():
-            if key in allowed and value is not None and value != "":
-                values[f"{columns[key]}{row}"] = value  # type: ignore[assignment]
+        for letter, value in _inputs(record, columns, allowed).items():
+            values[f"{letter}{row}"] = value
     return values
+
+
+def _inputs(
+    record: Mapping[str, object], columns: dict[str, str], allowed: set[str]
+) -> dict[str, xlsx.CellValue]:
+    """One row's values to write, by column letter: its ``allowed`` keys, none blank."""
+    return {
+        columns[key]: value  # type: ignore[misc]
+        for key, value in record.items()
+        if key in allowed and value is not None and value != ""
+    }
 
 
 def _significance(entries: Mapping[str, Mapping[str, object]]) -> dict[str, xlsx.CellValue]:
@@ -116,14 +126,7 @@ def _new(
 ) -> bytes:
     """The template made for the ``activity`` rows and 排放源识别 ``lines``, filled: the
     rows written with their values as they are made, then the other sheets' ``values``."""
-    inputs = [
-        {
-            L.ACT_COL[k]: v
-            for k, v in record.items()
-            if k in INPUT_ACTIVITY and v is not None and v != ""
-        }
-        for record in activity
-    ]
+    inputs = [_inputs(record, L.ACT_COL, INPUT_ACTIVITY) for record in activity]
     members = xlsx.read_members(template.template_path().read_bytes())
     resize.grow(members, max(L.TEMPLATE_ROWS, len(inputs)), inputs)
     del inputs
