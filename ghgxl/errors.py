@@ -347,8 +347,8 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "the file may be damaged or crafted; ghgxl did not read it and left it untouched",
     ),
     "E610": ErrorSpec(
-        "工作表过大：{problem}（上限 1000 万个单元格）",
-        "a sheet is too large: {problem} (limit 10 million cells)",
+        "工作表过大：{problem}（上限 1600 万个单元格）",
+        "a sheet is too large: {problem} (limit 16 million cells)",
         "请删除表格下方或右侧多余的格式与空行，或拆分清册",
         "delete stray formatting or empty rows below or right of the table, or split the workbook",
     ),

@@ -21,7 +21,8 @@ from pathlib import Path
 from ghgxl.errors import GhgError
 from ghgxl.workbook.refs import column_letter
 
-MAX_SHEET_CELLS = 10_000_000
+#: 250,004 rows × 57 columns of the largest 活动数据 (resize.MAX_ROWS) fit, with some room.
+MAX_SHEET_CELLS = 16_000_000
 MAX_ROWS, MAX_COLUMNS = 1_048_576, 16_384
 #: Decompressed bytes read at a time; a tag or comment longer than MAX_TAG is damage.
 READ_BYTES = 2**20

@@ -299,7 +299,7 @@ def test_a_group_larger_than_ghgxl_reads_is_refused_before_it_is_written(
     tmp_path: Path, monkeypatch
 ) -> None:
     """Rows with long remarks can make a group's 活动数据 more bytes than the package checks
-    let any later calc, check or report read (500 MB a sheet): E643, naming the output and
+    let any later calc, check or report read (1 GB a sheet): E643, naming the output and
     the sheet, and nothing written — not a workbook ghgxl itself would then refuse (E609)."""
     import ghgxl.workbook.guard as G
 

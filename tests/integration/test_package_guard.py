@@ -67,8 +67,11 @@ def _moved(target: str, name: str, sheet: bytes) -> bytes:
     return _package({**members, RELS: rels, name: sheet})
 
 
-#: a sheet that holds (or claims) more than 10 million cells, however it is written
-FAR = b'<row r="11000"><c r="ALL11000"><v>1</v></c></row>'  # 11,000 rows × 1,000 columns
+#: a sheet that holds (or claims) more cells than the limit, however it is written
+FAR_ROW = sheetsize.MAX_SHEET_CELLS // 1_000 + 1_000  # FAR_ROW rows × 1,000 columns (ALL)
+FAR = b'<row r="%d"><c r="ALL%d"><v>1</v></c></row>' % (FAR_ROW, FAR_ROW)
+#: rows without r after row 200,000, to pass the limit at 45 columns (the widest row: AS)
+UNNUMBERED = sheetsize.MAX_SHEET_CELLS // 45 + 1 - 200_000
 TOO_LARGE = {
     "a cell at XFD1048576, dimension A1:A1": _activity(
         b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>', b'<dimension ref="A1:A1"/>'
@@ -81,21 +84,25 @@ TOO_LARGE = {
             )
         }
     ),
-    "rows without r after a high row": _activity(  # 200,000 + 22,223 rows × 45 columns
+    "rows without r after a high row": _activity(  # (200,000 + UNNUMBERED) rows × 45 columns
         b'<row r="200000"><c r="A200000"><v>1</v></c></row>'
-        + b"<row><c><v>1</v></c></row>" * 22_223
+        + b"<row><c><v>1</v></c></row>" * UNNUMBERED
     ),
     "cells without r": _activity(b"<row>" + b"<c><v>1</v></c>" * 17_000 + b"</row>"),
-    "a cell with two r": _activity(b'<row r="300"><c r="A300" r="ALL11000"><v>1</v></c></row>'),
+    "a cell with two r": _activity(
+        b'<row r="300"><c r="A300" r="ALL%d"><v>1</v></c></row>' % FAR_ROW
+    ),
     "a second r with no space": _activity(
-        b'<row r="300"><c r="A300"r="ALL11000"><v>1</v></c></row>'
+        b'<row r="300"><c r="A300"r="ALL%d"><v>1</v></c></row>' % FAR_ROW
     ),
     "a > inside an attribute": _activity(
-        b'<row r="300"><c r="A300" x="a>b" r="ALL11000"><v>1</v></c></row>'
+        b'<row r="300"><c r="A300" x="a>b" r="ALL%d"><v>1</v></c></row>' % FAR_ROW
     ),
-    "a reference in lower case": _activity(b'<row r="11000"><c r="all11000"><v>1</v></c></row>'),
+    "a reference in lower case": _activity(
+        b'<row r="%d"><c r="all%d"><v>1</v></c></row>' % (FAR_ROW, FAR_ROW)
+    ),
     "a cell with a namespace prefix": _activity(
-        b'<row r="11000"><x:c xmlns:x="urn:x" r="ALL11000"><x:v>1</x:v></x:c></row>'
+        b'<row r="%d"><x:c xmlns:x="urn:x" r="ALL%d"><x:v>1</x:v></x:c></row>' % (FAR_ROW, FAR_ROW)
     ),
     "a comment hiding a </sheetData>": _activity(b"<!-- </sheetData> -->" + FAR),
     "a sheet moved to xl/other.xml": _moved("/xl/other.xml", "xl/other.xml", _sheet(FAR)),
