@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import math
 from typing import Any
 
 import ghgxl
 from ghgxl.inventory import GROUPS, InventoryResult
+from ghgxl.jsontext import Records, dumps
 from ghgxl.uncertainty import assess
 
 #: Decimal places kept in JSON (t CO2e to 1 g): enough for the seed's 0.01 kg rows, and
@@ -35,9 +35,9 @@ def _missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def _input(record: dict[str, Any], key: str) -> str | None:
-    """An input column as the user typed it (a row's factor key, unit, gas), None if blank."""
-    text = cell_text(record.get(key))
+def _input(value: object) -> str | None:
+    """An input cell as the user typed it (a row's factor key, unit, gas), None if blank."""
+    text = cell_text(value)
     return text.strip() or None if text is not None else None
 
 
@@ -54,36 +54,52 @@ def _groups(values: dict[str, float]) -> dict[str, float | None]:
     return {g: _round(values[g]) for g in GROUPS}
 
 
+def _rows(result: InventoryResult, scheme: str) -> Records:
+    """Each row as computed (as the workbook's row shows it; the totals may count scope 2
+    market-based: ``scope2``), a column at a time."""
+    figures = result.row_figures
+    count = len(figures)
+
+    def column(key: str) -> list[Any]:
+        return figures[key].tolist() if key in figures else [None] * count
+
+    def texts(key: str) -> list[str | None]:  # an input as the user typed it, None if blank
+        return [v.strip() or None if v.__class__ is str else _input(v) for v in column(key)]
+
+    def rounded(values: list[Any]) -> list[float | None]:  # finite floats: _round inlined
+        return [
+            round(v, DECIMALS) + 0.0 if v.__class__ is float and v - v == 0 else _round(v)
+            for v in values
+        ]
+
+    return Records(
+        {
+            "id": [cell_text(value) for value in column("id")],
+            "sheet": column("sheet"),
+            "row": [None if _missing(value) else int(value) for value in column("row")],
+            "place": [None if _missing(value) else value for value in column("place")],
+            "source": texts("source"),
+            "category": [int(value) for value in column("category")],
+            "scope": [int(value) for value in column("scope")],
+            "amount": [_amount(value) for value in column("amount")],
+            "unit": texts("unit"),
+            "factor_key": texts("factor_key"),
+            "factor": [_amount(value) for value in column("factor")],
+            "factor_unit": texts("factor_unit"),
+            "gas": texts("gas"),
+            "tco2e": rounded(column("tco2e")),
+            "gases": {g: rounded(column(g)) for g in GROUPS},
+            "dq_score": rounded(result.dq_scores(scheme).tolist()),
+            "ok": [bool(value) for value in column("ok")],
+        }
+    )
+
+
 def result_dict(result: InventoryResult, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     """The JSON-ready dict of an inventory result (``extra``: what a workbook adds —
-    exclusions, significance)."""
-    rows = []
+    exclusions, significance); its ``rows`` are :class:`~ghgxl.jsontext.Records` (iterate
+    them for dicts)."""
     scheme = (extra or {}).get("dq_scheme", "631")
-    scores = result.dq_scores(scheme).tolist()
-    # each row as computed (as the workbook's row shows it; the totals may count scope 2
-    # market-based: ``scope2``)
-    for record, score in zip(result.row_figures.to_dict("records"), scores, strict=True):
-        rows.append(
-            {
-                "id": cell_text(record["id"]),
-                "sheet": record.get("sheet"),
-                "row": None if _missing(record.get("row")) else int(record["row"]),
-                "place": None if _missing(record["place"]) else record["place"],
-                "source": _input(record, "source"),
-                "category": int(record["category"]),
-                "scope": int(record["scope"]),
-                "amount": _amount(record.get("amount")),
-                "unit": _input(record, "unit"),
-                "factor_key": _input(record, "factor_key"),
-                "factor": _amount(record.get("factor")),
-                "factor_unit": _input(record, "factor_unit"),
-                "gas": _input(record, "gas"),
-                "tco2e": _round(record["tco2e"]),
-                "gases": {g: _round(record[g]) for g in GROUPS},
-                "dq_score": _round(score),
-                "ok": bool(record["ok"]),
-            }
-        )
     quality = result.data_quality(scheme)
     return {
         "ghgxl_version": ghgxl.__version__,
@@ -105,7 +121,7 @@ def result_dict(result: InventoryResult, extra: dict[str, Any] | None = None) ->
         },
         "uncertainty": _uncertainty(result),
         **{k: v for k, v in (extra or {}).items() if k != "dq_scheme"},
-        "rows": rows,
+        "rows": _rows(result, scheme),
         "errors": [e.as_dict() for e in result.errors],
         "warnings": [w.as_dict() for w in result.warnings],
     }
@@ -125,17 +141,5 @@ def _uncertainty(result: InventoryResult) -> dict[str, Any]:
 
 
 def to_json(result: InventoryResult, extra: dict[str, Any] | None = None) -> str:
-    """Strict JSON (``allow_nan=False``: a non-finite number would be a bug, never written)."""
-    payload = _finite(result_dict(result, extra))
-    return json.dumps(payload, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
-
-
-def _finite(value: Any) -> Any:
-    """NaN and infinities (a blank read from a sheet, say) as null, everywhere in the dict."""
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_finite(v) for v in value]
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
+    """Strict JSON, indented (NaN and infinities, a blank read from a sheet say, as null)."""
+    return dumps(result_dict(result, extra), nan_as_null=True) + "\n"

@@ -3,7 +3,6 @@ and ``ghgxl report``."""
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -28,6 +27,7 @@ from ghgxl.cli.base import (
 )
 from ghgxl.errors import GhgError
 from ghgxl.files import check_outputs, check_suffix, write_text_atomic
+from ghgxl.jsontext import dumps
 
 if TYPE_CHECKING:  # the engine (pandas, pint) is imported where a command needs it
     import pandas as pd
@@ -302,7 +302,7 @@ def check(
             )
     if as_json:
         payload = {"file": str(source), "findings": [f.as_dict() for f in findings]}
-        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(dumps(payload) + "\n")
     elif findings:
         print_findings(findings)
         err_console.print(f"{len(findings)} 项问题 / findings", markup=False)

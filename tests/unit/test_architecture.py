@@ -17,6 +17,7 @@ FACTS = {
     "ghgxl.factors",
     "ghgxl.citations",
     "ghgxl.files",
+    "ghgxl.jsontext",
 }
 ENGINE = {
     "ghgxl.inventory",
