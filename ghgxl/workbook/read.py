@@ -225,7 +225,10 @@ def numbers(values: np.ndarray) -> np.ndarray:
     elsewhere; only the non-empty cells are looked at one by one."""
     out = np.full(len(values), np.nan)
     typed = np.flatnonzero(values != "")
-    out[typed] = [float(v) if is_number(v) else np.nan for v in values[typed].tolist()]
+    out[typed] = [  # a float as it is (NaN too): most are
+        v if v.__class__ is float else float(v) if is_number(v) else np.nan
+        for v in values[typed].tolist()
+    ]
     return out
 
 
