@@ -451,6 +451,7 @@ def build_context(
         **_boundary(calc),
         **listing.sampling(calc),
         **listing.sites(calc),
+        **listing.appendix(calc),
         **_previous(info, result.total),
         **{name: content.NOT_SUPPLIED for name in content.PICTURES},
         "error_count": len(result.errors),

@@ -1,5 +1,6 @@
 """The report's lists of emission sources, at any size: the largest sources in the body,
-with one line for the rest, and every source in the appendix.
+with one line for the rest, and every source in the appendix (up to
+:data:`APPENDIX_ROWS`; past it the largest, and the rest in one line).
 
 Everything here works on whole columns (pandas, NumPy): a workbook of 100,000 rows is
 listed in a fraction of a second. The appendix's rows are not rendered through the
@@ -29,6 +30,22 @@ TOP = 10
 #: seed's does); beyond, the :data:`TOP` largest and a line for the rest.
 DQ_EACH = 60
 REST = "其余 {count} 个排放源（见附录）"
+#: 附录二 lists every row of 活动数据 up to this many rows (some 200 landscape pages).
+#: Past it, the report would be a listing no one reads (200,000 rows: some 10,000 pages,
+#: which LibreOffice cannot lay out within E606's time): 附录二 then lists this many, the
+#: rows in error first and then the largest, in workbook order, and one line for the
+#: rest, which the workbook's 活动数据 lists row by row.
+APPENDIX_ROWS = 5000
+#: The rest's line when 附录二 does not list every row.
+REST_IN_WORKBOOK = "其余 {count:,} 个排放源（逐行见盘查清册“活动数据”表）"
+#: Added to that line when some of the rest are in error: their emissions are not in it.
+REST_ERRORS = "，其中 {count:,} 个有错误，未计入"
+
+
+def rest_text(calc: WorkbookCalculation, count: int) -> str:
+    """The line for the ``count`` sources a table leaves out: where to find them."""
+    listed_all = len(calc.result.row_figures) <= APPENDIX_ROWS
+    return (REST if listed_all else REST_IN_WORKBOOK).format(count=count)
 
 
 def money_column(values: np.ndarray) -> list[str]:
@@ -89,7 +106,7 @@ def top_sources(calc: WorkbookCalculation, count: int = TOP) -> list[dict[str, s
         rows.append(
             {
                 "rank": "",
-                "name": REST.format(count=rest),
+                "name": rest_text(calc, rest),
                 "category": "",
                 "value": f"{values[-1]:,.2f}",
                 "share": shares[-1],
@@ -151,7 +168,7 @@ def dq_rows(
         out.append(
             {
                 "id": "",
-                "source": REST.format(count=int(rest.sum())),
+                "source": rest_text(calc, int(rest.sum())),
                 **dict.fromkeys(("activity", "factor", "calibration", "score", "grade"), "-"),
                 "tco2e": f"{values[-1]:,.2f}",
                 "share": shares[-1],
@@ -180,31 +197,86 @@ def amount_column(values: np.ndarray) -> list[str]:
     return out
 
 
-def appendix_columns(calc: WorkbookCalculation, factors: FactorTable) -> dict[str, list[str]]:
-    """Every row of 活动数据, in workbook order, as the appendix prints it: one list of
-    texts per field (:data:`ghgxl.report.chapters.ACTIVITY_COLUMNS`). A verifier recomputes
-    each row as amount × combined factor (kg CO2e per unit) / 1000 and checks the factor
-    numbers (F1 …) against the factor table and the amount against the evidence: so each
-    row's own figure (scope 2 location-based), as 活动数据 shows it."""
+def appendix_positions(calc: WorkbookCalculation) -> np.ndarray:
+    """The rows 附录二 lists (positions in 活动数据, in workbook order): every row, or past
+    :data:`APPENDIX_ROWS` that many: the rows in error first (a draft shows what to fix),
+    then the largest emissions (rows of equal emission in workbook order)."""
     rows = calc.result.row_figures
+    if len(rows) <= APPENDIX_ROWS:
+        return np.arange(len(rows))
+    ok = rows["ok"].to_numpy()
+    emissions = np.where(ok, rows["tco2e"].to_numpy(dtype=float), np.inf)
+    order = np.argsort(-emissions, kind="stable")  # errors (inf) first, then the largest
+    return np.sort(order[:APPENDIX_ROWS])
+
+
+def appendix(calc: WorkbookCalculation) -> dict[str, object]:
+    """What 附录二's introduction says of the rows it lists: ``appendix_all`` (every row),
+    else how many it lists (``appendix_listed``) of how many (``appendix_rows``) under
+    which limit, their share of the table's 合计, and how many are left (``appendix_rest``)."""
+    rows = calc.result.row_figures
+    listed = appendix_positions(calc)
+    ok = rows["ok"].to_numpy()
+    emissions = np.where(ok, rows["tco2e"].to_numpy(dtype=float), 0.0)
+    total = float(emissions.sum())
+    shown = float(emissions[listed].sum())
+    return {
+        "appendix_all": len(listed) == len(rows),
+        "appendix_limit": f"{APPENDIX_ROWS:,}",
+        "appendix_rows": f"{len(rows):,}",
+        "appendix_listed": f"{len(listed):,}",
+        "appendix_share": f"{shown / total * 100:.2f}%" if total > 0 else "-",
+        "appendix_rest": f"{len(rows) - len(listed):,}",
+    }
+
+
+def appendix_columns(calc: WorkbookCalculation, factors: FactorTable) -> dict[str, list[str]]:
+    """The rows of 活动数据 附录二 lists (:func:`appendix_positions`), in workbook order, as
+    it prints them: one list of texts per field (:data:`ghgxl.report.chapters.ACTIVITY_COLUMNS`),
+    and when it does not list every row, a last line for the rest with their emissions.
+    A verifier recomputes each row as amount × combined factor (kg CO2e per unit) / 1000
+    and checks the factor numbers (F1 …) against the factor table and the amount against
+    the evidence: so each row's own figure (scope 2 location-based), as 活动数据 shows it."""
+    rows = calc.result.row_figures
+    listed = appendix_positions(calc)
     ok = rows["ok"].to_numpy()
     emissions = rows["tco2e"].to_numpy(dtype=float)
     amounts = pd.to_numeric(rows["amount"], errors="coerce").to_numpy(dtype=float)
-    evidence = _texts(calc.rows["evidence"]) if "evidence" in calc.rows else [""] * len(rows)
-    return {
-        "id": _texts(rows["id"]),
-        "row": _texts(calc.rows["row"]),
-        "source": _texts(calc.rows["source"]),
-        "category": _texts(rows["category"]),
-        "amount": amount_column(amounts),
-        "unit": _texts(calc.rows["unit"]),
-        "factors": factors.row_refs,
-        "factor": factors.row_factor,
-        "evidence": [text.strip() or "（未填写）" for text in evidence],
+    evidence = _texts(calc.rows["evidence"].iloc[listed]) if "evidence" in calc.rows else None
+
+    def texts(frame: pd.DataFrame, key: str) -> list[str]:
+        return _texts(frame[key].iloc[listed])
+
+    def each(values: list[str]) -> list[str]:
+        return values if len(listed) == len(values) else [values[i] for i in listed.tolist()]
+
+    columns = {
+        "id": texts(rows, "id"),
+        "row": texts(calc.rows, "row"),
+        "source": texts(calc.rows, "source"),
+        "category": texts(rows, "category"),
+        "amount": amount_column(amounts[listed]),
+        "unit": texts(calc.rows, "unit"),
+        "factors": each(factors.row_refs),
+        "factor": each(factors.row_factor),
+        "evidence": [t.strip() or "（未填写）" for t in evidence or [""] * len(listed)],
         "tco2e": [
-            f"{t:,.4f}" if good else "错误" for t, good in zip(emissions.tolist(), ok, strict=True)
+            f"{t:,.4f}" if good else "错误"
+            for t, good in zip(emissions[listed].tolist(), ok[listed].tolist(), strict=True)
         ],
     }
+    if len(listed) < len(rows):
+        rest = np.ones(len(rows), dtype=bool)
+        rest[listed] = False
+        line = dict.fromkeys(columns, "")
+        errors = int((rest & ~ok).sum())
+        line["source"] = REST_IN_WORKBOOK.format(count=int(rest.sum())) + (
+            REST_ERRORS.format(count=errors) if errors else ""
+        )
+        line["tco2e"] = f"{float(emissions[rest & ok].sum()):,.4f}"
+        for key, value in line.items():
+            columns[key].append(value)
+    return columns
 
 
 #: Sampled sources 附录三 lists one by one; the rest of a large sample is one line.

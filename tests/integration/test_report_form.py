@@ -14,10 +14,12 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from ghgxl.report import tables
-from ghgxl.report.render import write_report
+from ghgxl.report import sources, tables
+from ghgxl.report.context import report_factors
+from ghgxl.report.render import verify_report, write_report
 from ghgxl.report.template import CODE_HEADERS
-from ghgxl.workbook import fill, template
+from ghgxl.workbook import fill, layout, template
+from ghgxl.workbook.calc import calculate_workbook
 from ghgxl.workbook.resize import resized
 from tests.pdf_glyphs import drawn_glyphs, region_cmaps
 from tests.support import soffice
@@ -329,6 +331,80 @@ def test_a_large_inventory_lists_ten_in_the_body_and_every_row_in_the_appendix(
         assert header.find(f"{W}trPr/{W}tblHeader") is not None
         ids += [_text(r.find(f"{W}tc")) for r in data]
     assert ids == [f"E{i}" for i in range(count)] + ["合计"]
+
+
+def test_past_its_limit_the_appendix_lists_the_errors_and_the_largest_and_one_line_for_the_rest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """200,000 rows would be some 10,000 pages: past sources.APPENDIX_ROWS (here 600 of
+    1,007 rows) 附录二 lists the rows in error and the largest, in workbook order, and one
+    line for the rest; the tables' total stays every row's, and verify agrees."""
+    monkeypatch.setattr(sources, "APPENDIX_ROWS", 600)
+    count = 1007  # 19 × 53: i × 389 mod 1,007 takes every value 0 … 1,006 once
+    rows = [
+        dict(id=f"E{i}", source=f"用电 {i}", category=2, annual=1 + i * 389 % count, unit="MWh",
+             factor_key="grid.cn.no_such_grid" if i == 0 else "grid.cn.national.2021",
+             dq_activity=3, dq_factor=1, dq_calibration=3, evidence=f"电费单 {i}")
+        for i in range(count)
+    ]  # fmt: skip
+    book = tmp_path / "large.xlsm"
+    book.write_bytes(fill.fill(resized(template.template_path().read_bytes(), count), {}, rows))
+    out = tmp_path / "large.docx"
+    write_report(book, out)
+    body = _part(out, "word/document.xml").find(f"{W}body")
+    listed = [
+        [_text(c) for c in r.iter(f"{W}tc")]
+        for t in body.iter(f"{W}tbl")
+        if _text(t.find(f"{W}tr")).startswith("编号清册行排放源类别")
+        for r in t.findall(f"{W}tr")[1:]
+    ]
+    # E0 (unknown factor: an error, listed however small) and the 599 largest: the
+    # counted rows' amounts are 2 … 1,007 MWh, so those of 409 … 1,007; in workbook order
+    largest = [f"E{i}" for i in range(1, count) if 1 + i * 389 % count >= 409]
+    assert [r[0] for r in listed[:-2]] == ["E0", *largest]
+    assert listed[0][9] == "错误"
+    # E2: 1 + 778 = 779 MWh × 556.8 kg CO2/MWh (F1, the 2021 national grid) / 1000
+    e2 = ["E2", str(layout.FIRST_ROW + 2), "用电 2", "2", "779", "MWh", "F1", "556.8", "电费单 2"]
+    assert listed[1] == [*e2, "433.7472"]
+    # the rest, amounts 2 … 408: (2 + 408) × 407 / 2 = 83,435 MWh × 0.5568 t/MWh = 46,456.608 t
+    assert listed[-2][2] == "其余 407 个排放源（逐行见盘查清册“活动数据”表）"
+    assert listed[-2][9] == "46,456.6080"
+    # the total is every counted row's: (1,007 × 1,008 / 2 − 1) MWh × 0.5568 = 282,591.0336
+    assert listed[-1][0] == "合计" and listed[-1][9] == "282,591.03"
+    text = _text(body)
+    # listed: 507,527 − 83,435 = 424,092 MWh of 507,527 = 83.56 %
+    assert (
+        "本清册共 1,007 个排放源，超过本附录逐行列出的上限（600 个）。本附录列出其中 600 个"
+        "（先取有错误的行，再按排放量由大到小选取），按清册行顺序排列，其排放量占本表“合计”的 83.56%；"
+        "其余 407 个排放源合为“合计”行上方的一行"
+    ) in text
+    top = _rows_of(out, "排放量最大的排放源")
+    assert top[11][1] == "其余 997 个排放源（逐行见盘查清册“活动数据”表）"  # E0 among them
+    assert verify_report(out, book).ok
+
+
+def test_rows_in_error_past_the_appendix_limit_are_counted_in_the_rest_but_not_its_sum(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More rows in error than 附录二 lists: the rest's line says how many of its rows
+    are in error, as its emissions leave them out."""
+    monkeypatch.setattr(sources, "APPENDIX_ROWS", 2)
+    rows = [
+        dict(id=f"E{i}", source=f"用电 {i}", category=2, annual=10 * (i + 1), unit="MWh",
+             factor_key="grid.cn.no_such_grid" if i < 3 else "grid.cn.national.2021")
+        for i in range(5)
+    ]  # fmt: skip
+    book = tmp_path / "errors.xlsm"
+    book.write_bytes(fill.fill(template.template_path().read_bytes(), {}, rows))
+    calc = calculate_workbook(book)
+    columns = sources.appendix_columns(calc, report_factors(calc))
+    assert columns["id"] == ["E0", "E1", ""]  # two of the three in error, in workbook order
+    # the rest: E2 in error, E3 and E4 counted: (40 + 50) MWh × 0.5568 t/MWh = 50.112 t
+    assert columns["source"][-1] == (
+        "其余 3 个排放源（逐行见盘查清册“活动数据”表），其中 1 个有错误，未计入"
+    )
+    assert columns["tco2e"] == ["错误", "错误", "50.1120"]
+    assert sources.appendix(calc)["appendix_share"] == "0.00%"
 
 
 def test_a_total_row_is_kept_with_the_row_before_it(report) -> None:
