@@ -24,7 +24,7 @@ import pandas as pd
 
 from ghgxl.errors import GhgError
 from ghgxl.export import cell_text
-from ghgxl.factors import FactorLibrary
+from ghgxl.factors import FactorLibrary, key_of
 from ghgxl.inventory import InventoryResult
 from ghgxl.methods import electricity
 from ghgxl.units import conversion_factor, is_number, parse_number
@@ -292,6 +292,7 @@ def market_from_cells(
             )
         }
     )
+    rows["factor_key"] = [key_of(value) for value in rows["factor_key"].tolist()]  # as read.py
     rows["place"] = [f"{L.SHEET_ACTIVITY}!{L.ACT_COL['id']}{L.FIRST_ROW + i}" for i in range(count)]
     ok = [is_number(value) for value in columns[5][:count]]  # what 汇总's SUMIFS counts
     tco2e = [float(v) if good else float("nan") for v, good in zip(columns[5], ok, strict=False)]  # type: ignore[arg-type]

@@ -167,6 +167,22 @@ def test_a_provincial_row_says_its_residual_is_the_national_one(tmp_path: Path) 
     assert "生态环境部未发布省级或区域的剩余电力排放因子" in text
 
 
+def test_a_grid_factor_picked_from_the_dropdown_counts_as_its_key() -> None:
+    """汇总's GHG_SCOPE2_MARKET gets 因子键 as the cell holds it: a dropdown choice
+    「名称（单位）｜key」 is its key, as for calc, not a row that is not purchased power
+    (which gave the location-based figure, or E621 for a certificate on it)."""
+    from ghgxl.factors import FactorLibrary
+    from ghgxl.workbook.market import market_from_cells
+
+    library = FactorLibrary.default()
+    line = [12, "绿证", 5000, None, 2023, "GEC-2023-0001", None]
+    for key in ("grid.cn.national.2021", library.choice("grid.cn.national.2021")):
+        columns = [[12], [2], [23_610_660], ["kWh"], [key], [LOCATION_T]]
+        assert market_from_cells(columns, [], 2023, library) == pytest.approx(23_610.66 * 0.5942)
+        covered = market_from_cells(columns, [line], 2023, library)
+        assert covered == pytest.approx((23_610.66 - 5000) * 0.5942)
+
+
 def test_the_summary_sheet_reports_scope_2_both_ways(tmp_path: Path) -> None:
     """汇总 shows scope 2 location-based (类别2), market-based (GHG_SCOPE2_MARKET) and the
     total with scope 2 market-based: calc writes what the cells compute, and the formulas as
