@@ -64,6 +64,12 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "请修正该单元格的公式：#N/A 查找不到，#DIV/0! 除以零，#REF! 引用已删除，#VALUE! 类型不对",
         "fix the cell's formula: #N/A nothing found, #DIV/0! division by zero, #REF! a deleted reference, #VALUE! a wrong type",
     ),
+    "E108": ErrorSpec(
+        "'{value}' 是文字而非数值：工作表的求和与平均跳过文字，此值未被计入",
+        "'{value}' is text, not a number: the sheet's SUM and AVERAGE skip text, so it is not counted",
+        "请改为数值：只输入数字本身（不加单位、引号或千分位逗号）；粘贴来的数字可用“分列”转为数值",
+        "make it a number: type the digits alone (no unit, quote or thousands comma); turn pasted numbers into numbers with Text to Columns",
+    ),
     "E201": ErrorSpec(
         "未知单位 '{unit}'",
         "unknown unit '{unit}'",

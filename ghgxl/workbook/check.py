@@ -97,7 +97,7 @@ def _text_in_number_cells(calc: WorkbookCalculation) -> list[GhgError]:
     for index, key in enumerate((*MONTHS, *DQ_KEYS)):
         for row, value in zip(_rows(calc), _column(calc, key), strict=True):
             if value.__class__ is str and value.strip() and not excel_error(value):
-                error = GhgError("E102", cell=_cell(calc, key, row), value=value, what=key)
+                error = GhgError("E108", cell=_cell(calc, key, row), value=value, what=key)
                 found.append((row, index, error))
     return [error for _, _, error in sorted(found, key=lambda item: item[:2])]
 

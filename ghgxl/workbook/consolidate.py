@@ -355,9 +355,12 @@ def _activity(site: Site) -> list[dict[str, object]]:
         )
         facility = record.get("facility")
         row["facility"] = site.name if is_blank(facility) else f"{site.name}{L.SITE_MARK}{facility}"
-        for key in ("annual", *MONTHS):
-            if not is_blank(record.get(key)):
-                row[key] = _scaled(record[key], site.share)
+        if not is_blank(record.get("annual")):
+            row["annual"] = _scaled(record["annual"], site.share)
+        for key in MONTHS:  # the sheet's SUM skips text in a month: it stays text (E108)
+            value = record.get(key)
+            if not is_blank(value):
+                row[key] = value * site.share if is_number(value) else value  # type: ignore[operator]
         origin = f"来源：{site.path.name} {L.SHEET_ACTIVITY}!{id_column}{record['row']}{percent}"
         remark = record.get("remark")
         row["remark"] = origin if is_blank(remark) else f"{origin}；{remark}"

@@ -57,7 +57,7 @@ def problems(tmp_path_factory: pytest.TempPathFactory) -> Path:
         dict(GOOD, id="OK1", annual=5),  # row 12: duplicated id → E507 at A12
         dict(
             GOOD, id="MON", annual=None, m1=100, m2="二百"
-        ),  # row 13: text in a month → E102 at I13
+        ),  # row 13: text in a month → E108 at I13
         dict(
             GOOD, id="EXP", factor_key=None, factor=0.5, factor_unit="tCO2e/t", unit="t"
         ),  # row 14: no source → W103 at AB14
@@ -88,7 +88,7 @@ EXPECTED = {
     ("E301", f"活动数据!{A['factor_key']}10"),
     ("W104", f"活动数据!{A['unit']}11"),
     ("E507", f"活动数据!{A['id']}12"),
-    ("E102", f"活动数据!{A['m2']}13"),
+    ("E108", f"活动数据!{A['m2']}13"),
     ("W103", f"活动数据!{A['factor_source']}14"),
     ("E502", f"活动数据!{A['category']}15"),
     ("E509", f"排放源识别!{L.SOURCE_COL['exclusion_reason']}5"),

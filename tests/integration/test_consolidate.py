@@ -455,11 +455,14 @@ def test_check_names_the_site_lines_the_sheet_would_count_otherwise(tmp_path: Pa
 def test_equity_share_scales_what_the_engine_reads_as_numbers(tmp_path: Path, example) -> None:
     """合资厂 at 50 % with its electricity typed as text "23,610,660" (calc reads it as the
     number) and an exclusion estimated at 3,000 t: both count half in the group, as its
-    numbers do; by hand the group is 1.5 × the example and the estimate 1,500 t."""
+    numbers do; by hand the group is 1.5 × the example and the estimate 1,500 t. Text in
+    a month cell ("1,000"), which the sheet's SUM skips (the row counts its annual
+    amount), stays text: halved into a number it would count instead of the annual one."""
     a = site(tmp_path, "一厂", equity_share=100)
     b = site(tmp_path, "合资厂", equity_share=50)
     book = openpyxl.load_workbook(b, keep_vba=True)
     book[L.SHEET_ACTIVITY][f"{L.ACT_COL['annual']}{L.FIRST_ROW + 11}"] = "23,610,660"
+    book[L.SHEET_ACTIVITY][f"{L.ACT_COL['m1']}{L.FIRST_ROW + 1}"] = "1,000"
     exclusion = next(
         row for row in range(L.FIRST_ROW, 60)
         if book[L.SHEET_SOURCES][f"{L.SOURCE_COL['id']}{row}"].value == "X3"
@@ -473,6 +476,10 @@ def test_equity_share_scales_what_the_engine_reads_as_numbers(tmp_path: Path, ex
     assert group.result.total == pytest.approx(1.5 * example.total, rel=1e-12)
     estimates = [v for v in group.data.sources["estimate_tco2e"].tolist() if v not in ("", None)]
     assert estimates == [1500]
+    text = group.data.activity.set_index("id").loc["合资厂-2", "m1"]
+    assert text == "1,000" and ("E108", "1,000") in [
+        (e.code, e.details.get("value")) for e in check_workbook(out)[1]
+    ]
 
 
 @pytest.mark.parametrize(("typed", "share"), [(0.5, None), ("50%", 0.5), ("0.5%", 0.005)])
