@@ -434,9 +434,9 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "market-based result is not computed until then",
     ),
     "E622": ErrorSpec(
-        "活动数据 {row_id} 的绿电绿证合计 {covered:g} MWh 超过其用电量 {consumption:g} MWh",
-        "the instruments of 活动数据 {row_id} cover {covered:g} MWh, more than its "
-        "consumption of {consumption:g} MWh",
+        "活动数据 {row_id} 的绿电绿证合计 {covered:,.12g} MWh 超过其用电量 {consumption:,.12g} MWh",
+        "the instruments of 活动数据 {row_id} cover {covered:,.12g} MWh, more than its "
+        "consumption of {consumption:,.12g} MWh",
         "同一电量不能被多于其用量的证书或合同覆盖：请核对电量与单位",
         "an instrument cannot cover more than the electricity used: check the quantities and units",
     ),

@@ -27,7 +27,7 @@ from ghgxl.export import cell_text
 from ghgxl.factors import FactorLibrary, key_of
 from ghgxl.inventory import InventoryResult
 from ghgxl.methods import electricity
-from ghgxl.units import conversion_factor, is_number, parse_number
+from ghgxl.units import cell_repr, conversion_factor, is_number, parse_number
 from ghgxl.workbook import layout as L
 from ghgxl.workbook.read import is_blank, records
 
@@ -142,14 +142,26 @@ def _regional(use: _Use, row_id: str, residual: float) -> GhgError:
 
 def certificate_key(number: str) -> str:
     """A certificate or contract number as two claims of it compare: NFKC (full-width →
-    ASCII), case and every space and dash ignored."""
-    return re.sub(r"[\s\-‐‑‒–—―－]+", "", unicodedata.normalize("NFKC", number)).casefold()
+    ASCII), case ignored, and each run of spaces and dashes one separator (GEC-1-12 is
+    ＧＥＣ 1－12, not GEC-11-2)."""
+    text = unicodedata.normalize("NFKC", number).casefold()
+    return re.sub(r"[\s\-‐‑‒–—―－]+", "-", text).strip("-")
 
 
-def _number(value: object, what: str) -> float:
-    number = parse_number(value, what=what)
+def _number(value: object, what: str, what_en: str, line: int) -> float:
+    """A quantity of the 绿电绿证 table: a number not below zero, else E621 naming it."""
+    try:
+        number = parse_number(value, what=what)
+    except GhgError:
+        number = -1.0
     if number < 0:
-        raise GhgError("E103", value=number, what=what)
+        shown = cell_repr(value)
+        raise GhgError(
+            "E621",
+            line=line,
+            problem=f"{what}须为不小于零的数值，现为 {shown!r}",
+            problem_en=f"{what_en} must be a number not below zero, not {shown!r}",
+        )
     return number
 
 
@@ -185,6 +197,7 @@ def scope2_of(
     claimed: dict[str, int] = {}
     for record in instruments.to_dict("records"):
         line = int(record["row"])
+        column = "row_id"  # where an error of the line is shown: the cell being read
         try:
             if line > L.MARKET_LAST_ROW:  # 汇总's market-based cell reads the table's rows
                 raise GhgError(
@@ -203,6 +216,7 @@ def scope2_of(
                     problem=f"活动数据编号 {row_id!r} 不是外购电力行",
                     problem_en=f"活动数据编号 {row_id!r} is not a purchased-electricity row",
                 )
+            column = "kind"
             kind = str(record.get("kind") or "").strip()
             if kind not in L.INSTRUMENT_KINDS:
                 raise GhgError(
@@ -211,7 +225,9 @@ def scope2_of(
                     problem=f"工具类型 {kind!r} 不在下拉列表中",
                     problem_en=f"the kind {kind!r} is not one of the list",
                 )
-            mwh = _number(record.get("mwh"), "电量 (MWh)")
+            column = "mwh"
+            mwh = _number(record.get("mwh"), "电量 (MWh)", "the quantity (MWh)", line)
+            column = "factor"
             factor_cell = record.get("factor")
             if is_blank(factor_cell) and kind not in GREEN:
                 raise GhgError(
@@ -220,7 +236,12 @@ def scope2_of(
                     problem="供应商特定因子须填写排放因子",
                     problem_en="a supplier-specific factor needs its value",
                 )
-            factor = 0.0 if is_blank(factor_cell) else _number(factor_cell, "排放因子")
+            factor = (
+                0.0
+                if is_blank(factor_cell)
+                else _number(factor_cell, "排放因子", "the emission factor", line)
+            )
+            column = "vintage"
             vintage = record.get("vintage")
             if not is_number(vintage):
                 raise GhgError(
@@ -231,6 +252,7 @@ def scope2_of(
                 )
             if is_number(year) and int(vintage) != int(year):  # type: ignore[arg-type]
                 raise GhgError("E624", line=line, vintage=int(vintage), year=int(year))  # type: ignore[arg-type]
+            column = "certificate"
             certificate = cell_text(record.get("certificate")) or ""
             if not certificate:
                 raise GhgError(
@@ -243,7 +265,6 @@ def scope2_of(
             if same in claimed:
                 raise GhgError("E623", certificate=certificate, first=claimed[same], line=line)
         except GhgError as error:
-            column = "row_id" if error.code in ("E621", "E623") else "vintage"
             out.errors.append(error.at(_cell(column, line)))
             continue
         claimed[same] = line

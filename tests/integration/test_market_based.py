@@ -79,10 +79,16 @@ def test_without_instruments_everything_counts_at_the_residual_factor() -> None:
     [
         (dict(GEC, row_id=4), "E621", "row_id"),  # 编号 4 is diesel, not electricity
         (dict(GEC, mwh=30_000), "E622", "mwh"),  # more than the 23,610.66 MWh used
-        (dict(PPA, certificate=GEC["certificate"]), "E623", "row_id"),  # claimed twice
-        (dict(PPA, certificate="gec－2023－0001 "), "E623", "row_id"),  # the same, typed otherwise
+        (dict(PPA, certificate=GEC["certificate"]), "E623", "certificate"),  # claimed twice
+        (dict(PPA, certificate="gec－2023－0001 "), "E623", "certificate"),  # typed otherwise
         (dict(PPA, vintage=2022), "E624", "vintage"),  # another year's power
-        (dict(GEC, kind="供应商特定因子"), "E621", "row_id"),  # a supplier factor needs its value
+        (dict(GEC, kind="供应商特定因子"), "E621", "factor"),  # a supplier factor needs its value
+        (dict(GEC, kind="绿色电力"), "E621", "kind"),  # not a kind of the list
+        (dict(GEC, mwh="五千"), "E621", "mwh"),  # not a number
+        (dict(GEC, mwh=-5000), "E621", "mwh"),  # negative
+        (dict(GEC, kind="供应商特定因子", factor=-0.3), "E621", "factor"),
+        (dict(GEC, vintage="二〇二三"), "E621", "vintage"),
+        (dict(GEC, certificate=None), "E621", "certificate"),
     ],
     ids=[
         "not-electricity",
@@ -91,6 +97,12 @@ def test_without_instruments_everything_counts_at_the_residual_factor() -> None:
         "twice-typed-otherwise",
         "vintage",
         "supplier-without-factor",
+        "unknown-kind",
+        "text-mwh",
+        "negative-mwh",
+        "negative-factor",
+        "text-vintage",
+        "no-certificate",
     ],
 )
 def test_quality_criteria_are_errors_at_the_cell(
@@ -103,6 +115,29 @@ def test_quality_criteria_are_errors_at_the_cell(
         (e.code, e.cell) for e in findings
     }
     assert calc.scope2.market_t is None  # never a number while an instrument is wrong
+
+
+def test_numbers_that_only_differ_past_a_digit_are_shown_apart_and_separators_are_kept(
+    tmp_path: Path,
+) -> None:
+    """E622 shows both quantities as typed: 23,610.7 certified is more than the 23,610.66
+    used (not "23610.7 MWh 超过 23610.7 MWh"). GEC-1-12 and GEC-11-2 are two certificates,
+    whatever the dashes, while GEC-1-12 typed "GEC 1－12" is the same one; a bad MWh says
+    what it is on this sheet, not what an 活动数据 amount should be."""
+    _, findings = check_workbook(with_instruments(tmp_path, dict(GEC, mwh=23_610.7)))
+    e622 = next(e for e in findings if e.code == "E622")
+    assert "23,610.7 MWh 超过其用电量 23,610.66 MWh" in e622.message_zh
+    first, second = dict(GEC, certificate="GEC-1-12"), dict(PPA, certificate="GEC-11-2")
+    calc = calculate_workbook(with_instruments(tmp_path, first, second))
+    assert calc.errors == [] and calc.scope2.market_t == pytest.approx(MARKET_T, rel=1e-12)
+    _, findings = check_workbook(
+        with_instruments(tmp_path, first, dict(PPA, certificate="GEC 1－12"))
+    )
+    assert [e.code for e in findings if e.code.startswith("E6")] == ["E623"]
+    _, findings = check_workbook(with_instruments(tmp_path, dict(GEC, mwh=-5000)))
+    negative = next(e for e in findings if e.code == "E621")
+    assert "电量 (MWh)" in negative.message_zh and "活动数据应为" not in negative.message_zh
+    assert "-5000" in negative.message_zh and "MWh" in negative.message_en
 
 
 def test_a_supplier_specific_factor_counts_at_its_value(tmp_path: Path) -> None:
