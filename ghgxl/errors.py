@@ -591,6 +591,13 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "merge the rows of one source in the site workbooks into one (its months in the month "
         "columns)",
     ),
+    "E644": ErrorSpec(
+        "基准年 {base} 晚于报告年度 {year}",
+        "the base year {base} is later than the reporting year {year}",
+        "基准年是用以比较的较早年度（或本年度）：请更正基本信息的基准年或报告年度",
+        "the base year is an earlier year (or this one) to compare with: correct the base year "
+        "or the reporting year in 基本信息",
+    ),
     "W101": ErrorSpec(
         "电网因子年份 {factor_year} 与报告年度 {year} 不同",
         "the grid factor's year {factor_year} differs from the reporting year {year}",
@@ -681,6 +688,16 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "请填写 {low:g}–{high:g} 之间的数字（不带 % 号，单元格格式为“常规”而非“文本”），或留空用默认值",
         "type a number from {low:g} to {high:g} (without %, in a cell formatted as General, "
         "not Text), or leave it blank for the default",
+    ),
+    "W120": ErrorSpec(
+        "{before} 年度清册 {path} 的{field}为“{theirs}”，本年度为“{ours}”，两年的排放量未必可比",
+        "the {before} workbook {path} has {theirs!r} as its {field_en}, this year {ours!r}: the "
+        "two years' emissions may not compare",
+        "请确认两份清册为同一组织、同一组织边界；边界或合并方法的改变是结构性变化，应据以判断是否重新计算基准年"
+        "（ISO 14064-1:2018 第6.4.1条）",
+        "check that both workbooks are of one organization and one boundary; a change of "
+        "boundary or consolidation approach is a structural change, to be weighed for "
+        "recalculating the base year (ISO 14064-1:2018 6.4.1)",
     ),
     "W119": ErrorSpec(
         "基本信息“总排放量中范围二的计算方法”填写为 {value}，不是“位置法”或“市场法”，按位置法计算",

@@ -213,6 +213,7 @@ def calc(
             )
         result = calculation.result
         calculation.previous, calculation.base = years.previous, years.base
+        result.warnings.extend(years.boundary_changes(calculation))  # W120: JSON and terminal
         extra = boundary(calculation)
         if backup:
             err_console.print(f"备份 / backup: {backup}", markup=False)

@@ -63,6 +63,20 @@ def _renamed(change: Comparison, before: str) -> str:
     )
 
 
+def _boundary(change: Comparison, before: str) -> str:
+    """A sentence on the company or consolidation approach ``before`` had otherwise, else ""."""
+    if not change.boundary:
+        return ""
+    shown = "，".join(
+        f"{w.details['field']}为“{w.details['theirs']}”，本年度为“{w.details['ours']}”"
+        for w in change.boundary
+    )
+    return (
+        f"{before} 年度清册的{shown}：两年的排放量未必可比，请确认两份清册为同一组织、同一组织边界；"
+        "边界或合并方法的改变属于结构性变化，应据以判断是否重新计算基准年。"
+    )
+
+
 def year_on_year(calc: WorkbookCalculation) -> dict[str, object] | None:
     """与上一年度比较 (chapter 10) when an earlier workbook was given (``--previous``)."""
     if calc.previous is None:
@@ -90,7 +104,8 @@ def year_on_year(calc: WorkbookCalculation) -> dict[str, object] | None:
             f"{signed(effects['removed'])} t CO₂e；是否重新计算基准年以基准年排放量为准判断，"
             "见第七章基准年。"
         )
-    return {"summary": summary, "rows": rows, "note": note + _renamed(change, before)}
+    note += _renamed(change, before) + _boundary(change, before)
+    return {"summary": summary, "rows": rows, "note": note}
 
 
 def _row(name: str, base: str, now: str, pct: str, structural: str, adjusted: str) -> dict:
@@ -163,4 +178,5 @@ def base_year(calc: WorkbookCalculation) -> dict[str, object]:
         )
     else:
         note += "，基准年排放量不重新计算。"
-    return {"rows": rows, "total": line_row("合计", total), "note": note + _renamed(change, before)}
+    note += _renamed(change, before) + _boundary(change, before)
+    return {"rows": rows, "total": line_row("合计", total), "note": note}

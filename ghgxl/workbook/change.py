@@ -73,6 +73,8 @@ class Comparison:
     #: 编号 matched across the years whose 排放源 name differs (编号, then, now): rows are
     #: matched by 编号 alone, so a renumbering would misplace the change; the report asks
     renamed: list[tuple[str, str, str]] = field(default_factory=list)
+    #: W120 where the two years differ in company or consolidation approach
+    boundary: list[GhgError] = field(default_factory=list)
 
     @property
     def structural(self) -> float:
@@ -111,10 +113,44 @@ class Comparison:
             "renamed_sources": [
                 {"id": key, "before": then, "after": now} for key, then, now in self.renamed
             ],
+            "boundary_changes": [
+                {k: w.details[k] for k in ("field_en", "theirs", "ours")} for w in self.boundary
+            ],
         }
 
 
 Row = tuple[int, int, float, str, float]  # category, scope, amount, unit, t CO2e
+
+
+#: 基本信息 fields two years of one inventory share: a difference is said (W120), not
+#: refused (a company renamed, a boundary changed on purpose), and the report says it.
+SAME_ORGANIZATION = (("company", "公司名称", "company name"),
+                     ("consolidation", "组织边界合并方法", "consolidation approach"))  # fmt: skip
+
+
+def boundary_changes(after: WorkbookCalculation, before: WorkbookCalculation) -> list[GhgError]:
+    """W120 at this year's 基本信息 cell of each :data:`SAME_ORGANIZATION` field ``before``
+    (an earlier year's workbook) fills otherwise."""
+    found = []
+    for key, label, label_en in SAME_ORGANIZATION:
+        theirs = (cell_text(before.data.info.get(key)) or "").strip()
+        ours = (cell_text(after.data.info.get(key)) or "").strip()
+        if theirs and ours and theirs != ours:
+            cell = f"{L.SHEET_INFO}!B{after.data.info_rows.get(key, L.INFO_ROW[key])}"
+            year = cell_text(_year(before.data.info.get("reporting_year"))) or "比较"
+            path = Path(before.data.path).name
+            details = dict(field=label, field_en=label_en, theirs=theirs, ours=ours)
+            found.append(GhgError("W120", cell=cell, before=year, path=path, **details))
+    return found
+
+
+def late_base_year(info: dict[str, object], rows: dict[str, int]) -> GhgError | None:
+    """E644 at 基本信息 基准年 when it is later than the reporting year."""
+    base, year = _year(info.get("base_year")), _year(info.get("reporting_year"))
+    if is_number(base) and is_number(year) and base > year:  # type: ignore[operator]
+        cell = f"{L.SHEET_INFO}!B{rows.get('base_year', L.INFO_ROW['base_year'])}"
+        return GhgError("E644", cell=cell, base=base, year=year)
+    return None
 
 
 def unique_ids(calc: WorkbookCalculation, what: str = "本", what_en: str = "this") -> None:
@@ -237,7 +273,7 @@ def compare(after: WorkbookCalculation, before: WorkbookCalculation) -> Comparis
     ]
     return Comparison(
         *years, dict(sorted(categories.items())), dict(sorted(scopes.items())), total,
-        threshold_pct(after.data.info), renamed,
+        threshold_pct(after.data.info), renamed, boundary_changes(after, before),
     )  # fmt: skip
 
 
@@ -309,6 +345,16 @@ class OtherYears:
     base: WorkbookCalculation | None = None
     read: list[Path] = field(default_factory=list)  # the files read (inputs: never outputs)
 
+    def boundary_changes(self, calc: WorkbookCalculation) -> list[GhgError]:
+        """W120 of both years against ``calc`` (the base year's said once if it is last year)."""
+        found = [
+            warning
+            for other in (self.previous, self.base)
+            if other is not None
+            for warning in boundary_changes(calc, other)
+        ]
+        return list({w.text(): w for w in found}.values())
+
 
 def other_years(
     info: dict[str, object],
@@ -344,6 +390,8 @@ def other_years(
     else:
         path = _named_base_year(info, rows, workbook, folder)
     if path is not None:
+        if (late := late_base_year(info, rows)) is not None:
+            raise late
         base = calculate_other(path)
         found = _year(base.data.info.get("reporting_year"))
         year = _year(info.get("base_year"))

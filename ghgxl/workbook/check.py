@@ -35,6 +35,7 @@ from ghgxl.workbook import layout as L
 from ghgxl.workbook import ready, xlsx
 from ghgxl.workbook.boundary import exclusions, significance
 from ghgxl.workbook.calc import WorkbookCalculation, calculate_workbook, cell_values
+from ghgxl.workbook.change import late_base_year
 from ghgxl.workbook.intensity import denominator_findings
 from ghgxl.workbook.names import SHEET_SUMMARY
 from ghgxl.workbook.patch import Block, row_chunks
@@ -303,6 +304,7 @@ def input_findings(calc: WorkbookCalculation) -> list[GhgError]:
     return [
         *_missing_info(calc),
         *ready.unfilled_info(calc.data),
+        *filter(None, [late_base_year(calc.data.info, calc.data.info_rows)]),
         *calc.errors,
         *calc.result.warnings,
         *ready.unassessed_quality(calc),

@@ -120,6 +120,48 @@ def test_a_base_year_workbook_of_another_year_or_missing_is_refused(pair, tmp_pa
     assert not list(tmp_path.glob("*.docx"))
 
 
+def test_a_base_year_after_the_reporting_year_is_an_error(tmp_path: Path) -> None:
+    """基准年 2025 in a 2024 inventory: check says so at the cell (E644), and calc with a
+    2025 workbook as the base year refuses it, as --previous refuses a later year (E635)."""
+    later = _book(tmp_path / "清册-2025.xlsm", 2025, {"A": 1}, base_year=2025)
+    now = _book(tmp_path / "清册-2024.xlsm", 2024, {"A": 1}, base_year=2025)
+    cell = f"基本信息!B{L.INFO_ROW['base_year']}"
+    result = CliRunner().invoke(main, ["check", str(now)])
+    assert "E644" in result.output and cell in result.output and "2025" in result.output
+    result = CliRunner().invoke(main, ["calc", str(now), "--base-year", str(later)])
+    assert result.exit_code != 0 and "E644" in result.output
+    fine = _book(tmp_path / "清册-2023.xlsm", 2023, {"A": 1})
+    assert "E644" not in CliRunner().invoke(main, ["check", str(fine)]).output
+
+
+def test_another_company_or_consolidation_approach_is_said_not_compared_silently(
+    tmp_path: Path,
+) -> None:
+    """A base year of another 公司名称, or by equity share where this year is by control:
+    the change is not only activity and factors. calc warns (W120, at this year's cell) and
+    the report's chapter 7 says it beside the figures."""
+    base = _book(tmp_path / "清册-2023.xlsm", 2023, {"A": 100}, company="另一家公司",
+                 consolidation="股权比例")  # fmt: skip
+    now = _book(tmp_path / "清册-2024.xlsm", 2024, {"A": 110}, base_year_workbook=base.name)
+    result = CliRunner().invoke(main, ["calc", str(now), "--json", "-"])
+    warnings = {(w["code"], w["cell"]) for w in json.loads(result.stdout)["warnings"]}
+    assert ("W120", f"基本信息!B{L.INFO_ROW['company']}") in warnings
+    assert ("W120", f"基本信息!B{L.INFO_ROW['consolidation']}") in warnings
+    assert "另一家公司" in result.stderr or "另一家公司" in result.output
+    # the same file as last year too (chapter 10's comparison): each said once
+    both = CliRunner().invoke(main, ["calc", str(now), "--previous", str(base), "--json", "-"])
+    codes = [w["code"] for w in json.loads(both.stdout)["warnings"]]
+    assert codes.count("W120") == 2
+    changes = json.loads(both.stdout)["year_on_year"]["boundary_changes"]
+    assert {"field_en": "company name", "theirs": "另一家公司", "ours": "测试公司"} in changes
+    chapter = _chapter_seven(now)
+    assert "2023 年度清册的公司名称为“另一家公司”，本年度为“测试公司”" in chapter
+    assert "组织边界合并方法为“股权比例”，本年度为“运营控制”" in chapter
+    same = _book(tmp_path / "b.xlsm", 2024, {"A": 110}, base_year_workbook=_book(
+        tmp_path / "a.xlsm", 2023, {"A": 100}).name)  # fmt: skip
+    assert "W120" not in CliRunner().invoke(main, ["calc", str(same)]).output
+
+
 def test_the_second_year_example_names_its_base_year(tmp_path: Path) -> None:
     """example-2024.xlsm names example-2023.xlsm beside it: chapter 7 has 2023's 415,532.11 t,
     2024's 382,500.43 t, the +425 t new source as the only structural change (0.10 %); the

@@ -128,7 +128,7 @@ def test_check_exit_codes(tmp_path: Path) -> None:
     clean.write_bytes(
         fill.fill(
             TEMPLATE,
-            {"company": "好公司", "reporting_year": 2023},
+            {"company": "好公司", "reporting_year": 2023, "base_year": 2023},
             [dict(GOOD, id="E1", factor_source="x")],
         )
     )
@@ -137,7 +137,7 @@ def test_check_exit_codes(tmp_path: Path) -> None:
     warned.write_bytes(
         fill.fill(
             TEMPLATE,
-            {"company": "好公司", "reporting_year": 2023},
+            {"company": "好公司", "reporting_year": 2023, "base_year": 2023},
             [dict(GOOD, id="E1", factor_key="grid.cn.national.2022")],
         )
     )
