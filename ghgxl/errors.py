@@ -407,12 +407,15 @@ CATALOGUE: dict[str, ErrorSpec] = {
     "E618": ErrorSpec(
         "按股权比例合并需要厂区 {site} 的股权比例，却是 {value!r}",
         "consolidating by equity share needs the equity share of the site {site}, got {value!r}",
-        "请在该清册基本信息“股权比例（%）”中填写 0–100 之间的数",
-        "fill 基本信息 股权比例（%） of that workbook with a number from 0 to 100",
+        "请在该清册基本信息“股权比例（%）”中填写 0–100 之间的百分数（50 即 50%）；0 到 1 之间的数不明确"
+        "（设为百分比格式的单元格显示 50% 时存的是 0.5）：请写 50，或写文字“0.5%”",
+        "fill 基本信息 股权比例（%） of that workbook with a percentage from 0 to 100 (50 for 50 %); "
+        "a number from 0 to 1 is ambiguous (a cell formatted as a percentage showing 50 % holds "
+        "0.5): type 50, or the text 0.5%",
     ),
     "E619": ErrorSpec(
-        "厂区清册 {site} 有 {count} 个错误，未合并",
-        "the site workbook {site} has {count} errors; nothing consolidated",
+        "厂区清册 {site} 有 {count} 个错误（第一个：{first}），未合并",
+        "the site workbook {site} has {count} errors (the first: {first}); nothing consolidated",
         "请先用 ghgxl check 修正该清册，再合并（合并不会带入算不出的行）",
         "fix that workbook first (ghgxl check), then consolidate: rows that cannot be computed "
         "are never carried into a group",

@@ -197,7 +197,11 @@ def read_sites(
     rows = 0
     for path, digest, calc in _computed_sites(list(map(Path, paths)), library, workers, progress):
         name = site_name(calc, path)
-        check_site_name(name, calc)
+        try:  # errors at a cell of this site's workbook name it
+            check_site_name(name, calc)
+            share = _share(calc, name, approach)
+        except GhgError as error:
+            raise error.in_file(path.name) from None
         # a group workbook given as a site brings the sites it lists: none may come twice
         listed = [str(line["site"]) for line in site_list(calc)]
         for key in dict.fromkeys((site_key(name), digest, *map(site_key, listed))):
@@ -205,11 +209,15 @@ def read_sites(
                 raise GhgError("E617", site=name, first=seen[key].name, second=path.name)
             seen[key] = path
         if calc.errors:
-            raise GhgError("E619", cell=path.name, site=name, count=len(calc.errors))
+            first = calc.errors[0]
+            raise GhgError(
+                "E619", cell=path.name, site=name, count=len(calc.errors),
+                first=f"{first.code} {first.cell or ''}".strip(),
+            )  # fmt: skip
         rows += len(calc.data.activity)
         if rows > MAX_ROWS:  # said as soon as it is known, not after reading every site
             raise GhgError("E640", rows=rows, site=path.name, most=MAX_ROWS)
-        sites.append(Site(path, name, _share(calc, name, approach), calc))
+        sites.append(Site(path, name, share, calc))
     _same_settings(sites)
     return sites
 

@@ -39,10 +39,11 @@ _NOT_IN_NAMES = (L.SITE_MARK, "|", "\n", "\r", "*", "?", "~")
 
 
 def check_site_name(name: str, calc: WorkbookCalculation) -> None:
-    """E631 for a site name the group workbook could not tell apart again."""
+    """E631 for a site name the group workbook could not tell apart again, at the 基本信息
+    cell it comes from (none when it is the file's name: :func:`site_name`)."""
     if any(mark in name for mark in _NOT_IN_NAMES):
-        key = "sites" if not L.is_placeholder("sites", calc.data.info.get("sites")) else "company"
-        cell = f"{L.SHEET_INFO}!B{calc.data.info_rows.get(key, 0)}"
+        named = [k for k in ("sites", "company") if not L.is_placeholder(k, calc.data.info.get(k))]
+        cell = f"{L.SHEET_INFO}!B{calc.data.info_rows.get(named[0], 0)}" if named else None
         raise GhgError("E631", cell=cell, site=name.replace("\n", " "))
 
 

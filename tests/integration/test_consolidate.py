@@ -30,7 +30,7 @@ from ghgxl.workbook.read import read_workbook
 from ghgxl.workbook.sites import UNASSIGNED, by_site
 from tests.integration.test_integrity import _referee
 from tests.integration.test_report import docx_text
-from tests.support import ROOT, soffice
+from tests.support import ROOT, TEMPLATE, soffice
 
 EXAMPLE = ROOT / "workbook" / "examples" / "example-2023.xlsm"
 
@@ -124,6 +124,18 @@ def test_equity_without_a_share_is_refused_at_its_cell(tmp_path: Path) -> None:
     a, b = site(tmp_path, "一厂", equity_share=100), site(tmp_path, "二厂")
     result = run("consolidate", a, b, "-o", tmp_path / "g.xlsm", "--approach", "equity")
     assert result.exit_code == 2 and "[E618]" in result.output and "二厂" in result.output
+    assert f"二厂.xlsm 基本信息!B{L.INFO_ROW['equity_share']}" in result.output  # file and cell
+
+
+def test_a_site_with_errors_is_refused_naming_its_first(tmp_path: Path) -> None:
+    a, b = site(tmp_path, "一厂"), site(tmp_path, "五厂")
+    book = openpyxl.load_workbook(b, keep_vba=True)
+    book[L.SHEET_ACTIVITY][f"{L.ACT_COL['annual']}{L.FIRST_ROW + 1}"] = -5
+    book.save(b)
+    result = run("consolidate", a, b, "-o", tmp_path / "g.xlsm")
+    assert result.exit_code == 2 and "[E619] 五厂.xlsm" in result.output
+    assert f"第一个：E103 活动数据!{L.ACT_COL['annual']}{L.FIRST_ROW + 1}" in result.output
+    assert not (tmp_path / "g.xlsm").exists()
 
 
 def test_green_certificates_follow_their_site_into_the_group(tmp_path: Path) -> None:
@@ -345,7 +357,12 @@ def test_a_site_name_the_group_could_not_tell_apart_is_refused(tmp_path: Path) -
         a, b = site(tmp_path, "一厂"), site(tmp_path, second)
         result = run("consolidate", a, b, "-o", tmp_path / "g.xlsm")
         assert result.exit_code != 0 and "E631" in result.output
+        assert f"{second}.xlsm 基本信息!B{L.INFO_ROW['sites']}" in result.output
         assert not (tmp_path / "g.xlsm").exists()
+    unnamed = tmp_path / "三*厂.xlsm"  # named by its file: no 基本信息 cell to point at
+    unnamed.write_bytes(TEMPLATE)
+    result = run("consolidate", site(tmp_path, "一厂"), unnamed, "-o", tmp_path / "g.xlsm")
+    assert "[E631] 三*厂.xlsm: 厂区名称“三*厂”" in result.output
 
 
 def test_the_report_charts_the_largest_sites_and_the_rest_together(
@@ -493,6 +510,7 @@ def test_an_equity_share_a_percent_format_makes_ambiguous_is_refused(
     result = run("consolidate", a, b, "-o", out, "--approach", "equity", "--json", "-")
     if share is None:
         assert result.exit_code == 2 and "[E618]" in result.output and not out.exists()
+        assert "0 到 1 之间的数不明确" in result.output  # why 0.5, a number from 0 to 100, is not
     else:
         assert result.exit_code == 0, result.output
         data = json.loads(result.stdout)
