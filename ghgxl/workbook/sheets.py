@@ -376,13 +376,13 @@ def write_company(ws: Worksheet) -> None:
 
 
 def write_market(ws: Worksheet) -> None:
-    """Contractual instruments for the market-based scope 2 (reported beside the totals,
-    which stay location-based)."""
+    """Contractual instruments for the market-based scope 2 (reported beside the
+    location-based one; 基本信息 says which of the two the totals count)."""
     _title(
         ws,
         "绿电绿证（范围二市场法）",
         "每行一份证书或合同：所覆盖外购电力的活动数据编号、类型、电量 (MWh)、生产年份与编号。"
-        "范围二按位置法与市场法并列报告；未被覆盖的电量按全国电力平均二氧化碳排放因子（不包括市场化交易的非化石能源电量）计算。总排放量采用位置法。",
+        "范围二按位置法与市场法并列报告；未被覆盖的电量按全国电力平均二氧化碳排放因子（不包括市场化交易的非化石能源电量）计算。总排放量采用哪一种，见基本信息“总排放量中范围二的计算方法”。",
     )
     _table_header(ws, L.MARKET_COLUMNS)
     last = L.MARKET_LAST_ROW
