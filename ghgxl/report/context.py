@@ -327,6 +327,12 @@ def _scope2_market(calc: WorkbookCalculation) -> str:
             f"市场法范围二无法计算：本报告的总排放量暂按位置法计（{money(calc.result.total)} t CO₂e），"
             "改正后须重新生成。"
         )
+    if both is not None and both.instruments and both.market_t is None:
+        return (
+            f"绿电绿证表有错误（{both.errors[0].cell}），市场法范围二无法计算，改正后须重新生成；"
+            f"范围二按位置法为 {money(both.location_t)} t CO₂e，本报告总排放量采用位置法"
+            f"（{money(calc.result.total)} t CO₂e）。"
+        )
     if both is None or not (both.instruments or market_basis) or both.market_t is None:
         return ""
     covered = "、".join(f"{kind} {money(mwh, 3)} MWh" for kind, mwh in both.covered_mwh.items())

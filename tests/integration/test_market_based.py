@@ -140,6 +140,18 @@ def test_numbers_that_only_differ_past_a_digit_are_shown_apart_and_separators_ar
     assert "-5000" in negative.message_zh and "MWh" in negative.message_en
 
 
+def test_a_wrong_instrument_is_said_under_the_location_based_totals_too(tmp_path: Path) -> None:
+    """Totals location-based, an instrument wrong (E622): the report still says that scope 2
+    is reported both ways and why the market-based figure is missing, not nothing."""
+    calc = calculate_workbook(with_instruments(tmp_path, dict(GEC, mwh=30_000)))
+    text = docx_text(io.BytesIO(render_docx(calc, images=tmp_path)))
+    assert (
+        f"绿电绿证表有错误（{L.SHEET_MARKET}!{L.MARKET_COL['mwh']}{L.FIRST_ROW}），市场法范围二无法计算"
+        f"，改正后须重新生成；范围二按位置法为 {LOCATION_T:,.2f} t CO₂e，本报告总排放量采用位置法"
+        "（415,532.11 t CO₂e）。"
+    ) in text
+
+
 def test_a_supplier_specific_factor_counts_at_its_value(tmp_path: Path) -> None:
     supplier = dict(GEC, kind="供应商特定因子", factor=0.3, certificate="SUP-2023")
     calc = calculate_workbook(with_instruments(tmp_path, supplier))
