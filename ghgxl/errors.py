@@ -601,6 +601,14 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "the base year is an earlier year (or this one) to compare with: correct the base year "
         "or the reporting year in 基本信息",
     ),
+    "E645": ErrorSpec(
+        "厂区名称“{site}”有 {length} 个字符，超过 {most} 个：各厂区汇总表的 SUMIFS 条件最长 255 个字符，"
+        "该厂区的合计会显示 #VALUE!",
+        "the site name '{site}' has {length} characters, more than {most}: the SUMIFS criteria "
+        "of 各厂区汇总 hold 255 at most, so the site's totals would show #VALUE!",
+        "请在该厂区清册的基本信息中改用较短的厂区名称（全称可写在备注或报告中）",
+        "give the site a shorter name in its 基本信息 (its full name can go in a remark or the report)",
+    ),
     "W101": ErrorSpec(
         "电网因子年份 {factor_year} 与报告年度 {year} 不同",
         "the grid factor's year {factor_year} differs from the reporting year {year}",

@@ -36,15 +36,28 @@ LEGACY_SITES_KEY = "sites_consolidated"
 #: ｜, | and line breaks would make a site's rows ambiguous; * ? ~ are wildcards to the
 #: SUMIFS of 各厂区汇总.
 _NOT_IN_NAMES = (L.SITE_MARK, "|", "\n", "\r", "*", "?", "~")
+#: The longest site name: 各厂区汇总 matches rows by SUMIFS criteria ``"="&site&"｜*"``,
+#: and Excel's criteria hold 255 characters.
+NAME_MOST = 255 - 3
+
+
+def _unfit(name: str, cell: str | None) -> GhgError | None:
+    """E631 for a name holding what SUMIFS would misread, E645 for one too long for it."""
+    if any(mark in name for mark in _NOT_IN_NAMES):
+        return GhgError("E631", cell=cell, site=name.replace("\n", " "))
+    if len(name) > NAME_MOST:
+        shown = f"{name[:20]}…"
+        return GhgError("E645", cell=cell, site=shown, length=len(name), most=NAME_MOST)
+    return None
 
 
 def check_site_name(name: str, calc: WorkbookCalculation) -> None:
     """E631 for a site name the group workbook could not tell apart again, at the 基本信息
     cell it comes from (none when it is the file's name: :func:`site_name`)."""
-    if any(mark in name for mark in _NOT_IN_NAMES):
-        named = [k for k in ("sites", "company") if not L.is_placeholder(k, calc.data.info.get(k))]
-        cell = f"{L.SHEET_INFO}!B{calc.data.info_rows.get(named[0], 0)}" if named else None
-        raise GhgError("E631", cell=cell, site=name.replace("\n", " "))
+    named = [k for k in ("sites", "company") if not L.is_placeholder(k, calc.data.info.get(k))]
+    cell = f"{L.SHEET_INFO}!B{calc.data.info_rows.get(named[0], 0)}" if named else None
+    if (error := _unfit(name, cell)) is not None:
+        raise error
 
 
 def site_key(name: str) -> str:
@@ -60,7 +73,8 @@ def check_listed_names(calc: WorkbookCalculation) -> None:
     """E631 for a listed site name the sheet's SUMIFS would misread (a group workbook of an
     older template could hold one), at the cell that lists it."""
     for line in _declared(calc):
-        if any(mark in line.name for mark in _NOT_IN_NAMES):
+        error = _unfit(line.name, None)
+        if error is not None:
             rows = calc.data.sites
             listed = rows[rows["site"].map(cell_text) == line.name]["row"].tolist()
             cell = (
@@ -68,7 +82,7 @@ def check_listed_names(calc: WorkbookCalculation) -> None:
                 if listed
                 else f"{L.SHEET_INFO}!B{calc.data.info_rows.get(LEGACY_SITES_KEY, 0)}"
             )
-            raise GhgError("E631", cell=cell, site=line.name.replace("\n", " "))
+            raise error.at(cell)
 
 
 @dataclass

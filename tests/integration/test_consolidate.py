@@ -363,6 +363,14 @@ def test_a_site_name_the_group_could_not_tell_apart_is_refused(tmp_path: Path) -
     unnamed.write_bytes(TEMPLATE)
     result = run("consolidate", site(tmp_path, "一厂"), unnamed, "-o", tmp_path / "g.xlsm")
     assert "[E631] 三*厂.xlsm: 厂区名称“三*厂”" in result.output
+    # "="&site&"｜*" in SUMIFS: 252 characters fit Excel's 255, 253 would show #VALUE!
+    rows = read_workbook(EXAMPLE).info_rows
+    fits, long = tmp_path / "fits.xlsm", tmp_path / "long.xlsm"
+    write_values(EXAMPLE, fits, {L.SHEET_INFO: {f"B{rows['sites']}": "厂" * 252}})
+    write_values(EXAMPLE, long, {L.SHEET_INFO: {f"B{rows['sites']}": "长" * 253}})
+    assert "E645" not in run("consolidate", fits, "-o", tmp_path / "ok.xlsm").output
+    result = run("consolidate", site(tmp_path, "一厂"), long, "-o", tmp_path / "g.xlsm")
+    assert result.exit_code == 2 and "[E645]" in result.output and "有 253 个字符" in result.output
 
 
 def test_the_report_charts_the_largest_sites_and_the_rest_together(
