@@ -392,10 +392,12 @@ CATALOGUE: dict[str, ErrorSpec] = {
     "E616": ErrorSpec(
         "无法合并：{setting}不一致（{values}）",
         "cannot consolidate: the sites differ in {setting_en} ({values})",
-        "合并的各厂区清册须为同一报告年度与盘查期间、同一 GWP 版本和同一因子库版本；请先统一（ghgxl factors upgrade 可迁移因子库版本），或用 --library 以同一版本重算全部厂区",
-        "the site workbooks of a group must share the reporting year and period, the GWP set "
-        "and the factor library version: align them first (ghgxl factors upgrade moves a workbook), "
-        "or recompute every site with one version (--library)",
+        "合并的各厂区清册须为同一报告年度与盘查期间、同一 GWP 版本、因子库版本、数据质量评分法与总排放量中范围二的计算方法；"
+        "请先统一（ghgxl factors upgrade 可迁移因子库版本），或用 --library 以同一版本重算全部厂区",
+        "the site workbooks of a group must share the reporting year and period, the GWP set, "
+        "the factor library version, the data-quality scheme and the scope-2 basis of the "
+        "totals: align them first (ghgxl factors upgrade moves a workbook), or recompute every "
+        "site with one library version (--library)",
     ),
     "E617": ErrorSpec(
         "厂区 {site} 出现两次（{first} 与 {second}）",

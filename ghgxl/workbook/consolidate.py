@@ -204,9 +204,10 @@ def read_sites(
             raise error.in_file(path.name) from None
         # a group workbook given as a site brings the sites it lists: none may come twice
         listed = [str(line["site"]) for line in site_list(calc)]
-        for key in dict.fromkeys((site_key(name), digest, *map(site_key, listed))):
+        names = {site_key(name): name, digest: name, **{site_key(n): n for n in listed}}
+        for key, shown in names.items():
             if key in seen:
-                raise GhgError("E617", site=name, first=seen[key].name, second=path.name)
+                raise GhgError("E617", site=shown, first=seen[key].name, second=path.name)
             seen[key] = path
         if calc.errors:
             first = calc.errors[0]
