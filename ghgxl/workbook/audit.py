@@ -5,7 +5,9 @@ inventory without ghgxl.
   formulas: amount × SUMIFS over the factor-use sheet (kg of each gas per unit of the
   row's amount, density and NCV conversions included, with the factors it came from) ×
   the GWP weight looked up on the GWP sheet. The totals by category, scope and gas are
-  SUMIFS/SUM on a summary sheet. Excel or LibreOffice shows the same totals as ghgxl.
+  SUMIFS/SUM on a summary sheet; with 绿电绿证 instruments (or market-based totals) the
+  market-based scope 2 is recomputed from the instruments on a sheet of its own. Excel or
+  LibreOffice shows the same totals as ghgxl.
 * ``plan.xlsx``: the sampling plan — sources ranked by contribution and risk (data
   quality: an estimate or an uncalibrated meter is riskier), every source material on its
   own (≥ materiality × total), then the riskiest until what is left unsampled is below
@@ -26,6 +28,7 @@ from pathlib import Path
 import numpy as np
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.worksheet.worksheet import Worksheet
 
 import ghgxl
 from ghgxl import citations, gwp
@@ -43,6 +46,7 @@ from ghgxl.units import is_number, parse_number
 from ghgxl.workbook import layout as L
 from ghgxl.workbook.calc import WorkbookCalculation
 from ghgxl.workbook.manifest import manifest
+from ghgxl.workbook.market import Scope2
 from ghgxl.workbook.read import MONTH_EVIDENCE, MONTHS, is_blank, records
 from ghgxl.workbook.refs import column_letter
 
@@ -150,7 +154,14 @@ def write_audit(calc: WorkbookCalculation, path: Path) -> None:
         sheet.append(values)
     _uses_sheet(book, uses, weights)
     _gwp_sheet(book, weights, calc.result.gwp_set)
-    _summary_sheet(book, len(rows) + 1)
+    summary = _summary_sheet(book, len(rows) + 1)
+    scope2 = calc.scope2
+    if (
+        scope2 is not None
+        and scope2.market_t is not None
+        and (scope2.instruments or scope2.basis == L.SCOPE2_MARKET)
+    ):
+        _market_sheet(book, summary, scope2)
     book.save(path)
 
 
@@ -186,7 +197,7 @@ def _gwp_sheet(book: Workbook, weights: dict, gwp_set: str) -> None:
     sheet.append(["出处", citations.citation(citations.GWP_CODES[gwp_set])])
 
 
-def _summary_sheet(book: Workbook, last: int) -> None:
+def _summary_sheet(book: Workbook, last: int) -> Worksheet:
     sheet = book.create_sheet("汇总", 0)
     total = column_letter(FIRST_GROUP_COLUMN + len(GROUPS))
     rows_range = f"排放源!${total}$2:${total}${max(last, 2)}"
@@ -205,6 +216,70 @@ def _summary_sheet(book: Workbook, last: int) -> None:
     for index, group in enumerate(GROUPS):
         column = column_letter(FIRST_GROUP_COLUMN + index)
         sheet.append([group, f"=SUM(排放源!{column}2:{column}{max(last, 2)})"])
+    return sheet
+
+
+#: audit.xlsx's market-based scope 2: the consumptions' columns, then the instruments'.
+USE_HEADERS = (
+    "使用键", "活动数据编号", "用电量 (MWh)", "剩余电力因子", "剩余因子 (tCO2/MWh)",
+    "证书覆盖电量 (MWh)", "证书与合同排放 (t CO2)", "市场法排放 (t CO2)", "位置法排放 (t CO2e)",
+)  # fmt: skip
+CLAIM_HEADERS = (
+    "使用键", "工具类型", "电量 (MWh)", "排放因子 (tCO2/MWh)", "电量生产年份", "证书/合同编号",
+    "凭证说明", "清册位置",
+)  # fmt: skip
+
+
+def _market_sheet(book: Workbook, summary: Worksheet, scope2: Scope2) -> None:
+    """范围二市场法: each purchased-electricity consumption recomputed market-based (GHG
+    Protocol Scope 2 Guidance) as the instruments' MWh × their factors plus the uncovered
+    MWh × the residual factor, from the instruments listed below it; and on 汇总 scope 2
+    and the total that way."""
+    sheet = book.create_sheet("范围二市场法")
+    uses, claims = scope2.consumptions, scope2.claims
+    sheet.append(["外购电力：市场法排放 = 证书与合同排放 + (用电量 − 证书覆盖电量) × 剩余因子"])
+    sheet.append(list(USE_HEADERS))
+    first_claim = 2 + len(uses) + 4  # after a blank line, the instruments' title and headers
+    last_claim = first_claim + len(claims) - 1
+    total = column_letter(FIRST_GROUP_COLUMN + len(GROUPS))
+    for line, use in enumerate(uses, start=3):
+        key = str(use["key"])
+        if claims:
+            keys, mwh = f"$A${first_claim}:$A${last_claim}", f"$C${first_claim}:$C${last_claim}"
+            factors = f"$D${first_claim}:$D${last_claim}"
+            covered, covered_t = (
+                f"=SUMIFS({mwh},{keys},A{line})",
+                f"=SUMPRODUCT(({keys}=A{line})*{mwh}*{factors})",
+            )
+        else:
+            covered, covered_t = 0, 0
+        located: object = (  # the 排放源 rows of the 编号, unless two consumptions share it
+            f"=SUMIFS(排放源!${total}:${total},排放源!$A:$A,B{line},排放源!$C:$C,2)"
+            if "#" not in key
+            else use["location_t"]
+        )
+        sheet.append(
+            [key, use["row_id"], use["mwh"], use["residual_key"] or "（无：按电网因子）",
+             use["residual"], covered, covered_t, f"=G{line}+(C{line}-F{line})*E{line}", located]
+        )  # fmt: skip
+    sheet.append([])
+    sheet.append(["证书与合同（绿电绿证表中计入的各行）"])
+    sheet.append(list(CLAIM_HEADERS))
+    for claim in claims:
+        sheet.append(
+            [claim["key"], claim["kind"], claim["mwh"], claim["factor"], claim["vintage"],
+             claim["certificate"], claim["evidence"], f"{L.SHEET_MARKET}!A{claim['line']}"]
+        )  # fmt: skip
+    for row in (2, first_claim - 1):
+        for cell in sheet[row]:
+            cell.font = BOLD
+    last_use = max(2 + len(uses), 3)
+    scope2_cell = next(f"B{r[0].row}" for r in summary.iter_rows() if r[0].value == "范围2")
+    summary.append(
+        ["范围二（市场法）",
+         f"={scope2_cell}-SUM(范围二市场法!I3:I{last_use})+SUM(范围二市场法!H3:H{last_use})"]
+    )  # fmt: skip
+    summary.append(["总排放量（范围二按市场法）", f"=B2-{scope2_cell}+B{summary.max_row}"])
 
 
 # --- the sampling plan and the evidence index ---------------------------------------------

@@ -54,6 +54,11 @@ class Scope2:
     counted_market: bool = False  # whether the totals count the market-based figure now
     errors: list[GhgError] = field(default_factory=list)
     warnings: list[GhgError] = field(default_factory=list)  # W118: a regional row's residual
+    #: what a verifier recomputes the market-based figure from (audit.xlsx): each
+    #: purchased-electricity consumption (编号, MWh, residual key and factor, location t)
+    #: and each instrument counted (编号, kind, MWh, factor, vintage, number, evidence, line)
+    consumptions: list[dict[str, object]] = field(default_factory=list)
+    claims: list[dict[str, object]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -269,6 +274,11 @@ def scope2_of(
             continue
         claimed[same] = line
         use.covered.append((mwh, factor))
+        out.claims.append(
+            {"key": row_id, "kind": kind, "mwh": mwh, "factor": factor,
+             "vintage": int(vintage), "certificate": certificate,  # type: ignore[arg-type]
+             "evidence": cell_text(record.get("evidence")) or "", "line": line}
+        )  # fmt: skip
         use.first_line = use.first_line or line
         out.covered_mwh[kind] = out.covered_mwh.get(kind, 0.0) + mwh
     market = location
@@ -287,6 +297,11 @@ def scope2_of(
                 out.warnings.append(_regional(use, row_id, residual))
         out.uncovered_mwh += use.mwh - covered
         figure = electricity.market_based(use.mwh, use.covered, residual)
+        out.consumptions.append(
+            {"key": row_id.replace("\x00", "#"), "row_id": row_id.split("\x00")[0],
+             "mwh": use.mwh, "residual_key": use.residual_key,
+             "residual": residual, "location_t": use.location_t, "market_t": figure}
+        )  # fmt: skip
         market += figure - use.location_t
         for position, mwh in use.rows:  # a row of no MWh (0 used) emits nothing either way
             out.row_market_t[position] = figure * mwh / use.mwh if use.mwh else 0.0

@@ -74,6 +74,41 @@ def test_libreoffice_recomputes_the_audit_workbook_to_ghgxls_totals(
         assert summary[group] == pytest.approx(result.by_gas()[group], rel=1e-12, abs=1e-9)
 
 
+@pytest.mark.skipif(soffice() is None, reason="LibreOffice is installed by .ci/run")
+def test_the_market_based_total_is_recomputed_from_the_instruments(tmp_path: Path) -> None:
+    """Totals with scope 2 market-based: 5,000 MWh of certificates (0 t) and 3,000 MWh at a
+    supplier's 0.3 t/MWh on the example's 23,610.66 MWh; by hand 3,000 × 0.3 + 15,610.66 ×
+    0.5942 (the 2021 residual factor) = 10,175.854 t, and the total 415,532.11 − 13,146.415
+    + 10,175.854. audit.xlsx recomputes both from the instruments it lists."""
+    instruments = [
+        dict(row_id=12, kind="绿证", mwh=5000, vintage=2023, certificate="GEC-1", evidence="平台"),
+        dict(
+            row_id=12, kind="供应商特定因子", mwh=3000, factor=0.3, vintage=2023, certificate="S-1"
+        ),
+    ]
+    source = tmp_path / "market.xlsm"
+    source.write_bytes(
+        fill.fill(EXAMPLE.read_bytes(), {"scope2_basis": "市场法"}, market=instruments)
+    )
+    calc = calculate_workbook(source)
+    market = 3000 * 0.3 + (23_610.66 - 8000) * 0.5942
+    assert calc.scope2.market_t == pytest.approx(market, rel=1e-12)
+    data = pack(source, tmp_path / "pack")
+    out = libreoffice_recalculate(tmp_path / "pack" / "audit.xlsx", tmp_path / "lo")
+    book = openpyxl.load_workbook(out, data_only=True)
+    summary = {row[0]: row[1] for row in book["汇总"].iter_rows(values_only=True)}
+    assert summary["范围二（市场法）"] == pytest.approx(market, rel=1e-12)
+    total = 415_532.1116086 - 23_610.66 * 0.5568 + market
+    assert summary["总排放量（范围二按市场法）"] == pytest.approx(total, rel=1e-12)
+    assert data["total_tco2e"] == pytest.approx(summary["总排放量（范围二按市场法）"], abs=1e-6)
+    assert summary["总排放量"] == pytest.approx(415_532.1116086, rel=1e-12)  # rows: location
+    rows = list(book["范围二市场法"].iter_rows(values_only=True))
+    assert rows[2][:3] == ("12", "12", pytest.approx(23_610.66)) and rows[2][7] == pytest.approx(
+        market, rel=1e-12
+    )
+    assert [r[5] for r in rows[6:8]] == ["GEC-1", "S-1"]
+
+
 @pytest.mark.parametrize("materiality", [0.05, 0.01])
 def test_the_sampling_plan_reaches_its_coverage(thousand: Path, materiality: float) -> None:
     calc = calculate_workbook(thousand)
