@@ -306,7 +306,7 @@ CATALOGUE: dict[str, ErrorSpec] = {
     ),
     "E601": ErrorSpec(
         "无法读取文件 {path}：{problem}",
-        "cannot read the file {path}: {problem}",
+        "cannot read the file {path}: {problem_en}",
         "请确认文件存在且格式正确",
         "check that the file exists and has the right format",
     ),
@@ -847,10 +847,13 @@ class GhgError(Exception):
 
 
 class _Defaulting(dict):
-    """format_map helper: a missing detail prints as empty text instead of raising."""
+    """format_map helper: a missing detail prints as empty text instead of raising, and a
+    missing English detail (``problem_en``) as the detail itself (``problem``: most are
+    written in English, or in both languages already)."""
 
-    def __missing__(self, key: str) -> str:
-        return ""
+    def __missing__(self, key: str) -> object:
+        base = key.removesuffix("_en")
+        return self[base] if base != key and base in self else ""
 
 
 def _rebuilt(code: str, cell: str | None, details: dict[str, object]) -> GhgError:

@@ -104,10 +104,12 @@ def _zip_errors(path: Path) -> Iterator[None]:
     try:
         yield
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
-        problem = (
-            "不是 Excel 工作簿（.xlsx/.xlsm）或文件已损坏 / not an .xlsx/.xlsm workbook, or damaged"
-        )
-        raise GhgError("E601", path=path.name, problem=f"{problem} ({exc})") from None
+        raise GhgError(
+            "E601",
+            path=path.name,
+            problem=f"不是 Excel 工作簿（.xlsx/.xlsm）或文件已损坏（{exc}）",
+            problem_en=f"not an .xlsx/.xlsm workbook, or damaged ({exc})",
+        ) from None
 
 
 def check_sizes(path: Path, infos: list[zipfile.ZipInfo]) -> None:

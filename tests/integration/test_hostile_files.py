@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import signal
 import socket
 import subprocess
@@ -105,6 +106,10 @@ def test_hostile_files_get_a_clear_error_and_stay_untouched(case: str, tmp_path:
         assert time.perf_counter() - start < 20
         assert result.exit_code == 2, (case, command, result.output)
         assert f"[{code}]" in result.output and " / " in result.output  # Chinese / English
+        english = result.output.split(" / ", 1)[1].replace("清册.xlsm", "")
+        for name in (L.SHEET_ACTIVITY, L.SHEET_INFO, L.SHEET_SOURCES):  # names, not words
+            english = english.replace(name, "")
+        assert not re.search(r"[\u4e00-\u9fff]", english), english  # said once, in English
     assert path.read_bytes() == data
     assert list(tmp_path.iterdir()) == [path]  # no backup, no half-written output
 
