@@ -31,7 +31,7 @@ ROWS = [
     dict(id="F1", category=1, annual=5000, unit="L", factor_key="fuel.diesel.offroad",
          source="叉车", dq_activity=3, dq_factor=1, dq_calibration=3),
 ]  # fmt: skip
-INFO = {"company": "测试", "reporting_year": 2021}
+INFO = {"company": "测试", "reporting_year": 2021, "base_year": 2021}
 
 
 def _filled(rows: list[dict] = ROWS) -> bytes:
