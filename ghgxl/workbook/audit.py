@@ -72,12 +72,14 @@ class Use:
     sources: str  # the factor rows it was made from, value and unit, with their citation
 
 
-def _uses(calc: WorkbookCalculation) -> tuple[dict[tuple, Use], list[tuple[dict, str]]]:
-    """Each valid row with its use number (as the engine computes it), and the uses."""
+def _uses(calc: WorkbookCalculation) -> tuple[dict[tuple, Use], list[tuple[dict, str, int]]]:
+    """Each valid row with its use number (as the engine computes it) and its position in
+    活动数据, and the uses."""
     uses: dict[tuple, Use] = {}
-    rows: list[tuple[dict, str]] = []
+    rows: list[tuple[dict, str, int]] = []
     inputs = calc.rows.to_dict("records")
-    for row, computed in zip(inputs, calc.result.rows.to_dict("records"), strict=True):
+    pairs = zip(inputs, calc.result.rows.to_dict("records"), strict=True)
+    for position, (row, computed) in enumerate(pairs):
         if not computed["ok"]:
             continue
         key = key_of(row.get("factor_key"))
@@ -90,7 +92,7 @@ def _uses(calc: WorkbookCalculation) -> tuple[dict[tuple, Use], list[tuple[dict,
             spec = ("own", row.get("factor"), str(row.get("factor_unit") or ""), unit, gas_name)
         if spec not in uses:
             uses[spec] = _use(calc, spec, f"U{len(uses) + 1}")
-        rows.append((row, uses[spec].number))
+        rows.append((row, uses[spec].number, position))
     return uses, rows
 
 
@@ -123,16 +125,39 @@ def write_audit(calc: WorkbookCalculation, path: Path) -> None:
     """audit.xlsx: the rows, the factor uses, the GWPs and the totals, as formulas."""
     uses, rows = _uses(calc)
     weights = _weights(uses, calc.result.gwp_set)
+    scope2 = calc.scope2
+    market = (
+        scope2
+        if scope2 is not None
+        and scope2.market_t is not None
+        and (scope2.instruments or scope2.basis == L.SCOPE2_MARKET)
+        else None
+    )
+    # each purchased-electricity consumption's own key (P1 …) on its rows: no 编号 as typed
+    # is matched by SUMIFS, which ignores case and reads * and ? as wildcards
+    consumptions = market.consumptions if market else []
+    purchase = {str(use["use"]): f"P{n}" for n, use in enumerate(consumptions, start=1)}
+    purchased = {
+        position: purchase[str(use["use"])]
+        for use in consumptions
+        for position in use["rows"]  # type: ignore[attr-defined]
+    }
     book = Workbook()
     sheet = book.active
     sheet.title = "排放源"
-    headers = [*ROW_HEADERS, *GROUPS, "合计 (t CO2e)", "清册位置"]
+    headers = [
+        *ROW_HEADERS,
+        *GROUPS,
+        "合计 (t CO2e)",
+        "清册位置",
+        *([MARKET_KEY] if market else []),
+    ]
     sheet.append(headers)
     for cell in sheet[1]:
         cell.font = BOLD
     first_group = column_letter(FIRST_GROUP_COLUMN)
     last_total = column_letter(FIRST_GROUP_COLUMN + len(TOTAL_GROUPS) - 1)
-    for number, (row, use) in enumerate(rows, start=2):
+    for number, (row, use, position) in enumerate(rows, start=2):
         values: list[object] = [
             cell_text(row.get("id")),
             cell_text(row.get("source")),
@@ -151,17 +176,14 @@ def write_audit(calc: WorkbookCalculation, path: Path) -> None:
             )
         values.append(f"=SUM({first_group}{number}:{last_total}{number})")
         values.append(str(row.get("place") or ""))
+        if market:
+            values.append(purchased.get(position, ""))
         sheet.append(values)
     _uses_sheet(book, uses, weights)
     _gwp_sheet(book, weights, calc.result.gwp_set)
     summary = _summary_sheet(book, len(rows) + 1)
-    scope2 = calc.scope2
-    if (
-        scope2 is not None
-        and scope2.market_t is not None
-        and (scope2.instruments or scope2.basis == L.SCOPE2_MARKET)
-    ):
-        _market_sheet(book, summary, scope2)
+    if market:
+        _market_sheet(book, summary, market, purchase, column_letter(len(headers)))
     book.save(path)
 
 
@@ -219,18 +241,22 @@ def _summary_sheet(book: Workbook, last: int) -> Worksheet:
     return sheet
 
 
-#: audit.xlsx's market-based scope 2: the consumptions' columns, then the instruments'.
+#: audit.xlsx's market-based scope 2: the 排放源 column of each purchased-electricity row's
+#: consumption, the consumptions' columns, then the instruments'.
+MARKET_KEY = "市场法用电键"
 USE_HEADERS = (
-    "使用键", "活动数据编号", "用电量 (MWh)", "剩余电力因子", "剩余因子 (tCO2/MWh)",
+    "用电键", "活动数据编号", "用电量 (MWh)", "剩余电力因子", "剩余因子 (tCO2/MWh)",
     "证书覆盖电量 (MWh)", "证书与合同排放 (t CO2)", "市场法排放 (t CO2)", "位置法排放 (t CO2e)",
 )  # fmt: skip
 CLAIM_HEADERS = (
-    "使用键", "工具类型", "电量 (MWh)", "排放因子 (tCO2/MWh)", "电量生产年份", "证书/合同编号",
+    "用电键", "工具类型", "电量 (MWh)", "排放因子 (tCO2/MWh)", "电量生产年份", "证书/合同编号",
     "凭证说明", "清册位置",
 )  # fmt: skip
 
 
-def _market_sheet(book: Workbook, summary: Worksheet, scope2: Scope2) -> None:
+def _market_sheet(
+    book: Workbook, summary: Worksheet, scope2: Scope2, purchase: dict[str, str], key_column: str
+) -> None:
     """范围二市场法: each purchased-electricity consumption recomputed market-based (GHG
     Protocol Scope 2 Guidance) as the instruments' MWh × their factors plus the uncovered
     MWh × the residual factor, from the instruments listed below it; and on 汇总 scope 2
@@ -243,7 +269,7 @@ def _market_sheet(book: Workbook, summary: Worksheet, scope2: Scope2) -> None:
     last_claim = first_claim + len(claims) - 1
     total = column_letter(FIRST_GROUP_COLUMN + len(GROUPS))
     for line, use in enumerate(uses, start=3):
-        key = str(use["key"])
+        key = purchase[str(use["use"])]
         if claims:
             keys, mwh = f"$A${first_claim}:$A${last_claim}", f"$C${first_claim}:$C${last_claim}"
             factors = f"$D${first_claim}:$D${last_claim}"
@@ -253,11 +279,7 @@ def _market_sheet(book: Workbook, summary: Worksheet, scope2: Scope2) -> None:
             )
         else:
             covered, covered_t = 0, 0
-        located: object = (  # the 排放源 rows of the 编号, unless two consumptions share it
-            f"=SUMIFS(排放源!${total}:${total},排放源!$A:$A,B{line},排放源!$C:$C,2)"
-            if "#" not in key
-            else use["location_t"]
-        )
+        located = f"=SUMIFS(排放源!${total}:${total},排放源!${key_column}:${key_column},A{line})"
         sheet.append(
             [key, use["row_id"], use["mwh"], use["residual_key"] or "（无：按电网因子）",
              use["residual"], covered, covered_t, f"=G{line}+(C{line}-F{line})*E{line}", located]
@@ -267,7 +289,7 @@ def _market_sheet(book: Workbook, summary: Worksheet, scope2: Scope2) -> None:
     sheet.append(list(CLAIM_HEADERS))
     for claim in claims:
         sheet.append(
-            [claim["key"], claim["kind"], claim["mwh"], claim["factor"], claim["vintage"],
+            [purchase[str(claim["use"])], claim["kind"], claim["mwh"], claim["factor"], claim["vintage"],
              claim["certificate"], claim["evidence"], f"{L.SHEET_MARKET}!A{claim['line']}"]
         )  # fmt: skip
     for row in (2, first_claim - 1):

@@ -6,12 +6,13 @@ certificates), its vintage and its certificate or contract number.
 Every purchased-electricity row (a library ``grid.*`` factor) counts at the residual factor
 of its data year (``grid.cn.national_excl_market.<year>``) for what no instrument covers;
 other scope 2 rows (heat, steam, a supplier's explicit factor) count the same in both. The
-quality criteria are errors at the instrument's cell: an unknown row (E621), more MWh than
-the row used (E622), a certificate claimed twice (E623), another year's vintage (E624).
+quality criteria are errors at the instrument's cell that is wrong: an unknown row, kind or
+quantity (E621), more MWh than the row used (E622), a certificate claimed twice (E623),
+another year's vintage (E624).
 A provincial or regional grid row counts its uncovered power at the national residual
 factor too — MEE publishes no other — and, where instruments are declared, says so (W118).
 While one stands, the market-based total is not computed (None), never a wrong number.
-The workbook's totals stay location-based.
+Which of the two the workbook's totals count is 基本信息's 总排放量中范围二的计算方法.
 """
 
 from __future__ import annotations
@@ -55,8 +56,9 @@ class Scope2:
     errors: list[GhgError] = field(default_factory=list)
     warnings: list[GhgError] = field(default_factory=list)  # W118: a regional row's residual
     #: what a verifier recomputes the market-based figure from (audit.xlsx): each
-    #: purchased-electricity consumption (编号, MWh, residual key and factor, location t)
-    #: and each instrument counted (编号, kind, MWh, factor, vintage, number, evidence, line)
+    #: purchased-electricity consumption (``use``: its own key; 编号, MWh, residual key and
+    #: factor, location t, its rows' positions) and each instrument counted (the ``use`` it
+    #: covers, kind, MWh, factor, vintage, number, evidence, its 绿电绿证 line)
     consumptions: list[dict[str, object]] = field(default_factory=list)
     claims: list[dict[str, object]] = field(default_factory=list)
 
@@ -275,7 +277,7 @@ def scope2_of(
         claimed[same] = line
         use.covered.append((mwh, factor))
         out.claims.append(
-            {"key": row_id, "kind": kind, "mwh": mwh, "factor": factor,
+            {"use": row_id, "kind": kind, "mwh": mwh, "factor": factor,
              "vintage": int(vintage), "certificate": certificate,  # type: ignore[arg-type]
              "evidence": cell_text(record.get("evidence")) or "", "line": line}
         )  # fmt: skip
@@ -298,9 +300,10 @@ def scope2_of(
         out.uncovered_mwh += use.mwh - covered
         figure = electricity.market_based(use.mwh, use.covered, residual)
         out.consumptions.append(
-            {"key": row_id.replace("\x00", "#"), "row_id": row_id.split("\x00")[0],
-             "mwh": use.mwh, "residual_key": use.residual_key,
-             "residual": residual, "location_t": use.location_t, "market_t": figure}
+            {"use": row_id, "row_id": row_id.split("\x00")[0], "mwh": use.mwh,
+             "residual_key": use.residual_key, "residual": residual,
+             "location_t": use.location_t, "market_t": figure,
+             "rows": [position for position, _ in use.rows]}
         )  # fmt: skip
         market += figure - use.location_t
         for position, mwh in use.rows:  # a row of no MWh (0 used) emits nothing either way

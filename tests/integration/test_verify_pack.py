@@ -103,10 +103,52 @@ def test_the_market_based_total_is_recomputed_from_the_instruments(tmp_path: Pat
     assert data["total_tco2e"] == pytest.approx(summary["总排放量（范围二按市场法）"], abs=1e-6)
     assert summary["总排放量"] == pytest.approx(415_532.1116086, rel=1e-12)  # rows: location
     rows = list(book["范围二市场法"].iter_rows(values_only=True))
-    assert rows[2][:3] == ("12", "12", pytest.approx(23_610.66)) and rows[2][7] == pytest.approx(
+    assert rows[2][:3] == ("P1", "12", pytest.approx(23_610.66)) and rows[2][7] == pytest.approx(
         market, rel=1e-12
     )
     assert [r[5] for r in rows[6:8]] == ["GEC-1", "S-1"]
+
+
+@pytest.mark.skipif(soffice() is None, reason="LibreOffice is installed by .ci/run")
+def test_the_market_based_figure_follows_each_consumption_not_its_typed_id(
+    tmp_path: Path,
+) -> None:
+    """编号 a SUMIFS would misread: a heat row sharing E1 with its grid row, one 编号 on two
+    grid years (kept apart by ghgxl, the certificate on the first), "e1" beside "E1" (SUMIFS
+    ignores case), "A*" beside "AB" (a wildcard) and a row of no 编号. By hand, with the
+    residual factors 0.5942 (2021) and 0.5856 (2022) t/MWh and the 100 MWh certificates at 0:
+    E1 (1,000 − 100) × 0.5942 = 534.78; heat 100 GJ × 0.11 = 11 (location, kept);
+    E2 (500 − 100) × 0.5942 + 300 × 0.5856 = 237.68 + 175.68; e1 200 × 0.5942 = 118.84;
+    A* (50 − 10) × 0.5942 = 23.768; AB 70 × 0.5942 = 41.594; no 编号 20 × 0.5942 = 11.884."""
+    grid = dict(category=2, unit="MWh", factor_key="grid.cn.national.2021")
+    rows = [
+        dict(grid, id="E1", source="电", annual=1000),
+        dict(id="E1", source="热", category=2, annual=100, unit="GJ", factor=0.11,
+             factor_unit="tCO2/GJ", factor_source="供热商"),
+        dict(grid, id="E2", source="电a", annual=500),
+        dict(grid, id="E2", source="电b", annual=300, factor_key="grid.cn.national.2022"),
+        dict(grid, id="e1", source="电c", annual=200),
+        dict(grid, id="A*", source="电d", annual=50),
+        dict(grid, id="AB", source="电e", annual=70),
+        dict(grid, source="电f", annual=20),
+    ]  # fmt: skip
+    certificates = [
+        dict(row_id=key, kind="绿证", mwh=mwh, vintage=2023, certificate=f"G-{n}")
+        for n, (key, mwh) in enumerate([("E1", 100), ("E2", 100), ("A*", 10)])
+    ]
+    source = tmp_path / "ids.xlsm"
+    info = {"reporting_year": 2023, "base_year": 2023, "scope2_basis": "市场法"}
+    source.write_bytes(fill.fill(TEMPLATE, info, rows, market=certificates))
+    market = 534.78 + 11 + 237.68 + 175.68 + 118.84 + 23.768 + 41.594 + 11.884
+    assert calculate_workbook(source).scope2.market_t == pytest.approx(market, rel=1e-12)
+    pack(source, tmp_path / "pack")
+    out = libreoffice_recalculate(tmp_path / "pack" / "audit.xlsx", tmp_path / "lo")
+    summary = {
+        row[0]: row[1]
+        for row in openpyxl.load_workbook(out, data_only=True)["汇总"].iter_rows(values_only=True)
+    }
+    assert summary["范围二（市场法）"] == pytest.approx(market, rel=1e-12)
+    assert summary["总排放量（范围二按市场法）"] == pytest.approx(market, rel=1e-12)
 
 
 @pytest.mark.parametrize("materiality", [0.05, 0.01])
