@@ -27,7 +27,7 @@ MAX_ROWS, MAX_COLUMNS = 1_048_576, 16_384
 #: Decompressed bytes read at a time; a tag or comment longer than MAX_TAG is damage.
 READ_BYTES = 2**20
 MAX_TAG = 4 * 2**20
-DAMAGED = "工作表 XML 已损坏 / the sheet XML is damaged"
+DAMAGED = ("工作表 XML 已损坏", "the sheet XML is damaged")
 
 _QUOTED = rb"""[^<>"']*(?:(?:"[^"]*"|'[^']*')[^<>"']*)*"""  # attributes, up to their ">"
 _DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -157,8 +157,14 @@ class SheetScan:
         cell = self.sheet or None
         if cell and ref:
             cell += "!" + ref.decode("latin-1")
-        problem = f"{DAMAGED} ({self.part}: {detail})"
-        return GhgError("E601", cell=cell, path=self.path.name, problem=problem)
+        zh, en = DAMAGED
+        return GhgError(
+            "E601",
+            cell=cell,
+            path=self.path.name,
+            problem=f"{zh}（{self.part}：{detail}）",
+            problem_en=f"{en} ({self.part}: {detail})",
+        )
 
     def _fast(self, chunk: bytes) -> bool:
         """Vouch for a chunk of whole rows without reading it tag by tag (False: read it)."""

@@ -128,13 +128,21 @@ def package_sheet_parts(package: zipfile.ZipFile) -> dict[str, str]:
         names = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")
         parts = sheet_parts({n: package.read(n) for n in names})
     except (KeyError, ElementTree.ParseError) as exc:
-        problem = f"工作簿结构已损坏 / the workbook's structure is damaged ({exc})"
-        raise GhgError("E601", path=str(package.filename), problem=problem) from None
+        raise GhgError(
+            "E601",
+            path=str(package.filename),
+            problem=f"工作簿结构已损坏（{exc}）",
+            problem_en=f"the workbook's structure is damaged ({exc})",
+        ) from None
     present = set(package.namelist())
     for sheet, part in parts.items():
         if part not in present:
-            problem = f"工作表 {sheet} 的内容缺失 / the sheet {sheet} has no content ({part})"
-            raise GhgError("E601", path=str(package.filename), problem=problem)
+            raise GhgError(
+                "E601",
+                path=str(package.filename),
+                problem=f"工作表 {sheet} 的内容缺失（{part}）",
+                problem_en=f"the sheet {sheet} has no content ({part})",
+            )
     return parts
 
 
