@@ -133,8 +133,10 @@ def boundary_changes(after: WorkbookCalculation, before: WorkbookCalculation) ->
     (an earlier year's workbook) fills otherwise."""
     found = []
     for key, label, label_en in SAME_ORGANIZATION:
-        theirs = (cell_text(before.data.info.get(key)) or "").strip()
-        ours = (cell_text(after.data.info.get(key)) or "").strip()
+        was, now = before.data.info.get(key), after.data.info.get(key)
+        if L.is_placeholder(key, was) or L.is_placeholder(key, now):  # W110 says it already
+            continue
+        theirs, ours = (cell_text(was) or "").strip(), (cell_text(now) or "").strip()
         if theirs and ours and theirs != ours:
             cell = f"{L.SHEET_INFO}!B{after.data.info_rows.get(key, L.INFO_ROW[key])}"
             year = cell_text(_year(before.data.info.get("reporting_year"))) or "比较"

@@ -162,12 +162,12 @@ def _number(value: object, what: str, what_en: str, line: int) -> float:
     except GhgError:
         number = -1.0
     if number < 0:
-        shown = cell_repr(value)
+        shown = f"{value:g}" if is_number(value) else repr(cell_repr(value))  # type: ignore[str-format]
         raise GhgError(
             "E621",
             line=line,
-            problem=f"{what}须为不小于零的数值，现为 {shown!r}",
-            problem_en=f"{what_en} must be a number not below zero, not {shown!r}",
+            problem=f"{what}须为不小于零的数值，现为 {shown}",
+            problem_en=f"{what_en} must be a number not below zero, not {shown}",
         )
     return number
 
@@ -250,7 +250,7 @@ def scope2_of(
             )
             column = "vintage"
             vintage = record.get("vintage")
-            if not is_number(vintage):
+            if not is_number(vintage) or not float(vintage).is_integer():  # type: ignore[arg-type]
                 raise GhgError(
                     "E621",
                     line=line,

@@ -45,9 +45,9 @@ def _unfit(name: str, cell: str | None) -> GhgError | None:
     """E631 for a name holding what SUMIFS would misread, E645 for one too long for it."""
     if any(mark in name for mark in _NOT_IN_NAMES):
         return GhgError("E631", cell=cell, site=name.replace("\n", " "))
-    if len(name) > NAME_MOST:
-        shown = f"{name[:20]}…"
-        return GhgError("E645", cell=cell, site=shown, length=len(name), most=NAME_MOST)
+    length = len(name.encode("utf-16-le")) // 2  # as Excel counts: 𠀀 (U+20000) is two
+    if length > NAME_MOST:
+        return GhgError("E645", cell=cell, site=f"{name[:20]}…", length=length, most=NAME_MOST)
     return None
 
 

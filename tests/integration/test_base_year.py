@@ -160,6 +160,9 @@ def test_another_company_or_consolidation_approach_is_said_not_compared_silently
     same = _book(tmp_path / "b.xlsm", 2024, {"A": 110}, base_year_workbook=_book(
         tmp_path / "a.xlsm", 2023, {"A": 100}).name)  # fmt: skip
     assert "W120" not in CliRunner().invoke(main, ["calc", str(same)]).output
+    unnamed = _book(tmp_path / "c.xlsm", 2023, {"A": 100}, company=L.INFO_FIELD["company"].default)
+    later = _book(tmp_path / "d.xlsm", 2024, {"A": 110}, base_year_workbook=unnamed.name)
+    assert "W120" not in CliRunner().invoke(main, ["calc", str(later)]).output  # W110's matter
 
 
 def test_the_second_year_example_names_its_base_year(tmp_path: Path) -> None:

@@ -371,6 +371,10 @@ def test_a_site_name_the_group_could_not_tell_apart_is_refused(tmp_path: Path) -
     assert "E645" not in run("consolidate", fits, "-o", tmp_path / "ok.xlsm").output
     result = run("consolidate", site(tmp_path, "一厂"), long, "-o", tmp_path / "g.xlsm")
     assert result.exit_code == 2 and "[E645]" in result.output and "有 253 个字符" in result.output
+    # Excel counts UTF-16 units: 𠀀 (U+20000, CJK Extension B) is two, 127 of them 254
+    write_values(EXAMPLE, long, {L.SHEET_INFO: {f"B{rows['sites']}": "\U00020000" * 127}})
+    result = run("consolidate", site(tmp_path, "一厂"), long, "-o", tmp_path / "g.xlsm")
+    assert "[E645]" in result.output and "有 254 个字符" in result.output
 
 
 def test_the_report_charts_the_largest_sites_and_the_rest_together(

@@ -88,6 +88,7 @@ def test_without_instruments_everything_counts_at_the_residual_factor() -> None:
         (dict(GEC, mwh=-5000), "E621", "mwh"),  # negative
         (dict(GEC, kind="供应商特定因子", factor=-0.3), "E621", "factor"),
         (dict(GEC, vintage="二〇二三"), "E621", "vintage"),
+        (dict(GEC, vintage=2023.9), "E621", "vintage"),  # not a year (was read as 2023)
         (dict(GEC, certificate=None), "E621", "certificate"),
     ],
     ids=[
@@ -102,6 +103,7 @@ def test_without_instruments_everything_counts_at_the_residual_factor() -> None:
         "negative-mwh",
         "negative-factor",
         "text-vintage",
+        "fractional-vintage",
         "no-certificate",
     ],
 )
@@ -137,7 +139,7 @@ def test_numbers_that_only_differ_past_a_digit_are_shown_apart_and_separators_ar
     _, findings = check_workbook(with_instruments(tmp_path, dict(GEC, mwh=-5000)))
     negative = next(e for e in findings if e.code == "E621")
     assert "电量 (MWh)" in negative.message_zh and "活动数据应为" not in negative.message_zh
-    assert "-5000" in negative.message_zh and "MWh" in negative.message_en
+    assert negative.message_zh.endswith("现为 -5000") and "MWh" in negative.message_en
 
 
 def test_a_wrong_instrument_is_said_under_the_location_based_totals_too(tmp_path: Path) -> None:
