@@ -712,6 +712,14 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "boundary or consolidation approach is a structural change, to be weighed for "
         "recalculating the base year (ISO 14064-1:2018 6.4.1)",
     ),
+    "W121": ErrorSpec(
+        "绿电绿证第 {line} 行的证书/合同编号 {certificate} 与第 {first} 行的 {other} 只差空格或连字符，可能是同一份证书",
+        "the certificate or contract number {certificate} of row {line} differs from {other} "
+        "of row {first} only in spaces or dashes: perhaps one certificate claimed twice",
+        "若为同一证书，请删去其中一行（重复声明会重复计算）；若确为两份证书，可忽略此提示",
+        "if it is one certificate, delete one of the rows (claimed twice it counts twice); if "
+        "they are two, ignore this",
+    ),
     "W119": ErrorSpec(
         "基本信息“总排放量中范围二的计算方法”填写为 {value}，不是“位置法”或“市场法”，按位置法计算",
         "the scope-2 basis of the totals in 基本信息 is {value}, neither 位置法 nor 市场法; "

@@ -147,12 +147,21 @@ def _regional(use: _Use, row_id: str, residual: float) -> GhgError:
     )  # fmt: skip
 
 
+SEPARATORS = re.compile(r"[\s\-‐‑‒–—―－−]+")  # spaces and dashes (hyphens, minus, full-width)
+
+
 def certificate_key(number: str) -> str:
     """A certificate or contract number as two claims of it compare: NFKC (full-width →
     ASCII), case ignored, and each run of spaces and dashes one separator (GEC-1-12 is
     ＧＥＣ 1－12, not GEC-11-2)."""
     text = unicodedata.normalize("NFKC", number).casefold()
-    return re.sub(r"[\s\-‐‑‒–—―－]+", "-", text).strip("-")
+    return SEPARATORS.sub("-", text).strip("-")
+
+
+def _bare(key: str) -> str:
+    """A :func:`certificate_key` without its separators: GEC-2023-0001 and GEC20230001 (the
+    same certificate copied from two places, perhaps) compare equal, W121 says so."""
+    return key.replace("-", "")
 
 
 def _number(value: object, what: str, what_en: str, line: int) -> float:
@@ -202,6 +211,7 @@ def scope2_of(
     uses = _electricity(rows, computed, library)
     out = Scope2(location, None, instruments=len(instruments))
     claimed: dict[str, int] = {}
+    bare: dict[str, tuple[int, str]] = {}  # without separators: line and number as typed
     for record in instruments.to_dict("records"):
         line = int(record["row"])
         column = "row_id"  # where an error of the line is shown: the cell being read
@@ -275,6 +285,11 @@ def scope2_of(
             out.errors.append(error.at(_cell(column, line)))
             continue
         claimed[same] = line
+        first = bare.setdefault(_bare(same), (line, certificate))
+        if first[0] != line:  # equal but for the separators: not refused, said
+            warning = GhgError("W121", certificate=certificate, line=line, first=first[0],
+                               other=first[1])  # fmt: skip
+            out.warnings.append(warning.at(_cell("certificate", line)))
         use.covered.append((mwh, factor))
         out.claims.append(
             {"use": row_id, "kind": kind, "mwh": mwh, "factor": factor,

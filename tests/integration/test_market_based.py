@@ -136,6 +136,12 @@ def test_numbers_that_only_differ_past_a_digit_are_shown_apart_and_separators_ar
         with_instruments(tmp_path, first, dict(PPA, certificate="GEC 1－12"))
     )
     assert [e.code for e in findings if e.code.startswith("E6")] == ["E623"]
+    # equal but for the separators (GEC-11-2 too, GEC112): counted, and said (W121); a
+    # minus sign (U+2212) is a dash like the others
+    for typed, code in (("GEC-11-2", "W121"), ("GEC112", "W121"), ("GEC-1−12", "E623")):
+        two = with_instruments(tmp_path, first, dict(PPA, certificate=typed))
+        said = [(e.code, e.cell) for e in check_workbook(two)[1] if e.code in ("W121", "E623")]
+        assert said == [(code, f"{L.SHEET_MARKET}!{L.MARKET_COL['certificate']}6")], typed
     _, findings = check_workbook(with_instruments(tmp_path, dict(GEC, mwh=-5000)))
     negative = next(e for e in findings if e.code == "E621")
     assert "电量 (MWh)" in negative.message_zh and "活动数据应为" not in negative.message_zh
