@@ -105,11 +105,15 @@ class Readiness:
 
 def readiness(all_findings: list[GhgError]) -> Readiness:
     """The items a draft report lists, from the findings of ``ghgxl check``."""
-    errors = sum(1 for f in all_findings if f.code.startswith("E"))
     count = Counter(f.code for f in all_findings)
+    errors = sum(n for code, n in count.items() if code.startswith("E") and code != "E644")
     missing = []
     if errors:
         missing.append(f"清册检查发现 {errors} 处错误，相关排放源可能未计入或数值有误")
+    for late in (f for f in all_findings if f.code == "E644"):  # a setting, not a source
+        missing.append(
+            f"基本信息的基准年（{late.details['base']}）晚于报告年度（{late.details['year']}）"
+        )
     fields = [
         str(f.details.get("field")).removesuffix("（报告用）")
         for f in all_findings

@@ -132,6 +132,10 @@ def test_a_base_year_after_the_reporting_year_is_an_error(tmp_path: Path) -> Non
     assert result.exit_code != 0 and "E644" in result.output
     fine = _book(tmp_path / "清册-2023.xlsm", 2023, {"A": 1})
     assert "E644" not in CliRunner().invoke(main, ["check", str(fine)]).output
+    # the report is a draft that says why in its words, not "sources may be missing"
+    statement = docx_text(io.BytesIO(render_docx(calculate_workbook(now)))).split("11.2")[-1]
+    assert "基本信息的基准年（2025）晚于报告年度（2024）" in statement
+    assert "清册检查发现" not in statement
 
 
 def test_another_company_or_consolidation_approach_is_said_not_compared_silently(
