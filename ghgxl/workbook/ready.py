@@ -114,6 +114,11 @@ def readiness(all_findings: list[GhgError]) -> Readiness:
         missing.append(
             f"基本信息的基准年（{late.details['base']}）晚于报告年度（{late.details['year']}）"
         )
+    for setting in (f for f in all_findings if f.code == "W115"):  # a default not chosen
+        d = setting.details
+        missing.append(
+            f"基本信息“{d['field']}”填写为 {d['value']}，无法采用，报告按 {d['used']} 计算"
+        )
     fields = [
         str(f.details.get("field")).removesuffix("（报告用）")
         for f in all_findings

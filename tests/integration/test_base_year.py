@@ -120,6 +120,16 @@ def test_a_base_year_workbook_of_another_year_or_missing_is_refused(pair, tmp_pa
     assert not list(tmp_path.glob("*.docx"))
 
 
+def test_a_threshold_that_cannot_be_used_makes_the_report_a_draft_saying_so(
+    tmp_path: Path,
+) -> None:
+    """50% typed as text: the default 10 % is used (W115), so the report, whose chapter 7
+    verdict depends on it, is a draft that says which threshold it used, never final."""
+    book = _book(tmp_path / "a.xlsm", 2023, {"A": 100}, recalculation_threshold_pct="50%")
+    statement = docx_text(io.BytesIO(render_docx(calculate_workbook(book)))).split("11.2")[-1]
+    assert "基本信息“基准年重新计算门槛（%）”填写为 50%，无法采用，报告按 10 计算" in statement
+
+
 def test_a_base_year_after_the_reporting_year_is_an_error(tmp_path: Path) -> None:
     """基准年 2025 in a 2024 inventory: check says so at the cell (E644), and calc with a
     2025 workbook as the base year refuses it, as --previous refuses a later year (E635)."""
