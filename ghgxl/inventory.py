@@ -32,6 +32,7 @@ from ghgxl.units import (
     conversion_factor,
     excel_error,
     is_number,
+    normalize_text,
     parse_amount,
     parse_factor_unit,
 )
@@ -336,8 +337,10 @@ def _specs(frame: pd.DataFrame) -> tuple[np.ndarray, list[tuple]]:
     for row in first_rows:
         key, unit, gas, factor, factor_unit = (_clean(frame.at[row, c]) for c in SPEC_COLUMNS)
         key = _clean(key_of(key))  # a dropdown choice 「名称（单位）｜key」: its key
-        if key is not None:
-            specs.append(("library", unit, gas, str(key).lower(), None, None))
+        if (
+            key is not None
+        ):  # full-width 「ｇｒｉｄ．…」 typed in an IME is the key, as for GHG_EMISSION
+            specs.append(("library", unit, gas, normalize_text(str(key)).lower(), None, None))
         else:
             specs.append(("explicit", unit, gas, None, factor, factor_unit))
     return combined, specs

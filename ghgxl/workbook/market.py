@@ -28,7 +28,7 @@ from ghgxl.export import cell_text
 from ghgxl.factors import FactorLibrary, key_of
 from ghgxl.inventory import InventoryResult
 from ghgxl.methods import electricity
-from ghgxl.units import cell_repr, conversion_factor, is_number, parse_number
+from ghgxl.units import cell_repr, conversion_factor, is_number, normalize_text, parse_number
 from ghgxl.workbook import layout as L
 from ghgxl.workbook.read import is_blank, records
 
@@ -97,7 +97,7 @@ def _electricity(
 ) -> dict[str, _Use]:
     """The purchased-electricity rows by id: MWh used, location t, residual key."""
     uses: dict[str, _Use] = {}
-    keys = [str(k or "").strip().lower() for k in rows["factor_key"].tolist()]
+    keys = [normalize_text(str(k or "")).lower() for k in rows["factor_key"].tolist()]
     ok = computed["ok"].to_numpy(dtype=bool)
     categories = rows["category"].tolist()
     chosen = [
@@ -112,7 +112,7 @@ def _electricity(
         strict=True,
     )
     for position, row, figure in pairs:
-        key = str(row.get("factor_key") or "").strip().lower()
+        key = normalize_text(str(row.get("factor_key") or "")).lower()
         year = key.rsplit(".", 1)[-1]
         residual = electricity.RESIDUAL_KEY.format(year=year)
         try:  # the engine computed the row: its amount and unit parse

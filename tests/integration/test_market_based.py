@@ -238,6 +238,23 @@ def test_a_grid_factor_picked_from_the_dropdown_counts_as_its_key() -> None:
         assert covered == pytest.approx((23_610.66 - 5000) * 0.5942)
 
 
+def test_a_grid_key_typed_full_width_is_the_key_for_calc_as_for_the_cell_functions(
+    tmp_path: Path,
+) -> None:
+    """「ｇｒｉｄ．ｃｎ．…」 typed in an IME's full-width mode: GHG_EMISSION reads it as the
+    key (NFKC); calc did not (E301), nor did the market-based figure."""
+    import openpyxl
+
+    book = with_instruments(tmp_path, GEC)
+    workbook = openpyxl.load_workbook(book, keep_vba=True)
+    cell = f"{L.ACT_COL['factor_key']}{L.FIRST_ROW + 11}"  # 编号 12, the electricity
+    workbook[L.SHEET_ACTIVITY][cell] = "ｇｒｉｄ．ｃｎ．ｎａｔｉｏｎａｌ．２０２１"
+    workbook.save(book)
+    calc = calculate_workbook(book)
+    assert calc.errors == [] and calc.result.total == pytest.approx(415_532.1116086, rel=1e-12)
+    assert calc.scope2.market_t == pytest.approx((23_610.66 - 5000) * 0.5942, rel=1e-12)
+
+
 def test_the_summary_sheet_reports_scope_2_both_ways(tmp_path: Path) -> None:
     """汇总 shows scope 2 location-based (类别2), market-based (GHG_SCOPE2_MARKET) and the
     total with scope 2 market-based: calc writes what the cells compute, and the formulas as
