@@ -308,7 +308,12 @@ def _spec_vector(spec: tuple, library: FactorLibrary, gwp_set: str) -> np.ndarra
         multipliers = explicit_multipliers(
             parse_amount(factor, what="factor"), factor_unit, unit, gas_name
         )
-    groups = co2e_by_group(multipliers.per_unit, gwp_set)
+    per_unit = multipliers.per_unit
+    if gas_name is not None and kind == "library":  # one gas of the factor, as GHG_EMISSION
+        if gas_name not in per_unit:
+            raise GhgError("E302", key=key, gas=gas_name, available=", ".join(per_unit))
+        per_unit = {gas_name: per_unit[gas_name]}
+    groups = co2e_by_group(per_unit, gwp_set)
     return np.array([groups.get(g, 0.0) for g in GROUPS])
 
 

@@ -83,3 +83,28 @@ def test_a_row_with_a_bad_category_calls_nothing(tmp_path: Path, category: objec
     assert sum(recalculation.run().values()) == 0
     shown = recalculation.values[(L.SHEET_ACTIVITY, f"{L.ACT_COL['g_CH4']}{L.FIRST_ROW}")]
     assert shown == L.CATEGORY_ERROR_TEXT  # the text fills every cell of the array
+
+
+def test_a_gas_named_on_a_library_row_counts_that_gas_in_calc_as_in_the_cells(
+    tmp_path: Path,
+) -> None:
+    """气体 CO2 on a diesel row: GHG_EMISSION_GROUPS counts the CO2 alone (1,000 L ×
+    0.8275 kg/L × 42.652 GJ/t × 74,100 kg CO2/TJ = 2.615324673 t), so calc must too (it
+    counted all three gases, 2.8950 t); a gas the factor lacks is E302 in both."""
+    diesel = dict(category=1, annual=1000, unit="L", factor_key="fuel.diesel.offroad")
+    rows = [dict(diesel, id="all"), dict(diesel, id="CO2", gas="CO2"),
+            dict(diesel, id="R", gas="R-410A")]  # fmt: skip
+    book, out = tmp_path / "gas.xlsm", tmp_path / "out.xlsm"
+    book.write_bytes(fill.fill(TEMPLATE, {}, rows))
+    calc_file(book, out)
+    cached = openpyxl.load_workbook(out, data_only=True)[L.SHEET_ACTIVITY]
+    excel = Recalculation(out, L.SHEET_ACTIVITY)
+    excel.run()
+    totals = [f"{L.ACT_COL['total']}{L.FIRST_ROW + i}" for i in range(3)]
+    assert cached[totals[1]].value == pytest.approx(2.615324673, rel=1e-9)
+    assert cached[totals[0]].value > cached[totals[1]].value  # CH4 and N2O besides
+    for ref in totals[:2]:
+        assert excel.values[(L.SHEET_ACTIVITY, ref)] == pytest.approx(cached[ref].value, rel=1e-12)
+    co2 = f"{L.ACT_COL['g_CO2']}{L.FIRST_ROW + 2}"
+    assert str(excel.values[(L.SHEET_ACTIVITY, co2)]).startswith("#GHG! E302")
+    assert str(cached[co2].value).startswith("#GHG!")  # calc: the error is in the row
