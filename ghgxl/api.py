@@ -14,11 +14,12 @@ from ghgxl.emission import (
     check_size,
     co2e_by_group,
     explicit_multipliers,
+    gas_or_all,
     library_multipliers,
     total_co2e,
 )
 from ghgxl.errors import GhgError
-from ghgxl.factors import ANY_GAS, FactorLibrary, FactorRow, key_of
+from ghgxl.factors import FactorLibrary, FactorRow, key_of
 from ghgxl.units import (
     conversion_factor,
     normalize_text,
@@ -44,14 +45,6 @@ def _blank(value: object) -> bool:
 
 def _key(value: object) -> str:
     return _text(key_of(value), "factor_key").lower()
-
-
-def _gas_or_all(gas: object) -> str | None:
-    """None for "all gases of the factor" (CO2e or empty), else the canonical gas."""
-    text = "" if gas is None else normalize_text(str(gas))
-    if text.upper() in ("", "CO2E"):
-        return None
-    return ANY_GAS if text == ANY_GAS else gwp.canonical_gas(text)
 
 
 def parse_out_unit(text: object) -> tuple[str, str]:
@@ -118,7 +111,7 @@ def emission(
     value = parse_amount(amount, what="amount")
     key = _key(factor_key)
     set_name = gwp.canonical_set(gwp_set or gwp.DEFAULT_SET)
-    chosen = _gas_or_all(gas)
+    chosen = gas_or_all(gas)
     multipliers = library_multipliers(library, key, _text(amount_unit, "amount_unit"), chosen)
     _check_size(amount, value, multipliers, set_name)
     return express(value, multipliers, chosen, set_name, out_unit, key, group)
@@ -140,7 +133,7 @@ def emission_ef(
     value = parse_amount(amount, what="amount")
     factor_value = parse_amount(factor, what="factor")
     set_name = gwp.canonical_set(gwp_set or gwp.DEFAULT_SET)
-    named = _gas_or_all(gas)
+    named = gas_or_all(gas)
     multipliers = explicit_multipliers(
         factor_value, _text(factor_unit, "factor_unit"), _text(amount_unit, "amount_unit"), named
     )
@@ -199,7 +192,7 @@ def factor_field(
     if name not in FACTOR_FIELDS:
         raise GhgError("E306", field=field)
     rows = library.rows_of(key)
-    chosen = _gas_or_all(gas)
+    chosen = gas_or_all(gas)
     if rows[0].is_parameter or (len(rows) == 1 and chosen is None):
         return _field(rows[0], name)
     if chosen is not None:

@@ -29,6 +29,16 @@ from ghgxl.units import (
     ureg,
 )
 
+
+def gas_or_all(gas: object) -> str | None:
+    """A 气体 cell as the calculation reads it: None for "all gases of the factor" (empty or
+    CO2e, in any case or width), else the canonical gas (``*`` as it is)."""
+    text = "" if gas is None else normalize_text(str(gas))
+    if text.upper() in ("", "CO2E"):
+        return None
+    return ANY_GAS if text == ANY_GAS else gwp.canonical_gas(text)
+
+
 KG = "kg"
 #: Groups whose CO2e counts in the inventory total (ISO 14064-1's seven gases, plus
 #: factors that are already CO2e); biogenic CO2 and non-Kyoto gases are reported apart.

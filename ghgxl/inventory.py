@@ -23,6 +23,7 @@ from ghgxl.emission import (
     TOTAL_GROUPS,
     co2e_by_group,
     explicit_multipliers,
+    gas_or_all,
     library_multipliers,
 )
 from ghgxl.errors import GhgError
@@ -301,7 +302,7 @@ def _methods(frame: pd.DataFrame, labels: dict[int, GhgError]) -> None:
 def _spec_vector(spec: tuple, library: FactorLibrary, gwp_set: str) -> np.ndarray:
     """kg CO2e per amount unit, one entry per group, for one (factor, unit, gas) spec."""
     kind, unit, gas, key, factor, factor_unit = spec
-    gas_name = None if gas in (None, "", "CO2e") else gwp.canonical_gas(gas)
+    gas_name = gas_or_all(gas)
     if kind == "library":
         multipliers = library_multipliers(library, key, unit, gas_name)
     else:

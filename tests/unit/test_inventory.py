@@ -318,3 +318,13 @@ def test_json_is_always_valid_json() -> None:
     ]
     text = to_json(calculate(rows))
     json.loads(text, parse_constant=lambda name: pytest.fail(f"{name} in the JSON"))
+
+
+@pytest.mark.parametrize("gas", ["co2e", "CO2E", "ＣＯ２ｅ", " CO2e "])
+def test_co2e_typed_in_any_case_or_width_is_all_gases_as_in_the_cells(gas: str) -> None:
+    """The row's cell function reads 气体 co2e as CO2e (all gases of the factor); calc did
+    only for "CO2e" exactly: 5 kg CO2/kWh × 1,000 kWh = 5 t in both, and in the CO2 column."""
+    row = dict(category=2, amount=1000, unit="kWh", factor=5, factor_unit="kgCO2/kWh")
+    result = calculate([{**row, "gas": gas}])
+    assert result.errors == [] and result.total == pytest.approx(5.0, rel=1e-12)
+    assert result.by_gas()["CO2"] == pytest.approx(5.0, rel=1e-12)
