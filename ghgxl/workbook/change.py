@@ -26,6 +26,7 @@ from ghgxl.units import conversion_factor, is_number, parse_number
 from ghgxl.workbook import layout as L
 from ghgxl.workbook.calc import WorkbookCalculation
 from ghgxl.workbook.read import is_blank, records
+from ghgxl.workbook.sites import site_list
 
 EFFECTS = ("activity", "factor", "added", "removed")
 
@@ -119,7 +120,9 @@ class Comparison:
         }
 
 
-Row = tuple[int, int, float, str, float]  # category, scope, amount, unit, t CO2e
+#: category, scope, amount, unit, t CO2e, and the share of its site a group counts (None
+#: outside a group workbook, or for a row of no listed site)
+Row = tuple[int, int, float, str, float, float | None]
 
 
 #: 基本信息 fields two years of one inventory share: a difference is said (W120), not
@@ -143,6 +146,20 @@ def boundary_changes(after: WorkbookCalculation, before: WorkbookCalculation) ->
             path = Path(before.data.path).name
             details = dict(field=label, field_en=label_en, theirs=theirs, ours=ours)
             found.append(GhgError("W120", cell=cell, before=year, path=path, **details))
+    was, now = site_shares(before), site_shares(after)
+    listed = after.data.sites
+    for line in site_list(after):  # a share bought or sold: counted as structural, and said
+        name = str(line["site"])
+        s0, s1 = was.get(name.casefold()), now.get(name.casefold())
+        if s0 is None or s1 is None or s0 == s1:
+            continue
+        rows = listed[listed["site"].map(cell_text) == name]["row"].tolist()
+        cell = f"{L.SHEET_SITES}!{L.SITE_COL['share']}{rows[0]}" if rows else None
+        year = cell_text(_year(before.data.info.get("reporting_year"))) or "比较"
+        path = Path(before.data.path).name
+        field = dict(field=f"厂区“{name}”的计入比例", field_en=f"share counted of the site {name}")
+        shares = dict(theirs=f"{s0 * 100:g}%", ours=f"{s1 * 100:g}%")
+        found.append(GhgError("W120", cell=cell, before=year, path=path, **field, **shares))
     return found
 
 
@@ -186,10 +203,21 @@ def counted_rows(calc: WorkbookCalculation, basis: str) -> pd.DataFrame:
     return market_rows(calc.result.row_figures, both.row_market_t)
 
 
+def site_shares(calc: WorkbookCalculation) -> dict[str, float]:
+    """A group workbook's listed sites (case aside, as its SUMIFS match them) and the share
+    of each it counts (各厂区汇总 计入比例); empty for a single site's workbook."""
+    return {
+        str(line["site"]).casefold(): float(line["share"]) / 100  # type: ignore[arg-type]
+        for line in site_list(calc)
+        if line.get("share") is not None
+    }
+
+
 def _rows(calc: WorkbookCalculation, basis: str) -> dict[str, Row]:
     """Valid rows by id (unique: :func:`unique_ids`), scope 2 counted by ``basis``."""
     rows: dict[str, Row] = {}
-    inputs = records(calc.rows, ("id", "row", "amount", "unit"))
+    shares = site_shares(calc)
+    inputs = records(calc.rows, ("id", "row", "amount", "unit", "facility"))
     computed_rows = records(counted_rows(calc, basis), ("ok", "category", "scope", "tco2e"))
     for row, computed in zip(inputs, computed_rows, strict=True):
         if not computed["ok"]:
@@ -197,7 +225,9 @@ def _rows(calc: WorkbookCalculation, basis: str) -> dict[str, Row]:
         key = (cell_text(row.get("id")) or "").strip() or f"row {row['row']}"
         amount = parse_number(row["amount"])
         category, scope = int(computed["category"]), int(computed["scope"])
-        rows[key] = (category, scope, amount, str(row["unit"]), float(computed["tco2e"]))
+        site = (cell_text(row.get("facility")) or "").split(L.SITE_MARK, 1)[0].strip()
+        share = shares.get(site.casefold())
+        rows[key] = (category, scope, amount, str(row["unit"]), float(computed["tco2e"]), share)
     return rows
 
 
@@ -250,20 +280,27 @@ def compare(after: WorkbookCalculation, before: WorkbookCalculation) -> Comparis
             for name, value in effects.items():
                 line.effects[name] += value
 
-    for key, (category, scope, a1, unit, t1) in new.items():
+    for key, (category, scope, a1, unit, t1, s1) in new.items():
         was = old.get(key)
         if was is None or was[0] != category:  # a new source, or one moved to another category
             add(category, scope, 0.0, t1, {"added": t1})
             continue
         a0 = _in_unit(was[2], was[3], unit)
-        t0 = was[4]
+        t0, s0 = was[4], was[5]
+        effects = {"added": 0.0, "removed": 0.0}
+        if s0 and s1 and s0 != s1:  # a share of the site bought or sold: structural
+            acquired = t1 * (1 - s0 / s1)  # this year's emissions of the share that changed
+            effects["added" if acquired > 0 else "removed"] = acquired
+            a1, t1_kept = a1 * s0 / s1, t1 - acquired  # this year at last year's share
+        else:
+            t1_kept = t1
         if a0 and a1:
-            f0, f1 = t0 / a0, t1 / a1
-            effects = {"activity": (a1 - a0) * f0, "factor": a1 * (f1 - f0)}
+            f0, f1 = t0 / a0, t1_kept / a1
+            effects |= {"activity": (a1 - a0) * f0, "factor": a1 * (f1 - f0)}
         else:  # no amount in one year, or units that do not convert: all of it is activity
-            effects = {"activity": t1 - t0}
+            effects["activity"] = t1_kept - t0
         add(category, scope, t0, t1, effects)
-    for key, (category, scope, _, _, t0) in old.items():
+    for key, (category, scope, _, _, t0, _) in old.items():
         if key not in new or new[key][0] != category:
             add(category, scope, t0, 0.0, {"removed": -t0})
     years = (before.data.info.get("reporting_year"), after.data.info.get("reporting_year"))

@@ -751,3 +751,37 @@ def test_a_library_pickles_as_its_version_or_its_rows() -> None:
     assert back is not own and back.version == own.version and not back.released
     assert back.get("company.steel", "CO2e").value == 1.85
     assert back.get("grid.cn.national.2021", "CO2").value == 0.5568
+
+
+def test_a_share_bought_between_years_is_a_structural_change(tmp_path: Path) -> None:
+    """二厂 counted at 50 % in 2023 and at 80 % in 2024 (both years the examples; 一厂 at
+    100 %). The 30 points bought are an acquisition (GHG Protocol ch. 5, ISO 14064-1 6.4.1):
+    this year's emissions of 二厂's sources of both years, × 0.8 × (1 − 50/80), count as
+    added, not as activity; the sources both years share change by 1.5 × their own change
+    (一厂 whole, 二厂 at last year's 50 %); 2024's new source is added at 100 % and 80 %."""
+    from ghgxl.workbook.change import compare
+
+    second = ROOT / "workbook" / "examples" / "example-2024.xlsm"
+    groups = {}
+    for year, source, share in ((2023, EXAMPLE, 50), (2024, second, 80)):
+        folder = tmp_path / str(year)
+        folder.mkdir()
+        a = site(folder, "一厂", source, equity_share=100)
+        b = site(folder, "二厂", source, equity_share=share)
+        if year == 2024:  # the example's certificate, claimed by one site only
+            certificate = f"{L.MARKET_COL['certificate']}{L.FIRST_ROW}"
+            write_values(b, b, {L.SHEET_MARKET: {certificate: "GEC-2024-000999"}})
+        groups[year] = folder / "group.xlsm"
+        assert run("consolidate", a, b, "-o", groups[year], "--approach", "equity").exit_code == 0
+    alone = compare(calculate_workbook(second), calculate_workbook(EXAMPLE)).total
+    new = alone.effects["added"]  # 2024's new source (425 t), the examples' only one
+    shared = alone.after - new  # 2024's sources that 2023 has too
+    change = compare(calculate_workbook(groups[2024]), calculate_workbook(groups[2023]))
+    total = change.total
+    assert total.effects["added"] == pytest.approx(shared * 0.8 * (1 - 50 / 80) + new * 1.8)
+    assert total.effects["removed"] == 0
+    moved = total.effects["activity"] + total.effects["factor"]
+    assert moved == pytest.approx(1.5 * (shared - alone.before), rel=1e-9)
+    assert total.change == pytest.approx(total.after - total.before)
+    said = [w.details["field"] for w in change.boundary]
+    assert said == ["厂区“二厂”的计入比例"] and change.boundary[0].details["ours"] == "80%"
