@@ -444,7 +444,7 @@ def _management(w: _Writer) -> None:
     w.h("第十章 减排策略与绩效")
     w.p("{{ reduction_measures }}")
     w.p(
-        "{{ year }} 年度温室气体排放总量为 {{ total }} t CO2e。{% if previous_total %}{{ previous_year }} 年度为 {{ previous_total }} t CO2e，变化 {{ change_pct }}。{% endif %}"
+        "{{ year }} 年度温室气体排放总量为 {{ total }} t CO2e。{% if previous_total %}{{ previous_year }} 年度为 {{ previous_total }} t CO2e（基本信息“上一年度排放总量”所填），变化 {{ change_pct }}。{% endif %}"
     )
     w.p("{%p if intensity %}")
     w.p("{{ intensity }}")

@@ -266,16 +266,21 @@ def grade_bands(scheme: str) -> str:
     return "，".join(parts)
 
 
-def _previous(info: dict[str, object], total: float) -> dict[str, str]:
-    """Last year's total from 基本信息, and the change to this year's (empty when not given)."""
-    previous = info.get("previous_total")
-    if not isinstance(previous, (int, float)) or isinstance(previous, bool) or previous <= 0:
+def _previous(calc: WorkbookCalculation) -> dict[str, str]:
+    """Last year's total as 基本信息 上一年度排放总量 gives it, and the change to this year's;
+    empty when not given, or when last year's workbook is given (--previous): chapter 10
+    then compares the two workbooks on one basis, and a typed figure beside it could be on
+    another (location-based where this year counts market-based, say)."""
+    previous = calc.data.info.get("previous_total")
+    number = isinstance(previous, (int, float)) and not isinstance(previous, bool)
+    if calc.previous is not None or not number or previous <= 0:  # type: ignore[operator]
         return {"previous_total": "", "previous_year": "", "change_pct": ""}
-    year = info.get("previous_year")
+    year = calc.data.info.get("previous_year")
+    total = calc.result.total
     return {
-        "previous_total": money(float(previous)),
+        "previous_total": money(float(previous)),  # type: ignore[arg-type]
         "previous_year": cell_text(year) or "上一年度",
-        "change_pct": f"{(total - float(previous)) / float(previous) * 100:+.2f}%",
+        "change_pct": years.percent_change(total - float(previous), float(previous)),  # type: ignore[arg-type]
     }
 
 
@@ -458,7 +463,7 @@ def build_context(
         **listing.sampling(calc),
         **listing.sites(calc),
         **listing.appendix(calc),
-        **_previous(info, result.total),
+        **_previous(calc),
         **{name: content.NOT_SUPPLIED for name in content.PICTURES},
         "error_count": len(result.errors),
         "errors": [e.text() for e in result.errors],

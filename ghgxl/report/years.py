@@ -25,7 +25,8 @@ def signed(value: float) -> str:
     return text if text.strip("0.,") == "" else f"{'+' if value >= 0 else '−'}{text}"
 
 
-def _pct(change: float, before: float) -> str:
+def percent_change(change: float, before: float) -> str:
+    """+7.69% or −7.69% of ``before``; '-' without a ``before``."""
     if not before:
         return "-"
     text = f"{change / before * 100:+.2f}%"
@@ -83,7 +84,7 @@ def year_on_year(calc: WorkbookCalculation) -> dict[str, object] | None:
         return None
     change = compare(calc, calc.previous)
     before, total = cell_text(change.before_year) or "上一", change.total
-    pct = f"，{_pct(total.change, total.before)}" if total.before else ""
+    pct = f"，{percent_change(total.change, total.before)}" if total.before else ""
     summary = (
         f"与 {before} 年度比较：总排放量由 {money(total.before)} t CO₂e 变为 "
         f"{money(total.after)} t CO₂e（{signed(total.change)} t CO₂e{pct}），其中{_parts(total)}。"
@@ -152,7 +153,7 @@ def base_year(calc: WorkbookCalculation) -> dict[str, object]:
 
     def line_row(name: str, line: Line) -> dict:
         return _row(
-            name, money(line.before), money(line.after), _pct(line.change, line.before),
+            name, money(line.before), money(line.after), percent_change(line.change, line.before),
             signed(line.effects["added"] + line.effects["removed"]),
             money(line.adjusted_before) if crossed else "-",
         )  # fmt: skip
@@ -174,7 +175,7 @@ def base_year(calc: WorkbookCalculation) -> dict[str, object]:
             f"，故重新计算基准年排放量为 {money(total.adjusted_before)} t CO₂e：扣除此后删除的"
             f"排放源 {money(abs(total.effects['removed']))} t CO₂e，加上此后新增的排放源 "
             f"{money(total.effects['added'])} t CO₂e（以本年度排放量计，基准年清册中无其数据）；"
-            f"本年度较重新计算后的基准年变化 {_pct(total.after - total.adjusted_before, total.adjusted_before)}。"
+            f"本年度较重新计算后的基准年变化 {percent_change(total.after - total.adjusted_before, total.adjusted_before)}。"
         )
     else:
         note += "，基准年排放量不重新计算。"

@@ -222,7 +222,33 @@ def test_previous_year_in_the_performance_chapter(tmp_path: Path) -> None:
 
     text = docx_text(io.BytesIO(render_docx(calculate_workbook(path))))
     # 100 MWh × 0.5568 = 55.68 t; (55.68 − 50) / 50 = +11.36 %
-    assert "2023 年度为 50.00 t CO₂e，变化 +11.36%。" in text
+    assert "2023 年度为 50.00 t CO₂e（基本信息“上一年度排放总量”所填），变化 +11.36%。" in text
+    info["previous_total"] = 60.0  # (55.68 − 60) / 60 = −7.20 %, with the report's minus
+    path.write_bytes(
+        fill.fill((ROOT / "workbook" / template.TEMPLATE_NAME).read_bytes(), info, rows)
+    )
+    text = docx_text(io.BytesIO(render_docx(calculate_workbook(path))))
+    assert "2023 年度为 60.00 t CO₂e（基本信息“上一年度排放总量”所填），变化 −7.20%。" in text
+
+
+def test_a_typed_previous_total_gives_way_to_the_previous_workbook(tmp_path: Path) -> None:
+    """With last year's workbook given, chapter 10 compares the two on one basis: the figure
+    typed in 基本信息 (perhaps location-based where this year is market-based) is not
+    printed beside it as a second, different total for the same year."""
+    from ghgxl.workbook.change import attach_years
+
+    base = dict(category=2, unit="MWh", factor_key="grid.cn.national.2021")
+    last, this = tmp_path / "2023.xlsm", tmp_path / "2024.xlsm"
+    empty = (ROOT / "workbook" / template.TEMPLATE_NAME).read_bytes()
+    last.write_bytes(fill.fill(empty, {"reporting_year": 2023, "base_year": 2023},
+                               [dict(base, id="E1", annual=100)]))  # fmt: skip
+    info = {"reporting_year": 2024, "base_year": 2023, "previous_year": 2023, "previous_total": 9}
+    this.write_bytes(fill.fill(empty, info, [dict(base, id="E1", annual=110)]))
+    calc = calculate_workbook(this)
+    attach_years(calc, previous=last)
+    text = docx_text(__import__("io").BytesIO(render_docx(calc)))
+    assert "9.00 t CO₂e" not in text and "所填" not in text
+    assert "与 2023 年度比较：总排放量由 55.68 t CO₂e 变为 61.25 t CO₂e" in text
 
 
 def _cjk_font_files() -> list[str]:
