@@ -404,7 +404,7 @@ def _uncertainty(w: _Writer) -> None:
 def _management(w: _Writer) -> None:
     w.h("第七章 基准年")
     w.p(
-        "本组织以 {{ base_year }} 年为基准年。当组织边界或运营边界改变、排放源的所有权或控制权转移，或量化方法、排放因子改变，导致排放量变化超过基准年排放量的 {{ recalculation_threshold }}% 时，重新计算基准年及其后各年的排放量。"
+        "本组织以 {{ base_year }} 年为基准年。当组织边界或运营边界改变、排放源的所有权或控制权转移，或量化方法、排放因子改变，导致排放量变化达到或超过基准年排放量的 {{ recalculation_threshold }}% 时，重新计算基准年及其后各年的排放量。"
     )
     w.loop_table(
         "基准年与本年度排放量",

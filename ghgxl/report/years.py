@@ -43,7 +43,11 @@ def _parts(line: Line) -> str:
 
 def _structural(change: Comparison, before: str) -> str:
     effects = change.total.effects
-    crossed = "超过" if change.recalculate else "未超过"
+    crossed = "超过"  # the rule (chapter 7): recalculated when it reaches the threshold
+    if not change.recalculate:
+        crossed = "未超过"
+    elif round(change.structural_pct, 2) == change.threshold_pct:
+        crossed = "达到"
     return (
         f"新增与删除排放源等结构性变化：新增 {signed(effects['added'])}、删除 "
         f"{signed(effects['removed'])} t CO₂e，两者分别计入共 {money(change.structural_gross)} "

@@ -303,7 +303,7 @@ def compare(after: WorkbookCalculation, before: WorkbookCalculation) -> Comparis
     for key, (category, scope, _, _, t0, _) in old.items():
         if key not in new or new[key][0] != category:
             add(category, scope, t0, 0.0, {"removed": -t0})
-    years = (before.data.info.get("reporting_year"), after.data.info.get("reporting_year"))
+    years = tuple(_year(c.data.info.get("reporting_year")) for c in (before, after))  # 2023
     was_named, named = _names(before), _names(after)
     renamed = [
         (key, was_named[key], named[key])

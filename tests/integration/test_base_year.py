@@ -120,6 +120,15 @@ def test_a_base_year_workbook_of_another_year_or_missing_is_refused(pair, tmp_pa
     assert not list(tmp_path.glob("*.docx"))
 
 
+def test_structural_changes_exactly_at_the_threshold_reach_it(tmp_path: Path) -> None:
+    """B (10 t of 100) removed: 10.00 % of the base year, the threshold itself. The rule
+    is 达到或超过, and the note says 达到 (not 超过, which 10.00 % is not)."""
+    _book(tmp_path / "清册-2023.xlsm", 2023, {"A": 90, "B": 10})
+    now = _book(tmp_path / "b.xlsm", 2024, {"A": 90}, base_year_workbook="清册-2023.xlsm")
+    chapter = _chapter_seven(now)
+    assert "占 2023 年度排放量的 10.00%，达到基准年重新计算门槛 10%" in chapter
+
+
 def test_a_threshold_that_cannot_be_used_makes_the_report_a_draft_saying_so(
     tmp_path: Path,
 ) -> None:

@@ -78,6 +78,7 @@ def test_calc_and_report_take_the_previous_year(second_year: Path, tmp_path: Pat
     )
     data = json.loads(result.stdout)["year_on_year"]
     assert data["before_year"] == 2023 and data["after_year"] == 2024
+    assert isinstance(data["before_year"], int)  # 2023, not 2023.0 as the cell holds it
     assert data["by_category"]["2"]["factor_tco2e"] == pytest.approx(-525.2, abs=1e-6)
     assert data["recalculate_base_year"] is True
     calc = calculate_workbook(second_year)
