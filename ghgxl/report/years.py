@@ -35,9 +35,10 @@ def percent_change(change: float, before: float) -> str:
 
 def _parts(line: Line) -> str:
     e = line.effects
+    moved = f"、类别调整 {signed(e['moved'])}" if signed(e["moved"]) != "0.00" else ""
     return (
         f"活动数据变化 {signed(e['activity'])}、排放因子变化 {signed(e['factor'])}、"
-        f"新增排放源 {signed(e['added'])}、删除排放源 {signed(e['removed'])} t CO₂e"
+        f"新增排放源 {signed(e['added'])}、删除排放源 {signed(e['removed'])}{moved} t CO₂e"
     )
 
 

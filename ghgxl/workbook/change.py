@@ -28,7 +28,10 @@ from ghgxl.workbook.calc import WorkbookCalculation
 from ghgxl.workbook.read import is_blank, records
 from ghgxl.workbook.sites import site_list
 
-EFFECTS = ("activity", "factor", "added", "removed")
+#: ``moved``: a source of both years whose category changed leaves its old category and
+#: enters its new one (out and in cancel in the total): a reclassification, not a source
+#: added and one removed
+EFFECTS = ("activity", "factor", "added", "removed", "moved")
 
 
 @dataclass
@@ -282,12 +285,16 @@ def compare(after: WorkbookCalculation, before: WorkbookCalculation) -> Comparis
 
     for key, (category, scope, a1, unit, t1, s1) in new.items():
         was = old.get(key)
-        if was is None or was[0] != category:  # a new source, or one moved to another category
+        if was is None:  # a new source
             add(category, scope, 0.0, t1, {"added": t1})
             continue
         a0 = _in_unit(was[2], was[3], unit)
         t0, s0 = was[4], was[5]
         effects = {"added": 0.0, "removed": 0.0}
+        before_t = t0
+        if was[0] != category:  # reclassified: out of the old category, into this one
+            add(was[0], was[1], t0, 0.0, {"moved": -t0})
+            effects["moved"], before_t = t0, 0.0
         if s0 and s1 and s0 != s1:  # a share of the site bought or sold: structural
             acquired = t1 * (1 - s0 / s1)  # this year's emissions of the share that changed
             effects["added" if acquired > 0 else "removed"] = acquired
@@ -299,9 +306,9 @@ def compare(after: WorkbookCalculation, before: WorkbookCalculation) -> Comparis
             effects |= {"activity": (a1 - a0) * f0, "factor": a1 * (f1 - f0)}
         else:  # no amount in one year, or units that do not convert: all of it is activity
             effects["activity"] = t1_kept - t0
-        add(category, scope, t0, t1, effects)
+        add(category, scope, before_t, t1, effects)
     for key, (category, scope, _, _, t0, _) in old.items():
-        if key not in new or new[key][0] != category:
+        if key not in new:
             add(category, scope, t0, 0.0, {"removed": -t0})
     years = tuple(_year(c.data.info.get("reporting_year")) for c in (before, after))  # 2023
     was_named, named = _names(before), _names(after)

@@ -251,3 +251,31 @@ def test_a_source_added_and_one_removed_do_not_cancel(tmp_path: Path) -> None:
     assert change["structural_tco2e"] == 0 and change["structural_gross_tco2e"] == 100
     assert change["structural_pct"] == pytest.approx(100 / 150 * 100)
     assert change["recalculate_base_year"] is True
+
+
+def test_a_source_moved_to_another_category_is_not_added_and_removed(tmp_path: Path) -> None:
+    """C (20 t) moves from category 3 to category 4, same 编号, amount and factor: 120 t
+    both years. A reclassification, not a source added and one removed (which counted 40 t,
+    33.33 %, and asked for the base year to be recalculated): category 3 shows −20 t and
+    category 4 +20 t as 类别调整, the total and the structural change nothing."""
+    base = tmp_path / "清册-2023.xlsm"
+    rows = [dict(COMMON, id="A", source="排放源A", annual=100),
+            dict(COMMON, id="C", source="原料运输", annual=20, category=3)]  # fmt: skip
+    base.write_bytes(fill.fill(TEMPLATE, {"company": "测试公司", "reporting_year": 2023,
+                                          "base_year": 2023}, rows))  # fmt: skip
+    rows[1]["category"] = 4
+    now = tmp_path / "清册-2024.xlsm"
+    info = {"company": "测试公司", "reporting_year": 2024, "base_year": 2023,
+            "base_year_workbook": base.name}  # fmt: skip
+    now.write_bytes(fill.fill(TEMPLATE, info, rows))
+    data = json.loads(CliRunner().invoke(main, ["calc", str(now), "--json", "-"]).stdout)
+    change = data["base_year"]
+    assert change["structural_gross_tco2e"] == 0 and change["recalculate_base_year"] is False
+    assert change["by_category"]["3"]["moved_tco2e"] == pytest.approx(-20)
+    assert change["by_category"]["4"]["moved_tco2e"] == pytest.approx(20)
+    assert change["total"]["moved_tco2e"] == 0 and change["total"]["change_tco2e"] == 0
+    calc = calculate_workbook(now)
+    attach_years(calc, previous=base)  # chapter 10 gives each category's parts
+    text = docx_text(io.BytesIO(render_docx(calc)))
+    assert "类别4 组织使用的产品产生的间接排放：0.00 → 20.00 t CO₂e" in text
+    assert "删除排放源 0.00、类别调整 +20.00 t CO₂e" in text
