@@ -39,7 +39,7 @@ from ghgxl.workbook.change import late_base_year
 from ghgxl.workbook.intensity import denominator_findings
 from ghgxl.workbook.names import SHEET_SUMMARY
 from ghgxl.workbook.patch import Block, row_chunks
-from ghgxl.workbook.read import DQ_KEYS, MONTHS, is_blank, numbers
+from ghgxl.workbook.read import DQ_KEYS, MONTHS, date_serial, is_blank, numbers
 from ghgxl.workbook.refs import column_letter, column_number, split_ref
 from ghgxl.workbook.sites import listed_findings
 from ghgxl.workbook.source import READ_SHEETS, OpenedWorkbook
@@ -93,13 +93,19 @@ def _duplicates(calc: WorkbookCalculation) -> list[GhgError]:
 
 
 def _text_in_number_cells(calc: WorkbookCalculation) -> list[GhgError]:
-    """Text in a monthly amount or a score: the sheet's SUM, COUNT and AVERAGE skip it."""
+    """Text in a monthly amount or a score: the sheet's SUM, COUNT and AVERAGE skip it
+    (E108); a date there: they count its serial number (E109)."""
     found = []
     for index, key in enumerate((*MONTHS, *DQ_KEYS)):
         for row, value in zip(_rows(calc), _column(calc, key), strict=True):
             if value.__class__ is str and value.strip() and not excel_error(value):
                 error = GhgError("E108", cell=_cell(calc, key, row), value=value, what=key)
                 found.append((row, index, error))
+            elif (serial := date_serial(value)) is not None:
+                cell = _cell(calc, key, row)
+                found.append(
+                    (row, index, GhgError("E109", cell=cell, value=str(value), serial=serial))
+                )
     return [error for _, _, error in sorted(found, key=lambda item: item[:2])]
 
 

@@ -7,6 +7,7 @@ the headless path ignores: it recomputes from the inputs.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from collections.abc import Iterable, Iterator
@@ -220,16 +221,37 @@ def _repeated_header(
     return matches >= 3
 
 
+_EXCEL_EPOCH = dt.datetime(1899, 12, 30)  # serial 0 of Excel's 1900 date system (from March 1900)
+
+
+def date_serial(value: object) -> float | None:
+    """A date or time cell as the number Excel stores and its SUM counts (2024-01-02 is
+    45293); None for anything else. "1/2" typed in a number cell becomes such a date."""
+    if isinstance(value, dt.datetime):
+        return (value - _EXCEL_EPOCH).total_seconds() / 86400
+    if isinstance(value, dt.date):
+        return float((value - _EXCEL_EPOCH.date()).days)
+    if isinstance(value, dt.time):
+        return (value.hour * 3600 + value.minute * 60 + value.second) / 86400
+    return None
+
+
 def numbers(values: np.ndarray) -> np.ndarray:
-    """Cells as floats where the sheet's SUM would count them (not bools, not text), NaN
-    elsewhere; only the non-empty cells are looked at one by one."""
+    """Cells as floats where the sheet's SUM would count them (not bools, not text; a date
+    as its serial number, as Excel counts it), NaN elsewhere; only the non-empty cells are
+    looked at one by one."""
     out = np.full(len(values), np.nan)
     typed = np.flatnonzero(values != "")
     out[typed] = [  # a float as it is (NaN too): most are
-        v if v.__class__ is float else float(v) if is_number(v) else np.nan
+        v if v.__class__ is float else float(v) if is_number(v) else _serial_or_nan(v)
         for v in values[typed].tolist()
     ]
     return out
+
+
+def _serial_or_nan(value: object) -> float:
+    serial = date_serial(value)
+    return np.nan if serial is None else serial
 
 
 def excel_amounts(activity: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:

@@ -277,3 +277,24 @@ def test_calc_finds_its_columns_after_an_empty_column_a_was_inserted(tmp_path: P
     moved = get_column_letter(column_index_from_string(A["total"]) + 1)
     assert grid[4][column_index_from_string(moved) - 1] == pytest.approx(0.5306)
     assert grid[4][column_index_from_string(A["total"]) - 1] != pytest.approx(0.5306)
+
+
+def test_a_date_in_a_month_counts_as_excel_counts_it_and_check_says_so(tmp_path: Path) -> None:
+    """1/2 typed in a month cell is the date 2024-01-02 to Excel, whose SUM counts its serial
+    number 45,293: calc counts the same (it dropped it, so the workbook it wrote disagreed
+    with Excel's), and check names it (E109) — a date is never an amount."""
+    import datetime as dt
+
+    book = tmp_path / "in.xlsm"
+    book.write_bytes(fill.fill(TEMPLATE, {"company": "好公司"}, [dict(GOOD, id="D1", m1=100)]))
+    workbook = openpyxl.load_workbook(book, keep_vba=True)
+    workbook[L.SHEET_ACTIVITY][f"{A['m2']}{L.FIRST_ROW}"] = dt.date(2024, 1, 2)
+    workbook.save(book)
+    out = tmp_path / "out.xlsm"
+    calc_file(book, out)
+    cached = openpyxl.load_workbook(out, data_only=True)[L.SHEET_ACTIVITY]
+    assert cached[f"{A['amount']}{L.FIRST_ROW}"].value == 100 + 45_293  # 2024-01-02 − 1899-12-30
+    findings = json.loads(_run("check", str(book), "--json").stdout)["findings"]
+    assert ("E109", f"活动数据!{A['m2']}{L.FIRST_ROW}") in {
+        (f["code"], f["cell"]) for f in findings
+    }
