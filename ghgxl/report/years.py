@@ -83,6 +83,21 @@ def _boundary(change: Comparison, before: str) -> str:
     )
 
 
+def _restated(
+    calc: WorkbookCalculation, change: Comparison, other: WorkbookCalculation, before: str
+) -> str:
+    """A sentence when ``other``'s figure here differs from its workbook's own total: the
+    earlier year put on this year's scope-2 basis (market-based here, location there)."""
+    own = other.result.total
+    if money(own) == money(change.total.before):
+        return ""
+    basis = "市场法" if calc.scope2 is not None and calc.scope2.counted_market else "位置法"
+    return (
+        f"{before} 年度排放量按本年度总排放量的范围二计算方法（{basis}）计为 "
+        f"{money(change.total.before)} t CO₂e，其清册自身的总排放量为 {money(own)} t CO₂e。"
+    )
+
+
 def year_on_year(calc: WorkbookCalculation) -> dict[str, object] | None:
     """与上一年度比较 (chapter 10) when an earlier workbook was given (``--previous``)."""
     if calc.previous is None:
@@ -93,6 +108,7 @@ def year_on_year(calc: WorkbookCalculation) -> dict[str, object] | None:
     summary = (
         f"与 {before} 年度比较：总排放量由 {money(total.before)} t CO₂e 变为 "
         f"{money(total.after)} t CO₂e（{signed(total.change)} t CO₂e{pct}），其中{_parts(total)}。"
+        + _restated(calc, change, calc.previous, before)
     )
     rows = [
         f"{CATEGORY_NAMES.get(category, f'类别{category}')}：{money(line.before)} → "
@@ -173,6 +189,7 @@ def base_year(calc: WorkbookCalculation) -> dict[str, object]:
     total = change.total
     note = (
         f"基准年（{before} 年）排放量取自基准年清册 {Path(calc.base.data.path).name}。"
+        + _restated(calc, change, calc.base, before)
         + _structural(change, before)
     )
     if crossed:

@@ -189,6 +189,12 @@ def test_years_are_compared_on_this_years_basis(tmp_path: Path) -> None:
     assert round(change.total.after, 2) == TOTAL_MARKET
     back = compare(last, this)  # and the other way round: both location-based
     assert round(back.total.before, 2) == round(back.total.after, 2) == TOTAL_LOCATION
+    this.previous = last  # the report says last year's figure is not its workbook's own
+    text = docx_text(io.BytesIO(render_docx(this, images=tmp_path)))
+    assert (
+        f"按本年度总排放量的范围二计算方法（市场法）计为 {TOTAL_MARKET:,.2f} t CO₂e，"
+        f"其清册自身的总排放量为 {TOTAL_LOCATION:,.2f} t CO₂e。"
+    ) in text
 
 
 def test_a_compared_year_without_a_market_figure_is_e642(tmp_path: Path) -> None:
