@@ -244,8 +244,9 @@ def _beyond_formulas(data: WorkbookData, rows: np.ndarray, result: InventoryResu
 
 
 def excel_scope(category: object) -> object:
-    """``=IF(D="","",IF(D=1,1,IF(D=2,2,3)))``."""
-    if is_blank(category):
+    """``=IF(D="","",IF(D=1,1,IF(D=2,2,3)))``: only an empty cell is "" (a cell of spaces
+    is not, so it shows 3, as in Excel)."""
+    if category is None or category == "" or (isinstance(category, float) and category != category):
         return ""
     if is_number(category) and float(category) in (1.0, 2.0):
         return int(category)

@@ -298,3 +298,12 @@ def test_a_date_in_a_month_counts_as_excel_counts_it_and_check_says_so(tmp_path:
     assert ("E109", f"活动数据!{A['m2']}{L.FIRST_ROW}") in {
         (f["code"], f["cell"]) for f in findings
     }
+
+
+def test_the_scope_cell_mirrors_its_formula_for_a_cell_of_spaces() -> None:
+    """=IF(D="","",IF(D=1,1,IF(D=2,2,3))): D holding a space is not "" to Excel, so 3."""
+    from ghgxl.workbook.calc import excel_scope
+
+    assert [excel_scope(v) for v in (None, "", float("nan"), " ", 1.0, 2, "2", 5)] == [
+        "", "", "", 3, 1, 2, 3, 3,
+    ]  # fmt: skip
