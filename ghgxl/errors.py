@@ -146,7 +146,7 @@ CATALOGUE: dict[str, ErrorSpec] = {
     ),
     "E305": ErrorSpec(
         "因子文件 {file} 第 {line} 行有误：{problem}",
-        "factor file {file} line {line}: {problem}",
+        "factor file {file} line {line}: {problem_en}",
         "请修正该行后再试",
         "fix that line and try again",
     ),
@@ -184,7 +184,7 @@ CATALOGUE: dict[str, ErrorSpec] = {
     ),
     "E311": ErrorSpec(
         "公司因子表第 {line} 行有误：{problem}",
-        "company factor sheet row {line}: {problem}",
+        "company factor sheet row {line}: {problem_en}",
         "请按因子库 CSV 的规则修改该行（因子键、数值 ≥ 0、可识别的单位、必填出处）；用到该因子键的排放源在改正前不计算",
         "fix the row by the rules of a factor CSV (key, value >= 0, a known unit, a source); "
         "the sources using its key are not computed until then",

@@ -101,6 +101,10 @@ def parse_rows(
     return parse_records(enumerate(reader, start=2), file, origin)
 
 
+def _problem(error: GhgError) -> dict[str, object]:
+    return {k: error.details[k] for k in ("problem", "problem_en") if k in error.details}
+
+
 def parse_records(
     records: Iterable[tuple[int, dict[str, str | None]]], file: str, origin: str = LIBRARY_ORIGIN
 ) -> tuple[list[FactorRow], list[GhgError]]:
@@ -112,9 +116,14 @@ def parse_records(
         try:
             rows.append(_row(record, file, line, origin))
         except GhgError as exc:
-            problem = exc.details.get("problem") if exc.code == "E305" else None
-            problem = problem or f"{exc.code} {exc.message_en}"
-            errors.append(GhgError("E305", file=file, line=line, problem=problem))
+            if exc.code == "E305":
+                error = GhgError("E305", file=file, line=line, **_problem(exc))
+            else:  # an error of one of its cells, in each language
+                error = GhgError(
+                    "E305", file=file, line=line, problem=f"{exc.code} {exc.message_zh}",
+                    problem_en=f"{exc.code} {exc.message_en}",
+                )  # fmt: skip
+            errors.append(error)
     return rows, errors
 
 

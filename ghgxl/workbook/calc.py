@@ -201,8 +201,12 @@ def _unscored(data: WorkbookData, result: InventoryResult) -> list[GhgError]:
 
 
 def workbook_gwp(data: WorkbookData) -> str:
-    """The GWP set 基本信息 chooses (AR6 when it is blank)."""
-    return gwp.canonical_set(str(data.info.get("gwp_set") or gwp.DEFAULT_SET))
+    """The GWP set 基本信息 chooses (AR6 when it is blank); E402 at its cell."""
+    try:
+        return gwp.canonical_set(str(data.info.get("gwp_set") or gwp.DEFAULT_SET))
+    except GhgError as error:
+        row = data.info_rows.get("gwp_set", L.INFO_ROW["gwp_set"])
+        raise error.at(f"{L.SHEET_INFO}!B{row}") from None
 
 
 def counted(data: WorkbookData, rows: np.ndarray) -> np.ndarray:

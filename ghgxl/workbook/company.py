@@ -43,6 +43,7 @@ def company_rows(
             cell=f"{L.SHEET_COMPANY}!{L.COMPANY_COL['key']}{e.details['line']}",
             line=e.details["line"],
             problem=e.details.get("problem", ""),
+            problem_en=e.details.get("problem_en", e.details.get("problem", "")),
         )
         for e in errors
     ]

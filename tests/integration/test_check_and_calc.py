@@ -307,3 +307,10 @@ def test_the_scope_cell_mirrors_its_formula_for_a_cell_of_spaces() -> None:
     assert [excel_scope(v) for v in (None, "", float("nan"), " ", 1.0, 2, "2", 5)] == [
         "", "", "", 3, 1, 2, 3, 3,
     ]  # fmt: skip
+
+
+def test_an_unknown_gwp_set_in_the_workbook_is_named_at_its_cell(tmp_path: Path) -> None:
+    book = tmp_path / "in.xlsm"
+    book.write_bytes(fill.fill(TEMPLATE, {"gwp_set": "IPCC AR5"}, [dict(GOOD, id="G1")]))
+    result = _run("calc", str(book))
+    assert result.exit_code == 2 and f"[E402] 基本信息!{L.info_cell('gwp_set')}" in result.output

@@ -129,6 +129,11 @@ def test_a_wrong_row_is_an_error_at_its_cell_everywhere(tmp_path: Path) -> None:
     assert isinstance(cell, str) and cell.startswith("#GHG! E311")
     # the grid row is fine, and its key still computes from the company value
     assert calc.result.rows["tco2e"].iloc[1] == pytest.approx(0.6)
+    # a missing source: the reason in each language, not the English one in both
+    _, findings = check_workbook(_book(tmp_path, [dict(GRID, source=None)]))
+    e311 = next(e for e in findings if e.code == "E311")
+    assert "缺少必填数值 source" in e311.message_zh and "missing" not in e311.message_zh
+    assert "missing required number source" in e311.message_en
 
 
 def test_the_report_names_the_company_factors(tmp_path: Path) -> None:
