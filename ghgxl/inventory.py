@@ -357,8 +357,12 @@ def calculate(
     gwp_set: str = gwp.DEFAULT_SET,
     library: FactorLibrary | None = None,
     typed: bool = False,
+    refused: dict[str, GhgError] | None = None,
 ) -> InventoryResult:
     """Emissions of every row (t CO2e by gas group) and the inventory totals.
+
+    ``refused``: factor keys whose rows fail with the given error (a wrong 公司因子 row
+    replacing that key: its rows are not computed from the library's value instead).
 
     ``rows`` has the columns of :data:`INPUT_COLUMNS` (missing ones are empty).
     ``typed``: the rows come from a workbook, whose formulas count a category only when
@@ -388,6 +392,9 @@ def calculate(
                 raise GhgError("E101", what="unit")
             if spec[0] == "explicit" and (spec[4] is None or spec[5] is None):
                 raise GhgError("E101", what="factor_key / factor")
+            if refused and spec[0] == "library" and spec[3] in refused:
+                error = refused[spec[3]]
+                raise GhgError(error.code, **error.details)  # at the row, not the sheet's cell
             matrix[index] = _spec_vector(spec, library, set_name)
         except GhgError as exc:
             spec_errors[index] = exc

@@ -89,7 +89,9 @@ def calculate_workbook(
             raise error.at(f"{L.SHEET_INFO}!B{row}") from None
     rows = inventory_rows(data)
     set_name = gwp_set or workbook_gwp(data)
-    result = calculate(rows, gwp.canonical_set(set_name), library, typed=True)
+    # a wrong 公司因子 row's key: its rows fail as their cells do (E311), never the library's
+    refused = {str(e.details["key"]): e for e in data.company_errors if e.details.get("key")}
+    result = calculate(rows, gwp.canonical_set(set_name), library, typed=True, refused=refused)
     by_place = dict(
         zip(rows["place"], zip(rows["row"], rows["amount_column"], strict=True), strict=True)
     )

@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from ghgxl.errors import GhgError
 from ghgxl.factors import FactorLibrary, FactorRow, key_of, parse_records, recorded_version
+from ghgxl.units import normalize_text
 from ghgxl.workbook import layout as L
 
 #: The ``origin`` of a row from the sheet (the report's factor table marks it 公司因子).
@@ -35,7 +36,8 @@ def company_rows(
 ) -> tuple[list[FactorRow], list[GhgError]]:
     """The sheet's ``(row, {column key: cell})`` records as factor rows (verified =
     company, as an overlay CSV's), and an E311 at ``公司因子!A<row>`` for each wrong row."""
-    texts = ((row, {k: _text(v) for k, v in record.items()}) for row, record in records)
+    texts = [(row, {k: _text(v) for k, v in record.items()}) for row, record in records]
+    keys = {row: normalize_text(record.get("key") or "").lower() for row, record in texts}
     rows, errors = parse_records(texts, L.SHEET_COMPANY, ORIGIN)
     placed = [
         GhgError(
@@ -44,6 +46,7 @@ def company_rows(
             line=e.details["line"],
             problem=e.details.get("problem", ""),
             problem_en=e.details.get("problem_en", e.details.get("problem", "")),
+            key=keys.get(e.details["line"], ""),  # the key whose rows it stops
         )
         for e in errors
     ]

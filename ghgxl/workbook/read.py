@@ -37,6 +37,7 @@ ERROR_COLUMN = {
     "E201": "unit", "E202": "unit", "E204": "unit",
     "E203": "factor_unit", "E205": "factor_unit",
     "E301": "factor_key", "E312": "factor_key", "E302": "factor_key", "E303": "factor_key", "E304": "gas", "E307": "unit",
+    "E311": "factor_key",
     "E401": "gas", "E402": "gas", "E403": "gas", "E404": "gas",
     "E501": "method", "E502": "category", "E506": "category", "E508": "scope3_category",
 }  # fmt: skip

@@ -119,9 +119,8 @@ def test_a_wrong_row_is_an_error_at_its_cell_everywhere(tmp_path: Path) -> None:
     calc, findings = check_workbook(book)
     codes = {(e.code, e.cell) for e in findings}
     assert ("E311", f"{L.SHEET_COMPANY}!A6") in codes  # the second row of the sheet
-    assert ("E301", f"{L.SHEET_ACTIVITY}!X5") in codes or any(
-        e.code == "E301" and e.cell.startswith(f"{L.SHEET_ACTIVITY}!") for e in findings
-    )
+    # the row using its key fails with the sheet row's error, as its cell function does
+    assert ("E311", f"{L.SHEET_ACTIVITY}!{L.ACT_COL['factor_key']}5") in codes
     e311 = next(e for e in findings if e.code == "E311")
     assert "-1.85" in e311.text() and "公司因子表第 6 行" in e311.text()
     cell = udfs.GHG_EMISSION_GROUPS(120, "t", STEEL["key"], None, None, None, "AR6", GROUPS,
@@ -129,6 +128,13 @@ def test_a_wrong_row_is_an_error_at_its_cell_everywhere(tmp_path: Path) -> None:
     assert isinstance(cell, str) and cell.startswith("#GHG! E311")
     # the grid row is fine, and its key still computes from the company value
     assert calc.result.rows["tco2e"].iloc[1] == pytest.approx(0.6)
+    # a wrong row replacing a library key: its rows fail (E311), never the library's value
+    grid = _book(tmp_path, [dict(GRID, value=-0.6)])
+    calc, findings = check_workbook(grid)
+    assert ("E311", f"{L.SHEET_ACTIVITY}!{L.ACT_COL['factor_key']}6") in {
+        (e.code, e.cell) for e in findings
+    }
+    assert not calc.result.rows["ok"].iloc[1] and calc.result.by_category().get(2, 0) == 0
     # a missing source: the reason in each language, not the English one in both
     _, findings = check_workbook(_book(tmp_path, [dict(GRID, source=None)]))
     e311 = next(e for e in findings if e.code == "E311")
