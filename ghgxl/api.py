@@ -158,7 +158,7 @@ def emission_groups(
     cells show them: from the library factor when ``factor_key`` is filled, else from the
     explicit ``factor``/``factor_unit`` — :func:`emission` or :func:`emission_ef` per group."""
     names = [name.strip() for name in _text(groups, "groups").split(",")]
-    if factor_key is None or factor_key == "":  # what the sheet's <>"" treats as empty
+    if _blank(factor_key):  # empty, or spaces only: as ghgxl calc reads the row
         return [
             emission_ef(amount, amount_unit, factor, factor_unit, gas, gwp_set, out_unit, name)
             for name in names

@@ -162,3 +162,16 @@ def test_group_columns() -> None:
     assert GHG_EMISSION_EF(3, "t", 2, "tCO2e/t", None, "AR6", "tCO2e", "CO2e") == pytest.approx(6)
     assert GHG_EMISSION_EF(3, "t", 2, "tCO2e/t", None, "AR6", "tCO2e", "CO2") == 0
     assert GHG_EMISSION_EF(3, "t", 2, "tCO2/t", None, "AR6", "tCO2e", "氢").startswith("#GHG! E405")
+
+
+def test_a_factor_key_of_spaces_beside_an_explicit_factor_is_no_key_as_for_calc() -> None:
+    """因子键 holding a space and an explicit factor: calc reads the row by its explicit
+    factor (the key is blank once trimmed); the cell function did not (E101)."""
+    from ghgxl import api
+    from ghgxl.inventory import calculate
+
+    row = dict(category=2, amount=1000, unit="kWh", factor=0.005, factor_unit="kgCO2/kWh")
+    expected = calculate([{**row, "factor_key": " "}]).total
+    assert expected == pytest.approx(0.005)  # 1,000 kWh × 0.005 kg/kWh = 5 kg
+    cells = api.emission_groups(1000, "kWh", " ", 0.005, "kgCO2/kWh", None, "AR6", "CO2")
+    assert cells == [pytest.approx(0.005)]
