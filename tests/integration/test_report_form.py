@@ -250,6 +250,14 @@ def test_no_number_or_short_label_of_a_table_is_broken_in_the_pdf(report, pdf) -
 # --- 5. the largest sources in the body, every source in the appendix --------------------
 
 
+def _large_report(tmp_path: Path, rows: list[dict]) -> tuple[Path, Path]:
+    """A workbook of ``rows`` (the template resized to them) and its report."""
+    book, out = tmp_path / "large.xlsm", tmp_path / "large.docx"
+    book.write_bytes(fill.fill(resized(template.template_path().read_bytes(), len(rows)), {}, rows))
+    write_report(book, out)
+    return book, out
+
+
 def _rows_of(report: Path, title: str) -> list[list[str]]:
     body = _part(report, "word/document.xml").find(f"{W}body")
     blocks = list(body)
@@ -301,10 +309,7 @@ def test_a_large_inventory_lists_ten_in_the_body_and_every_row_in_the_appendix(
              factor_key="grid.cn.national.2021", dq_activity=3, dq_factor=1, dq_calibration=3)
         for i in range(count)
     ]  # fmt: skip
-    book = tmp_path / "large.xlsm"
-    book.write_bytes(fill.fill(resized(template.template_path().read_bytes(), count), {}, rows))
-    out = tmp_path / "large.docx"
-    write_report(book, out)
+    _, out = _large_report(tmp_path, rows)
     top = _rows_of(out, "排放量最大的排放源")
     assert [r[1] for r in top[1:4]] == [
         f"用电 {count - 1}",
@@ -347,10 +352,7 @@ def test_past_its_limit_the_appendix_lists_the_errors_and_the_largest_and_one_li
              dq_activity=3, dq_factor=1, dq_calibration=3, evidence=f"电费单 {i}")
         for i in range(count)
     ]  # fmt: skip
-    book = tmp_path / "large.xlsm"
-    book.write_bytes(fill.fill(resized(template.template_path().read_bytes(), count), {}, rows))
-    out = tmp_path / "large.docx"
-    write_report(book, out)
+    book, out = _large_report(tmp_path, rows)
     body = _part(out, "word/document.xml").find(f"{W}body")
     listed = [
         [_text(c) for c in r.iter(f"{W}tc")]
