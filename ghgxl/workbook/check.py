@@ -39,7 +39,7 @@ from ghgxl.workbook.change import late_base_year
 from ghgxl.workbook.intensity import denominator_findings
 from ghgxl.workbook.names import SHEET_SUMMARY
 from ghgxl.workbook.patch import Block, row_chunks
-from ghgxl.workbook.read import DQ_KEYS, MONTHS, date_serial, is_blank, numbers
+from ghgxl.workbook.read import DATE_TYPES, DQ_KEYS, MONTHS, date_serial, is_blank, numbers
 from ghgxl.workbook.refs import column_letter, column_number, split_ref
 from ghgxl.workbook.sites import listed_findings
 from ghgxl.workbook.source import READ_SHEETS, OpenedWorkbook
@@ -101,7 +101,7 @@ def _text_in_number_cells(calc: WorkbookCalculation) -> list[GhgError]:
             if value.__class__ is str and value.strip() and not excel_error(value):
                 error = GhgError("E108", cell=_cell(calc, key, row), value=value, what=key)
                 found.append((row, index, error))
-            elif (serial := date_serial(value)) is not None:
+            elif value.__class__ in DATE_TYPES and (serial := date_serial(value)) is not None:
                 cell = _cell(calc, key, row)
                 found.append(
                     (row, index, GhgError("E109", cell=cell, value=str(value), serial=serial))

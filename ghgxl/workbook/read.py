@@ -223,6 +223,8 @@ def _repeated_header(
 
 
 _EXCEL_EPOCH = dt.datetime(1899, 12, 30)  # serial 0 of Excel's 1900 date system (from March 1900)
+#: What a date or time cell reads as (python-calamine, openpyxl).
+DATE_TYPES = (dt.date, dt.datetime, dt.time)
 
 
 def date_serial(value: object) -> float | None:
