@@ -174,6 +174,18 @@ def _library_multipliers(
     return Multipliers(per_unit, tuple(used))
 
 
+def one_gas(multipliers: Multipliers, gas: str | None, key: str) -> Multipliers:
+    """A library factor's multipliers as a row naming ``gas`` (:func:`gas_or_all`) counts
+    them: that gas alone, and the factor rows of it and the parameters (E302 when the factor
+    has no such gas); all of them when ``gas`` is None."""
+    if gas is None or gas == ANY_GAS:
+        return multipliers
+    if gas not in multipliers.per_unit:
+        raise GhgError("E302", key=key, gas=gas, available=", ".join(multipliers.per_unit))
+    rows = tuple(r for r in multipliers.rows if r.gas in (None, gas, ANY_GAS))
+    return Multipliers({gas: multipliers.per_unit[gas]}, rows)
+
+
 def library_multipliers(
     library: FactorLibrary, key: str, amount_unit: str, gas: str | None = None
 ) -> Multipliers:

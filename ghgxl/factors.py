@@ -65,6 +65,16 @@ def key_of(value: object) -> object:
     return value
 
 
+def key_text(value: object) -> str:
+    """A 因子键 cell as the key it names, as every path computes with it: a dropdown
+    choice's key (:func:`key_of`), NFKC-normalised (ｇｒｉｄ．… typed full-width is
+    grid.…), trimmed and lower-case; "" when blank."""
+    value = key_of(value)
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return normalize_text(str(value)).lower()
+
+
 @dataclass(frozen=True)
 class FactorRow:
     """One value of the library, with its citation and where it was read."""

@@ -25,15 +25,15 @@ from ghgxl.emission import (
     explicit_multipliers,
     gas_or_all,
     library_multipliers,
+    one_gas,
 )
 from ghgxl.errors import GhgError
-from ghgxl.factors import FactorLibrary, key_of
+from ghgxl.factors import FactorLibrary, key_text
 from ghgxl.units import (
     cell_repr,
     conversion_factor,
     excel_error,
     is_number,
-    normalize_text,
     parse_amount,
     parse_factor_unit,
 )
@@ -309,12 +309,9 @@ def _spec_vector(spec: tuple, library: FactorLibrary, gwp_set: str) -> np.ndarra
         multipliers = explicit_multipliers(
             parse_amount(factor, what="factor"), factor_unit, unit, gas_name
         )
-    per_unit = multipliers.per_unit
-    if gas_name is not None and kind == "library":  # one gas of the factor, as GHG_EMISSION
-        if gas_name not in per_unit:
-            raise GhgError("E302", key=key, gas=gas_name, available=", ".join(per_unit))
-        per_unit = {gas_name: per_unit[gas_name]}
-    groups = co2e_by_group(per_unit, gwp_set)
+    if kind == "library":  # one gas of the factor when 气体 names one, as GHG_EMISSION
+        multipliers = one_gas(multipliers, gas_name, key)
+    groups = co2e_by_group(multipliers.per_unit, gwp_set)
     return np.array([groups.get(g, 0.0) for g in GROUPS])
 
 
@@ -342,11 +339,9 @@ def _specs(frame: pd.DataFrame) -> tuple[np.ndarray, list[tuple]]:
     specs = []
     for row in first_rows:
         key, unit, gas, factor, factor_unit = (_clean(frame.at[row, c]) for c in SPEC_COLUMNS)
-        key = _clean(key_of(key))  # a dropdown choice 「名称（单位）｜key」: its key
-        if (
-            key is not None
-        ):  # full-width 「ｇｒｉｄ．…」 typed in an IME is the key, as for GHG_EMISSION
-            specs.append(("library", unit, gas, normalize_text(str(key)).lower(), None, None))
+        key = key_text(key)  # a dropdown choice's key; typed full-width, as for GHG_EMISSION
+        if key:
+            specs.append(("library", unit, gas, key, None, None))
         else:
             specs.append(("explicit", unit, gas, None, factor, factor_unit))
     return combined, specs

@@ -20,11 +20,13 @@ from ghgxl.emission import (
     Multipliers,
     co2e_by_group,
     explicit_multipliers,
+    gas_or_all,
     library_multipliers,
+    one_gas,
     total_co2e,
 )
 from ghgxl.errors import GhgError
-from ghgxl.factors import ANY_GAS, LIBRARY_ORIGIN, FactorLibrary, FactorRow
+from ghgxl.factors import ANY_GAS, LIBRARY_ORIGIN, FactorLibrary, FactorRow, key_text
 from ghgxl.methods import METHODS
 from ghgxl.workbook.read import is_blank
 
@@ -98,8 +100,8 @@ def _combined(multipliers: Multipliers, gwp_set: str) -> str:
 def _use(row: dict[str, object], unit: str, gas: str | None) -> tuple:
     """What decides a row's factor numbers and combined factor: rows alike share them, so
     100,000 rows that use a few factors are worked out a few times."""
-    if not is_blank(row.get("factor_key")):
-        return ("lib", str(row["factor_key"]).strip().lower(), unit, gas)
+    if key_text(row.get("factor_key")):
+        return ("lib", key_text(row["factor_key"]), unit, gas)
     own = (row.get("factor"), row.get("factor_unit"), row.get("factor_source"))
     return ("own", *(None if is_blank(v) else str(v) for v in own), unit, gas)
 
@@ -116,7 +118,10 @@ def factor_table(
     users: dict[str, dict[str, None]] = {}  # a 自定因子's number → the sources using it
     for row in rows:
         unit, gas = str(row.get("unit") or ""), row.get("gas")
-        gas_name = None if is_blank(gas) else str(gas)
+        try:
+            gas_name = gas_or_all(None if is_blank(gas) else gas)  # as the engine reads it
+        except GhgError:
+            gas_name = str(gas)  # a gas no one knows: the row is in error, shown "-" below
         use = _use(row, unit, gas_name)
         if use in done:
             refs_text, combined = done[use]
@@ -128,9 +133,11 @@ def factor_table(
         refs: list[str] = []
         combined = "-"
         try:
-            if not is_blank(row.get("factor_key")):
-                key = str(row["factor_key"]).strip().lower()
-                multipliers = library_multipliers(library, key, unit, gas_name)
+            if key_text(row.get("factor_key")):
+                key = key_text(row["factor_key"])
+                multipliers = one_gas(
+                    library_multipliers(library, key, unit, gas_name), gas_name, key
+                )
                 for used in sorted(multipliers.rows, key=_reading_order):
                     refs.append(
                         table._number(("lib", used.key, used.gas), _library_entry(used), seen)

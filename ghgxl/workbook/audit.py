@@ -31,16 +31,18 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 import ghgxl
-from ghgxl import citations, gwp
+from ghgxl import citations
 from ghgxl.emission import (
     GROUPS,
     TOTAL_GROUPS,
     co2e_weights,
     explicit_multipliers,
+    gas_or_all,
     library_multipliers,
+    one_gas,
 )
 from ghgxl.export import cell_text
-from ghgxl.factors import key_of
+from ghgxl.factors import key_text
 from ghgxl.files import check_outputs, write_bytes_atomic, write_text_atomic
 from ghgxl.units import is_number, parse_number
 from ghgxl.workbook import layout as L
@@ -82,12 +84,11 @@ def _uses(calc: WorkbookCalculation) -> tuple[dict[tuple, Use], list[tuple[dict,
     for position, (row, computed) in enumerate(pairs):
         if not computed["ok"]:
             continue
-        key = key_of(row.get("factor_key"))
+        key = key_text(row.get("factor_key"))  # as the engine reads the row
         unit = str(row.get("unit") or "").strip()
-        gas = None if is_blank(row.get("gas")) else str(row["gas"]).strip()
-        gas_name = None if gas in (None, "CO2e") else gwp.canonical_gas(gas)
-        if not is_blank(key):
-            spec = ("lib", str(key).strip().lower(), unit, gas_name)
+        gas_name = gas_or_all(None if is_blank(row.get("gas")) else row["gas"])
+        if key:
+            spec = ("lib", key, unit, gas_name)
         else:
             spec = ("own", row.get("factor"), str(row.get("factor_unit") or ""), unit, gas_name)
         if spec not in uses:
@@ -99,7 +100,7 @@ def _uses(calc: WorkbookCalculation) -> tuple[dict[tuple, Use], list[tuple[dict,
 def _use(calc: WorkbookCalculation, spec: tuple, number: str) -> Use:
     if spec[0] == "lib":
         _, key, unit, gas_name = spec
-        multipliers = library_multipliers(calc.library, key, unit, gas_name)
+        multipliers = one_gas(library_multipliers(calc.library, key, unit, gas_name), gas_name, key)
         parts = [
             f"{r.key} {r.gas or '参数'} = {r.value:g} {r.unit}（{citations.citation(r.source)}）"
             for r in multipliers.rows

@@ -11,8 +11,13 @@ from dataclasses import replace
 from functools import lru_cache
 
 from ghgxl.errors import GhgError
-from ghgxl.factors import FactorLibrary, FactorRow, key_of, parse_records, recorded_version
-from ghgxl.units import normalize_text
+from ghgxl.factors import (
+    FactorLibrary,
+    FactorRow,
+    key_text,
+    parse_records,
+    recorded_version,
+)
 from ghgxl.workbook import layout as L
 
 #: The ``origin`` of a row from the sheet (the report's factor table marks it 公司因子).
@@ -37,7 +42,7 @@ def company_rows(
     """The sheet's ``(row, {column key: cell})`` records as factor rows (verified =
     company, as an overlay CSV's), and an E311 at ``公司因子!A<row>`` for each wrong row."""
     texts = [(row, {k: _text(v) for k, v in record.items()}) for row, record in records]
-    keys = {row: normalize_text(record.get("key") or "").lower() for row, record in texts}
+    keys = {row: key_text(record.get("key")) for row, record in texts}
     rows, errors = parse_records(texts, L.SHEET_COMPANY, ORIGIN)
     placed = [
         GhgError(
@@ -85,7 +90,7 @@ def _library(
     broken: dict[str, GhgError] = {}
     by_line = dict(records)
     for error in errors:
-        key = _text(by_line.get(error.details["line"], {}).get("key")).strip().lower()
+        key = key_text(by_line.get(error.details["line"], {}).get("key"))  # as the engine
         broken.setdefault(key, error)
     if not rows and version is None:
         return None, broken
@@ -103,7 +108,7 @@ def library_for(table: object, key: object = None, version: object = None) -> Fa
     if isinstance(table, (list, tuple)) and len(table) >= 2:
         grid = tuple(tuple(row) if isinstance(row, (list, tuple)) else (row,) for row in table)
     library, broken = _library(grid, recorded_version(version))
-    name = _text(key_of(key)).strip().lower()
+    name = key_text(key)
     if name in broken:
         raise broken[name]
     return library

@@ -135,6 +135,11 @@ def test_a_wrong_row_is_an_error_at_its_cell_everywhere(tmp_path: Path) -> None:
         (e.code, e.cell) for e in findings
     }
     assert not calc.result.rows["ok"].iloc[1] and calc.result.by_category().get(2, 0) == 0
+    # its key typed full-width is that key to the cell function too (NFKC, as for calc)
+    wide = dict(GRID, key="ｇｒｉｄ．ｃｎ．ｎａｔｉｏｎａｌ．２０２１", value=-0.6)
+    cell = udfs.GHG_EMISSION_GROUPS(1000, "kWh", GRID["key"], None, None, None, "AR6", GROUPS,
+                                    _table([wide]))  # fmt: skip
+    assert isinstance(cell, str) and cell.startswith("#GHG! E311")
     # a missing source: the reason in each language, not the English one in both
     _, findings = check_workbook(_book(tmp_path, [dict(GRID, source=None)]))
     e311 = next(e for e in findings if e.code == "E311")

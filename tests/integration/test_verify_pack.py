@@ -151,6 +151,35 @@ def test_the_market_based_figure_follows_each_consumption_not_its_typed_id(
     assert summary["总排放量（范围二按市场法）"] == pytest.approx(market, rel=1e-12)
 
 
+@pytest.mark.skipif(soffice() is None, reason="LibreOffice is installed by .ci/run")
+def test_the_pack_and_the_factor_table_read_rows_as_the_engine_does(tmp_path: Path) -> None:
+    """气体 CO2 on a diesel row (that gas alone), 气体 co2e on an explicit row (all gases)
+    and a key typed full-width: audit.xlsx, recomputed by LibreOffice, and the report's
+    factor table give calc's figures (they read the rows their own way, and differed)."""
+    from ghgxl.report.context import report_factors
+
+    rows = [
+        dict(id="D", category=1, annual=1000, unit="L", factor_key="fuel.diesel.offroad", gas="CO2"),
+        dict(id="X", category=1, annual=10, unit="t", factor=2, factor_unit="tCO2/t", gas="co2e",
+             factor_source="手算"),
+        dict(id="G", category=2, annual=1000, unit="kWh", factor_key="ｇｒｉｄ．ｃｎ．ｎａｔｉｏｎａｌ．２０２１"),
+    ]  # fmt: skip
+    source = tmp_path / "rows.xlsm"
+    source.write_bytes(fill.fill(TEMPLATE, {"company": "测试"}, rows))
+    calc = calculate_workbook(source)
+    # 2.615324673 (1,000 L × 0.8275 kg/L × 42.652 GJ/t × 74,100 kg/TJ) + 20 + 0.5568
+    assert calc.errors == [] and calc.result.total == pytest.approx(23.172124673, rel=1e-12)
+    pack(source, tmp_path / "pack")
+    out = libreoffice_recalculate(tmp_path / "pack" / "audit.xlsx", tmp_path / "lo")
+    summary = {
+        row[0]: row[1]
+        for row in openpyxl.load_workbook(out, data_only=True)["汇总"].iter_rows(values_only=True)
+    }
+    assert summary["总排放量"] == pytest.approx(calc.result.total, rel=1e-12)
+    combined = report_factors(calc).row_factor  # kg CO2e per unit of each row's amount
+    assert combined == ["2.615325", "2000", "0.5568"]
+
+
 @pytest.mark.parametrize("materiality", [0.05, 0.01])
 def test_the_sampling_plan_reaches_its_coverage(thousand: Path, materiality: float) -> None:
     calc = calculate_workbook(thousand)
