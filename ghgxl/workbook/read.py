@@ -224,18 +224,23 @@ def _repeated_header(
 
 _EXCEL_EPOCH = dt.datetime(1899, 12, 30)  # serial 0 of Excel's 1900 date system (from March 1900)
 #: What a date or time cell reads as (python-calamine, openpyxl).
-DATE_TYPES = (dt.date, dt.datetime, dt.time)
+DATE_TYPES = (dt.date, dt.datetime, dt.time, dt.timedelta)
+#: Excel counts 1900-02-29, which never was: its serials before March 1900 are one less.
+_LEAP_BUG = dt.datetime(1900, 3, 1)
 
 
 def date_serial(value: object) -> float | None:
     """A date or time cell as the number Excel stores and its SUM counts (2024-01-02 is
     45293); None for anything else. "1/2" typed in a number cell becomes such a date."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        value = dt.datetime(value.year, value.month, value.day)
     if isinstance(value, dt.datetime):
-        return (value - _EXCEL_EPOCH).total_seconds() / 86400
-    if isinstance(value, dt.date):
-        return float((value - _EXCEL_EPOCH.date()).days)
+        serial = (value - _EXCEL_EPOCH).total_seconds() / 86400
+        return serial - 1 if value < _LEAP_BUG else serial
     if isinstance(value, dt.time):
         return (value.hour * 3600 + value.minute * 60 + value.second) / 86400
+    if isinstance(value, dt.timedelta):  # a duration ([h]:mm): days
+        return value.total_seconds() / 86400
     return None
 
 
@@ -408,8 +413,10 @@ def inventory_rows(data: WorkbookData) -> pd.DataFrame:
         [None if a == "" else a for a in amounts.tolist()], index=frame.index, dtype=object
     )
     frame["amount_column"] = _amount_columns(frame, amounts, has_month)
-    for key in DQ_KEYS:  # the sheet's COUNT/AVERAGE take numbers only (text "3" is no score)
-        frame[key] = [v if is_number(v) else None for v in frame[key].tolist()]
+    for key in DQ_KEYS:  # the sheet's COUNT/AVERAGE take numbers only (text "3" is no score;
+        # a date is its serial, as they count it: check says E109)
+        scores = numbers(frame[key].to_numpy(dtype=object))
+        frame[key] = [None if s != s else s for s in scores.tolist()]
     frame["method"] = [
         None if is_blank(m) else L.METHOD_LABELS.get(str(m).strip(), m) for m in frame["method"]
     ]

@@ -289,11 +289,14 @@ def test_a_date_in_a_month_counts_as_excel_counts_it_and_check_says_so(tmp_path:
     book.write_bytes(fill.fill(TEMPLATE, {"company": "好公司"}, [dict(GOOD, id="D1", m1=100)]))
     workbook = openpyxl.load_workbook(book, keep_vba=True)
     workbook[L.SHEET_ACTIVITY][f"{A['m2']}{L.FIRST_ROW}"] = dt.date(2024, 1, 2)
+    # 12 in a cell formatted as a date reads as 1900-01-12; Excel counts the 29 February
+    # 1900 that never was, so its serials before March 1900 are one day short: still 12
+    workbook[L.SHEET_ACTIVITY][f"{A['m3']}{L.FIRST_ROW}"] = dt.date(1900, 1, 12)
     workbook.save(book)
     out = tmp_path / "out.xlsm"
     calc_file(book, out)
     cached = openpyxl.load_workbook(out, data_only=True)[L.SHEET_ACTIVITY]
-    assert cached[f"{A['amount']}{L.FIRST_ROW}"].value == 100 + 45_293  # 2024-01-02 − 1899-12-30
+    assert cached[f"{A['amount']}{L.FIRST_ROW}"].value == 100 + 45_293 + 12  # −1899-12-30
     findings = json.loads(_run("check", str(book), "--json").stdout)["findings"]
     assert ("E109", f"活动数据!{A['m2']}{L.FIRST_ROW}") in {
         (f["code"], f["cell"]) for f in findings
