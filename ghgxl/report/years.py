@@ -196,7 +196,7 @@ def base_year(calc: WorkbookCalculation) -> dict[str, object]:
         note += (
             f"，故重新计算基准年排放量为 {money(total.adjusted_before)} t CO₂e：扣除此后删除的"
             f"排放源 {money(abs(total.effects['removed']))} t CO₂e，加上此后新增的排放源 "
-            f"{money(total.effects['added'])} t CO₂e（以本年度排放量计，基准年清册中无其数据）；"
+            f"{money(total.effects['added'])} t CO₂e（以本年度排放量计）；"
             f"本年度较重新计算后的基准年变化 {percent_change(total.after - total.adjusted_before, total.adjusted_before)}。"
         )
     else:

@@ -50,9 +50,12 @@ class Line:
     @property
     def adjusted_before(self) -> float:
         """The earlier year recalculated for the structural changes: without the sources
-        removed since, with the sources added since at this year's emissions (the earlier
-        workbook has no figure for them; GHG Protocol ch. 5 asks for the best estimate)."""
-        return self.before + self.effects["removed"] + self.effects["added"]
+        (and shares of sites) removed since, with the sources added since at this year's
+        emissions (the earlier workbook has no figure for them; GHG Protocol ch. 5 asks for
+        the best estimate), and the sources reclassified since in their new category."""
+        return (
+            self.before + self.effects["removed"] + self.effects["added"] + self.effects["moved"]
+        )  # a source moved to another category counts in its new one, as this year
 
     def as_dict(self) -> dict[str, object]:
         pct = self.change / self.before * 100 if self.before else None
@@ -295,17 +298,20 @@ def compare(after: WorkbookCalculation, before: WorkbookCalculation) -> Comparis
         if was[0] != category:  # reclassified: out of the old category, into this one
             add(was[0], was[1], t0, 0.0, {"moved": -t0})
             effects["moved"], before_t = t0, 0.0
-        if s0 and s1 and s0 != s1:  # a share of the site bought or sold: structural
-            acquired = t1 * (1 - s0 / s1)  # this year's emissions of the share that changed
-            effects["added" if acquired > 0 else "removed"] = acquired
-            a1, t1_kept = a1 * s0 / s1, t1 - acquired  # this year at last year's share
-        else:
-            t1_kept = t1
+        t0_kept, t1_kept = t0, t1  # what compares at one share of the site
+        if s0 is not None and s1 is not None and s0 != s1:  # a share bought or sold
+            if s1 > s0:  # bought: this year's emissions of the share bought, as a new source
+                effects["added"] = t1 * (s1 - s0) / s1
+                a1, t1_kept = a1 * s0 / s1, t1 - effects["added"]
+            else:  # sold: last year's emissions of the share sold, as a source removed
+                effects["removed"] = -t0 * (s0 - s1) / s0
+                a0 = None if a0 is None else a0 * s1 / s0
+                t0_kept = t0 + effects["removed"]
         if a0 and a1:
-            f0, f1 = t0 / a0, t1_kept / a1
+            f0, f1 = t0_kept / a0, t1_kept / a1
             effects |= {"activity": (a1 - a0) * f0, "factor": a1 * (f1 - f0)}
         else:  # no amount in one year, or units that do not convert: all of it is activity
-            effects["activity"] = t1_kept - t0
+            effects["activity"] = t1_kept - t0_kept
         add(category, scope, before_t, t1, effects)
     for key, (category, scope, _, _, t0, _) in old.items():
         if key not in new:

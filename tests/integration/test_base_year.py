@@ -274,6 +274,9 @@ def test_a_source_moved_to_another_category_is_not_added_and_removed(tmp_path: P
     assert change["by_category"]["3"]["moved_tco2e"] == pytest.approx(-20)
     assert change["by_category"]["4"]["moved_tco2e"] == pytest.approx(20)
     assert change["total"]["moved_tco2e"] == 0 and change["total"]["change_tco2e"] == 0
+    # recalculated, the base year has C in its new category too
+    assert change["by_category"]["3"]["adjusted_before_tco2e"] == pytest.approx(0)
+    assert change["by_category"]["4"]["adjusted_before_tco2e"] == pytest.approx(20)
     calc = calculate_workbook(now)
     attach_years(calc, previous=base)  # chapter 10 gives each category's parts
     text = docx_text(io.BytesIO(render_docx(calc)))

@@ -785,3 +785,8 @@ def test_a_share_bought_between_years_is_a_structural_change(tmp_path: Path) -> 
     assert total.change == pytest.approx(total.after - total.before)
     said = [w.details["field"] for w in change.boundary]
     assert said == ["厂区“二厂”的计入比例"] and change.boundary[0].details["ours"] == "80%"
+    # the other way round, 80 % → 50 %: a share sold, at the earlier year's emissions of it
+    # (the 80 % group's shared sources × 0.8 × 30/80), as a removed source is at its own
+    back = compare(calculate_workbook(groups[2023]), calculate_workbook(groups[2024])).total
+    assert back.effects["removed"] == pytest.approx(-(shared * 0.8 * 30 / 80 + new * 1.8))
+    assert back.effects["added"] == 0 and back.change == pytest.approx(-total.change)
