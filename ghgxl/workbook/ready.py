@@ -117,7 +117,7 @@ def readiness(all_findings: list[GhgError]) -> Readiness:
     for setting in (f for f in all_findings if f.code == "W115"):  # a default not chosen
         d = setting.details
         missing.append(
-            f"基本信息“{d['field']}”填写为 {d['value']}，无法采用，报告按 {d['used']} 计算"
+            f"基本信息“{d['field']}”填写为 {d['value']}，{d['problem']}，报告按 {d['used']} 计算"
         )
     fields = [
         str(f.details.get("field")).removesuffix("（报告用）")
