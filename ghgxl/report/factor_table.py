@@ -28,6 +28,7 @@ from ghgxl.emission import (
 from ghgxl.errors import GhgError
 from ghgxl.factors import ANY_GAS, LIBRARY_ORIGIN, FactorLibrary, FactorRow, key_text
 from ghgxl.methods import METHODS
+from ghgxl.units import parse_amount
 from ghgxl.workbook.read import is_blank
 
 #: The gas column of a leak rate, whose gas is the refrigerant each row names.
@@ -97,11 +98,11 @@ def _combined(multipliers: Multipliers, gwp_set: str) -> str:
     return number_text(total_co2e(co2e_by_group(multipliers.per_unit, gwp_set)), 7)
 
 
-def _use(row: dict[str, object], unit: str, gas: str | None) -> tuple:
+def _use(row: dict[str, object], key: str, unit: str, gas: str | None) -> tuple:
     """What decides a row's factor numbers and combined factor: rows alike share them, so
     100,000 rows that use a few factors are worked out a few times."""
-    if key_text(row.get("factor_key")):
-        return ("lib", key_text(row["factor_key"]), unit, gas)
+    if key:
+        return ("lib", key, unit, gas)
     own = (row.get("factor"), row.get("factor_unit"), row.get("factor_source"))
     return ("own", *(None if is_blank(v) else str(v) for v in own), unit, gas)
 
@@ -116,13 +117,18 @@ def factor_table(
     grid_keys: dict[str, FactorRow] = {}
     done: dict[tuple, tuple[str, str]] = {}  # a row's use → its factor numbers, combined
     users: dict[str, dict[str, None]] = {}  # a 自定因子's number → the sources using it
+    gases: dict[object, str | None] = {}  # each distinct cell read once (100,000 rows)
+    keys: dict[object, str] = {}
     for row in rows:
-        unit, gas = str(row.get("unit") or ""), row.get("gas")
-        try:
-            gas_name = gas_or_all(None if is_blank(gas) else gas)  # as the engine reads it
-        except GhgError:
-            gas_name = str(gas)  # a gas no one knows: the row is in error, shown "-" below
-        use = _use(row, unit, gas_name)
+        unit, gas, cell = str(row.get("unit") or ""), row.get("gas"), row.get("factor_key")
+        if gas not in gases:
+            try:
+                gases[gas] = gas_or_all(None if is_blank(gas) else gas)  # as the engine
+            except GhgError:
+                gases[gas] = str(gas)  # a gas no one knows: the row is in error, "-" below
+        gas_name = gases[gas]
+        key = keys[cell] if cell in keys else keys.setdefault(cell, key_text(cell))
+        use = _use(row, key, unit, gas_name)
         if use in done:
             refs_text, combined = done[use]
             table.row_refs.append(refs_text)
@@ -133,8 +139,7 @@ def factor_table(
         refs: list[str] = []
         combined = "-"
         try:
-            if key_text(row.get("factor_key")):
-                key = key_text(row["factor_key"])
+            if key:
                 multipliers = one_gas(
                     library_multipliers(library, key, unit, gas_name), gas_name, key
                 )
@@ -148,7 +153,8 @@ def factor_table(
                         grid_keys.setdefault(key, used)
                 combined = _combined(multipliers, gwp_set)
             elif not is_blank(row.get("factor")):
-                value, factor_unit = float(row["factor"]), str(row.get("factor_unit") or "")
+                value = parse_amount(row["factor"], what="factor")  # "1,234" as the engine
+                factor_unit = str(row.get("factor_unit") or "")
                 multipliers = explicit_multipliers(value, factor_unit, unit, gas_name)
                 source = str(row.get("factor_source") or "").strip() or "（未注明来源）"
                 entry = {

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ghgxl.errors import GhgError
-from ghgxl.factors import FactorRow, key_of
+from ghgxl.factors import FactorRow, key_text
 from ghgxl.units import is_number, normalize_text
 from ghgxl.workbook import layout as L
 from ghgxl.workbook.company import KEYS as COMPANY_KEYS
@@ -309,8 +309,13 @@ def _read(workbook: OpenedWorkbook) -> WorkbookData:
     activity, activity_columns = _table(
         grid, L.ACTIVITY_COLUMNS, INPUT_KEYS, L.SHEET_ACTIVITY, exact=("annual",)
     )
-    if "factor_key" in activity:  # a dropdown choice 「名称（单位）｜key」 is its key
-        activity["factor_key"] = [key_of(v) for v in activity["factor_key"].tolist()]
+    if "factor_key" in activity:  # the key as every path computes with it (key_text: a
+        # dropdown choice 「名称（单位）｜key」's key, full-width typed, case), once a value
+        keys: dict[object, object] = {}
+        activity["factor_key"] = [
+            keys[v] if v in keys else keys.setdefault(v, key_text(v) or v)
+            for v in activity["factor_key"].tolist()
+        ]
     missing = [
         c.header
         for c in L.ACTIVITY_COLUMNS

@@ -317,3 +317,25 @@ def test_an_unknown_gwp_set_in_the_workbook_is_named_at_its_cell(tmp_path: Path)
     book.write_bytes(fill.fill(TEMPLATE, {"gwp_set": "IPCC AR5"}, [dict(GOOD, id="G1")]))
     result = _run("calc", str(book))
     assert result.exit_code == 2 and f"[E402] 基本信息!{L.info_cell('gwp_set')}" in result.output
+
+
+def test_a_key_typed_full_width_is_read_once_for_every_check_and_table(tmp_path: Path) -> None:
+    """ｇｒｉｄ．…２０２２ in a 2023 inventory: read as grid.cn.national.2022 by the engine,
+    so by check too (W101, another year's grid factor), and an explicit factor typed as text
+    "1,000" is 1,000 in the report's factor table as in the engine."""
+    from ghgxl.report.context import report_factors
+    from ghgxl.workbook.calc import calculate_workbook
+
+    wide = "ｇｒｉｄ．ｃｎ．ｎａｔｉｏｎａｌ．２０２２"
+    own = dict(category=1, annual=2, unit="t", factor="1,000", factor_unit="kgCO2/t",
+               factor_source="手算")  # fmt: skip
+    book = tmp_path / "in.xlsm"
+    info = {"company": "好公司", "reporting_year": 2023, "base_year": 2023}
+    book.write_bytes(fill.fill(TEMPLATE, info, [dict(GOOD, id="W", factor_key=wide), own]))
+    findings = json.loads(_run("check", str(book), "--json").stdout)["findings"]
+    assert ("W101", f"活动数据!{A['factor_key']}{L.FIRST_ROW}") in {
+        (f["code"], f["cell"]) for f in findings
+    }
+    calc = calculate_workbook(book)
+    assert calc.result.total == pytest.approx(1000 * 0.5366 / 1000 + 2, rel=1e-12)
+    assert report_factors(calc).row_factor == ["0.5366", "1000"]
