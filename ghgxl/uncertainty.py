@@ -23,6 +23,8 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 
+from ghgxl.factors import key_text
+
 Z95 = NormalDist().inv_cdf(0.975)  # 1.959964…
 DEFAULT_DRAWS = 100_000
 DEFAULT_SEED = 14064
@@ -279,8 +281,11 @@ def inventory_frame(result, defaults: dict[str, Default] | None = None) -> pd.Da
     ]
     own_activity = _numbers(rows.get("activity_u_pct"), len(rows))
     activity_pct = np.where(np.isnan(own_activity), activity_pct, own_activity)
+    texts: dict[object, str] = {}  # the key as the engine reads it (key_text), once a value
     key = [
-        str(k).strip().lower() if isinstance(k, str) and k.strip() else None
+        (texts[k] if k in texts else texts.setdefault(k, key_text(k))) or None
+        if isinstance(k, str)
+        else None
         for k in rows["factor_key"].astype(object).tolist()
     ]
     spec = [

@@ -114,3 +114,18 @@ def test_defaults_and_overrides_from_an_inventory() -> None:
     assert diesel["N2O"].distribution == "lognormal"
     for default in defaults.values():  # every default names its source
         assert default.source and default.u95_pct >= 0
+
+
+def test_a_key_as_a_dropdown_choice_or_full_width_is_the_same_factor() -> None:
+    """The engine reads all three as fuel.diesel.cn; so must the uncertainty (its 5.3 %,
+    and one factor: the three rows' factor errors are correlated, not independent)."""
+    from ghgxl.inventory import calculate
+
+    keys = ["fuel.diesel.cn", "柴油（L）｜fuel.diesel.cn", "ｆｕｅｌ．ｄｉｅｓｅｌ．ｃｎ"]
+    rows = [
+        dict(id=str(i), category=1, amount=1000, unit="L", factor_key=key, place=f"x!A{i}")
+        for i, key in enumerate(keys)
+    ]
+    frame = U.inventory_frame(calculate(rows))
+    assert set(frame["factor_id"]) == {"fuel.diesel.cn|CO2"}
+    assert set(frame["factor_pct"]) == {5.3}
