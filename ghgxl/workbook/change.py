@@ -80,7 +80,7 @@ class Comparison:
     #: 编号 matched across the years whose 排放源 name differs (编号, then, now): rows are
     #: matched by 编号 alone, so a renumbering would misplace the change; the report asks
     renamed: list[tuple[str, str, str]] = field(default_factory=list)
-    #: W120 where the two years differ in company or consolidation approach
+    #: W120 where the two years differ in company, consolidation approach or a site's share
     boundary: list[GhgError] = field(default_factory=list)
 
     @property
