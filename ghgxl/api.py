@@ -19,7 +19,7 @@ from ghgxl.emission import (
     total_co2e,
 )
 from ghgxl.errors import GhgError
-from ghgxl.factors import FactorLibrary, FactorRow, key_of
+from ghgxl.factors import ANY_GAS, FactorLibrary, FactorRow, key_of
 from ghgxl.units import (
     conversion_factor,
     normalize_text,
@@ -196,6 +196,8 @@ def factor_field(
     if rows[0].is_parameter or (len(rows) == 1 and chosen is None):
         return _field(rows[0], name)
     if chosen is not None:
+        if len(rows) == 1 and rows[0].gas == ANY_GAS:  # a leak rate: of the gas the row names
+            return _field(rows[0], name)
         return _field(library.get(key, chosen), name)
     return _combined_field(rows, name, gwp.canonical_set(gwp_set or gwp.DEFAULT_SET))
 

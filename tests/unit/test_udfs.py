@@ -175,3 +175,11 @@ def test_a_factor_key_of_spaces_beside_an_explicit_factor_is_no_key_as_for_calc(
     assert expected == pytest.approx(0.005)  # 1,000 kWh × 0.005 kg/kWh = 5 kg
     cells = api.emission_groups(1000, "kWh", " ", 0.005, "kgCO2/kWh", None, "AR6", "CO2")
     assert cells == [pytest.approx(0.005)]
+
+
+def test_ghg_factor_of_a_leak_rate_with_the_refrigerant_named() -> None:
+    """A leak rate is one row for any gas (*): GHG_FACTOR with R-410A gives it, as the row's
+    GHG_EMISSION computes with it (it was E302: "gases this factor gives: *")."""
+    rate = GHG_FACTOR("refrigerant.leak.chillers")
+    assert isinstance(rate, float) and GHG_FACTOR("refrigerant.leak.chillers", "R-410A") == rate
+    assert str(GHG_FACTOR("fuel.diesel.offroad", "R-410A")).startswith("#GHG! E302")
