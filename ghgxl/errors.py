@@ -71,9 +71,9 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "make it a number: type the digits alone (no unit, quote or thousands comma); turn pasted numbers into numbers with Text to Columns",
     ),
     "E109": ErrorSpec(
-        "单元格是日期 {value}，不是数值：Excel 的求和把它按序列号 {serial:,.0f} 计入",
-        "the cell holds the date {value}, not a number: Excel's SUM counts it as its serial "
-        "number {serial:,.0f}",
+        "单元格是日期或时间 {value}，不是数值：Excel 的求和把它按序列号 {serial:,.10g} 计入",
+        "the cell holds the date or time {value}, not a number: Excel's SUM counts it as its "
+        "serial number {serial:,.10g}",
         "输入 1/2、3-5 之类会被 Excel 变成日期：请把单元格格式设为“常规”，再输入数值（如 0.5）",
         "typing 1/2 or 3-5 makes Excel store a date: set the cell's format to General and type "
         "the number (0.5, say)",
