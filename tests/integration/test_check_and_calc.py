@@ -301,6 +301,8 @@ def test_a_date_in_a_month_counts_as_excel_counts_it_and_check_says_so(tmp_path:
     assert ("E109", f"活动数据!{A['m2']}{L.FIRST_ROW}") in {
         (f["code"], f["cell"]) for f in findings
     }
+    e109 = next(f for f in findings if f["code"] == "E109")
+    assert "按序列号 45,293 计入" in e109["message_zh"]
 
 
 def test_the_scope_cell_mirrors_its_formula_for_a_cell_of_spaces() -> None:
