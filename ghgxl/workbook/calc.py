@@ -196,7 +196,7 @@ def _unscored(data: WorkbookData, result: InventoryResult) -> list[GhgError]:
     found = []
     for i in np.flatnonzero(missing).tolist():
         row = int(activity["row"].iat[i])
-        key = next((k for k in DQ_KEYS if not is_number(activity[k].iat[i])), DQ_KEYS[0])
+        key = next((k for k in DQ_KEYS if pd.isna(result.rows[k].iat[i])), DQ_KEYS[0])  # as read
         cell = f"{L.SHEET_ACTIVITY}!{columns.get(key, columns['id'])}{row}"
         found.append(GhgError("W108", cell=cell, row=row))
     return found

@@ -20,6 +20,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from ghgxl.errors import GhgError
 from ghgxl.workbook import layout as L
@@ -78,7 +79,8 @@ def unassessed_quality(calc: WorkbookCalculation) -> list[GhgError]:
     if not counted.any() or not np.isnan(scores[counted]).all():
         return []
     first = int(np.flatnonzero(counted)[0])
-    key = next((k for k in DQ_KEYS if not is_number(activity[k].iat[first])), DQ_KEYS[0])
+    rows = calc.result.rows  # the scores as read: a date is its serial, text none
+    key = next((k for k in DQ_KEYS if pd.isna(rows[k].iat[first])), DQ_KEYS[0])
     cell = f"{L.SHEET_ACTIVITY}!{columns.get(key, columns['id'])}{activity['row'].iat[first]}"
     return [GhgError("W113", cell=cell, count=int(counted.sum()))]
 

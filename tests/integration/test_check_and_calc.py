@@ -341,3 +341,21 @@ def test_a_key_typed_full_width_is_read_once_for_every_check_and_table(tmp_path:
     calc = calculate_workbook(book)
     assert calc.result.total == pytest.approx(1000 * 0.5366 / 1000 + 2, rel=1e-12)
     assert report_factors(calc).row_factor == ["0.5366", "1000"]
+
+
+def test_an_unscored_row_is_pointed_at_its_empty_score_not_its_date(tmp_path: Path) -> None:
+    """活动数据等级 holding a date (a score to AVERAGE, its serial, and E109) and 排放系数等级
+    empty: W108 points at the empty cell, the one the row's score lacks."""
+    import datetime as dt
+
+    scored = dict(GOOD, id="S", dq_activity=3, dq_factor=1, dq_calibration=3)
+    book = tmp_path / "in.xlsm"
+    unscored = {k: v for k, v in GOOD.items() if k != "dq_factor"} | {"id": "U"}
+    book.write_bytes(fill.fill(TEMPLATE, {}, [unscored, scored]))
+    workbook = openpyxl.load_workbook(book, keep_vba=True)
+    workbook[L.SHEET_ACTIVITY][f"{A['dq_activity']}{L.FIRST_ROW}"] = dt.date(1900, 1, 2)
+    workbook.save(book)
+    findings = json.loads(_run("check", str(book), "--json").stdout)["findings"]
+    codes = {(f["code"], f["cell"]) for f in findings}
+    assert ("W108", f"活动数据!{A['dq_factor']}{L.FIRST_ROW}") in codes
+    assert ("E109", f"活动数据!{A['dq_activity']}{L.FIRST_ROW}") in codes
