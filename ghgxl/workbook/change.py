@@ -141,6 +141,8 @@ def boundary_changes(after: WorkbookCalculation, before: WorkbookCalculation) ->
     """W120 at this year's 基本信息 cell of each :data:`SAME_ORGANIZATION` field ``before``
     (an earlier year's workbook) fills otherwise."""
     found = []
+    year = cell_text(_year(before.data.info.get("reporting_year"))) or "比较"
+    path = Path(before.data.path).name
     for key, label, label_en in SAME_ORGANIZATION:
         was, now = before.data.info.get(key), after.data.info.get(key)
         if L.is_placeholder(key, was) or L.is_placeholder(key, now):  # W110 says it already
@@ -148,8 +150,6 @@ def boundary_changes(after: WorkbookCalculation, before: WorkbookCalculation) ->
         theirs, ours = (cell_text(was) or "").strip(), (cell_text(now) or "").strip()
         if theirs and ours and theirs != ours:
             cell = f"{L.SHEET_INFO}!B{after.data.info_rows.get(key, L.INFO_ROW[key])}"
-            year = cell_text(_year(before.data.info.get("reporting_year"))) or "比较"
-            path = Path(before.data.path).name
             details = dict(field=label, field_en=label_en, theirs=theirs, ours=ours)
             found.append(GhgError("W120", cell=cell, before=year, path=path, **details))
     was, now = site_shares(before), site_shares(after)
@@ -161,8 +161,6 @@ def boundary_changes(after: WorkbookCalculation, before: WorkbookCalculation) ->
             continue
         rows = listed[listed["site"].map(cell_text) == name]["row"].tolist()
         cell = f"{L.SHEET_SITES}!{L.SITE_COL['share']}{rows[0]}" if rows else None
-        year = cell_text(_year(before.data.info.get("reporting_year"))) or "比较"
-        path = Path(before.data.path).name
         field = dict(field=f"厂区“{name}”的计入比例", field_en=f"share counted of the site {name}")
         shares = dict(theirs=f"{s0 * 100:g}%", ours=f"{s1 * 100:g}%")
         found.append(GhgError("W120", cell=cell, before=year, path=path, **field, **shares))
