@@ -69,6 +69,26 @@ def _renamed(change: Comparison, before: str) -> str:
     )
 
 
+def _unconverted(change: Comparison, before: str) -> str:
+    """A sentence on the 编号 whose unit changed to one the earlier amount does not convert
+    to (t → L), else "": their change could not be split."""
+    if not change.unconverted:
+        return ""
+    shown = "；".join(f"编号 {key}：{then} → {now}" for key, then, now in change.unconverted[:5])
+    more = f" 等 {len(change.unconverted)} 处" if len(change.unconverted) > 5 else ""
+    return (
+        f"以下排放源的活动数据单位与 {before} 年度不同且无法换算（{shown}{more}）：其排放量变化"
+        "无法分解为活动数据与排放因子的变化，全部计入活动数据变化；如属计算方法变更，"
+        "请说明并据以判断是否重新计算基准年。"
+    )
+
+
+def _caveats(change: Comparison, before: str) -> str:
+    """What the comparison could not settle by itself: renamed sources, units that do not
+    convert, another company or consolidation approach."""
+    return _renamed(change, before) + _unconverted(change, before) + _boundary(change, before)
+
+
 def _boundary(change: Comparison, before: str) -> str:
     """A sentence on the company or consolidation approach ``before`` had otherwise, else ""."""
     if not change.boundary:
@@ -126,7 +146,7 @@ def year_on_year(calc: WorkbookCalculation) -> dict[str, object] | None:
             f"{signed(effects['removed'])} t CO₂e；是否重新计算基准年以基准年排放量为准判断，"
             "见第七章基准年。"
         )
-    note += _renamed(change, before) + _boundary(change, before)
+    note += _caveats(change, before)
     return {"summary": summary, "rows": rows, "note": note}
 
 
@@ -201,5 +221,5 @@ def base_year(calc: WorkbookCalculation) -> dict[str, object]:
         )
     else:
         note += "，基准年排放量不重新计算。"
-    note += _renamed(change, before) + _boundary(change, before)
+    note += _caveats(change, before)
     return {"rows": rows, "total": line_row("合计", total), "note": note}

@@ -82,6 +82,9 @@ class Comparison:
     renamed: list[tuple[str, str, str]] = field(default_factory=list)
     #: W120 where the two years differ in company, consolidation approach or a site's share
     boundary: list[GhgError] = field(default_factory=list)
+    #: 编号 whose unit changed to one the earlier amount does not convert to (编号, then,
+    #: now; t → L): their change cannot be split and counts as activity; the report says so
+    unconverted: list[tuple[str, str, str]] = field(default_factory=list)
 
     @property
     def structural(self) -> float:
@@ -122,6 +125,9 @@ class Comparison:
             ],
             "boundary_changes": [
                 {k: w.details[k] for k in ("field_en", "theirs", "ours")} for w in self.boundary
+            ],
+            "unconverted_units": [
+                {"id": key, "before": then, "after": now} for key, then, now in self.unconverted
             ],
         }
 
@@ -272,6 +278,7 @@ def compare(after: WorkbookCalculation, before: WorkbookCalculation) -> Comparis
     categories: dict[int, Line] = {}
     scopes: dict[int, Line] = {}
     total = Line()
+    unconverted: list[tuple[str, str, str]] = []
 
     def add(category: int, scope: int, before_t: float, after_t: float, effects: dict) -> None:
         for line in (
@@ -290,6 +297,8 @@ def compare(after: WorkbookCalculation, before: WorkbookCalculation) -> Comparis
             add(category, scope, 0.0, t1, {"added": t1})
             continue
         a0 = _in_unit(was[2], was[3], unit)
+        if a0 is None:
+            unconverted.append((key, was[3], unit))
         t0, s0 = was[4], was[5]
         effects = {"added": 0.0, "removed": 0.0}
         before_t = t0
@@ -323,7 +332,7 @@ def compare(after: WorkbookCalculation, before: WorkbookCalculation) -> Comparis
     ]
     return Comparison(
         *years, dict(sorted(categories.items())), dict(sorted(scopes.items())), total,
-        threshold_pct(after.data.info), renamed, boundary_changes(after, before),
+        threshold_pct(after.data.info), renamed, boundary_changes(after, before), unconverted,
     )  # fmt: skip
 
 

@@ -168,3 +168,37 @@ def test_a_denominator_that_is_not_a_positive_number_is_named(tmp_path, typed) -
     assert (
         f"[W117] {L.SHEET_INFO}!B{row}" in result.output and "单位营业收入排放强度" in result.output
     )
+
+
+def test_a_unit_that_does_not_convert_is_named_not_split(tmp_path) -> None:
+    """编号 4 (货车 柴油) typed in t in 2024, in L in 2023: litres do not convert to tonnes
+    without a density the comparison does not have, so the row's change cannot be split into
+    activity and factor. It counts as activity, as it always did, and is now named in the
+    JSON and in chapter 10, for the user to explain (or to recalculate as a method change)."""
+    from ghgxl.report.years import year_on_year
+    from ghgxl.workbook import layout as L
+    from ghgxl.workbook.calc import calculate_workbook
+    from ghgxl.workbook.change import attach_years
+
+    shutil.copy(LAST, tmp_path / LAST.name)  # the base-year workbook 基本信息 names
+    book = openpyxl.load_workbook(THIS, keep_vba=True)
+    sheet, row = book[L.SHEET_ACTIVITY], L.FIRST_ROW + 3
+    assert sheet[f"{L.ACT_COL['id']}{row}"].value == "4"
+    assert sheet[f"{L.ACT_COL['unit']}{row}"].value == "L"
+    sheet[f"{L.ACT_COL['annual']}{row}"], sheet[f"{L.ACT_COL['unit']}{row}"] = 15.18, "t"
+    book.save(tmp_path / "tonnes.xlsm")
+    result = CliRunner().invoke(
+        main, ["calc", str(tmp_path / "tonnes.xlsm"), "--previous", str(LAST), "--json", "-"]
+    )
+    change = json.loads(result.stdout)["year_on_year"]
+    assert change["unconverted_units"] == [{"id": "4", "before": "L", "after": "t"}]
+    stationary = change["by_category"]["1"]  # no other category-1 row changed since 2023
+    assert stationary["factor_tco2e"] == 0.0
+    assert stationary["activity_tco2e"] == pytest.approx(stationary["change_tco2e"], abs=1e-9)
+    calc = calculate_workbook(tmp_path / "tonnes.xlsm")
+    attach_years(calc, previous=LAST)
+    assert "（编号 4：L → t）" in str(year_on_year(calc)["note"])
+    plain = json.loads(
+        CliRunner().invoke(main, ["calc", str(THIS), "--previous", str(LAST), "--json", "-"]).stdout
+    )
+    assert plain["year_on_year"]["unconverted_units"] == []
