@@ -83,10 +83,28 @@ def _unconverted(change: Comparison, before: str) -> str:
     )
 
 
+def _in_error(change: Comparison) -> str:
+    """A sentence on the sources counted as removed because their row is in error this
+    year, else ""."""
+    if not change.in_error:
+        return ""
+    shown = "、".join(change.in_error[:5])
+    more = f" 等 {len(change.in_error)} 个" if len(change.in_error) > 5 else " 的"
+    return (
+        f"编号 {shown}{more}排放源本年度计算有误，未计入本年度排放量，比较中暂按删除排放源计；"
+        "请更正后重新生成报告。"
+    )
+
+
 def _caveats(change: Comparison, before: str) -> str:
-    """What the comparison could not settle by itself: renamed sources, units that do not
-    convert, another company or consolidation approach."""
-    return _renamed(change, before) + _unconverted(change, before) + _boundary(change, before)
+    """What the comparison could not settle by itself: sources in error this year, renamed
+    sources, units that do not convert, another company or consolidation approach."""
+    return (
+        _in_error(change)
+        + _renamed(change, before)
+        + _unconverted(change, before)
+        + _boundary(change, before)
+    )
 
 
 def _boundary(change: Comparison, before: str) -> str:

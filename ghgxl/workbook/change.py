@@ -85,6 +85,9 @@ class Comparison:
     #: 编号 whose unit changed to one the earlier amount does not convert to (编号, then,
     #: now; t → L): their change cannot be split and counts as activity; the report says so
     unconverted: list[tuple[str, str, str]] = field(default_factory=list)
+    #: 编号 of the earlier year whose row is in error this year: not computed, so counted
+    #: as removed until the error is fixed (the report is a draft then, and says so)
+    in_error: list[str] = field(default_factory=list)
 
     @property
     def structural(self) -> float:
@@ -129,6 +132,7 @@ class Comparison:
             "unconverted_units": [
                 {"id": key, "before": then, "after": now} for key, then, now in self.unconverted
             ],
+            "removed_in_error": self.in_error,
         }
 
 
@@ -223,6 +227,18 @@ def site_shares(calc: WorkbookCalculation) -> dict[str, float]:
     }
 
 
+def _key(row: dict[str, object]) -> str:
+    """A row's key across the years: its 编号, else its row number."""
+    return (cell_text(row.get("id")) or "").strip() or f"row {row['row']}"
+
+
+def _failed(calc: WorkbookCalculation) -> set[str]:
+    """The keys of ``calc``'s rows in error."""
+    inputs = records(calc.rows, ("id", "row"))
+    ok = calc.result.row_figures["ok"].tolist()
+    return {_key(row) for row, good in zip(inputs, ok, strict=True) if not good}
+
+
 def _rows(calc: WorkbookCalculation, basis: str) -> dict[str, Row]:
     """Valid rows by id (unique: :func:`unique_ids`), scope 2 counted by ``basis``."""
     rows: dict[str, Row] = {}
@@ -232,7 +248,7 @@ def _rows(calc: WorkbookCalculation, basis: str) -> dict[str, Row]:
     for row, computed in zip(inputs, computed_rows, strict=True):
         if not computed["ok"]:
             continue
-        key = (cell_text(row.get("id")) or "").strip() or f"row {row['row']}"
+        key = _key(row)
         amount = parse_number(row["amount"])
         category, scope = int(computed["category"]), int(computed["scope"])
         site = (cell_text(row.get("facility")) or "").split(L.SITE_MARK, 1)[0].strip()
@@ -320,6 +336,8 @@ def compare(after: WorkbookCalculation, before: WorkbookCalculation) -> Comparis
         else:  # no amount in one year, or units that do not convert: all of it is activity
             effects["activity"] = t1_kept - t0_kept
         add(category, scope, before_t, t1, effects)
+    failed = _failed(after) if after.errors else set()
+    in_error = [key for key in old if key not in new and key in failed]
     for key, (category, scope, _, _, t0, _) in old.items():
         if key not in new:
             add(category, scope, t0, 0.0, {"removed": -t0})
@@ -333,6 +351,7 @@ def compare(after: WorkbookCalculation, before: WorkbookCalculation) -> Comparis
     return Comparison(
         *years, dict(sorted(categories.items())), dict(sorted(scopes.items())), total,
         threshold_pct(after.data.info), renamed, boundary_changes(after, before), unconverted,
+        in_error,
     )  # fmt: skip
 
 

@@ -202,3 +202,34 @@ def test_a_unit_that_does_not_convert_is_named_not_split(tmp_path) -> None:
         CliRunner().invoke(main, ["calc", str(THIS), "--previous", str(LAST), "--json", "-"]).stdout
     )
     assert plain["year_on_year"]["unconverted_units"] == []
+
+
+def test_a_source_in_error_this_year_is_said_not_only_counted_removed(tmp_path) -> None:
+    """编号 4 with an unknown 因子键 in 2024: the row has no figure, so the comparison counts
+    its 2023 emissions as removed; the JSON and chapter 10 say which source that is and why
+    (the report is a draft listing the error), rather than presenting it as a source gone."""
+    from ghgxl.report.years import year_on_year
+    from ghgxl.workbook import layout as L
+    from ghgxl.workbook.calc import calculate_workbook
+    from ghgxl.workbook.change import attach_years
+
+    shutil.copy(LAST, tmp_path / LAST.name)
+    book = openpyxl.load_workbook(THIS, keep_vba=True)
+    sheet, row = book[L.SHEET_ACTIVITY], L.FIRST_ROW + 3
+    assert sheet[f"{L.ACT_COL['id']}{row}"].value == "4"
+    sheet[f"{L.ACT_COL['factor_key']}{row}"] = "fuel.diesel.no_such_key"
+    book.save(tmp_path / "wrong.xlsm")
+    calc = calculate_workbook(tmp_path / "wrong.xlsm")
+    assert [e.code for e in calc.errors] == ["E301"]
+    attach_years(calc, previous=LAST)
+    year = year_on_year(calc)
+    assert year is not None
+    assert "编号 4 的排放源本年度计算有误，未计入本年度排放量，比较中暂按删除排放源计" in str(
+        year["note"]
+    )
+    result = CliRunner().invoke(
+        main, ["calc", str(tmp_path / "wrong.xlsm"), "--previous", str(LAST), "--json", "-"]
+    )
+    change = json.loads(result.stdout)["year_on_year"]
+    assert change["removed_in_error"] == ["4"]
+    assert change["by_category"]["1"]["removed_tco2e"] < 0  # 2023's 编号 4, as removed
