@@ -57,14 +57,18 @@ def _structural(change: Comparison, before: str) -> str:
     )
 
 
+def _changed(changes: list[tuple[str, str, str]], shown: int = 5) -> str:
+    """编号 1：then → now；… for the first ``shown`` (编号, then, now), and how many in all."""
+    listed = "；".join(f"编号 {key}：{then} → {now}" for key, then, now in changes[:shown])
+    return listed + (f" 等 {len(changes)} 处" if len(changes) > shown else "")
+
+
 def _renamed(change: Comparison, before: str) -> str:
     """A sentence on the 编号 whose source name changed since ``before``, else ""."""
     if not change.renamed:
         return ""
-    shown = "；".join(f"编号 {key}：{then} → {now}" for key, then, now in change.renamed[:5])
-    more = f" 等 {len(change.renamed)} 处" if len(change.renamed) > 5 else ""
     return (
-        f"以下排放源的编号与 {before} 年度相同而名称不同（{shown}{more}）：逐年比较按编号对应各行，"
+        f"以下排放源的编号与 {before} 年度相同而名称不同（{_changed(change.renamed)}）：逐年比较按编号对应各行，"
         "请确认其为同一排放源，否则应改用新编号。"
     )
 
@@ -74,10 +78,8 @@ def _unconverted(change: Comparison, before: str) -> str:
     to (t → L), else "": their change could not be split."""
     if not change.unconverted:
         return ""
-    shown = "；".join(f"编号 {key}：{then} → {now}" for key, then, now in change.unconverted[:5])
-    more = f" 等 {len(change.unconverted)} 处" if len(change.unconverted) > 5 else ""
     return (
-        f"以下排放源的活动数据单位与 {before} 年度不同且无法换算（{shown}{more}）：其排放量变化"
+        f"以下排放源的活动数据单位与 {before} 年度不同且无法换算（{_changed(change.unconverted)}）：其排放量变化"
         "无法分解为活动数据与排放因子的变化，全部计入活动数据变化；如属计算方法变更，"
         "请说明并据以判断是否重新计算基准年。"
     )
