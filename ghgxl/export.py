@@ -119,7 +119,7 @@ def result_dict(result: InventoryResult, extra: dict[str, Any] | None = None) ->
             "assessed": quality["score"] is not None,
             "unscored": quality["unscored"],
         },
-        "uncertainty": _uncertainty(result),
+        "uncertainty": _uncertainty(result, scheme),
         **{k: v for k, v in (extra or {}).items() if k != "dq_scheme"},
         "rows": _rows(result, scheme),
         "errors": [e.as_dict() for e in result.errors],
@@ -127,8 +127,8 @@ def result_dict(result: InventoryResult, extra: dict[str, Any] | None = None) ->
     }
 
 
-def _uncertainty(result: InventoryResult) -> dict[str, Any]:
-    assessed = assess(result)
+def _uncertainty(result: InventoryResult, scheme: str) -> dict[str, Any]:
+    assessed = assess(result, scheme=scheme)
 
     def rounded(value: Any) -> Any:
         if isinstance(value, dict):

@@ -97,14 +97,29 @@ def grade_table(scheme: str = SEED_SCHEME) -> list[tuple[str, str]]:
     return table
 
 
+#: What names the Taiwan scheme in 基本信息 数据质量评分方案: the sheet's formulas test
+#: ``ISNUMBER(SEARCH("台湾", …))`` (:data:`ghgxl.workbook.formulas.TAIWAN`), so ghgxl reads
+#: the label exactly as they do, or the two would grade one workbook two ways.
+TAIWAN_MARK = "台湾"
+
+
 def scheme_of(label: object) -> str:
-    """The scheme a 基本信息 label names (``台湾…`` → taiwan; anything else → 631)."""
-    text = str(label or "")
-    return (
-        TAIWAN_SCHEME
-        if ("台湾" in text or "臺灣" in text or "taiwan" in text.lower())
-        else SEED_SCHEME
-    )
+    """The scheme a 基本信息 label names (``台湾…`` → taiwan; anything else → 631), as the
+    sheet's formulas read it."""
+    return TAIWAN_SCHEME if TAIWAN_MARK in str(label or "") else SEED_SCHEME
+
+
+#: The rubrics' items by the score column they fill (活动数据, 排放因子, 仪器校正).
+COLUMN_OF_ITEM = {"活动数据": 0, "活动数据种类": 0, "排放因子": 1, "排放系数种类": 1, "仪器校正": 2}
+
+
+def allowed_scores(scheme: str = SEED_SCHEME) -> tuple[tuple[float, ...], ...]:
+    """The scores each score column may hold in ``scheme``, from its rubric (活动数据,
+    排放因子, 仪器校正): 631 → (1, 3, 6), (1 … 6), (1, 3, 6); taiwan → (1, 2, 3) each."""
+    found: list[set[float]] = [set(), set(), set()]
+    for item, score, _ in rubric(scheme):
+        found[COLUMN_OF_ITEM[item]].add(float(score))
+    return tuple(tuple(sorted(scores)) for scores in found)
 
 
 def row_score(
@@ -122,10 +137,18 @@ def row_scores(scores: np.ndarray, scheme: str = SEED_SCHEME) -> np.ndarray:
     return scores.prod(axis=1) if scheme == TAIWAN_SCHEME else scores.mean(axis=1)
 
 
+#: Significant digits a score is compared at: Excel compares numbers at 15 digits, so a
+#: weighted score of 4.999999999999999 (every row 5, the shares summed in floating point)
+#: is 5 to the sheet's grade formula, and to ghgxl.
+COMPARED_DIGITS = 15
+
+
 def grade(score: float, scheme: str = SEED_SCHEME) -> str:
-    """``grade(2.3408) == '四级'``; ``grade(12, 'taiwan') == '二级'``."""
+    """``grade(2.3408) == '四级'``; ``grade(12, 'taiwan') == '二级'``; a score a rounding
+    error short of a bound (4.999999999999999) takes the bound's grade, as in Excel."""
+    compared = float(f"{score:.{COMPARED_DIGITS}g}")
     for threshold, name in GRADES[scheme]:
-        if score >= threshold:
+        if compared >= threshold:
             return name
     return GRADES[scheme][-1][1]
 

@@ -23,7 +23,10 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 
+from ghgxl import quality
+from ghgxl.errors import GhgError
 from ghgxl.factors import key_text
+from ghgxl.units import is_number, parse_number
 
 Z95 = NormalDist().inv_cdf(0.975)  # 1.959964…
 DEFAULT_DRAWS = 100_000
@@ -72,12 +75,13 @@ def propagation(components: list[Component] | pd.DataFrame) -> dict[str, object]
             return 0.0
         # a row's activity and its factor multiply (eq. 3.1) …
         activity = part.groupby("row").agg(tco2e=("tco2e", "sum"), pct=("activity_pct", "first"))
-        # … rows sharing a factor move together: add them, then combine (eq. 3.2)
-        factor = part.groupby("factor_id").agg(tco2e=("tco2e", "sum"), pct=("factor_pct", "first"))
-        values = np.concatenate([activity["tco2e"], factor["tco2e"]])
-        pcts = np.concatenate([activity["pct"], factor["pct"]])
+        # … rows sharing a factor move together: their errors add (each row at its own ±%,
+        # when one has its own), then the factors and activities combine (eq. 3.2)
+        spread = part["factor_pct"] * part["tco2e"]
+        factor = spread.groupby(part["factor_id"]).sum()
+        errors = np.concatenate([activity["pct"] * activity["tco2e"], factor])
         total = part["tco2e"].sum()
-        return float(np.sqrt(np.sum(np.square(pcts * values))) / total) if total else 0.0
+        return float(np.sqrt(np.sum(np.square(errors))) / total) if total else 0.0
 
     return {
         "total_pct": of(frame),
@@ -85,15 +89,16 @@ def propagation(components: list[Component] | pd.DataFrame) -> dict[str, object]
     }
 
 
-def _factor_draws(
-    pct: float, distribution: str, draws: int, rng: np.random.Generator
-) -> np.ndarray:
-    """Multipliers around 1 whose 95 % interval is ±pct (normal), or whose 97.5th
-    percentile is 1 + pct with the published factor as the median (lognormal: skewed ranges
-    such as IPCC's for CH4 and N2O, 'a factor of 2.5', are read this way)."""
-    if distribution == "lognormal":
-        return rng.lognormal(0.0, np.log1p(pct / 100) / Z95, draws)
-    return rng.normal(1.0, pct / 100 / Z95, draws)
+def _factor_multipliers(z: np.ndarray, pct: np.ndarray, lognormal: np.ndarray) -> np.ndarray:
+    """Multipliers around 1 from standard normal draws ``z`` (one column a component):
+    their 95 % interval is ±pct (normal), or their 97.5th percentile is 1 + pct with the
+    published factor as the median (lognormal: skewed ranges such as IPCC's for CH4 and
+    N2O, 'a factor of 2.5', are read this way). Components of one factor share its draw,
+    each at its own ±% (a row may give its own)."""
+    normal = 1.0 + z * (pct / 100 / Z95)
+    if not lognormal.any():
+        return normal
+    return np.where(lognormal, np.exp(z * (np.log1p(pct / 100) / Z95)), normal)
 
 
 EXACT_LIMIT = 5_000  # components drawn one by one up to this many; grouped beyond
@@ -119,7 +124,8 @@ def monte_carlo(
     rng = np.random.default_rng(seed)
     row_codes, rows = pd.factorize(frame["row"], sort=True)
     factor_codes, factor_ids = pd.factorize(frame["factor_id"], sort=True)
-    first_factor = frame.groupby(factor_codes).first()
+    factor_pct = frame["factor_pct"].to_numpy(dtype=float)
+    lognormal = (frame["distribution"] == "lognormal").to_numpy()
     first_row = frame.groupby(row_codes)["activity_pct"].first().to_numpy()
     category_codes, categories = pd.factorize(frame["category"], sort=True)
     values = frame["tco2e"].to_numpy()
@@ -127,18 +133,9 @@ def monte_carlo(
     for start in range(0, draws, BLOCK):
         size = min(BLOCK, draws - start)
         activity = rng.normal(1.0, first_row / 100 / Z95, (size, len(rows)))
-        factor = np.column_stack(
-            [
-                _factor_draws(
-                    first_factor["factor_pct"].iloc[g],
-                    first_factor["distribution"].iloc[g],
-                    size,
-                    rng,
-                )
-                for g in range(len(factor_ids))
-            ]
-        )
-        contributions = activity[:, row_codes] * factor[:, factor_codes] * values
+        z = np.column_stack([rng.standard_normal(size) for _ in range(len(factor_ids))])
+        factor = _factor_multipliers(z[:, factor_codes], factor_pct, lognormal)
+        contributions = activity[:, row_codes] * factor * values
         for c in range(len(categories)):
             samples[start : start + size, c] = contributions[:, category_codes == c].sum(axis=1)
 
@@ -225,6 +222,48 @@ def _number(value: object) -> float | None:
     return None if np.isnan(number) or number < 0 else number
 
 
+#: Signs around a typed percentage: "±10 %", "10％" are 10.
+_PERCENT_MARKS = "±%％ "
+
+
+def percent_value(value: object) -> float | None:
+    """A ±% cell (活动数据不确定性, 排放因子不确定性) as its number of percent: 10, "10",
+    "10%", "±10 %" → 10.0; None for an empty cell; E111 for anything else (other text, a
+    negative number, a date), which would otherwise leave the default in its place."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    number: float | None = None
+    if is_number(value):
+        number = float(value)  # type: ignore[arg-type]
+    elif isinstance(value, str):
+        try:
+            number = parse_number(value.strip().strip(_PERCENT_MARKS))
+        except GhgError:
+            number = None
+    if number is None or not np.isfinite(number) or number < 0:
+        raise GhgError("E111", value=str(value))
+    return number
+
+
+def _percent_or_nan(value: object) -> float:
+    try:
+        number = percent_value(value)
+    except GhgError:  # check says E111 at the cell; the default stands meanwhile
+        return np.nan
+    return np.nan if number is None else number
+
+
+#: The default activity uncertainty of each activity score, by scheme: 631 scores 6 for
+#: continuous metering and 1 for an estimate; the Taiwan scheme runs the other way (1
+#: 連續量測, 2 定期量測／財務單據, 3 推估). Any other score takes periodic reading's.
+ACTIVITY_DEFAULTS = {
+    quality.SEED_SCHEME: {6.0: "activity.dq6", 3.0: "activity.dq3", 1.0: "activity.dq1"},
+    quality.TAIWAN_SCHEME: {1.0: "activity.dq6", 2.0: "activity.dq3", 3.0: "activity.dq1"},
+}
+
+
 def _most_specific(defaults: dict[str, Default], *names: str) -> Default:
     """The first of ``names`` that has a default (most specific first)."""
     for name in names:
@@ -260,11 +299,15 @@ COMPONENT_COLUMNS = [
 ]  # fmt: skip
 
 
-def inventory_frame(result, defaults: dict[str, Default] | None = None) -> pd.DataFrame:
+def inventory_frame(
+    result, defaults: dict[str, Default] | None = None, scheme: str = quality.SEED_SCHEME
+) -> pd.DataFrame:
     """The components of an :class:`~ghgxl.inventory.InventoryResult` as a table (the
     fields of :class:`Component`), one row per row and gas group with emissions, in that
     order; per-row overrides (``activity_u_pct``, ``factor_u_pct``) win over the defaults,
-    which follow the row's activity data-quality score and its factor.
+    which follow the row's activity data-quality score (read in ``scheme``) and its factor.
+    Rows share a factor when they share its key, or, for a factor typed on the row, its
+    value, unit and 排放因子来源.
 
     Built column by column: each distinct key, score and override is looked up once, so
     100,000 rows take a fraction of a second."""
@@ -275,11 +318,11 @@ def inventory_frame(result, defaults: dict[str, Default] | None = None) -> pd.Da
     if rows.empty:
         return pd.DataFrame(columns=COMPONENT_COLUMNS)
     score = _numbers(rows.get("dq_activity"), len(rows))
-    keys = np.where(np.isin(score, (1.0, 3.0, 6.0)), score, 3.0).astype(int)
-    activity_pct = np.array([defaults[f"activity.dq{k}"].u95_pct for k in (1, 3, 6)])[
-        np.searchsorted([1, 3, 6], keys)
-    ]
-    own_activity = _numbers(rows.get("activity_u_pct"), len(rows))
+    by_score = ACTIVITY_DEFAULTS[scheme]
+    pct_of = {s: defaults[name].u95_pct for s, name in by_score.items()}
+    typical = defaults["activity.dq3"].u95_pct
+    activity_pct = np.array([pct_of.get(s, typical) for s in score.tolist()], dtype=float)
+    own_activity = _numbers(rows.get("activity_u_pct"), len(rows), _percent_or_nan)
     activity_pct = np.where(np.isnan(own_activity), activity_pct, own_activity)
     texts: dict[object, str] = {}  # the key as the engine reads it (key_text), once a value
     key = [
@@ -288,11 +331,14 @@ def inventory_frame(result, defaults: dict[str, Default] | None = None) -> pd.Da
         else None
         for k in rows["factor_key"].astype(object).tolist()
     ]
-    spec = [
-        k or f"explicit:{f}:{u}"
-        for k, f, u in zip(key, _values(rows, "factor"), _values(rows, "factor_unit"), strict=True)
-    ]
-    own_factor = _numbers(rows.get("factor_u_pct"), len(rows))
+    typed = zip(
+        _values(rows, "factor"),
+        _values(rows, "factor_unit"),
+        _values(rows, "factor_source"),
+        strict=True,
+    )
+    spec = [k or f"explicit:{f}:{u}:{source}" for k, (f, u, source) in zip(key, typed, strict=True)]
+    own_factor = _numbers(rows.get("factor_u_pct"), len(rows), _percent_or_nan)
     looked_up: dict[tuple[str | None, str], Default] = {}
     parts = []
     for order, group in enumerate(TOTAL_GROUPS):
@@ -335,24 +381,32 @@ def _values(rows: pd.DataFrame, column: str) -> list[object]:
     return rows[column].astype(object).tolist()
 
 
-def _numbers(column: pd.Series | None, size: int) -> np.ndarray:
-    """:func:`_number` of each cell, NaN for None."""
+def _numbers(column: pd.Series | None, size: int, read=_number) -> np.ndarray:
+    """``read`` (:func:`_number`) of each cell, NaN for None."""
     if column is None:
         return np.full(size, np.nan)
     cells = column.astype(object).where(column.notna(), None).tolist()
-    numbers = {v: _number(v) for v in set(cells)}
+    numbers = {v: read(v) for v in set(cells)}
     return np.array([numbers[v] for v in cells], dtype=float)
 
 
-def inventory_components(result, defaults: dict[str, Default] | None = None) -> list[Component]:
+def inventory_components(
+    result, defaults: dict[str, Default] | None = None, scheme: str = quality.SEED_SCHEME
+) -> list[Component]:
     """:func:`inventory_frame` as a list of :class:`Component`."""
-    frame = inventory_frame(result, defaults)
+    frame = inventory_frame(result, defaults, scheme)
     return [Component(**record) for record in frame.to_dict("records")]
 
 
-def assess(result, draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED) -> dict[str, object]:
-    """Both approaches for an inventory result, in the shape of the JSON ``uncertainty``."""
-    parts = inventory_frame(result)
+def assess(
+    result,
+    draws: int = DEFAULT_DRAWS,
+    seed: int = DEFAULT_SEED,
+    scheme: str = quality.SEED_SCHEME,
+) -> dict[str, object]:
+    """Both approaches for an inventory result, in the shape of the JSON ``uncertainty``;
+    ``scheme``: the data-quality scheme its activity scores are in."""
+    parts = inventory_frame(result, scheme=scheme)
     if parts.empty:
         return {
             "propagation": {"total_pct": None, "by_category": {}},

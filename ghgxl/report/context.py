@@ -177,8 +177,8 @@ def _pct(value: float | None, signed: bool = False) -> str:
     return f"{value:+.2f}%" if signed else f"±{value:.2f}%"
 
 
-def _uncertainty(result) -> tuple[list[dict[str, str]], dict[str, str]]:
-    assessed = assess(result)
+def _uncertainty(result, scheme: str) -> tuple[list[dict[str, str]], dict[str, str]]:
+    assessed = assess(result, scheme=scheme)
     by_category = result.by_category()
     rows = []
     for category, entry in assessed["by_category"].items():
@@ -395,7 +395,7 @@ def build_context(
     year = _text(info, "reporting_year")
     set_name = result.gwp_set
     factors = factors or report_factors(calc, library)
-    uncertainty_rows, uncertainty_total = _uncertainty(result)
+    uncertainty_rows, uncertainty_total = _uncertainty(result, scheme)
     gwp_code = citations.GWP_CODES[set_name]
     return {
         **{f.key: _text(info, f.key) for f in L.INFO_FIELDS},

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ghgxl import gwp
+from ghgxl import gwp, quality
 from ghgxl.errors import GhgError
 from ghgxl.export import cell_text
 from ghgxl.factors import (
@@ -30,11 +30,12 @@ from ghgxl.factors import (
     diff_libraries,
     version_key,
 )
-from ghgxl.units import cell_repr, excel_error, parse_number
+from ghgxl.uncertainty import percent_value
+from ghgxl.units import cell_repr, excel_error, is_number, parse_number
 from ghgxl.workbook import layout as L
 from ghgxl.workbook import ready, xlsx
 from ghgxl.workbook.boundary import exclusions, significance
-from ghgxl.workbook.calc import WorkbookCalculation, calculate_workbook, cell_values
+from ghgxl.workbook.calc import WorkbookCalculation, calculate_workbook, cell_values, dq_scheme
 from ghgxl.workbook.change import late_base_year
 from ghgxl.workbook.intensity import denominator_findings
 from ghgxl.workbook.names import SHEET_SUMMARY
@@ -107,6 +108,65 @@ def _text_in_number_cells(calc: WorkbookCalculation) -> list[GhgError]:
                     (row, index, GhgError("E109", cell=cell, value=str(value), serial=serial))
                 )
     return [error for _, _, error in sorted(found, key=lambda item: item[:2])]
+
+
+#: How each scheme is named in a finding (Chinese, English).
+SCHEME_NAMES = {
+    quality.SEED_SCHEME: ("6/3/1 评分法", "6/3/1"),
+    quality.TAIWAN_SCHEME: ("台湾环境部盘查表评分法", "Taiwan MOENV"),
+}
+ITEM_NAMES_EN = ("activity-data", "emission-factor", "calibration")
+
+
+def _scores_outside_scheme(calc: WorkbookCalculation) -> list[GhgError]:
+    """E110 at a score cell holding a number its scheme's rubric does not give (0, 2.5,
+    7; 4–6 under the Taiwan scheme): the sheet's AVERAGE or PRODUCT counts it as it is,
+    so the weighted score and its grade would be off the scale."""
+    scheme = dq_scheme(calc.data)
+    zh, en = SCHEME_NAMES[scheme]
+    found = []
+    for index, (key, allowed) in enumerate(
+        zip(DQ_KEYS, quality.allowed_scores(scheme), strict=True)
+    ):
+        item = next(i for i, column in quality.COLUMN_OF_ITEM.items() if column == index)
+        shown = "、".join(f"{a:g}" for a in allowed)
+        for row, value in zip(_rows(calc), _column(calc, key), strict=True):
+            if not is_number(value) or float(value) in allowed:  # type: ignore[arg-type]
+                continue
+            error = GhgError(
+                "E110", cell=_cell(calc, key, row), value=f"{float(value):g}",  # type: ignore[arg-type]
+                scheme=zh, scheme_en=en, item=item, item_en=ITEM_NAMES_EN[index], allowed=shown,
+            )  # fmt: skip
+            found.append((row, index, error))
+    return [error for _, _, error in sorted(found, key=lambda item: item[:2])]
+
+
+def _uncertainty_not_percent(calc: WorkbookCalculation) -> list[GhgError]:
+    """E111 at an uncertainty cell that is no percentage ("约10", -5, a date): the
+    uncertainty analysis would use the default in its place."""
+    found = []
+    for index, key in enumerate(("activity_u_pct", "factor_u_pct")):
+        for row, value in zip(_rows(calc), _column(calc, key), strict=True):
+            try:
+                percent_value(value)
+            except GhgError as error:
+                found.append((row, index, error.at(_cell(calc, key, row))))
+    return [error for _, _, error in sorted(found, key=lambda item: item[:2])]
+
+
+def _unknown_scheme(calc: WorkbookCalculation) -> list[GhgError]:
+    """W122 where 数据质量评分方案 is not one of its dropdown's schemes (pasted past it):
+    the sheet's formulas, and ghgxl, read it by the word 台湾 alone."""
+    value = calc.data.info.get("dq_scheme")
+    if is_blank(value) or cell_text(value) in L.DQ_SCHEMES:
+        return []
+    used = dq_scheme(calc.data)
+    return [
+        GhgError(
+            "W122", cell=ready.info_place(calc.data, "dq_scheme"), value=cell_repr(value),
+            used=SCHEME_NAMES[used][0], used_en=SCHEME_NAMES[used][1],
+        )
+    ]  # fmt: skip
 
 
 def _months_against_annual(calc: WorkbookCalculation) -> list[GhgError]:
@@ -316,6 +376,8 @@ def input_findings(calc: WorkbookCalculation) -> list[GhgError]:
         *ready.unassessed_quality(calc),
         *_beyond_quality(calc),
         *_text_in_number_cells(calc),
+        *_scores_outside_scheme(calc),
+        *_uncertainty_not_percent(calc),
         *_months_against_annual(calc),
         *_duplicates(calc),
         *_grid_years(calc),
@@ -326,6 +388,7 @@ def input_findings(calc: WorkbookCalculation) -> list[GhgError]:
         *ready.unassessed_significance(calc.data),
         *_settings_out_of_range(calc),
         *_unknown_basis(calc),
+        *_unknown_scheme(calc),
         *denominator_findings(calc.data.info, lambda key: ready.info_place(calc.data, key)),
         *listed_findings(calc),
     ]
