@@ -364,7 +364,10 @@ def inventory_frame(
                     "factor_pct": np.where(
                         np.isnan(own_factor[emitted]), default_pct, own_factor[emitted]
                     ),
-                    "distribution": [d.distribution for d in found],
+                    # a ±% the user typed is a half-width: symmetric, so normal
+                    "distribution": np.where(
+                        np.isnan(own_factor[emitted]), [d.distribution for d in found], "normal"
+                    ),
                 }
             )
         )

@@ -159,3 +159,14 @@ def test_a_scheme_pasted_past_its_dropdown_is_said_and_read_as_the_sheet_reads_i
     assert (quality["scheme"], quality["score"], quality["grade"]) == ("631", 3.0, "三级")
     findings = _findings(book)
     assert any(code == "W122" and cell.startswith("基本信息!B") for code, cell in findings)
+
+
+def test_a_typed_half_width_is_symmetric_in_the_monte_carlo(tmp_path) -> None:
+    """排放因子不确定性 30 on a typed factor (whose default, ±50 %, is lognormal): the column
+    is the 95 % interval's half-width, so Approach 2 draws it normal. One row, activity
+    ±0.001 %: the total's interval is the factor's, −30 % / +30 % (within the Monte Carlo's
+    sampling error); read as lognormal it was −23.3 % / +29.9 %."""
+    row = dict(ROW, id="A", annual=100, activity_u_pct=0.001, factor_u_pct=30)
+    interval = _json("calc", str(_book(tmp_path, [row])))["uncertainty"]["monte_carlo"]
+    assert interval["lower_pct"] == pytest.approx(-30, abs=0.5)
+    assert interval["upper_pct"] == pytest.approx(30, abs=0.5)
