@@ -635,6 +635,14 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "请在该厂区清册的基本信息中改用较短的厂区名称（全称可写在备注或报告中）",
         "give the site a shorter name in its 基本信息 (its full name can go in a remark or the report)",
     ),
+    "E646": ErrorSpec(
+        "报告 {report} 与{what}清册 {path} 比较生成（SHA-256 {sha256}），核对时须给出该清册",
+        "the report {report} compares with the {what_en} workbook {path} (SHA-256 {sha256}): "
+        "verifying it needs that workbook",
+        "请加 --previous {path}（或 --base-year {path}）指定该清册；它在本清册旁时会被自动找到",
+        "give it with --previous {path} (or --base-year {path}); beside this workbook it is found "
+        "by itself",
+    ),
     "W101": ErrorSpec(
         "电网因子年份 {factor_year} 与报告年度 {year} 不同",
         "the grid factor's year {factor_year} differs from the reporting year {year}",

@@ -337,16 +337,46 @@ def verify_report(
     carries, and its text against the report ghgxl writes from the workbook today (with
     the same ``previous`` and base year if the report compared with them)."""
     members = _report_members(Path(report))
+    stamp = provenance.read_manifest(members) or {}
+    given = {"previous": previous, "base_year": base_year}
+    changed = _compared_years(stamp, given, Path(report), Path(workbook))
     calc = calculate_workbook(Path(workbook))
-    attach_years(calc, previous, base_year)
+    attach_years(calc, given["previous"], given["base_year"])
     expected = xlsx.read_members(render_docx(calc))
-    verdict = provenance.Verdict(
-        provenance.read_manifest(members), provenance.sha256(Path(workbook))
-    )
-    verdict.differences = provenance.compare_text(
+    verdict = provenance.Verdict(stamp or None, provenance.sha256(Path(workbook)))
+    verdict.differences = changed + provenance.compare_text(
         provenance.text_lines(members), provenance.text_lines(expected)
     )
     return verdict
+
+
+#: The earlier years a report's manifest may record: key, and how a message names each.
+EARLIER = (("previous", "上一年度", "earlier year's"), ("base_year", "基准年", "base-year"))
+
+
+def _compared_years(
+    stamp: dict[str, object], given: dict[str, Path | None], report: Path, workbook: Path
+) -> list[tuple[str, str]]:
+    """The earlier workbooks the report compared with (its manifest records them), put into
+    ``given`` where not given: the file of that name beside ``workbook`` if it is the same
+    file, else E646. A given one that is not the recorded file is a difference."""
+    changed = []
+    for what, zh, en in EARLIER:
+        recorded = stamp.get(f"{what}_workbook")
+        if not isinstance(recorded, dict):
+            continue
+        name, digest = str(recorded.get("name")), str(recorded.get("sha256"))
+        chosen = given[what]
+        if chosen is None:
+            beside = workbook.parent / name
+            if not beside.is_file() or provenance.sha256(beside) != digest:
+                raise GhgError(
+                    "E646", report=report.name, what=zh, what_en=en, path=name, sha256=digest
+                )
+            given[what] = beside
+        elif (found := provenance.sha256(Path(chosen))) != digest:
+            changed.append((f"{zh}清册 {name}：SHA-256 {digest}", f"{Path(chosen).name}：{found}"))
+    return changed
 
 
 #: A report is a few MB; past this it is no report of ghgxl's.

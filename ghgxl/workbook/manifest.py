@@ -42,4 +42,13 @@ def manifest(calc: WorkbookCalculation) -> dict[str, object]:
         "by_category": rounded(result.by_category()),
         "by_scope": rounded(result.by_scope()),
         "by_gas": rounded(result.by_gas()),
+        # the earlier years the report compared with (chapters 7 and 10): verify needs them
+        **{
+            f"{what}_workbook": {
+                "name": Path(other.data.path).name,
+                "sha256": sha256(other.data.path),
+            }
+            for what, other in (("previous", calc.previous), ("base_year", calc.base))
+            if other is not None
+        },
     }

@@ -108,3 +108,34 @@ def test_check_report_adds_the_first_difference(pair: tuple[Path, Path], tmp_pat
     result = run("check", book, "--report", edited)
     assert result.exit_code == 1 and "[E625]" in result.output
     assert "415,532.01" in result.output and "同一清册" in result.output
+
+
+def test_a_report_that_compares_with_last_year_names_it_for_verify(tmp_path: Path) -> None:
+    """The 2024 example reported with --previous 2023 (and its base year, 2023, named in
+    基本信息): the manifest records both earlier workbooks by name and hash. Beside the
+    workbook they are found by themselves (exit 0); elsewhere, verify says which workbook
+    it needs (E646, exit 2) instead of listing chapter 10 as edited; given another file,
+    it says that file differs (exit 1)."""
+    this, last = tmp_path / "example-2024.xlsm", tmp_path / "example-2023.xlsm"
+    shutil.copyfile(ROOT / "workbook" / "examples" / this.name, this)
+    shutil.copyfile(EXAMPLE, last)
+    report = tmp_path / "report.docx"
+    assert run("report", this, "--previous", last, "-o", report).exit_code in (0, 1)
+    stamp = provenance.read_manifest(xlsx.read_members(report.read_bytes()))
+    digest = provenance.sha256(last)
+    assert stamp["previous_workbook"] == {"name": last.name, "sha256": digest}
+    assert stamp["base_year_workbook"] == {"name": last.name, "sha256": digest}
+    assert run("verify", report, this).exit_code == 0
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    shutil.copyfile(this, elsewhere / this.name)
+    lonely = run("verify", report, elsewhere / this.name)
+    assert lonely.exit_code == 2
+    assert "[E646]" in lonely.output and "--previous example-2023.xlsm" in lonely.output
+    other = tmp_path / "other-2023.xlsm"
+    shutil.copyfile(EXAMPLE, other)
+    with zipfile.ZipFile(other, "a") as package:  # the same workbook, one byte more
+        package.comment = b"x"
+    changed = run("verify", report, this, "--previous", other)
+    assert changed.exit_code == 1
+    assert f"上一年度清册 {last.name}：SHA-256 {digest}" in changed.output
