@@ -50,10 +50,17 @@ NUMBER = re.compile(r"[-+±]?[\d,]*\.?\d+%?")
 _CLOSE, _OPEN = "、，。；：！？）」』】》〉〕”’", "（「『【《〈〔“‘"
 _CJK = "\u2e80-\u2fff\u3040-\u9fff\uf900-\ufaff"  # ideographs, kana, radicals
 _PUNCTUATION = "\u3000-\u303f\uff00-\uffef"  # CJK and full-width punctuation
+#: A run of anything but Chinese text, spaces and marks (CO₂, 2023, kWh).
+_LATIN = f"[^\\s{_CJK}{_PUNCTUATION}{_OPEN}{_CLOSE}]+"
 #: A word: one Chinese character or a run of anything else, with its closing and opening
-#: marks.
+#: marks. Line breaking (UAX #14, as LibreOffice applies it) keeps more together after a
+#: Latin run: runs joined by a closing mark (``CO₂、CH₄、N₂O``: no break after 、 before a
+#: letter) and an opening mark with the character after it (``N₂O（以``: no break between
+#: a letter and an opening bracket). Where the column cannot hold that, it breaks before a
+#: subscript digit instead, leaving ``CO`` alone on its line.
 _WORD = re.compile(
-    f"[{_OPEN}]*(?P<core>[{_CJK}]|[^\\s{_CJK}{_PUNCTUATION}{_OPEN}{_CLOSE}]+)[{_CLOSE}]*"
+    f"[{_OPEN}]*(?P<core>[{_CJK}]|{_LATIN}(?:[{_CLOSE}]{_LATIN})*)[{_CLOSE}]*"
+    f"(?:(?<![{_CLOSE}{_CJK}])[{_OPEN}]+[{_CJK}][{_CLOSE}]*)?"
 )
 #: Font size of table text (the Table Text style), in points.
 TABLE_POINTS = 9.0

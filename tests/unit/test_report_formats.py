@@ -48,6 +48,12 @@ def test_widths_fit_numbers_and_keep_the_table_width() -> None:
     assert round(tables.need("375,586.28")) == round(5.724 * 9 * 20 + tables.MARGINS)
     assert list(tables.word_widths("外发石墨化加工服务")) == [1.0] * 9  # breaks anywhere
     assert list(tables.word_widths("类别1")) == [2.636]  # a short label stays whole
+    # Latin runs joined by 、, and the bracket and character after the last, hold together
+    # (LibreOffice left "CO" alone on a line of the identification table before)
+    gases = "CO₂、CH₄、N₂O（以CO₂e计）"
+    width = sum(tables.char_width(c) for c in "CO₂、CH₄、N₂O（以")
+    assert max(tables.word_widths(gases)) == width
+    assert max(tables.word_widths("外发石墨化往返运输（公路）")) == 2.0  # （公 and 路）
     widths = [1000, 3000, 1000]
     needs = [1500, 800, 900]
     fitted = tables.allocate(widths, needs)
