@@ -122,6 +122,11 @@ def _score_text(value: object) -> str:
     return f"{value:g}" if isinstance(value, (int, float)) else str(value).strip() or "-"
 
 
+#: Decimals of the data-quality table's shares (in %): with the 4-decimal scores, each
+#: row's weighted score is its score times its printed share, to the last digit shown.
+DQ_SHARE_DECIMALS = 4
+
+
 def dq_rows(
     calc: WorkbookCalculation, scheme: str, count: int | None = None
 ) -> list[dict[str, str]]:
@@ -145,7 +150,9 @@ def dq_rows(
     values = emissions[listed].tolist()
     if rest.any():
         values.append(float(emissions[rest & ok].sum()))
-    shares = percentages(values)
+    # at the weighted score's precision: score × share is the weighted figure beside it
+    # (3.1637 %, not 3.17 %: 4.6667 × 3.17 % is not the 0.1476 printed)
+    shares = percentages(values, decimals=DQ_SHARE_DECIMALS)
     out = []
     for index, position in enumerate(listed):
         score = scores[position]
