@@ -636,12 +636,11 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "give the site a shorter name in its 基本信息 (its full name can go in a remark or the report)",
     ),
     "E646": ErrorSpec(
-        "报告 {report} 与{what}清册 {path} 比较生成（SHA-256 {sha256}），核对时须给出该清册",
-        "the report {report} compares with the {what_en} workbook {path} (SHA-256 {sha256}): "
-        "verifying it needs that workbook",
-        "请加 --previous {path}（或 --base-year {path}）指定该清册；它在本清册旁时会被自动找到",
-        "give it with --previous {path} (or --base-year {path}); beside this workbook it is found "
-        "by itself",
+        "报告 {report} 与{needed}比较生成，核对时须有这些清册",
+        "the report {report} compares with {needed_en}: verifying it needs them",
+        "请把这些清册放在本清册旁（或基本信息所指的位置），或用 ghgxl verify 核对并加 {options}",
+        "put them beside this workbook (or where 基本信息 names them), or verify with ghgxl "
+        "verify and {options}",
     ),
     "W101": ErrorSpec(
         "电网因子年份 {factor_year} 与报告年度 {year} 不同",

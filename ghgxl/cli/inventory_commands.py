@@ -294,8 +294,14 @@ def check(
     if report_path is not None:
         from ghgxl.report.render import verify_report
 
-        verdict = verify_report(report_path, source)
-        if not verdict.ok:
+        try:
+            verdict = verify_report(report_path, source)
+        except GhgError as error:  # a workbook the report compared with is missing (E646)
+            if not error.code.startswith("E64"):
+                raise
+            findings.append(error)
+            verdict = None
+        if verdict is not None and not verdict.ok:
             have, want = _around(*(verdict.differences or [("", "")])[0])
             same = "同一清册" if verdict.same_workbook else "清册已改变"
             findings.append(

@@ -338,9 +338,9 @@ def verify_report(
     the same ``previous`` and base year if the report compared with them)."""
     members = _report_members(Path(report))
     stamp = provenance.read_manifest(members) or {}
-    given = {"previous": previous, "base_year": base_year}
-    changed = _compared_years(stamp, given, Path(report), Path(workbook))
     calc = calculate_workbook(Path(workbook))
+    given = {"previous": previous, "base_year": base_year}
+    changed = _compared_years(stamp, given, Path(report), calc)
     attach_years(calc, given["previous"], given["base_year"])
     expected = xlsx.read_members(render_docx(calc))
     verdict = provenance.Verdict(stamp or None, provenance.sha256(Path(workbook)))
@@ -350,32 +350,53 @@ def verify_report(
     return verdict
 
 
-#: The earlier years a report's manifest may record: key, and how a message names each.
-EARLIER = (("previous", "上一年度", "earlier year's"), ("base_year", "基准年", "base-year"))
+#: The earlier years a report's manifest may record: key, option, and how a message names
+#: each (Chinese, English).
+EARLIER = (
+    ("previous", "--previous", "上一年度清册", "the earlier year's workbook"),
+    ("base_year", "--base-year", "基准年清册", "the base-year workbook"),
+)
 
 
 def _compared_years(
-    stamp: dict[str, object], given: dict[str, Path | None], report: Path, workbook: Path
+    stamp: dict[str, object],
+    given: dict[str, Path | None],
+    report: Path,
+    calc: WorkbookCalculation,
 ) -> list[tuple[str, str]]:
     """The earlier workbooks the report compared with (its manifest records them), put into
-    ``given`` where not given: the file of that name beside ``workbook`` if it is the same
-    file, else E646. A given one that is not the recorded file is a difference."""
-    changed = []
-    for what, zh, en in EARLIER:
+    ``given`` where not given: where the report found them (the base year where 基本信息
+    names it), else by name beside the workbook, if it is the same file; E646 naming all
+    that are missing. A given one that is not the recorded file is a difference."""
+    from ghgxl.workbook.change import base_year_path
+
+    workbook = Path(calc.data.path)
+    changed, missing = [], []
+    for what, option, zh, en in EARLIER:
         recorded = stamp.get(f"{what}_workbook")
         if not isinstance(recorded, dict):
             continue
         name, digest = str(recorded.get("name")), str(recorded.get("sha256"))
         chosen = given[what]
-        if chosen is None:
-            beside = workbook.parent / name
-            if not beside.is_file() or provenance.sha256(beside) != digest:
-                raise GhgError(
-                    "E646", report=report.name, what=zh, what_en=en, path=name, sha256=digest
-                )
-            given[what] = beside
-        elif (found := provenance.sha256(Path(chosen))) != digest:
-            changed.append((f"{zh}清册 {name}：SHA-256 {digest}", f"{Path(chosen).name}：{found}"))
+        if chosen is not None:
+            if (found := provenance.sha256(Path(chosen))) != digest:
+                changed.append((f"{zh} {name}：SHA-256 {digest}", f"{Path(chosen).name}：{found}"))
+            continue
+        places = [workbook.parent / name]
+        if what == "base_year":
+            places.insert(0, base_year_path(calc.data.info, workbook) or places[0])
+        same = [p for p in places if p.is_file() and provenance.sha256(p) == digest]
+        if same:
+            given[what] = same[0]
+        else:
+            missing.append((option, zh, en, name, digest))
+    if missing:
+        raise GhgError(
+            "E646", report=report.name,
+            needed="、".join(f"{zh} {name}（SHA-256 {d[:12]}…）" for _, zh, _, name, d in missing),
+            needed_en=", ".join(f"{en} {name} (SHA-256 {d[:12]}…)" for _, _, en, name, d in missing),
+            options=" ".join(f'{option} "{name}"' for option, _, _, name, _ in missing),
+        )  # fmt: skip
     return changed
 
 

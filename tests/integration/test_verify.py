@@ -131,7 +131,14 @@ def test_a_report_that_compares_with_last_year_names_it_for_verify(tmp_path: Pat
     shutil.copyfile(this, elsewhere / this.name)
     lonely = run("verify", report, elsewhere / this.name)
     assert lonely.exit_code == 2
-    assert "[E646]" in lonely.output and "--previous example-2023.xlsm" in lonely.output
+    assert "[E646]" in lonely.output
+    assert '--previous "example-2023.xlsm" --base-year "example-2023.xlsm"' in lonely.output
+    assert run("verify", report, elsewhere / this.name, "--previous", last).exit_code == 2
+    both = run("verify", report, elsewhere / this.name, "--previous", last, "--base-year", last)
+    assert both.exit_code == 0
+    findings = run("check", elsewhere / this.name, "--report", report)  # E646 among them
+    assert findings.exit_code == 1
+    assert "[E646]" in findings.output and "[W110]" in findings.output
     other = tmp_path / "other-2023.xlsm"
     shutil.copyfile(EXAMPLE, other)
     with zipfile.ZipFile(other, "a") as package:  # the same workbook, one byte more
@@ -139,3 +146,21 @@ def test_a_report_that_compares_with_last_year_names_it_for_verify(tmp_path: Pat
     changed = run("verify", report, this, "--previous", other)
     assert changed.exit_code == 1
     assert f"上一年度清册 {last.name}：SHA-256 {digest}" in changed.output
+
+
+def test_a_base_year_in_a_subfolder_is_found_where_the_report_found_it(tmp_path: Path) -> None:
+    """基本信息 基准年清册文件 = base/example-2023.xlsm: the report read the base year there, and
+    verify looks there too (not only beside the workbook)."""
+    import openpyxl
+
+    this = tmp_path / "example-2024.xlsm"
+    (tmp_path / "base").mkdir()
+    shutil.copyfile(EXAMPLE, tmp_path / "base" / EXAMPLE.name)
+    book = openpyxl.load_workbook(ROOT / "workbook" / "examples" / this.name, keep_vba=True)
+    sheet = book[L.SHEET_INFO]
+    row = next(r for r in range(1, 80) if sheet[f"C{r}"].value == "base_year_workbook")
+    sheet[f"B{row}"] = "base/example-2023.xlsm"
+    book.save(this)
+    report = tmp_path / "report.docx"
+    assert run("report", this, "-o", report).exit_code in (0, 1)
+    assert run("verify", report, this).exit_code == 0
