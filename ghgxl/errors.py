@@ -80,7 +80,7 @@ CATALOGUE: dict[str, ErrorSpec] = {
     ),
     "E110": ErrorSpec(
         "数据质量评分 {value} 不是{scheme}的{item}评分（{allowed}）：此评分仍按原值计入加权平均积分",
-        "the data-quality score {value} is not a {item_en} score of the {scheme_en} scheme "
+        "the data-quality score {value} is not {item_en} score of the {scheme_en} scheme "
         "({allowed}): the weighted score still counts it as it is",
         "请从下拉列表选择评分（评分标准见“使用说明”及报告的数据质量章节）；方案见基本信息“数据质量评分方案”",
         "pick the score from the list (the rubric is in 使用说明 and in the report's data-quality "
@@ -90,9 +90,9 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "不确定性 '{value}' 不是百分数：计算不确定性时此行改用缺省值",
         "the uncertainty '{value}' is not a percentage: the uncertainty analysis uses the default "
         "for this row instead",
-        "请填写 95% 置信区间半宽的百分数数值，如 10 表示 ±10%（也可写 10%）；不填则用缺省值",
-        "type the half-width of the 95 % interval in percent, e.g. 10 for ±10 % (10% also "
-        "works); leave it empty for the default",
+        "请填写 95% 置信区间半宽的百分数数值，如 10 表示 ±10%；不填则用缺省值",
+        "type the half-width of the 95 % interval in percent, e.g. 10 for ±10 %; leave it "
+        "empty for the default",
     ),
     "E201": ErrorSpec(
         "未知单位 '{unit}'",
@@ -766,6 +766,14 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "请从下拉列表选择评分方案（工作表的公式以是否含“台湾”二字区分两种方案）",
         "choose the scheme from the dropdown (the sheet's formulas tell the two apart by the "
         "word 台湾 alone)",
+    ),
+    "W123": ErrorSpec(
+        "不确定性 {value} 按 ±{value}% 计：若在 Excel 中输入的是 {percent}%，Excel 将其存为 {value}",
+        "the uncertainty {value} counts as ±{value} %: if {percent}% was typed in Excel, Excel "
+        "stores it as {value}",
+        "此列填写百分数的数值（±10% 填 10）；如确为 ±{value}%，可忽略此提示",
+        "this column takes the number of percent (10 for ±10 %); if ±{value} % is meant, "
+        "ignore this",
     ),
     "W118": ErrorSpec(
         "活动数据编号 {row_id} 按电网因子 {grid_key} 计算（位置法）；市场法中其未被绿电绿证覆盖的电量按全国剩余"

@@ -4,9 +4,10 @@
   ``U = sqrt(U_1² + U_2² + …)`` (eq. 3.1); for a sum
   ``U = sqrt((U_1·x_1)² + (U_2·x_2)² + …) / |x_1 + x_2 + …|`` (eq. 3.2). Uncertainties are
   half-widths of the 95 % confidence interval in percent. Rows that share a factor are
-  fully correlated in that factor: their emissions are added before eq. 3.2 is applied.
+  fully correlated in that factor: their errors (each row's emissions times its ±%) are
+  added before eq. 3.2 is applied.
 * Approach 2, Monte Carlo (Vol 1 Ch 3.2.3): every activity amount and every factor is drawn
-  (normal, or lognormal for skewed factors) with a fixed seed; a factor used by many rows is
+  (normal, or lognormal for skewed factors and wide ranges) with a fixed seed; a factor used by many rows is
   drawn once per iteration, so those rows move together. The result is the 2.5 and 97.5
   percentiles of the total relative to the central estimate.
 
@@ -17,7 +18,9 @@ not with rows: 100,000 draws of the bundled example take well under a second.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from numbers import Real
 from statistics import NormalDist
 
 import numpy as np
@@ -26,7 +29,7 @@ import pandas as pd
 from ghgxl import quality
 from ghgxl.errors import GhgError
 from ghgxl.factors import key_text
-from ghgxl.units import is_number, parse_number
+from ghgxl.units import parse_number
 
 Z95 = NormalDist().inv_cdf(0.975)  # 1.959964…
 DEFAULT_DRAWS = 100_000
@@ -90,15 +93,20 @@ def propagation(components: list[Component] | pd.DataFrame) -> dict[str, object]
 
 
 def _factor_multipliers(z: np.ndarray, pct: np.ndarray, lognormal: np.ndarray) -> np.ndarray:
-    """Multipliers around 1 from standard normal draws ``z`` (one column a component):
-    their 95 % interval is ±pct (normal), or their 97.5th percentile is 1 + pct with the
-    published factor as the median (lognormal: skewed ranges such as IPCC's for CH4 and
-    N2O, 'a factor of 2.5', are read this way). Components of one factor share its draw,
-    each at its own ±% (a row may give its own)."""
-    normal = 1.0 + z * (pct / 100 / Z95)
-    if not lognormal.any():
-        return normal
-    return np.where(lognormal, np.exp(z * (np.log1p(pct / 100) / Z95)), normal)
+    """Multipliers around 1 from standard normal draws ``z`` (one column a component,
+    overwritten): their 95 % interval is ±pct (normal), or their 97.5th percentile is
+    1 + pct with the published factor as the median (lognormal: skewed ranges such as
+    IPCC's for CH4 and N2O, 'a factor of 2.5', are read this way). Components of one factor
+    share its draw, each at its own ±% (a row may give its own)."""
+    z *= np.where(lognormal, np.log1p(pct / 100), pct / 100) / Z95
+    if lognormal.all():
+        return np.exp(z, out=z)
+    if lognormal.any():
+        z[:, lognormal] = np.exp(z[:, lognormal])
+        z[:, ~lognormal] += 1.0
+        return z
+    z += 1.0
+    return z
 
 
 EXACT_LIMIT = 5_000  # components drawn one by one up to this many; grouped beyond
@@ -215,6 +223,8 @@ def load_defaults() -> dict[str, Default]:
 
 
 def _number(value: object) -> float | None:
+    if isinstance(value, bool):  # TRUE is no score (W108), as the sheet's COUNT sees it
+        return None
     try:
         number = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
@@ -223,7 +233,7 @@ def _number(value: object) -> float | None:
 
 
 #: Signs around a typed percentage: "±10 %", "10％" are 10.
-_PERCENT_MARKS = "±%％ "
+_PERCENT_TEXT = re.compile(r"\s*[±]?\s*(?P<number>[^±%％]+?)\s*[%％]?\s*")
 
 
 def percent_value(value: object) -> float | None:
@@ -235,11 +245,11 @@ def percent_value(value: object) -> float | None:
     if isinstance(value, float) and np.isnan(value):
         return None
     number: float | None = None
-    if is_number(value):
-        number = float(value)  # type: ignore[arg-type]
-    elif isinstance(value, str):
+    if isinstance(value, Real) and not isinstance(value, bool):
+        number = float(value)
+    elif isinstance(value, str) and (typed := _PERCENT_TEXT.fullmatch(value)):
         try:
-            number = parse_number(value.strip().strip(_PERCENT_MARKS))
+            number = parse_number(typed.group("number"))
         except GhgError:
             number = None
     if number is None or not np.isfinite(number) or number < 0:
@@ -364,9 +374,8 @@ def inventory_frame(
                     "factor_pct": np.where(
                         np.isnan(own_factor[emitted]), default_pct, own_factor[emitted]
                     ),
-                    # a ±% the user typed is a half-width: symmetric, so normal
-                    "distribution": np.where(
-                        np.isnan(own_factor[emitted]), [d.distribution for d in found], "normal"
+                    "distribution": _distributions(
+                        own_factor[emitted], [d.distribution for d in found]
                     ),
                 }
             )
@@ -375,6 +384,18 @@ def inventory_frame(
         return pd.DataFrame(columns=COMPONENT_COLUMNS)
     frame = pd.concat(parts).sort_values(["position", "order"], kind="stable")
     return frame[COMPONENT_COLUMNS].reset_index(drop=True)
+
+
+#: A ±% typed on the row is a half-width, so symmetric: normal up to this; wider, normal
+#: draws would go below zero (IPCC 2006 Vol 1 3.2.2.4), so lognormal, the ±% its upper side.
+SYMMETRIC_UP_TO = 50.0
+
+
+def _distributions(typed: np.ndarray, defaults: list[str]) -> np.ndarray:
+    """Each factor's distribution: its default's, or for a ±% typed on the row, normal up to
+    :data:`SYMMETRIC_UP_TO` and lognormal beyond."""
+    chosen = np.where(typed <= SYMMETRIC_UP_TO, "normal", "lognormal")
+    return np.where(np.isnan(typed), np.array(defaults, dtype=object), chosen)
 
 
 def _values(rows: pd.DataFrame, column: str) -> list[object]:

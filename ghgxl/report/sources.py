@@ -122,8 +122,9 @@ def _score_text(value: object) -> str:
     return f"{value:g}" if isinstance(value, (int, float)) else str(value).strip() or "-"
 
 
-#: Decimals of the data-quality table's shares (in %): with the 4-decimal scores, each
-#: row's weighted score is its score times its printed share, to the last digit shown.
+#: Decimals of the data-quality table's shares (in %): each row's weighted score is its
+#: score times its printed share, to the rounding of the printed score (2.3333 × 7.7508 %
+#: is 0.1808; the unrounded 2.33… gives the 0.1809 printed).
 DQ_SHARE_DECIMALS = 4
 
 

@@ -31,7 +31,7 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 import ghgxl
-from ghgxl import citations
+from ghgxl import citations, quality
 from ghgxl.emission import (
     GROUPS,
     TOTAL_GROUPS,
@@ -46,7 +46,7 @@ from ghgxl.factors import key_text
 from ghgxl.files import check_outputs, write_bytes_atomic, write_text_atomic
 from ghgxl.units import is_number, parse_number
 from ghgxl.workbook import layout as L
-from ghgxl.workbook.calc import WorkbookCalculation
+from ghgxl.workbook.calc import WorkbookCalculation, dq_scheme
 from ghgxl.workbook.manifest import manifest
 from ghgxl.workbook.market import Scope2
 from ghgxl.workbook.read import MONTH_EVIDENCE, MONTHS, is_blank, records
@@ -308,14 +308,18 @@ def _market_sheet(
 # --- the sampling plan and the evidence index ---------------------------------------------
 
 
-def risk(row: dict[str, object]) -> float:
+def risk(row: dict[str, object], scheme: str = quality.SEED_SCHEME) -> float:
     """1 (metered, calibrated) … 2 (estimated, uncalibrated): from the row's activity-data and
-    calibration scores (6 metered/calibrated, 3 invoices, 1 estimated)."""
+    calibration scores (6/3/1: 6 metered/calibrated, 3 invoices, 1 estimated; the Taiwan
+    scheme the other way round: 1 metered … 3 estimated)."""
     scores = [row.get("dq_activity"), row.get("dq_calibration")]
     known = [float(s) for s in scores if is_number(s)]  # not NaN (an unscored cell), not a bool
     if not known:
         return 2.0
-    return 1 + (6 - min(max(sum(known) / len(known), 1), 6)) / 5
+    mean = sum(known) / len(known)
+    if scheme == quality.TAIWAN_SCHEME:
+        return 1 + (min(max(mean, 1), 3) - 1) / 2
+    return 1 + (6 - min(max(mean, 1), 6)) / 5
 
 
 #: The 活动数据 fields a pick carries: who it is, where, and what its risk comes from.
@@ -342,7 +346,8 @@ def sampling_plan(
     ok = calc.result.row_figures["ok"].to_numpy(dtype=bool)
     emissions = calc.result.row_figures["tco2e"].to_numpy(dtype=float)
     rows = records(calc.rows, PICK_COLUMNS)
-    ranked = [(rows[i], float(emissions[i]), risk(rows[i])) for i in np.flatnonzero(ok)]
+    scheme = dq_scheme(calc.data)
+    ranked = [(rows[i], float(emissions[i]), risk(rows[i], scheme)) for i in np.flatnonzero(ok)]
     ranked.sort(key=lambda item: (item[1] < materiality * total, -item[1] * item[2]))
     picks, left = [], total
     for row, tco2e, weight in ranked:

@@ -115,7 +115,7 @@ SCHEME_NAMES = {
     quality.SEED_SCHEME: ("6/3/1 评分法", "6/3/1"),
     quality.TAIWAN_SCHEME: ("台湾环境部盘查表评分法", "Taiwan MOENV"),
 }
-ITEM_NAMES_EN = ("activity-data", "emission-factor", "calibration")
+ITEM_NAMES_EN = ("an activity-data", "an emission-factor", "a calibration")
 
 
 def _scores_outside_scheme(calc: WorkbookCalculation) -> list[GhgError]:
@@ -134,7 +134,7 @@ def _scores_outside_scheme(calc: WorkbookCalculation) -> list[GhgError]:
             if not is_number(value) or float(value) in allowed:  # type: ignore[arg-type]
                 continue
             error = GhgError(
-                "E110", cell=_cell(calc, key, row), value=f"{float(value):g}",  # type: ignore[arg-type]
+                "E110", cell=_cell(calc, key, row), value=f"{float(value):.15g}",  # type: ignore[arg-type]
                 scheme=zh, scheme_en=en, item=item, item_en=ITEM_NAMES_EN[index], allowed=shown,
             )  # fmt: skip
             found.append((row, index, error))
@@ -143,14 +143,22 @@ def _scores_outside_scheme(calc: WorkbookCalculation) -> list[GhgError]:
 
 def _uncertainty_not_percent(calc: WorkbookCalculation) -> list[GhgError]:
     """E111 at an uncertainty cell that is no percentage ("约10", -5, a date): the
-    uncertainty analysis would use the default in its place."""
+    uncertainty analysis would use the default in its place. W123 at one below 1: 10%
+    typed in Excel is stored as 0.1, which would count as ±0.1 %."""
     found = []
     for index, key in enumerate(("activity_u_pct", "factor_u_pct")):
         for row, value in zip(_rows(calc), _column(calc, key), strict=True):
             try:
-                percent_value(value)
+                number = percent_value(value)
             except GhgError as error:
                 found.append((row, index, error.at(_cell(calc, key, row))))
+                continue
+            if number is not None and 0 < number < 1:
+                warning = GhgError(
+                    "W123", cell=_cell(calc, key, row), value=f"{number:.15g}",
+                    percent=f"{number * 100:.15g}",
+                )  # fmt: skip
+                found.append((row, index, warning))
     return [error for _, _, error in sorted(found, key=lambda item: item[:2])]
 
 

@@ -161,12 +161,46 @@ def test_a_scheme_pasted_past_its_dropdown_is_said_and_read_as_the_sheet_reads_i
     assert any(code == "W122" and cell.startswith("基本信息!B") for code, cell in findings)
 
 
-def test_a_typed_half_width_is_symmetric_in_the_monte_carlo(tmp_path) -> None:
+@pytest.mark.parametrize(("typed", "shape"), [(30, "normal"), (150, "lognormal")])
+def test_a_typed_half_width_is_symmetric_in_the_monte_carlo(tmp_path, typed, shape) -> None:
     """排放因子不确定性 30 on a typed factor (whose default, ±50 %, is lognormal): the column
     is the 95 % interval's half-width, so Approach 2 draws it normal. One row, activity
     ±0.001 %: the total's interval is the factor's, −30 % / +30 % (within the Monte Carlo's
-    sampling error); read as lognormal it was −23.3 % / +29.9 %."""
-    row = dict(ROW, id="A", annual=100, activity_u_pct=0.001, factor_u_pct=30)
+    sampling error); read as lognormal it was −23.3 % / +29.9 %. Past ±50 % a normal draw
+    would go below zero, so ±150 % is lognormal: +150 % and −60 %."""
+    row = dict(ROW, id="A", annual=100, activity_u_pct=0.001, factor_u_pct=typed)
     interval = _json("calc", str(_book(tmp_path, [row])))["uncertainty"]["monte_carlo"]
-    assert interval["lower_pct"] == pytest.approx(-30, abs=0.5)
-    assert interval["upper_pct"] == pytest.approx(30, abs=0.5)
+    if shape == "normal":
+        assert interval["lower_pct"] == pytest.approx(-30, abs=0.5)
+        assert interval["upper_pct"] == pytest.approx(30, abs=0.5)
+    else:  # ±150 %: normal draws would go below zero; lognormal with +150 % as its upper
+        # side has its lower at 1/2.5 − 1 = −60 %
+        assert interval["upper_pct"] == pytest.approx(150, abs=3)
+        assert interval["lower_pct"] == pytest.approx(-60, abs=1)
+
+
+def test_a_percent_typed_in_excel_below_one_is_pointed_out(tmp_path) -> None:
+    """10% typed in Excel is stored as 0.1: ±0.1 % counts, and W123 says what it may be."""
+    book = _book(tmp_path, [dict(ROW, id="A", annual=100, factor_u_pct=0.1)])
+    result = CliRunner().invoke(main, ["check", str(book)], catch_exceptions=False)
+    assert f"[W123] 活动数据!{A['factor_u_pct']}{L.FIRST_ROW}" in result.output
+    assert "若在 Excel 中输入的是 10%" in result.output
+
+
+def test_an_out_of_scheme_score_is_printed_as_typed(tmp_path) -> None:
+    """3.0000001 is not 3: the message must not say "3 is not a score of (1、3、6)"."""
+    row = dict(ROW, id="A", annual=1, dq_activity=3.0000001, dq_factor=3, dq_calibration=3)
+    result = CliRunner().invoke(main, ["check", str(_book(tmp_path, [row]))])
+    assert "数据质量评分 3.0000001 不是" in result.output
+    assert "is not an activity-data score" in result.output
+
+
+def test_the_sampling_risk_reads_the_taiwan_scores_the_right_way() -> None:
+    """1 (metered, calibrated) … 2 (estimated): 6/3/1 scores 6 best, Taiwan scores 1 best."""
+    from ghgxl.workbook.audit import risk
+
+    best, worst = {"dq_activity": 6, "dq_calibration": 6}, {"dq_activity": 1, "dq_calibration": 1}
+    assert (risk(best), risk(worst)) == (1.0, 2.0)
+    best, worst = {"dq_activity": 1, "dq_calibration": 1}, {"dq_activity": 3, "dq_calibration": 3}
+    assert (risk(best, "taiwan"), risk(worst, "taiwan")) == (1.0, 2.0)
+    assert risk({"dq_activity": 2, "dq_calibration": 2}, "taiwan") == 1.5
