@@ -642,6 +642,26 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "put them beside this workbook (or where 基本信息 names them), or verify with ghgxl "
         "verify and {options}",
     ),
+    "E517": ErrorSpec(
+        "报告年度 {value} 不是年份：报告、电网因子年份的核对与逐年比较都需要一个四位数的年份",
+        "the reporting year {value} is no year: the report, the grid-factor year check and the "
+        "year-on-year comparison need a four-digit year",
+        "请填写四位数字的年份，如 2024（不加“年”字，不用中文数字）",
+        "type the year in four digits, e.g. 2024 (no 年, no Chinese numerals)",
+    ),
+    "E518": ErrorSpec(
+        "盘查期间结束 {end} 早于开始 {start}",
+        "the inventory period ends ({end}) before it starts ({start})",
+        "请检查基本信息的盘查期间开始与结束日期",
+        "check the period's start and end in 基本信息",
+    ),
+    "E519": ErrorSpec(
+        "盘查期间 {period} 不在报告年度 {year} 内",
+        "the inventory period {period} is not in the reporting year {year}",
+        "请核对报告年度与盘查期间（跨年度的财年期间，其开始或结束应在报告年度内）",
+        "check the reporting year and the period (a fiscal year spanning two years should start "
+        "or end in the reporting year)",
+    ),
     "W101": ErrorSpec(
         "电网因子年份 {factor_year} 与报告年度 {year} 不同",
         "the grid factor's year {factor_year} differs from the reporting year {year}",
@@ -774,6 +794,13 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "此列填写百分数的数值（±10% 填 10）；如确为 ±{value}%，可忽略此提示",
         "this column takes the number of percent (10 for ±10 %); if ±{value} % is meant, "
         "ignore this",
+    ),
+    "W124": ErrorSpec(
+        "类别 {category} 有排放量 {tco2e} t CO2e 计入，但重大性评估中其各子类别均为“不纳入”",
+        "category {category} counts {tco2e} t CO2e, yet 重大性评估 leaves every one of its "
+        "sub-categories out",
+        "请核对重大性评估：纳入量化的子类别应标为“纳入”；或将这些排放源移出活动数据",
+        "check 重大性评估: a quantified sub-category is 纳入; or take those sources out of 活动数据",
     ),
     "W118": ErrorSpec(
         "活动数据编号 {row_id} 按电网因子 {grid_key} 计算（位置法）；市场法中其未被绿电绿证覆盖的电量按全国剩余"

@@ -207,6 +207,9 @@ def _sources(w: _Writer) -> None:
             "{{ g.reason }}",
         ],
     )
+    w.p("{%p if significant_left_out %}")
+    w.p("{{ significant_left_out }}")
+    w.p("{%p endif %}")
 
 
 def _emissions(w: _Writer) -> None:

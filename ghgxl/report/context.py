@@ -227,6 +227,7 @@ def _boundary(calc: WorkbookCalculation) -> dict[str, Any]:
         "exclusion_estimated": len(excluded.rows) - excluded.unestimated,
         "exclusion_verdict": "符合" if excluded.within_limits else "不符合",
         "significance_threshold": f"{judged.threshold:g}",
+        "significant_left_out": _significant_left_out(judged.rows),
         "significance": [
             {
                 "code": r["code"],
@@ -240,6 +241,19 @@ def _boundary(calc: WorkbookCalculation) -> dict[str, Any]:
             for r in judged.rows
         ],
     }
+
+
+def _significant_left_out(rows: list[dict[str, Any]]) -> str:
+    """A sentence naming the sub-categories judged significant but not quantified, with
+    their reasons (the rule above the table says significant ones are quantified), else ""."""
+    left = [r for r in rows if r["judgement"] == "重大" and r["included"] == "不纳入"]
+    if not left:
+        return ""
+    named = "；".join(
+        f"{r['code']} {r['name'] or ''}（总分 {r['score']:g}）：{r['reason'] or '未填写理由'}"
+        for r in left
+    )
+    return f"以下判定为重大的间接排放未纳入量化，理由如下——{named}。"
 
 
 def grade_bands(scheme: str) -> str:

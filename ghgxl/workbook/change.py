@@ -25,6 +25,7 @@ from ghgxl.inventory import market_rows
 from ghgxl.units import conversion_factor, is_number, parse_number
 from ghgxl.workbook import layout as L
 from ghgxl.workbook.calc import WorkbookCalculation
+from ghgxl.workbook.period import year_of
 from ghgxl.workbook.read import is_blank, records
 from ghgxl.workbook.sites import site_list
 
@@ -381,8 +382,8 @@ def _named_base_year(
 
 def _year(value: object) -> object:
     """A year as a number: 2023, 2023.0 or "2023" typed as text; anything else as it is."""
-    text = (cell_text(value) or "").strip()
-    return int(text) if text.isascii() and text.isdigit() else value
+    year = year_of(value)
+    return value if year is None else year
 
 
 def _complete(other: WorkbookCalculation, what: str, what_en: str) -> WorkbookCalculation:

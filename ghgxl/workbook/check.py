@@ -40,6 +40,7 @@ from ghgxl.workbook.change import late_base_year
 from ghgxl.workbook.intensity import denominator_findings
 from ghgxl.workbook.names import SHEET_SUMMARY
 from ghgxl.workbook.patch import Block, row_chunks
+from ghgxl.workbook.period import period_findings
 from ghgxl.workbook.read import DATE_TYPES, DQ_KEYS, MONTHS, date_serial, is_blank, numbers
 from ghgxl.workbook.refs import column_letter, column_number, split_ref
 from ghgxl.workbook.sites import listed_findings
@@ -160,6 +161,21 @@ def _uncertainty_not_percent(calc: WorkbookCalculation) -> list[GhgError]:
                 )  # fmt: skip
                 found.append((row, index, warning))
     return [error for _, _, error in sorted(found, key=lambda item: item[:2])]
+
+
+def _quantified_but_left_out(calc: WorkbookCalculation) -> list[GhgError]:
+    """W124 where a category (3–6) has emissions while 重大性评估 leaves every one of its
+    sub-categories out (不纳入): the report would quantify what its own assessment excludes."""
+    rows = significance(calc.data).rows
+    by_category = calc.result.by_category()
+    found = []
+    for category in (3, 4, 5, 6):
+        subs = [r for r in rows if is_number(r["category"]) and int(r["category"]) == category]
+        emitted = by_category.get(category, 0.0)
+        if subs and emitted > 0 and all(r["included"] == "不纳入" for r in subs):
+            cell = f"{L.SHEET_SIGNIFICANCE}!{L.SIG_COL['included']}{subs[0]['row']}"
+            found.append(GhgError("W124", cell=cell, category=category, tco2e=f"{emitted:,.2f}"))
+    return found
 
 
 def _unknown_scheme(calc: WorkbookCalculation) -> list[GhgError]:
@@ -377,6 +393,7 @@ def input_findings(calc: WorkbookCalculation) -> list[GhgError]:
     warnings (:mod:`ghgxl.workbook.ready`) are among them."""
     return [
         *_missing_info(calc),
+        *period_findings(calc.data),
         *ready.unfilled_info(calc.data),
         *filter(None, [late_base_year(calc.data.info, calc.data.info_rows)]),
         *calc.errors,
@@ -393,6 +410,7 @@ def input_findings(calc: WorkbookCalculation) -> list[GhgError]:
         *_explicit_without_source(calc),
         *exclusions(calc.data, calc.result.total).findings,
         *significance(calc.data).findings,
+        *_quantified_but_left_out(calc),
         *ready.unassessed_significance(calc.data),
         *_settings_out_of_range(calc),
         *_unknown_basis(calc),

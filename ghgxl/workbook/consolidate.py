@@ -18,11 +18,9 @@ another site uses (E620), a group 编号 twice (E638), more rows than one workbo
 from __future__ import annotations
 
 import copy
-import datetime as dt
 import io
 import multiprocessing
 import os
-import re
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
@@ -40,6 +38,7 @@ from ghgxl.workbook import fill, guard, template
 from ghgxl.workbook import layout as L
 from ghgxl.workbook.calc import WorkbookCalculation, calc_file
 from ghgxl.workbook.company import record_of
+from ghgxl.workbook.period import day_text
 from ghgxl.workbook.read import MONTH_EVIDENCE, MONTHS, is_blank, records
 from ghgxl.workbook.resize import MAX_ROWS
 from ghgxl.workbook.sites import (
@@ -64,7 +63,6 @@ SOURCE_CARRIED = tuple(
     c.key for c in L.SOURCE_COLUMNS if not c.formula and c.key not in ("id", "facility")
 )
 #: A date typed as text: 2023-01-01, 2023/1/1, 2023.1.1, 2023年1月1日.
-_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 #: The most characters an Excel cell holds.
 CELL_TEXT_MAX = 32_767
 #: 基本信息 fields the group takes from its first site.
@@ -223,18 +221,9 @@ def read_sites(
     return sites
 
 
-def _day(value: object) -> str:
-    """A date typed as a date or as text (2023-01-01, 2023/1/1, 2023年1月1日) as one form."""
-    if isinstance(value, (dt.date, dt.datetime)):
-        return f"{value:%Y-%m-%d}"
-    text = (cell_text(value) or "").strip()
-    found = _DATE.fullmatch(text)
-    return f"{int(found[1]):04d}-{int(found[2]):02d}-{int(found[3]):02d}" if found else text
-
-
 def _period(site: Site) -> str:
     info = site.calc.data.info
-    return f"{_day(info.get('period_start'))}–{_day(info.get('period_end'))}"
+    return f"{day_text(info.get('period_start'))}–{day_text(info.get('period_end'))}"
 
 
 def _basis(site: Site) -> str:

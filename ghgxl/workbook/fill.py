@@ -13,6 +13,7 @@ from ghgxl.errors import GhgError
 from ghgxl.workbook import layout as L
 from ghgxl.workbook import resize, template, xlsx
 from ghgxl.workbook.extent import read_extent
+from ghgxl.workbook.period import year_of
 
 INPUT_ACTIVITY = {c.key for c in L.ACTIVITY_COLUMNS if not c.formula}
 INPUT_SOURCES = {c.key for c in L.SOURCE_COLUMNS if not c.formula}
@@ -103,8 +104,13 @@ def fill(
         sources_last = _sources_last_row(package)
     else:
         sources_last = L.LAST_ROW
+    info = dict(info or {})
+    year = year_of(info.get("reporting_year"))
+    if year is not None:  # the period of a year given without one is that year, as `new --year`
+        info.setdefault("period_start", f"{year}-01-01")
+        info.setdefault("period_end", f"{year}-12-31")
     values: dict[str, dict[str, xlsx.CellValue]] = {
-        L.SHEET_INFO: {L.info_cell(k): v for k, v in (info or {}).items()},  # type: ignore[misc]
+        L.SHEET_INFO: {L.info_cell(k): v for k, v in info.items()},  # type: ignore[misc]
         L.SHEET_SOURCES: _rows(sources, L.SOURCE_COL, INPUT_SOURCES, sources_last),
         L.SHEET_SIGNIFICANCE: _significance(significance or {}),
         L.SHEET_COMPANY: _rows(company, L.COMPANY_COL, set(L.COMPANY_COL), L.COMPANY_LAST_ROW),
