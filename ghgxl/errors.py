@@ -643,8 +643,8 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "verify and {options}",
     ),
     "E517": ErrorSpec(
-        "报告年度 {value} 不是年份：报告、电网因子年份的核对与逐年比较都需要一个四位数的年份",
-        "the reporting year {value} is no year: the report, the grid-factor year check and the "
+        "{field} {value} 不是年份：报告、电网因子年份的核对与逐年比较都需要一个四位数的年份",
+        "the {field_en} {value} is no year: the report, the grid-factor year check and the "
         "year-on-year comparison need a four-digit year",
         "请填写四位数字的年份，如 2024（不加“年”字，不用中文数字）",
         "type the year in four digits, e.g. 2024 (no 年, no Chinese numerals)",

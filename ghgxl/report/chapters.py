@@ -215,7 +215,7 @@ def _sources(w: _Writer) -> None:
 def _emissions(w: _Writer) -> None:
     w.h("3.4 温室气体排放量", 2)
     w.p(
-        "{{ year }} 年度温室气体排放总量为 {{ total }} 吨 CO2 当量（t CO2e），其中直接排放（类别1）{{ direct_total }} t CO2e，间接排放（类别2–6）{{ indirect_total }} t CO2e。GWP 采用 {{ gwp_set }}。未量化的类别不计为 0，而注明“未量化（排除）”或“无排放源”。"
+        "{{ year }} 年度温室气体排放总量为 {{ total }} 吨 CO2 当量（t CO2e），其中直接排放（类别1）{{ direct_total }}，间接排放（类别2–6）{{ indirect_total }} t CO2e。GWP 采用 {{ gwp_set }}。未量化的类别不计为 0，而注明“未量化（排除）”或“无排放源”。各表中的各项占比分别四舍五入，其和可能与 100% 略有出入。"
     )
     w.loop_table(
         "温室气体排放范围及排放量",
@@ -280,7 +280,7 @@ def _emissions(w: _Writer) -> None:
     )
     w.h("3.6 排除的排放源", 2)
     w.p(
-        "{% if exclusion_rows %}以下排放源经评估排除于量化之外。{% if exclusion_assessed %}排除源估算合计 {{ exclusion_total }} t CO2e，约占总排放量的 {{ exclusion_total_pct }}，{{ exclusion_verdict }}单一排除源低于 {{ exclusion_single_limit }}、合计低于 {{ exclusion_total_limit }} 的要求。{% else %}其中 {{ exclusion_unestimated }} 个排除源尚未估算排放量，因此尚无法判断排除源是否符合单一低于 {{ exclusion_single_limit }}、合计低于 {{ exclusion_total_limit }} 的要求{% if exclusion_estimated %}（已估算的 {{ exclusion_estimated }} 个合计 {{ exclusion_total }} t CO2e）{% endif %}。{% endif %}{% else %}本报告期间无排除的排放源。{% endif %}"
+        "{% if exclusion_listed %}以下排放源经评估排除于量化之外。{% if exclusion_assessed %}排除源估算合计 {{ exclusion_total }} t CO2e，约占总排放量的 {{ exclusion_total_pct }}，{{ exclusion_verdict }}单一排除源低于 {{ exclusion_single_limit }}、合计低于 {{ exclusion_total_limit }} 的要求。{% else %}其中 {{ exclusion_unestimated }} 个排除源尚未估算排放量，因此尚无法判断排除源是否符合单一低于 {{ exclusion_single_limit }}、合计低于 {{ exclusion_total_limit }} 的要求{% if exclusion_estimated %}（已估算的 {{ exclusion_estimated }} 个合计 {{ exclusion_total }} t CO2e）{% endif %}。{% endif %}{% else %}本报告期间无排除的排放源。{% endif %}"
     )
     w.loop_table(
         "排除的排放源",
@@ -515,7 +515,7 @@ def _appendices(w: _Writer) -> None:
     )
     w.h("附录二 活动数据与排放量")
     w.p(
-        "排放量 (t CO2e) = 活动数据 × 综合排放因子 (kg CO2e/单位) ÷ 1000；综合排放因子由“所用因子”列的因子（附录一）与 GWP 算得。“清册行”为该排放源在盘查清册活动数据表中的行号，可据以追溯每个数值。{% if not appendix_all %}本清册共 {{ appendix_rows }} 个排放源，超过本附录逐行列出的上限（{{ appendix_limit }} 个）。本附录列出其中 {{ appendix_listed }} 个（先取有错误的行，再按排放量由大到小选取），按清册行顺序排列，其排放量占本表“合计”的 {{ appendix_share }}；其余 {{ appendix_rest }} 个排放源合为“合计”行上方的一行，逐行见盘查清册“活动数据”表（已计算的排放源亦见查证资料包 audit.xlsx）。{% endif %}"
+        "排放量 (t CO2e) = 活动数据 × 综合排放因子 (kg CO2e/单位) ÷ 1000；综合排放因子由“所用因子”列的因子（附录一）与 GWP 算得。“清册行”为该排放源在盘查清册活动数据表中的行号，可据以追溯每个数值。{% if not appendix_all %}本清册共 {{ appendix_rows }} 个排放源，超过本附录逐行列出的上限（{{ appendix_limit }} 个）。本附录列出其中 {{ appendix_listed }} 个（先取有错误的行，再按排放量由大到小选取），按清册行顺序排列，其排放量占本表“合计”的 {{ appendix_share }}；其余 {{ appendix_rest }} 个排放源合为“合计”行上方的一行，逐行见盘查清册“活动数据”表（已计算的排放源亦见查证资料包 audit.xlsx）。{% endif %}{{ appendix_basis }}"
     )
     w.rows_table(
         "各排放源活动数据与排放量",

@@ -12,6 +12,7 @@ fonts-noto-cjk) or, on Windows, Microsoft YaHei / SimHei.
 from __future__ import annotations
 
 import io
+import itertools
 import unicodedata
 from pathlib import Path
 
@@ -20,7 +21,7 @@ import matplotlib
 matplotlib.use("Agg")  # no screen: render to PNG only
 import matplotlib.pyplot as plt
 from matplotlib import font_manager
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import Formatter
 
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Microsoft YaHei", "SimHei", "PingFang SC")
 UNIT = "t CO₂e"
@@ -88,9 +89,25 @@ def _style() -> dict[str, object]:
     }
 
 
+class Thousands(Formatter):
+    """Tick labels with thousands separators (``400,000``), as the report prints numbers,
+    and as many decimals as the ticks' step needs (0, 0.5, 1 … on a chart of a few tonnes;
+    never ``0 0 1 1``); the tick at zero is ``0``, never ``-0``."""
+
+    def __call__(self, value: float, pos: int | None = None) -> str:
+        ticks = sorted(float(t) for t in self.axis.get_majorticklocs()) if self.axis else []
+        steps = [b - a for a, b in itertools.pairwise(ticks) if b > a]
+        step = min(steps) if steps else 1.0
+        decimals = next(
+            (d for d in range(7) if abs(round(step, d) - step) <= step * 1e-6), 6
+        )  # 0.25 → 2, 0.5 → 1, 100,000 → 0
+        if abs(value) < step / 2:
+            return "0"
+        return f"{value:,.{decimals}f}"
+
+
 def _thousands(axis) -> None:
-    """Tick labels with thousands separators (``400,000``), as the report prints numbers."""
-    axis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}"))
+    axis.set_major_formatter(Thousands())
 
 
 def _labels(values: list[float], shares: list[str] | None) -> list[str]:
@@ -105,9 +122,12 @@ def bar_chart(
     title: str,
     horizontal: bool = False,
     shares: list[str] | None = None,
+    notes: dict[int, str] | None = None,
 ) -> bytes:
     """A labelled bar chart (t CO₂e) as PNG bytes, each bar marked with its value (and its
-    share, given ``shares``); labels and title are drawn as plain text."""
+    share, given ``shares``), or with its note where ``notes`` has one by position (a
+    category 无排放源 or 未量化（排除）: no bar to draw, and not 0.00); labels and title are
+    drawn as plain text."""
     labels = [plain_label(label) for label in labels]
     plain = {"parse_math": False}  # the rc below covers texts matplotlib makes while drawing
     with plt.rc_context({**_style(), **PLAIN_TEXT_RC}):
@@ -127,7 +147,10 @@ def bar_chart(
             axes.set_ylabel(UNIT, **plain)
             _thousands(axes.yaxis)
             axes.margins(y=0.15)
-        axes.bar_label(bars, labels=_labels(values, shares), fontsize=7, padding=2, **plain)
+        marks = _labels(values, shares)
+        for position, note in (notes or {}).items():
+            marks[position] = plain_label(note)
+        axes.bar_label(bars, labels=marks, fontsize=7, padding=2, **plain)
         axes.set_title(plain_label(title, limit=None), **plain)
         axes.spines[["top", "right"]].set_visible(False)
         return _png(figure)

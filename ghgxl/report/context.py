@@ -206,18 +206,20 @@ def _uncertainty(result, scheme: str) -> tuple[list[dict[str, str]], dict[str, s
 def _boundary(calc: WorkbookCalculation) -> dict[str, Any]:
     excluded = exclusions(calc.data, calc.result.total)
     judged = significance(calc.data)
+    excluded_rows = [
+        {
+            "source": str(r["source"] or ""),
+            "reason": str(r["reason"] or "（未填写理由）"),
+            "estimate": money(r["estimate_tco2e"])
+            if r["estimate_tco2e"] is not None
+            else "无法估算",
+            "share": "-" if r["share_pct"] is None else f"{r['share_pct']:.2f}%",
+        }
+        for r in excluded.rows
+    ]
     return {
-        "exclusion_rows": [
-            {
-                "source": str(r["source"] or ""),
-                "reason": str(r["reason"] or "（未填写理由）"),
-                "estimate": money(r["estimate_tco2e"])
-                if r["estimate_tco2e"] is not None
-                else "无法估算",
-                "share": "-" if r["share_pct"] is None else f"{r['share_pct']:.2f}%",
-            }
-            for r in excluded.rows
-        ],
+        "exclusion_rows": excluded_rows or _none_row(("source", "reason", "estimate", "share")),
+        "exclusion_listed": bool(excluded_rows),
         "exclusion_total": money(excluded.total_tco2e),
         "exclusion_total_pct": "-" if excluded.total_pct is None else f"{excluded.total_pct:.2f}%",
         "exclusion_single_limit": f"{excluded.single_limit_pct:g}%",
@@ -241,6 +243,12 @@ def _boundary(calc: WorkbookCalculation) -> dict[str, Any]:
             for r in judged.rows
         ],
     }
+
+
+def _none_row(keys: tuple[str, ...]) -> list[dict[str, str]]:
+    """The one row of a table with nothing to list: （无） in its first column, so that no
+    table is printed as its header alone."""
+    return [{key: "（无）" if i == 0 else "" for i, key in enumerate(keys)}]
 
 
 def _significant_left_out(rows: list[dict[str, Any]]) -> str:
@@ -322,7 +330,33 @@ def report_factors(calc: WorkbookCalculation, library: FactorLibrary | None = No
     """The factors the report cites (appendix one) and what each 活动数据 row used."""
     library = library or calc.library
     rows = records(calc.rows, FACTOR_FIELDS)
-    return factor_table(rows, library, calc.result.gwp_set, _text(calc.data.info, "reporting_year"))
+    year = _text(calc.data.info, "reporting_year")
+    return factor_table(rows, library, calc.result.gwp_set, year, _residual_keys(calc))
+
+
+def _appendix_basis(calc: WorkbookCalculation) -> str:
+    """附录二 adds up each source's own figure, purchased power location-based: when the
+    totals count scope 2 market-based, a sentence says why its 合计 is not the total."""
+    if calc.scope2 is None or not calc.scope2.counted_market:
+        return ""
+    result = calc.result
+    return (
+        f"本表按各排放源自身的排放量计，外购电力按位置法；本报告的总排放量中范围二按市场法计，"
+        f"故本表“合计”（{money(result.located_total)} t CO₂e）与总排放量"
+        f"（{money(result.total)} t CO₂e）相差 {money(abs(result.located_total - result.total))} t CO₂e"
+        "（见第三章范围二的说明）。"
+    )
+
+
+def _residual_keys(calc: WorkbookCalculation) -> list[str]:
+    """The residual factors the market-based scope 2 counted, when the report states it
+    (:func:`_scope2_market`): cited in 附录一 like every other factor of a figure it prints."""
+    both = calc.scope2
+    if both is None or both.market_t is None:
+        return []
+    if not (both.instruments or both.basis == L.SCOPE2_MARKET):
+        return []
+    return list(both.residual)
 
 
 def _intensity(calc: WorkbookCalculation) -> str:
@@ -427,10 +461,12 @@ def build_context(
         "total": money(result.total),
         # the per-source tables' sum: each source its own figure (scope 2 location-based)
         "sources_total": money(result.located_total),
+        "appendix_basis": _appendix_basis(calc),
         "categories": category_rows,
         "category_total": category_total,
         **_scope_table(result, status),
-        "direct_total": money(result.by_category()[1]),
+        # category 1 with no row is 无排放源 or 未量化（排除）, as 表7 says, not 0.00 t
+        "direct_total": status.get(1) or f"{money(result.by_category()[1])} t CO₂e",
         "indirect_total": money(sum(v for c, v in result.by_category().items() if c > 1)),
         "gases": _gas_table(by_gas),
         "scope1_gases": _category_gas_rows(result, [1], status),
@@ -441,7 +477,10 @@ def build_context(
         "biogenic": money(result.biogenic_co2_t),
         "other_gases": money(by_gas["Other"]),
         "removals": "0.00",
-        "sources": sources,
+        "sources": sources
+        or _none_row(
+            ("id", "facility", "source", "type_label", "category", "scope", "gases", "included")
+        ),
         "methods": [
             {
                 "name": methods.METHODS[m].label,
@@ -449,7 +488,8 @@ def build_context(
                 "reference": methods.METHODS[m].basis,
             }
             for m in methods_used
-        ],
+        ]
+        or _none_row(("name", "formula", "reference")),
         "factors": factors.entries,
         "grid_factors": factors.grid,
         "scope2_market": _scope2_market(calc),

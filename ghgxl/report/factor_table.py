@@ -108,9 +108,14 @@ def _use(row: dict[str, object], key: str, unit: str, gas: str | None) -> tuple:
 
 
 def factor_table(
-    rows: Iterable[dict[str, object]], library: FactorLibrary, gwp_set: str, year: object
+    rows: Iterable[dict[str, object]],
+    library: FactorLibrary,
+    gwp_set: str,
+    year: object,
+    also: Iterable[str] = (),
 ) -> FactorTable:
-    """The table of every factor the rows used, numbered in the order first used; rows
+    """The table of every factor the rows used, numbered in the order first used, then the
+    library factors ``also`` names (the residual factors of a market-based scope 2); rows
     with an error get ``-`` (``ghgxl check`` lists them, not the factor table)."""
     table = FactorTable()
     seen: dict[tuple, str] = {}
@@ -173,6 +178,10 @@ def factor_table(
         done[use] = (REF_SEPARATOR.join(dict.fromkeys(refs)) or "-", combined)
         table.row_refs.append(done[use][0])
         table.row_factor.append(combined)
+    for key in also:
+        for used in sorted(library.rows_of(key), key=_reading_order):
+            table._number(("lib", used.key, used.gas), _library_entry(used), seen)
+            table.codes += citations.codes_in(used.source)
     for entry in table.entries:
         if entry["no"] in users:
             entry["name"] = _own_factor_name(list(users[entry["no"]]))

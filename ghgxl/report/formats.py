@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 
@@ -41,28 +41,23 @@ SMALLEST = 0.0001
 
 
 def percentages(values: Sequence[float], decimals: int = 2) -> list[str]:
-    """Shares in % that a reader can add up: each with ``decimals`` decimals, rounded so the
-    printed column sums to exactly 100 (largest remainder), except a share too small to
-    show that way (below 0.01 %), printed with two significant digits (CH4 ``0.0047%``, not
-    ``0.00%``), or as ``<0.0001%`` below that; the others then sum to 100 minus those, so
-    the column still adds up to 100.00 % at two decimals. A share that is 0 is ``0.00%``."""
+    """Each value's share of their sum in %, rounded on its own to ``decimals`` decimals, so
+    a source shows one share in every table (3.16 %, whichever table and neighbours; a
+    column may then add up to 99.99 % or 100.01 %, its 合计 still 100.00 %); a share too
+    small to show that way (below 0.01 %) with two significant digits (CH4 ``0.0047%``, not
+    ``0.00%``), or as ``<0.0001%`` below that. A share that is 0 is ``0.00%``."""
     shares = np.asarray(values, dtype=float)
     total = shares.sum()
     if not total > 0:
         return ["-" for _ in shares]
     exact = shares / total * 100
-    unit = 10**decimals
-    small = (exact > 0) & (exact < 1 / unit)
-    texts = np.empty(len(exact), dtype=object)
-    texts[small] = [significant(x) if x >= SMALLEST else f"<{SMALLEST:g}" for x in exact[small]]
-    shown_small = sum(float(t) for t in texts[small] if t[0] != "<")
-    scaled = exact[~small] * unit
-    floors = np.floor(scaled)
-    missing = 100 * unit - round(shown_small * unit) - int(floors.sum())
-    order = np.argsort(-(scaled - floors), kind="stable")
-    floors[order[: max(missing, 0)]] += 1
-    texts[~small] = [f"{f / unit:.{decimals}f}" for f in floors]
-    return [f"{t}%" for t in texts]
+    small = (exact > 0) & (exact < 1 / 10**decimals)
+    return [
+        (significant(x) if x >= SMALLEST else f"<{SMALLEST:g}") + "%"
+        if tiny
+        else f"{Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)}%"
+        for x, tiny in zip(exact.tolist(), small.tolist(), strict=True)
+    ]
 
 
 def significant(value: float, digits: int = 2) -> str:

@@ -38,12 +38,30 @@ def find(folder: Path | None) -> dict[str, Path]:
     return found
 
 
+def _as_png(data: bytes) -> bytes:
+    """An image python-docx cannot read (a JPEG with an Adobe marker rather than JFIF or
+    Exif, CMYK) as PNG, by Pillow (matplotlib's own dependency); Pillow's own limits stop
+    a decompression bomb (an error, said in the report)."""
+    from PIL import Image as Picture
+
+    with Picture.open(io.BytesIO(data)) as picture:
+        picture.load()
+        converted = picture if picture.mode in ("RGB", "RGBA", "L") else picture.convert("RGB")
+        out = io.BytesIO()
+        converted.save(out, format="PNG")
+    return out.getvalue()
+
+
 def _image(template: DocxTemplate, path: Path) -> InlineImage | str:
     try:
         if path.stat().st_size > MAX_BYTES:
             return f"（图片文件过大，未插入：{path.name}）"
         data = path.read_bytes()
-        size = Image.from_blob(data)
+        try:
+            size = Image.from_blob(data)
+        except Exception:  # not a header python-docx knows: Pillow may still read it
+            data = _as_png(data)
+            size = Image.from_blob(data)
         width, height = size.px_width, size.px_height
     except Exception:  # a damaged or unknown image: said in the report, never a crash
         return f"（图片文件无法读取：{path.name}）"

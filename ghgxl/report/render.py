@@ -27,6 +27,7 @@ from ghgxl.errors import GhgError
 from ghgxl.factors import FactorLibrary, LibraryChoice
 from ghgxl.files import check_outputs, write_bytes_atomic
 from ghgxl.report import charts, office, pictures, provenance, sources, tables, toc
+from ghgxl.report.content import category_status
 from ghgxl.report.context import CATEGORY_NAMES, build_context, report_factors
 from ghgxl.report.formats import percentages, subscript
 from ghgxl.workbook import xlsx
@@ -59,10 +60,11 @@ def _charts(template: DocxTemplate, calc: WorkbookCalculation) -> dict[str, Inli
     result = calc.result
     by_category = result.by_category()
     by_scope = result.by_scope()
+    status = category_status(calc.data, tuple(CATEGORY_NAMES))  # 无排放源, 未量化（排除）
     ranked = sources.ranking(calc)
     top = ranked.head(sources.TOP)
     names, values = top["name"].tolist(), top["tco2e"].tolist()
-    rest = len(result.rows) - len(top)
+    rest = len(ranked) - len(top)  # computed sources only, as the table beside it counts
     if rest:
         names.append(sources.REST.format(count=rest).split("（")[0])
         values.append(float(ranked["tco2e"][sources.TOP :].sum()))
@@ -73,6 +75,11 @@ def _charts(template: DocxTemplate, calc: WorkbookCalculation) -> dict[str, Inli
             subscript("各类别排放量 (t CO2e) 及占比"),
             horizontal=True,
             shares=percentages(list(by_category.values())),
+            notes={
+                position: status[category]
+                for position, category in enumerate(CATEGORY_NAMES)
+                if category in status
+            },
         ),
         "chart_scope": charts.bar_chart(
             list(SCOPE_NAMES.values()),

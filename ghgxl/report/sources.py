@@ -84,7 +84,7 @@ def top_sources(calc: WorkbookCalculation, count: int = TOP) -> list[dict[str, s
     100.00 % (:func:`ghgxl.report.formats.percentages`)."""
     ranked = ranking(calc)
     top = ranked.head(count)
-    rest = len(calc.result.rows) - len(top)
+    rest = len(ranked) - len(top)  # the computed sources beyond the top (rows in error are not)
     values = top["tco2e"].tolist() + ([float(ranked["tco2e"][count:].sum())] if rest else [])
     shares = percentages(values)
     total = sum(values)
@@ -176,7 +176,7 @@ def dq_rows(
         out.append(
             {
                 "id": "",
-                "source": rest_text(calc, int(rest.sum())),
+                "source": rest_text(calc, int((rest & ok).sum())),
                 **dict.fromkeys(("activity", "factor", "calibration", "score", "grade"), "-"),
                 "tco2e": f"{values[-1]:,.2f}",
                 "share": shares[-1],

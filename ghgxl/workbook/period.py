@@ -51,19 +51,33 @@ def day_text(value: object) -> str:
     return f"{day:%Y-%m-%d}" if day else (cell_text(value) or "").strip()
 
 
+#: 基本信息 fields that hold a year: key, and how a message names it.
+YEAR_FIELDS = (
+    ("reporting_year", "报告年度", "reporting year"),
+    ("base_year", "基准年", "base year"),
+    ("previous_year", "上一年度", "earlier year"),
+)
+
+
 def _place(data: WorkbookData, key: str) -> str:
     return f"{L.SHEET_INFO}!B{data.info_rows.get(key, L.INFO_ROW[key])}"
 
 
 def period_findings(data: WorkbookData) -> list[GhgError]:
-    """E517 where 报告年度 is filled but no year; E518 where the period ends before it
+    """E517 where 报告年度, 基准年 or 上一年度 is filled but no year; E518 where the period ends before it
     starts; E519 where neither its start nor its end is in the reporting year."""
     info = data.info
     found = []
-    typed = info.get("reporting_year")
-    year = year_of(typed)
-    if year is None and not is_blank(typed):
-        found.append(GhgError("E517", cell=_place(data, "reporting_year"), value=cell_repr(typed)))
+    for key, field, field_en in YEAR_FIELDS:
+        typed = info.get(key)
+        if year_of(typed) is None and not is_blank(typed):
+            value = cell_repr(typed)
+            found.append(
+                GhgError(
+                    "E517", cell=_place(data, key), value=value, field=field, field_en=field_en
+                )
+            )
+    year = year_of(info.get("reporting_year"))
     start, end = day_of(info.get("period_start")), day_of(info.get("period_end"))
     if start and end and start > end:
         found.append(

@@ -48,6 +48,7 @@ def test_years_and_days_as_typed() -> None:
     [
         ({"reporting_year": "二〇二三"}, "E517", "reporting_year"),
         ({"reporting_year": "2023年"}, "E517", "reporting_year"),
+        ({"base_year": "2023年"}, "E517", "base_year"),  # printed "2023 年 年" before
         ({"period_start": "2023-12-31", "period_end": "2023-01-01"}, "E518", "period_end"),
         ({"period_start": "2021-01-01", "period_end": "2021-12-31"}, "E519", "period_start"),
     ],

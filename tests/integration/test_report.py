@@ -138,13 +138,19 @@ def test_every_number_comes_from_the_engine(rendered) -> None:
     )
 
 
-def test_percentages_add_up_to_100(rendered) -> None:
+def test_percentages_are_each_rounded_and_add_up_to_about_100(rendered) -> None:
+    """Each share is its own value rounded (the same source shows one share in every table);
+    the column adds up to 100 % within the rounding of its rows, and the report says so."""
     text, _ = rendered
     table = text.split(" 温室气体排放类别及排放量\n")[1].split("合计")[0]
-    shares = [float(p) for p in re.findall(r"\| ([\d.]+)%$", table, re.M)]
-    quantified = len(re.findall(r"^\d \| 类别\d [^|]* \| [\d,.]+ \| ", table, re.M))
-    assert len(shares) == quantified >= 3 and f"{sum(shares):.2f}" == "100.00"
-    assert percentages([1, 1, 1]) == ["33.34%", "33.33%", "33.33%"]
+    rows = re.findall(r"^\d \| 类别\d [^|]* \| ([\d,.]+) \| ([\d.]+)%$", table, re.M)
+    assert len(rows) >= 3
+    values = [float(v.replace(",", "")) for v, _ in rows]
+    for value, (_, share) in zip(values, rows, strict=True):
+        assert share == f"{value / sum(values) * 100:.2f}"
+    assert abs(sum(float(s) for _, s in rows) - 100) <= 0.005 * len(rows)
+    assert "各项占比分别四舍五入" in text
+    assert percentages([1, 1, 1]) == ["33.33%", "33.33%", "33.33%"]
 
 
 ISO_14064_9_3 = {  # element of ISO 14064-1:2018 clause 9.3.1 → what the report must say

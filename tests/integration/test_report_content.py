@@ -230,7 +230,9 @@ def test_scope_totals_equal_the_seed(example: str) -> None:
     table = example.split("温室气体排放范围及排放量\n")[1].split("\n\n")[0]
     assert "范围一 | 类别1 | 131.74 | 0.03%" in table
     assert "范围二 | 类别2 | 13,146.42 | 3.16%" in table
-    assert "范围三 | 类别3–6 | 402,253.96 | 96.81%" in table
+    # 402,253.96 / 415,532.11 = 96.8046 %: each share rounded on its own (6.42 % + 90.39 %
+    # of seed table 2 add up to 96.81 %, a sum of rounded shares)
+    assert "范围三 | 类别3–6 | 402,253.96 | 96.80%" in table
     assert "合计 |  | 415,532.11 | 100.00%" in table
     assert "类别5：未量化（排除），类别6：未量化（排除）" in example
 
@@ -379,3 +381,57 @@ def test_a_large_sample_is_listed_to_thirty_sources_and_a_line(tmp_path: Path) -
         table[-1]
         == " |  |  | 其余 66 个抽样排放源（见核查包 plan.xlsx 抽样计划） | 36.75 | 66.00% |  |  | 96.00%"
     )
+
+
+def test_a_jpeg_word_cannot_read_is_converted_not_refused(ready: Path, tmp_path: Path) -> None:
+    """A CMYK JPEG whose header is Adobe's (no JFIF, no Exif), as scanners and Photoshop
+    write it: python-docx does not know the header, Pillow reads it; the report carries it
+    as PNG instead of saying （图片文件无法读取）."""
+    from PIL import Image as Picture
+
+    folder = tmp_path / "图片"
+    folder.mkdir()
+    picture = Picture.new("CMYK", (40, 20), (0, 128, 255, 0))
+    picture.save(folder / "厂区平面图.jpg", format="JPEG")  # CMYK: an Adobe APP14 marker
+    data = (folder / "厂区平面图.jpg").read_bytes()
+    assert b"JFIF" not in data[:40] and b"Adobe" in data[:80]
+    document = Document(io.BytesIO(render_docx(calculate_workbook(ready), images=folder)))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "图片文件无法读取" not in text
+    assert len(document.inline_shapes) == 4 + 1  # four charts and the site map
+
+
+def test_a_category_without_rows_is_said_not_printed_as_zero(ready: Path) -> None:
+    """The ready workbook has no category-1 row and excludes its one category-1 source:
+    3.4 says 未量化（排除） for direct emissions, as 表7 does, not "0.00 t CO₂e"."""
+    from ghgxl.report.context import build_context
+
+    assert build_context(calculate_workbook(ready))["direct_total"] == "未量化（排除）"
+    assert "其中直接排放（类别1）未量化（排除），间接排放" in _report(ready)
+
+
+def test_the_rest_line_counts_computed_sources_only(tmp_path: Path) -> None:
+    """12 computed rows and one in error (an unknown unit): the largest ten and 其余 2, not
+    3 — the row in error has no figure in the table (E201 lists it)."""
+    from ghgxl.report.sources import top_sources
+
+    rows = [dict(ROW, id=f"E{i}", annual=1000 * i) for i in range(1, 13)]
+    rows.append(dict(ROW, id="BAD", unit="kwhh"))
+    path = tmp_path / "rest.xlsm"
+    path.write_bytes(fill.fill(TEMPLATE.read_bytes(), READY_INFO, rows, SOURCES, SIGNIFICANCE))
+    calc = calculate_workbook(path)
+    assert [e.code for e in calc.errors] == ["E201"]
+    listed = top_sources(calc)
+    assert len(listed) == 11 and listed[-1]["name"].startswith("其余 2 个排放源")
+
+
+def test_a_table_with_nothing_to_list_says_so(empty: Path) -> None:
+    """No 排放源识别 row, no method used, nothing excluded: each table holds one row （无）
+    instead of its header alone."""
+    from ghgxl.report.context import build_context
+
+    context = build_context(calculate_workbook(empty))
+    for key in ("sources", "methods", "exclusion_rows"):
+        assert len(context[key]) == 1 and next(iter(context[key][0].values())) == "（无）", key
+    assert not context["exclusion_listed"]
+    assert "本报告期间无排除的排放源" in _report(empty)

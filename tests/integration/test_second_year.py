@@ -233,3 +233,32 @@ def test_a_source_in_error_this_year_is_said_not_only_counted_removed(tmp_path) 
     change = json.loads(result.stdout)["year_on_year"]
     assert change["removed_in_error"] == ["4"]
     assert change["by_category"]["1"]["removed_tco2e"] < 0  # 2023's 编号 4, as removed
+
+
+def test_a_market_based_total_cites_its_residual_factor_and_explains_the_appendix(
+    tmp_path,
+) -> None:
+    """2024 with 总排放量中范围二的计算方法 = 市场法: the total counts 5,000 MWh of certificates at
+    0 and 20,000 MWh at the 2023 residual factor 0.6096 t/MWh = 12,192 t instead of the
+    location-based 13,265 t: 382,500.432949 − 1,073 = 381,427.432949 t. The residual
+    factor is cited in 附录一 like every factor of a printed figure, and 附录二, which adds up
+    the rows location-based (382,500.43 t), says why its 合计 is not the total."""
+    from ghgxl.report.context import build_context
+    from ghgxl.workbook import layout as L
+    from ghgxl.workbook.calc import calculate_workbook
+
+    shutil.copy(LAST, tmp_path / LAST.name)
+    book = openpyxl.load_workbook(THIS, keep_vba=True)
+    book[L.SHEET_INFO][L.info_cell("scope2_basis")] = L.SCOPE2_MARKET
+    book.save(tmp_path / "market.xlsm")
+    calc = calculate_workbook(tmp_path / "market.xlsm")
+    assert calc.result.total == pytest.approx(381_427.432949, abs=1e-6)
+    context = build_context(calc)
+    residual = [f for f in context["factors"] if f["value"] == "0.6096"]
+    assert len(residual) == 1 and "不包括市场化交易的非化石能源电量" in residual[0]["name"]
+    assert context["appendix_basis"] == (
+        "本表按各排放源自身的排放量计，外购电力按位置法；本报告的总排放量中范围二按市场法计，"
+        "故本表“合计”（382,500.43 t CO₂e）与总排放量（381,427.43 t CO₂e）相差 1,073.00 t CO₂e"
+        "（见第三章范围二的说明）。"
+    )
+    assert build_context(calculate_workbook(THIS))["appendix_basis"] == ""

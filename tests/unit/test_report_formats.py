@@ -1,5 +1,5 @@
-"""How the report prints: formulas with subscripts, shares that show small gases and still
-add up to 100 %, column widths that fit their numbers, and rows written as XML."""
+"""How the report prints: formulas with subscripts, shares that show small gases and are
+each rounded on their own (one share per source in every table), column widths that fit their numbers, and rows written as XML."""
 
 from __future__ import annotations
 
@@ -21,14 +21,19 @@ def test_subscript_formulas_only() -> None:
     assert subscript("HFC-134a R-410A CO22 HCO2 HFCs") == "HFC-134a R-410A CO22 HCO2 HFCs"
 
 
-def test_percentages_show_small_shares_and_add_up_to_100() -> None:
+def test_percentages_show_small_shares_each_rounded_on_its_own() -> None:
     # the example's gases (t CO2e): CO2, CH4, N2O, HFCs, PFCs
     shares = percentages([415484.09, 19.63, 5.62, 22.78, 0.0])
     assert shares == ["99.99%", "0.0047%", "0.0014%", "0.0055%", "0.00%"]
     # 19.63 / 415,532.11 = 0.004724 % (two significant digits: 0.0047 %)
     printed = sum(Decimal(s.rstrip("%")) for s in shares)
     assert printed == Decimal("100.0016") and f"{printed:.2f}" == "100.00"
-    assert percentages([1, 1, 1]) == ["33.34%", "33.33%", "33.33%"]
+    # each share rounded on its own: a column may add up to 99.99 %, but no share is bent to
+    # make it 100 (the example's 外购电力, 13,146.42 / 415,532.11 = 3.1638 %, was 3.17 % in
+    # the table of the largest sources and 3.16 % in the others)
+    assert percentages([1, 1, 1]) == ["33.33%", "33.33%", "33.33%"]
+    assert percentages([13_146.42, 415_532.11 - 13_146.42]) == ["3.16%", "96.84%"]
+    assert percentages([1, 7]) == ["12.50%", "87.50%"]  # halves round up: 12.5 exactly
     # a few kilograms in hundreds of thousands of tonnes: below 0.0001 %
     assert percentages([1e6, 0.0005, 0.3]) == ["100.00%", "<0.0001%", "<0.0001%"]
     assert percentages([0.0, 0.0]) == ["-", "-"]
@@ -109,3 +114,27 @@ def test_a_signed_change_that_rounds_to_nothing_has_no_sign() -> None:
 
     assert [signed(v) for v in (0.0, -0.0, 0.004, -0.004)] == ["0.00"] * 4
     assert signed(425) == "+425.00" and signed(-1234.5) == "−1,234.50"
+
+
+def test_chart_ticks_carry_the_decimals_their_step_needs() -> None:
+    """A chart of a few tonnes ticks 0, 0.5, 1.0 … (it printed 0 0 1 1 2 2); one of
+    hundreds of thousands 0, 50,000 …; never -0."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from ghgxl.report.charts import Thousands
+
+    def ticks(values: list[float]) -> list[str]:
+        figure, axes = plt.subplots()
+        axes.barh(range(len(values)), values)
+        axes.xaxis.set_major_formatter(Thousands())
+        figure.canvas.draw()
+        labels = [t.get_text() for t in axes.get_xticklabels()]
+        plt.close(figure)
+        return labels
+
+    assert ticks([0.3, 2.4])[:3] == ["0", "0.5", "1.0"]
+    assert ticks([30_000, 400_000])[:3] == ["0", "50,000", "100,000"]
+    assert "-0" not in ticks([0.0, 0.0]) and "−0" not in ticks([0.0, 0.0])
