@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import itertools
 import unicodedata
+import warnings
 from pathlib import Path
 
 import matplotlib
@@ -74,7 +75,14 @@ def plain_label(text: object, limit: int | None = MAX_LABEL) -> str:
 
 def _png(figure: plt.Figure) -> bytes:
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=150, bbox_inches="tight", metadata={"Software": None})
+    with warnings.catch_warnings():  # a glyph no font has (an emoji in a name) draws as a
+        # box, as in the report's text; matplotlib's warning is no message for the user
+        warnings.filterwarnings(
+            "ignore", message="Glyph .* missing from font", category=UserWarning
+        )
+        figure.savefig(
+            buffer, format="png", dpi=150, bbox_inches="tight", metadata={"Software": None}
+        )
     plt.close(figure)
     return buffer.getvalue()
 
