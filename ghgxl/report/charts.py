@@ -107,11 +107,11 @@ class Thousands(Formatter):
         steps = [b - a for a, b in itertools.pairwise(ticks) if b > a]
         step = min(steps) if steps else 1.0
         decimals = next(
-            (d for d in range(7) if abs(round(step, d) - step) <= step * 1e-6), 6
-        )  # 0.25 → 2, 0.5 → 1, 100,000 → 0
+            (d for d in range(7) if abs(round(step, d) - step) <= step * 1e-6), None
+        )  # 0.25 → 2, 0.5 → 1, 100,000 → 0; finer than a millionth: 3 significant digits
         if abs(value) < step / 2:
             return "0"
-        return f"{value:,.{decimals}f}"
+        return f"{value:,.{decimals}f}" if decimals is not None else f"{value:.3g}"
 
 
 def _thousands(axis) -> None:

@@ -98,6 +98,17 @@ def _category_table(result, status: dict[int, str]) -> tuple[list[dict[str, str]
 SCOPES = (("范围一", "类别1", (1,)), ("范围二", "类别2", (2,)), ("范围三", "类别3–6", (3, 4, 5, 6)))
 
 
+def scope_status(status: dict[int, str]) -> dict[int, str]:
+    """What each scope without a quantified category prints instead of a figure, by its
+    position in :data:`SCOPES` (范围三 when none of categories 3–6 is quantified: the status
+    of category 3, as its table row says)."""
+    return {
+        position: status[cats[0]]
+        for position, (_, _, cats) in enumerate(SCOPES)
+        if all(c in status for c in cats)
+    }
+
+
 def _scope_table(result, status: dict[int, str]) -> dict[str, Any]:
     """The seed's table 2: scope 1, 2 and 3 (categories 3–6, the quantified ones summed)."""
     by_category = result.by_category()
@@ -257,11 +268,13 @@ def _significant_left_out(rows: list[dict[str, Any]]) -> str:
     left = [r for r in rows if r["judgement"] == "重大" and r["included"] == "不纳入"]
     if not left:
         return ""
-    named = "；".join(
-        f"{r['code']} {r['name'] or ''}（总分 {r['score']:g}）：{r['reason'] or '未填写理由'}"
-        for r in left
-    )
-    return f"以下判定为重大的间接排放未纳入量化，理由如下——{named}。"
+
+    def one(row: dict[str, Any]) -> str:
+        name = str(row["name"] or "").strip()
+        reason = str(row["reason"] or "").strip().rstrip("。；;.， ") or "未填写理由"
+        return f"{row['code']}{' ' + name if name else ''}（总分 {row['score']:g}）：{reason}"
+
+    return f"以下判定为重大的间接排放未纳入量化，理由如下——{'；'.join(one(r) for r in left)}。"
 
 
 def grade_bands(scheme: str) -> str:
@@ -368,7 +381,7 @@ def _intensity(calc: WorkbookCalculation) -> str:
     return f"排放强度：{'；'.join(parts)}。" if parts else ""
 
 
-def _scope2_market(calc: WorkbookCalculation) -> str:
+def _scope2_market(calc: WorkbookCalculation, factors: FactorTable | None = None) -> str:
     """The dual-reporting sentence of scope 2, when the workbook holds instruments (绿电绿证)
     or its totals count scope 2 market-based; "" otherwise (the market-based figure is in
     the JSON). It says which figure the totals count."""
@@ -389,9 +402,13 @@ def _scope2_market(calc: WorkbookCalculation) -> str:
     if both is None or not (both.instruments or market_basis) or both.market_t is None:
         return ""
     covered = "、".join(f"{kind} {money(mwh, 3)} MWh" for kind, mwh in both.covered_mwh.items())
-    residual = "、".join(f"{value:g} tCO₂/MWh" for value in both.residual.values())
+    cited = factors.also if factors is not None else {}  # the F-numbers 附录一 gives them
+    residual = "、".join(
+        f"{value:g} tCO₂/MWh" + (f"（附录一 {cited[key]}）" if cited.get(key) else " ")
+        for key, value in both.residual.items()
+    )
     rest = (
-        f"，其余 {money(both.uncovered_mwh, 3)} MWh 按剩余电力排放因子 {residual} 计"
+        f"，其余 {money(both.uncovered_mwh, 3)} MWh 按剩余电力排放因子 {residual}计"
         if residual
         else ""
     )
@@ -492,7 +509,7 @@ def build_context(
         or _none_row(("name", "formula", "reference")),
         "factors": factors.entries,
         "grid_factors": factors.grid,
-        "scope2_market": _scope2_market(calc),
+        "scope2_market": _scope2_market(calc, factors),
         "intensity": _intensity(calc),
         "yoy": years.year_on_year(calc),
         "base": years.base_year(calc),

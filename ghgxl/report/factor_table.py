@@ -58,6 +58,7 @@ class FactorTable:
     row_refs: list[str] = field(default_factory=list)  # "F3、F4、F5" per row
     row_factor: list[str] = field(default_factory=list)  # kg CO2e per unit, per row
     codes: list[str] = field(default_factory=list)  # source codes of the library rows used
+    also: dict[str, str] = field(default_factory=dict)  # each ``also`` key → its F-numbers
     grid: list[dict[str, str]] = field(default_factory=list)
 
     def _number(self, identity: tuple, entry: dict[str, str], seen: dict[tuple, str]) -> str:
@@ -179,9 +180,11 @@ def factor_table(
         table.row_refs.append(done[use][0])
         table.row_factor.append(combined)
     for key in also:
+        numbers = []
         for used in sorted(library.rows_of(key), key=_reading_order):
-            table._number(("lib", used.key, used.gas), _library_entry(used), seen)
+            numbers.append(table._number(("lib", used.key, used.gas), _library_entry(used), seen))
             table.codes += citations.codes_in(used.source)
+        table.also[key] = REF_SEPARATOR.join(numbers)
     for entry in table.entries:
         if entry["no"] in users:
             entry["name"] = _own_factor_name(list(users[entry["no"]]))

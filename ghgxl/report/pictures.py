@@ -9,6 +9,7 @@ Each one present is placed in its chapter, fitted to 15 × 20 cm; an absent one 
 from __future__ import annotations
 
 import io
+import warnings
 from pathlib import Path
 
 from docx.image.image import Image
@@ -38,17 +39,29 @@ def find(folder: Path | None) -> dict[str, Path]:
     return found
 
 
-def _as_png(data: bytes) -> bytes:
+#: Longest side, in pixels, of a picture converted for the report (15 cm at 500 dpi).
+CONVERTED_PIXELS = 3000
+
+
+def _converted(data: bytes) -> bytes:
     """An image python-docx cannot read (a JPEG with an Adobe marker rather than JFIF or
-    Exif, CMYK) as PNG, by Pillow (matplotlib's own dependency); Pillow's own limits stop
-    a decompression bomb (an error, said in the report)."""
+    Exif, CMYK, WebP) as a JPEG (PNG where it has transparency), by Pillow (matplotlib's own
+    dependency), at most :data:`CONVERTED_PIXELS` a side so that it stays the size of the
+    file it came from. An image past Pillow's decompression-bomb limit is an error (said in
+    the report), not a warning in the terminal."""
     from PIL import Image as Picture
 
-    with Picture.open(io.BytesIO(data)) as picture:
-        picture.load()
-        converted = picture if picture.mode in ("RGB", "RGBA", "L") else picture.convert("RGB")
-        out = io.BytesIO()
-        converted.save(out, format="PNG")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Picture.DecompressionBombWarning)
+        with Picture.open(io.BytesIO(data)) as picture:
+            picture.draft("RGB", (CONVERTED_PIXELS, CONVERTED_PIXELS))  # JPEG: decode smaller
+            picture.thumbnail((CONVERTED_PIXELS, CONVERTED_PIXELS))
+            clear = picture.mode in ("RGBA", "LA", "PA") or "transparency" in picture.info
+            out = io.BytesIO()
+            if clear:
+                picture.convert("RGBA").save(out, format="PNG")
+            else:
+                picture.convert("RGB").save(out, format="JPEG", quality=90)
     return out.getvalue()
 
 
@@ -60,7 +73,7 @@ def _image(template: DocxTemplate, path: Path) -> InlineImage | str:
         try:
             size = Image.from_blob(data)
         except Exception:  # not a header python-docx knows: Pillow may still read it
-            data = _as_png(data)
+            data = _converted(data)
             size = Image.from_blob(data)
         width, height = size.px_width, size.px_height
     except Exception:  # a damaged or unknown image: said in the report, never a crash

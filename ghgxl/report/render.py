@@ -28,7 +28,7 @@ from ghgxl.factors import FactorLibrary, LibraryChoice
 from ghgxl.files import check_outputs, write_bytes_atomic
 from ghgxl.report import charts, office, pictures, provenance, sources, tables, toc
 from ghgxl.report.content import category_status
-from ghgxl.report.context import CATEGORY_NAMES, build_context, report_factors
+from ghgxl.report.context import CATEGORY_NAMES, build_context, report_factors, scope_status
 from ghgxl.report.formats import percentages, subscript
 from ghgxl.workbook import xlsx
 from ghgxl.workbook.calc import WorkbookCalculation, calculate_workbook
@@ -87,6 +87,7 @@ def _charts(template: DocxTemplate, calc: WorkbookCalculation) -> dict[str, Inli
             subscript("各范围排放量 (t CO2e) 及占比"),
             horizontal=True,
             shares=percentages(list(by_scope.values())),
+            notes=scope_status(status),
         ),
         "chart_top": charts.pareto_chart(
             names,

@@ -80,8 +80,8 @@ def ranking(calc: WorkbookCalculation) -> pd.DataFrame:
 
 def top_sources(calc: WorkbookCalculation, count: int = TOP) -> list[dict[str, str]]:
     """The ``count`` largest sources ``{rank, name, category, value, share, cumulative}``
-    and, when there are more rows, one line for the rest; shares of the total add up to
-    100.00 % (:func:`ghgxl.report.formats.percentages`)."""
+    and, when there are more computed sources, one line for the rest; each share is its
+    own rounded (:func:`ghgxl.report.formats.percentages`)."""
     ranked = ranking(calc)
     top = ranked.head(count)
     rest = len(ranked) - len(top)  # the computed sources beyond the top (rows in error are not)
@@ -146,6 +146,7 @@ def dq_rows(
     listed = top["position"].to_numpy()
     rest = np.ones(len(rows), dtype=bool)
     rest[listed] = False
+    rest &= ok  # the computed sources not listed (a row in error has no score to weigh)
     total = float(emissions[ok].sum())
     weights = emissions / total if total else np.full(len(rows), np.nan)
     values = emissions[listed].tolist()
@@ -176,7 +177,7 @@ def dq_rows(
         out.append(
             {
                 "id": "",
-                "source": rest_text(calc, int((rest & ok).sum())),
+                "source": rest_text(calc, int(rest.sum())),
                 **dict.fromkeys(("activity", "factor", "calibration", "score", "grade"), "-"),
                 "tco2e": f"{values[-1]:,.2f}",
                 "share": shares[-1],

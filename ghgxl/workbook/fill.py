@@ -106,9 +106,10 @@ def fill(
         sources_last = L.LAST_ROW
     info = dict(info or {})
     year = year_of(info.get("reporting_year"))
-    if year is not None:  # the period of a year given without one is that year, as `new --year`
-        info.setdefault("period_start", f"{year}-01-01")
-        info.setdefault("period_end", f"{year}-12-31")
+    if year is not None and "period_start" not in info and "period_end" not in info:
+        # a year given without a period: that calendar year, as `workbook new --year` (never
+        # half a period: one bound given and the other left as typed)
+        info |= {"period_start": f"{year}-01-01", "period_end": f"{year}-12-31"}
     values: dict[str, dict[str, xlsx.CellValue]] = {
         L.SHEET_INFO: {L.info_cell(k): v for k, v in info.items()},  # type: ignore[misc]
         L.SHEET_SOURCES: _rows(sources, L.SOURCE_COL, INPUT_SOURCES, sources_last),

@@ -63,9 +63,16 @@ def _place(data: WorkbookData, key: str) -> str:
     return f"{L.SHEET_INFO}!B{data.info_rows.get(key, L.INFO_ROW[key])}"
 
 
+def _touches(start: dt.date | None, end: dt.date | None, year: int) -> bool:
+    """Whether the period holds a day of ``year`` (a bound left blank: the other's year)."""
+    if start and end:
+        return start.year <= year <= end.year
+    return (start or end).year == year  # type: ignore[union-attr]
+
+
 def period_findings(data: WorkbookData) -> list[GhgError]:
-    """E517 where 报告年度, 基准年 or 上一年度 is filled but no year; E518 where the period ends before it
-    starts; E519 where neither its start nor its end is in the reporting year."""
+    """E517 where 报告年度, 基准年 or 上一年度 is filled but no year; E518 where the period
+    ends before it starts; E519 where it holds no day of the reporting year."""
     info = data.info
     found = []
     for key, field, field_en in YEAR_FIELDS:
@@ -83,7 +90,9 @@ def period_findings(data: WorkbookData) -> list[GhgError]:
         found.append(
             GhgError("E518", cell=_place(data, "period_end"), start=f"{start}", end=f"{end}")
         )
-    elif year is not None and (start or end) and year not in {d.year for d in (start, end) if d}:
-        shown = f"{day_text(info.get('period_start'))} 至 {day_text(info.get('period_end'))}"
+    elif year is not None and (start or end) and not _touches(start, end, year):
+        shown = " 至 ".join(
+            day_text(info.get(key)) or "（未填写）" for key in ("period_start", "period_end")
+        )
         found.append(GhgError("E519", cell=_place(data, "period_start"), period=shown, year=year))
     return found

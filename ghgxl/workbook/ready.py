@@ -8,7 +8,9 @@ A workbook is **ready** when ``ghgxl check`` finds no error and none of the warn
 * W109 — an excluded source without an estimate (the 1 %/5 % limits cannot be judged);
 * W112, W113, W108 — no activity data, or a source without its data-quality scores (the
   inventory's data quality is then 未评估);
-* W103 — an explicit factor without its source (the factor table could not cite it).
+* W103 — an explicit factor without its source (the factor table could not cite it);
+* W124 — a category quantified while 重大性评估 leaves all its sub-categories out (the report
+  would quantify what its own assessment excludes).
 
 The report of a workbook that is not ready is a draft: 草稿 on its cover and in its header,
 and instead of the conformity statement it lists what is missing (:func:`readiness`).
@@ -28,7 +30,7 @@ from ghgxl.workbook.calc import WorkbookCalculation, dq_scheme
 from ghgxl.workbook.read import DQ_KEYS, WorkbookData, is_blank, is_number
 
 #: Warnings that keep a workbook from being ready (errors always do).
-BLOCKING = ("W110", "W111", "W109", "W112", "W113", "W108", "W103")
+BLOCKING = ("W110", "W111", "W109", "W112", "W113", "W108", "W103", "W124")
 #: ``company`` left as its placeholder is already an error (E101).
 _INFO_AS_ERROR = ("company",)
 
@@ -141,4 +143,8 @@ def readiness(all_findings: list[GhgError]) -> Readiness:
         missing.append(f"{count['W109']} 个排除的排放源尚未估算排放量，无法判断排除源是否低于上限")
     if count["W103"]:
         missing.append(f"{count['W103']} 个自定排放因子未注明来源")
+    for left in (f for f in all_findings if f.code == "W124"):
+        missing.append(
+            f"类别 {left.details['category']} 有排放量计入，但重大性评估中其各子类别均为“不纳入”"
+        )
     return Readiness(tuple(missing))

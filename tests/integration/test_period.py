@@ -84,6 +84,13 @@ def test_a_category_quantified_that_the_assessment_leaves_out_is_said(tmp_path) 
     assert ("W124", first) in _findings(book)
     result = CliRunner().invoke(main, ["check", str(book)])
     assert "类别 3 有排放量 26,667.68 t CO2e 计入" in result.output
+    from ghgxl.workbook.check import check_workbook
+    from ghgxl.workbook.ready import readiness
+
+    _, findings = check_workbook(book)  # a draft, which says why
+    assert (
+        "类别 3 有排放量计入，但重大性评估中其各子类别均为“不纳入”" in readiness(findings).missing
+    )
 
 
 def test_a_significant_sub_category_left_out_is_named_in_the_report(tmp_path) -> None:
@@ -95,10 +102,39 @@ def test_a_significant_sub_category_left_out_is_named_in_the_report(tmp_path) ->
     row = _significance_row("3.1")
     cells = {
         f"{L.SIG_COL['included']}{row}": "不纳入",
-        f"{L.SIG_COL['reason']}{row}": "数据无法取得",
+        f"{L.SIG_COL['reason']}{row}": "数据无法取得。",
     }
     calc = calculate_workbook(_edited(tmp_path, L.SHEET_SIGNIFICANCE, cells))
     sentence = build_context(calc)["significant_left_out"]
     assert sentence.startswith("以下判定为重大的间接排放未纳入量化")
-    assert "3.1" in sentence and "数据无法取得" in sentence
+    assert "3.1" in sentence and sentence.endswith("：数据无法取得。")  # its 。 not doubled
     assert build_context(calculate_workbook(EXAMPLE))["significant_left_out"] == ""
+
+
+def test_a_period_around_the_year_passes_and_a_blank_bound_is_said(tmp_path) -> None:
+    """2022-12-01 to 2024-01-31 holds all of 2023: no E519. A period of 2021 with its end
+    left blank is E519, its blank bound printed as （未填写）."""
+    cells = {"period_start": "2022-12-01", "period_end": "2024-01-31"}
+    book = _edited(tmp_path, L.SHEET_INFO, {L.info_cell(k): v for k, v in cells.items()})
+    assert not {c for c, _ in _findings(book)} & {"E518", "E519"}
+    cells = {"period_start": "2021-01-01", "period_end": None}
+    book = _edited(tmp_path, L.SHEET_INFO, {L.info_cell(k): v for k, v in cells.items()})
+    result = CliRunner().invoke(main, ["check", str(book)])
+    assert "盘查期间 2021-01-01 至 （未填写） 不在报告年度 2023 内" in result.output
+
+
+def test_fill_sets_a_whole_period_or_none(tmp_path) -> None:
+    """A year given with one bound of its period keeps the other as the template has it,
+    rather than inventing 2023-12-31 for an April start nobody ended."""
+    from ghgxl.workbook import fill, template
+    from ghgxl.workbook.read import read_workbook
+
+    package = (ROOT / "workbook" / template.TEMPLATE_NAME).read_bytes()
+    path = tmp_path / "half.xlsm"
+    path.write_bytes(fill.fill(package, {"reporting_year": 2023, "period_start": "2023-04-01"}))
+    info = read_workbook(path).info
+    default = next(f.default for f in L.INFO_FIELDS if f.key == "period_end")
+    assert (info["period_start"], info["period_end"]) == ("2023-04-01", default)
+    path.write_bytes(fill.fill(package, {"reporting_year": 2023}))
+    info = read_workbook(path).info
+    assert (info["period_start"], info["period_end"]) == ("2023-01-01", "2023-12-31")

@@ -435,3 +435,15 @@ def test_a_table_with_nothing_to_list_says_so(empty: Path) -> None:
         assert len(context[key]) == 1 and next(iter(context[key][0].values())) == "（无）", key
     assert not context["exclusion_listed"]
     assert "本报告期间无排除的排放源" in _report(empty)
+
+
+def test_the_quality_table_has_no_rest_line_for_rows_in_error(tmp_path: Path) -> None:
+    """Two computed sources and one in error: the data-quality table lists the two and no
+    其余 line (it printed 其余 0 个排放源, 0.00 t, for the row in error)."""
+    from ghgxl.report.sources import dq_rows
+
+    rows = [dict(ROW, id="E1"), dict(ROW, id="E2", annual=5), dict(ROW, id="BAD", unit="kwhh")]
+    path = tmp_path / "dq.xlsm"
+    path.write_bytes(fill.fill(TEMPLATE.read_bytes(), READY_INFO, rows, SOURCES, SIGNIFICANCE))
+    listed = dq_rows(calculate_workbook(path), "631")
+    assert [r["id"] for r in listed] == ["E1", "E2"]

@@ -256,6 +256,10 @@ def test_a_market_based_total_cites_its_residual_factor_and_explains_the_appendi
     context = build_context(calc)
     residual = [f for f in context["factors"] if f["value"] == "0.6096"]
     assert len(residual) == 1 and "不包括市场化交易的非化石能源电量" in residual[0]["name"]
+    assert (
+        f"剩余电力排放因子 0.6096 tCO₂/MWh（附录一 {residual[0]['no']}）计"
+        in (context["scope2_market"])
+    )  # the sentence that uses it cites it
     assert context["appendix_basis"] == (
         "本表按各排放源自身的排放量计，外购电力按位置法；本报告的总排放量中范围二按市场法计，"
         "故本表“合计”（382,500.43 t CO₂e）与总排放量（381,427.43 t CO₂e）相差 1,073.00 t CO₂e"
