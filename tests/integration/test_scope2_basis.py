@@ -161,7 +161,10 @@ def test_without_instruments_the_market_basis_counts_the_residual_factor(tmp_pat
     assert calc.result.by_category()[2] == pytest.approx(23_610.66 * 0.5942, rel=1e-12)
     assert round(calc.result.total, 2) == 416_415.15
     text = docx_text(io.BytesIO(render_docx(calc, images=tmp_path)))
-    assert "全部 23,610.660 MWh 按剩余电力排放因子 0.5942 tCO₂/MWh 计" in text
+    # the residual factor cited by its number in 附录一
+    assert re.search(
+        r"全部 23,610\.660 MWh 按剩余电力排放因子 0\.5942 tCO₂/MWh（附录一 F\d+）计", text
+    )
 
 
 def test_a_summary_without_the_basis_formulas_is_e641(tmp_path: Path) -> None:
