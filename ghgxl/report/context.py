@@ -24,7 +24,7 @@ from ghgxl.report import content, provenance, years
 from ghgxl.report import sources as listing
 from ghgxl.report.content import CATEGORY_NAMES
 from ghgxl.report.factor_table import FactorTable, factor_table, references
-from ghgxl.report.formats import money, percentages, significant, subscript
+from ghgxl.report.formats import money, none_row, percentages, significant, subscript
 from ghgxl.uncertainty import assess
 from ghgxl.workbook import layout as L
 from ghgxl.workbook.boundary import exclusions, significance
@@ -229,7 +229,7 @@ def _boundary(calc: WorkbookCalculation) -> dict[str, Any]:
         for r in excluded.rows
     ]
     return {
-        "exclusion_rows": excluded_rows or _none_row(("source", "reason", "estimate", "share")),
+        "exclusion_rows": excluded_rows or none_row(("source", "reason", "estimate", "share")),
         "exclusion_listed": bool(excluded_rows),
         "exclusion_total": money(excluded.total_tco2e),
         "exclusion_total_pct": "-" if excluded.total_pct is None else f"{excluded.total_pct:.2f}%",
@@ -254,12 +254,6 @@ def _boundary(calc: WorkbookCalculation) -> dict[str, Any]:
             for r in judged.rows
         ],
     }
-
-
-def _none_row(keys: tuple[str, ...]) -> list[dict[str, str]]:
-    """The one row of a table with nothing to list: （无） in its first column, so that no
-    table is printed as its header alone."""
-    return [{key: "（无）" if i == 0 else "" for i, key in enumerate(keys)}]
 
 
 def _significant_left_out(rows: list[dict[str, Any]]) -> str:
@@ -495,7 +489,7 @@ def build_context(
         "other_gases": money(by_gas["Other"]),
         "removals": "0.00",
         "sources": sources
-        or _none_row(
+        or none_row(
             ("id", "facility", "source", "type_label", "category", "scope", "gases", "included")
         ),
         "methods": [
@@ -506,8 +500,8 @@ def build_context(
             }
             for m in methods_used
         ]
-        or _none_row(("name", "formula", "reference")),
-        "factors": factors.entries,
+        or none_row(("name", "formula", "reference")),
+        "factors": factors.entries or none_row(("no", "name", "gas", "value", "unit", "citation")),
         "grid_factors": factors.grid,
         "scope2_market": _scope2_market(calc, factors),
         "intensity": _intensity(calc),
@@ -515,7 +509,21 @@ def build_context(
         "base": years.base_year(calc),
         "recalculation_threshold": f"{threshold_pct(info):g}",
         "references": references(methods_used, gwp_code, factors.codes),
-        "dq_rows": dq_rows,
+        "dq_rows": dq_rows
+        or none_row(
+            (
+                "id",
+                "source",
+                "activity",
+                "factor",
+                "calibration",
+                "score",
+                "grade",
+                "tco2e",
+                "share",
+                "weighted",
+            )
+        ),
         "dq_score": dq_summary["score"],
         "dq_assessed": dq_summary["score"] != "-",
         "dq_unscored": dq_summary["unscored"],
@@ -527,8 +535,10 @@ def build_context(
         ],
         "dq_grade_table": [{"grade": f"第{g}", "range": r} for g, r in quality.grade_table(scheme)],
         "dq_grade": dq_summary["grade"],
-        "top_sources": listing.top_sources(calc),
-        "uncertainty_rows": uncertainty_rows,
+        "top_sources": listing.top_sources(calc)
+        or none_row(("rank", "name", "category", "value", "share", "cumulative")),
+        "uncertainty_rows": uncertainty_rows
+        or none_row(("category", "value", "propagation", "lower", "upper")),
         "uncertainty_total": uncertainty_total,
         **_boundary(calc),
         **listing.sampling(calc),

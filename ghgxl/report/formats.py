@@ -64,3 +64,9 @@ def significant(value: float, digits: int = 2) -> str:
     """``0.004712`` → ``'0.0047'``: a small positive number with ``digits`` significant
     digits, never in exponent form."""
     return format(Decimal(f"{value:.{digits}g}"), "f")
+
+
+def none_row(keys: tuple[str, ...]) -> list[dict[str, str]]:
+    """The one row of a table with nothing to list: （无） in its first column, so that no
+    table is printed as its header alone."""
+    return [{key: "（无）" if i == 0 else "" for i, key in enumerate(keys)}]

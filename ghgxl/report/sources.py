@@ -19,7 +19,7 @@ from ghgxl import quality
 from ghgxl.export import cell_text
 from ghgxl.inventory import CATEGORIES
 from ghgxl.report.factor_table import FactorTable
-from ghgxl.report.formats import money, percentages
+from ghgxl.report.formats import money, none_row, percentages
 from ghgxl.workbook.audit import MATERIAL, materiality_of, sampling_plan
 from ghgxl.workbook.calc import WorkbookCalculation
 from ghgxl.workbook.sites import by_site, is_group
@@ -326,7 +326,8 @@ def sampling(calc: WorkbookCalculation) -> dict[str, object]:
     unsampled = [p for p in picks if not p.reason]
     return {
         "materiality": f"{materiality * 100:g}%",
-        "sample": rows,
+        "sample": rows
+        or none_row(("no", "id", "row", "source", "tco2e", "share", "risk", "reason", "coverage")),
         "sample_count": len(sampled),
         "sample_material": sum(p.reason == MATERIAL for p in picks),
         "sample_coverage": share(covered),

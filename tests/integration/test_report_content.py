@@ -426,12 +426,13 @@ def test_the_rest_line_counts_computed_sources_only(tmp_path: Path) -> None:
 
 
 def test_a_table_with_nothing_to_list_says_so(empty: Path) -> None:
-    """No 排放源识别 row, no method used, nothing excluded: each table holds one row （无）
-    instead of its header alone."""
+    """No 排放源识别 row, no 活动数据 row, nothing excluded: each table filled from a list
+    holds one row （无） instead of its header alone."""
     from ghgxl.report.context import build_context
 
     context = build_context(calculate_workbook(empty))
-    for key in ("sources", "methods", "exclusion_rows"):
+    lists = ("sources", "methods", "exclusion_rows", "factors", "top_sources", "dq_rows")
+    for key in (*lists, "uncertainty_rows", "sample"):
         assert len(context[key]) == 1 and next(iter(context[key][0].values())) == "（无）", key
     assert not context["exclusion_listed"]
     assert "本报告期间无排除的排放源" in _report(empty)
