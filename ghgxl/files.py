@@ -254,6 +254,25 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
         temp.write(data)
 
 
+def replace_kept(path: Path, data: bytes) -> Path | None:
+    """Write ``data`` over an output at ``path`` (a report the user may have edited in Word)
+    atomically, the file there first kept as a timestamped backup unless it holds these very
+    bytes (a report is deterministic: made again from the same workbook, nothing is lost);
+    the backup, if one was made."""
+    real = Path(os.path.realpath(path))
+    keep = real.is_file() and real.read_bytes() != data
+    backup = None
+    if keep:
+        backup = write_new(backup_paths(Path(path)), real.read_bytes(), real.stat().st_mode & 0o777)
+    try:
+        write_bytes_atomic(path, data)
+    except BaseException:
+        if backup is not None:
+            backup.unlink(missing_ok=True)
+        raise
+    return backup
+
+
 def write_text_atomic(path: Path, text: str) -> None:
     write_bytes_atomic(path, text.encode("utf-8"))
 

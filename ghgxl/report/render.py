@@ -25,7 +25,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from ghgxl.errors import GhgError
 from ghgxl.factors import FactorLibrary, LibraryChoice
-from ghgxl.files import check_outputs, write_bytes_atomic
+from ghgxl.files import check_outputs, replace_kept, write_bytes_atomic
 from ghgxl.report import charts, office, pictures, provenance, sources, tables, toc
 from ghgxl.report.content import category_status
 from ghgxl.report.context import CATEGORY_NAMES, build_context, report_factors, scope_status
@@ -330,11 +330,11 @@ def write_report(
     check_outputs([out, pdf_path], [workbook, previous, base_year])
     calc = calculate_workbook(Path(workbook), library=library)
     check_outputs([out, pdf_path], attach_years(calc, previous, base_year, folder))
-    write_bytes_atomic(out, render_docx(calc, images=images))
+    replace_kept(out, render_docx(calc, images=images))  # an edited report is kept
     if pdf_path is not None:
         with tempfile.TemporaryDirectory() as folder:
             made = docx_to_pdf(out, Path(folder))
-            write_bytes_atomic(pdf_path, made.read_bytes())
+            write_bytes_atomic(pdf_path, made.read_bytes())  # made from the .docx: no edits
     return calc, out, pdf_path
 
 

@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 from openpyxl import Workbook
@@ -43,7 +45,13 @@ from ghgxl.emission import (
 )
 from ghgxl.export import cell_text
 from ghgxl.factors import key_text
-from ghgxl.files import check_outputs, write_bytes_atomic, write_text_atomic
+from ghgxl.files import (
+    backup_kept,
+    cannot_write,
+    check_outputs,
+    write_bytes_atomic,
+    write_text_atomic,
+)
 from ghgxl.units import is_number, parse_number
 from ghgxl.workbook import layout as L
 from ghgxl.workbook.calc import WorkbookCalculation, dq_scheme
@@ -122,7 +130,7 @@ def _weights(uses: dict[tuple, Use], gwp_set: str) -> dict[tuple[str, str], floa
     }
 
 
-def write_audit(calc: WorkbookCalculation, path: Path) -> None:
+def write_audit(calc: WorkbookCalculation, path: Path | IO[bytes]) -> None:
     """audit.xlsx: the rows, the factor uses, the GWPs and the totals, as formulas."""
     uses, rows = _uses(calc)
     weights = _weights(uses, calc.result.gwp_set)
@@ -393,7 +401,7 @@ def evidence_index(calc: WorkbookCalculation) -> list[tuple[object, ...]]:
     return lines
 
 
-def write_plan(calc: WorkbookCalculation, path: Path, materiality: float) -> list[Pick]:
+def write_plan(calc: WorkbookCalculation, path: Path | IO[bytes], materiality: float) -> list[Pick]:
     picks = sampling_plan(calc, materiality)
     total = calc.result.located_total or 1.0
     book = Workbook()
@@ -427,20 +435,21 @@ def write_pack(
     if materiality is None:
         materiality = materiality_of(calc.data.info)
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # a read-only place: said, not an internal error
+        raise cannot_write(folder, exc) from None
     audit, plan, stamp = folder / "audit.xlsx", folder / "plan.xlsx", folder / "manifest.json"
     check_outputs([audit, plan, stamp], [calc.data.path], workbooks=[audit, plan])
-    for target, write in ((audit, write_audit), (plan, None)):
-        temp = target.with_name(f".{target.name}.tmp")
-        if write is write_audit:
-            write_audit(calc, temp)
-        else:
-            write_plan(calc, temp, materiality)
-        write_bytes_atomic(target, temp.read_bytes())
-        temp.unlink()
+    made = {audit: io.BytesIO(), plan: io.BytesIO()}  # in memory: no half-written file
+    write_audit(calc, made[audit])
+    write_plan(calc, made[plan], materiality)
+    for target, content in made.items():
+        with backup_kept(target):  # a pack the verifier annotated (plan.xlsx) is kept
+            write_bytes_atomic(target, content.getvalue())
     data = manifest(calc)
     data["materiality"] = materiality
-    data["files"] = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in (audit, plan)}
+    data["files"] = {p.name: hashlib.sha256(made[p].getvalue()).hexdigest() for p in (audit, plan)}
     data["generated_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     data["ghgxl_version"] = ghgxl.__version__
     write_text_atomic(stamp, json.dumps(data, ensure_ascii=False, indent=2) + "\n")

@@ -164,3 +164,24 @@ def test_a_base_year_in_a_subfolder_is_found_where_the_report_found_it(tmp_path:
     report = tmp_path / "report.docx"
     assert run("report", this, "-o", report).exit_code in (0, 1)
     assert run("verify", report, this).exit_code == 0
+
+
+def test_a_report_edited_in_word_is_kept_when_made_again(tmp_path: Path) -> None:
+    """A paragraph added in Word, then the report made again over it: the edited file is
+    kept as a timestamped backup beside the new one. Made again from the same workbook over
+    an unedited report, the bytes are the same and no backup is made."""
+    from docx import Document
+
+    book, report = tmp_path / "book.xlsm", tmp_path / "report.docx"
+    shutil.copyfile(EXAMPLE, book)
+    assert run("report", book, "-o", report).exit_code in (0, 1)
+    assert run("report", book, "-o", report).exit_code in (0, 1)
+    assert [p.name for p in tmp_path.iterdir() if ".backup-" in p.name] == []
+    edited = Document(str(report))
+    edited.add_paragraph("审核意见：已核对。")
+    edited.save(str(report))
+    assert run("report", book, "-o", report).exit_code in (0, 1)
+    (kept,) = [p for p in tmp_path.iterdir() if ".backup-" in p.name]
+    assert kept.suffix == ".docx"
+    assert "审核意见：已核对。" in [p.text for p in Document(str(kept)).paragraphs]
+    assert "审核意见：已核对。" not in [p.text for p in Document(str(report)).paragraphs]

@@ -291,3 +291,25 @@ def test_unscored_rows_are_the_riskiest_not_nan(tmp_path: Path) -> None:
     assert all(p.risk == 2.0 for p in picks if p.row["id"] != "S")
     assert [p.row["id"] for p in picks[:3]] == ["U39", "U38", "U37"]
     assert next(p for p in picks if p.row["id"] == "S").risk == 1.0
+
+
+def test_a_pack_made_again_keeps_the_verifiers_notes_and_a_read_only_place_is_said(
+    tmp_path: Path,
+) -> None:
+    """A verifier notes 已核对 in plan.xlsx; the pack made again keeps that file as a
+    backup beside the new one. A pack into a folder that cannot be made is E604, not an
+    internal error, and leaves nothing half-written."""
+    pack = tmp_path / "pack"
+    assert CliRunner().invoke(main, ["verify-pack", str(EXAMPLE), "-o", str(pack)]).exit_code == 0
+    book = openpyxl.load_workbook(pack / "plan.xlsx")
+    book.worksheets[-1]["H2"] = "已核对"
+    book.save(pack / "plan.xlsx")
+    assert CliRunner().invoke(main, ["verify-pack", str(EXAMPLE), "-o", str(pack)]).exit_code == 0
+    kept = [p for p in pack.iterdir() if p.name.startswith("plan.backup-")]
+    assert len(kept) == 1
+    assert openpyxl.load_workbook(kept[0]).worksheets[-1]["H2"].value == "已核对"
+    assert not [p for p in pack.iterdir() if p.name.endswith(".tmp")]
+    blocked = tmp_path / "a-file"  # a folder that cannot be made: a file is in the way
+    blocked.write_text("x")
+    result = CliRunner().invoke(main, ["verify-pack", str(EXAMPLE), "-o", str(blocked / "p")])
+    assert result.exit_code == 2 and "[E604]" in result.output and "E901" not in result.output
