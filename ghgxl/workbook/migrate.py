@@ -161,6 +161,51 @@ def _input_formulas(source: Path, data: WorkbookData) -> list[str]:
     return lines
 
 
+#: The sheets whose cells migrate does not carry one by one (their inputs, if any, are
+#: carried by field): what a user typed right of the template's columns there is listed.
+WIDTH_CHECKED = (
+    L.SHEET_GUIDE, L.SHEET_FACTORS, L.SHEET_COMPANY, L.SHEET_MARKET, L.SHEET_QUALITY,
+    L.SHEET_SIGNIFICANCE, L.SHEET_SUMMARY, L.SHEET_SITES,
+)  # fmt: skip
+#: Cells listed a sheet at most (the rest counted).
+LISTED_CELLS = 3
+
+
+def _template_widths() -> dict[str, int]:
+    """How many columns each sheet of the current template uses."""
+    book = openpyxl.load_workbook(template.template_path(), read_only=True)
+    try:
+        return {sheet.title: sheet.max_column for sheet in book.worksheets}
+    finally:
+        book.close()
+
+
+def _beyond_template(source: Path) -> list[str]:
+    """Cells holding something right of the current template's columns in the sheets of
+    :data:`WIDTH_CHECKED` (a note typed beside 汇总, a column added to 数据质量): the
+    migrated workbook, made from the template, has no place for them."""
+    widths = _template_widths()
+    workbook = OpenedWorkbook(source, WIDTH_CHECKED)
+    lines = []
+    try:
+        for sheet in WIDTH_CHECKED:
+            if sheet not in workbook.sheet_names or sheet not in widths:
+                continue
+            width, cells = widths[sheet], []
+            for number, row in enumerate(workbook.rows(sheet), start=1):
+                cells += [
+                    f"{column_letter(i + 1)}{number}"
+                    for i, value in enumerate(row[width:], start=width)
+                    if not is_blank(value)
+                ]
+            if cells:
+                more = f" 等 {len(cells)} 个单元格" if len(cells) > LISTED_CELLS else ""
+                lines.append(f"{sheet}!{'、'.join(cells[:LISTED_CELLS])}{more}（模板列之外）")
+    finally:
+        workbook.close()
+    return lines
+
+
 def _left_behind(source: Path, data: WorkbookData) -> list[str]:
     """What the current template has no place for, each as a line the user can find."""
     lines = [
@@ -175,6 +220,7 @@ def _left_behind(source: Path, data: WorkbookData) -> list[str]:
         lines += _info_notes(workbook)
     finally:
         workbook.close()
+    lines += _beyond_template(source)
     lines += _significance_edits(data)
     lines += _input_formulas(source, data)
     lines += [

@@ -114,3 +114,21 @@ def test_company_rows_keep_every_column() -> None:
         source="供应商声明", verified="2 sources", low=1.0, high=2.0, notes="备注",
     )  # fmt: skip
     assert set(record_of(row)) == set(KEYS) and record_of(row)["verified"] == "2 sources"
+
+
+def test_notes_typed_beside_the_other_sheets_are_listed(tmp_path: Path) -> None:
+    """Text typed right of the template's columns in 汇总, 数据质量 and 使用说明: the migrated
+    workbook is made from the template and has no place for it, so E630 lists each (the
+    migration said 与原清册相同 and dropped them before)."""
+    book = openpyxl.load_workbook(OLD, keep_vba=True)
+    book["汇总"]["L6"] = "备注：按集团口径"
+    book["数据质量"]["L5"] = "抽查 3 张发票"
+    book["使用说明"]["C3"] = "本清册由安全环保部维护"
+    source = tmp_path / "2023.xlsm"
+    book.save(source)
+    lines = migrate.plan(source).left_behind
+    for place in ("汇总!L6", "数据质量!L5", "使用说明!C3"):
+        assert any(line.startswith(place) and "模板列之外" in line for line in lines), place
+    out = tmp_path / "new.xlsm"
+    result = CliRunner().invoke(main, ["workbook", "migrate", str(source), "-o", str(out)])
+    assert result.exit_code != 0 and "[E630]" in result.output and not out.exists()
