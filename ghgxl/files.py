@@ -165,12 +165,13 @@ def backup_paths(path: Path) -> Iterator[Path]:
 
 
 @contextmanager
-def backup_kept(path: Path) -> Iterator[Path | None]:
+def backup_kept(path: Path, keep: bool | None = None) -> Iterator[Path | None]:
     """Around writing a workbook at ``path``: the workbook there now, if any, first copied to
     a new timestamped backup beside it (complete or absent), which is yielded; removed again
-    if the write fails, since an atomic write leaves the original in place."""
+    if the write fails, since an atomic write leaves the original in place. ``keep``: whether
+    the file there is to be kept (default: when it is a workbook)."""
     backup = None
-    if is_workbook_file(path):
+    if is_workbook_file(path) if keep is None else keep:
         real = Path(os.path.realpath(path))
         backup = write_new(backup_paths(Path(path)), real.read_bytes(), real.stat().st_mode & 0o777)
     try:
@@ -260,16 +261,8 @@ def replace_kept(path: Path, data: bytes) -> Path | None:
     bytes (a report is deterministic: made again from the same workbook, nothing is lost);
     the backup, if one was made."""
     real = Path(os.path.realpath(path))
-    keep = real.is_file() and real.read_bytes() != data
-    backup = None
-    if keep:
-        backup = write_new(backup_paths(Path(path)), real.read_bytes(), real.stat().st_mode & 0o777)
-    try:
+    with backup_kept(path, keep=real.is_file() and real.read_bytes() != data) as backup:
         write_bytes_atomic(path, data)
-    except BaseException:
-        if backup is not None:
-            backup.unlink(missing_ok=True)
-        raise
     return backup
 
 

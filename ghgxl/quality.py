@@ -109,8 +109,13 @@ def scheme_of(label: object) -> str:
     return TAIWAN_SCHEME if TAIWAN_MARK in str(label or "") else SEED_SCHEME
 
 
-#: The rubrics' items by the score column they fill (活动数据, 排放因子, 仪器校正).
-COLUMN_OF_ITEM = {"活动数据": 0, "活动数据种类": 0, "排放因子": 1, "排放系数种类": 1, "仪器校正": 2}
+#: The three score columns' items, in their order.
+ITEMS = ("活动数据", "排放因子", "仪器校正")
+#: The rubrics' items by the score column they fill (Taiwan names two of them otherwise).
+COLUMN_OF_ITEM = {**{item: i for i, item in enumerate(ITEMS)}, "活动数据种类": 0, "排放系数种类": 1}
+#: The activity (and calibration) scores from metered to estimated: 6/3/1 scores 6 for
+#: continuous metering, the Taiwan scheme 1 (連續量測) — the two run opposite ways.
+ACTIVITY_LEVELS = {SEED_SCHEME: (6.0, 3.0, 1.0), TAIWAN_SCHEME: (1.0, 2.0, 3.0)}
 
 
 def allowed_scores(scheme: str = SEED_SCHEME) -> tuple[tuple[float, ...], ...]:

@@ -265,12 +265,11 @@ def _percent_or_nan(value: object) -> float:
     return np.nan if number is None else number
 
 
-#: The default activity uncertainty of each activity score, by scheme: 631 scores 6 for
-#: continuous metering and 1 for an estimate; the Taiwan scheme runs the other way (1
-#: 連續量測, 2 定期量測／財務單據, 3 推估). Any other score takes periodic reading's.
+#: The default activity uncertainty of each activity score, by scheme: metered, periodic,
+#: estimated (:data:`ghgxl.quality.ACTIVITY_LEVELS`). Any other score takes periodic's.
 ACTIVITY_DEFAULTS = {
-    quality.SEED_SCHEME: {6.0: "activity.dq6", 3.0: "activity.dq3", 1.0: "activity.dq1"},
-    quality.TAIWAN_SCHEME: {1.0: "activity.dq6", 2.0: "activity.dq3", 3.0: "activity.dq1"},
+    scheme: dict(zip(levels, ("activity.dq6", "activity.dq3", "activity.dq1"), strict=True))
+    for scheme, levels in quality.ACTIVITY_LEVELS.items()
 }
 
 

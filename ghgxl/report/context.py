@@ -229,7 +229,7 @@ def _boundary(calc: WorkbookCalculation) -> dict[str, Any]:
         for r in excluded.rows
     ]
     return {
-        "exclusion_rows": excluded_rows or none_row(("source", "reason", "estimate", "share")),
+        "exclusion_rows": excluded_rows or none_row("source"),
         "exclusion_listed": bool(excluded_rows),
         "exclusion_total": money(excluded.total_tco2e),
         "exclusion_total_pct": "-" if excluded.total_pct is None else f"{excluded.total_pct:.2f}%",
@@ -488,10 +488,7 @@ def build_context(
         "biogenic": money(result.biogenic_co2_t),
         "other_gases": money(by_gas["Other"]),
         "removals": "0.00",
-        "sources": sources
-        or none_row(
-            ("id", "facility", "source", "type_label", "category", "scope", "gases", "included")
-        ),
+        "sources": sources or none_row("id"),
         "methods": [
             {
                 "name": methods.METHODS[m].label,
@@ -500,8 +497,8 @@ def build_context(
             }
             for m in methods_used
         ]
-        or none_row(("name", "formula", "reference")),
-        "factors": factors.entries or none_row(("no", "name", "gas", "value", "unit", "citation")),
+        or none_row("name"),
+        "factors": factors.entries or none_row("no"),
         "grid_factors": factors.grid,
         "scope2_market": _scope2_market(calc, factors),
         "intensity": _intensity(calc),
@@ -509,21 +506,7 @@ def build_context(
         "base": years.base_year(calc),
         "recalculation_threshold": f"{threshold_pct(info):g}",
         "references": references(methods_used, gwp_code, factors.codes),
-        "dq_rows": dq_rows
-        or none_row(
-            (
-                "id",
-                "source",
-                "activity",
-                "factor",
-                "calibration",
-                "score",
-                "grade",
-                "tco2e",
-                "share",
-                "weighted",
-            )
-        ),
+        "dq_rows": dq_rows or none_row("id"),
         "dq_score": dq_summary["score"],
         "dq_assessed": dq_summary["score"] != "-",
         "dq_unscored": dq_summary["unscored"],
@@ -535,10 +518,8 @@ def build_context(
         ],
         "dq_grade_table": [{"grade": f"第{g}", "range": r} for g, r in quality.grade_table(scheme)],
         "dq_grade": dq_summary["grade"],
-        "top_sources": listing.top_sources(calc)
-        or none_row(("rank", "name", "category", "value", "share", "cumulative")),
-        "uncertainty_rows": uncertainty_rows
-        or none_row(("category", "value", "propagation", "lower", "upper")),
+        "top_sources": listing.top_sources(calc) or none_row("rank"),
+        "uncertainty_rows": uncertainty_rows or none_row("category"),
         "uncertainty_total": uncertainty_total,
         **_boundary(calc),
         **listing.sampling(calc),

@@ -66,7 +66,8 @@ def significant(value: float, digits: int = 2) -> str:
     return format(Decimal(f"{value:.{digits}g}"), "f")
 
 
-def none_row(keys: tuple[str, ...]) -> list[dict[str, str]]:
-    """The one row of a table with nothing to list: （无） in its first column, so that no
-    table is printed as its header alone."""
-    return [{key: "（无）" if i == 0 else "" for i, key in enumerate(keys)}]
+def none_row(first: str) -> list[dict[str, str]]:
+    """The one row of a table with nothing to list: （无） in its ``first`` field (the
+    template's other cells of the row print empty), so that no table is printed as its
+    header alone."""
+    return [{first: "（无）"}]

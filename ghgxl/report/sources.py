@@ -151,7 +151,7 @@ def dq_rows(
     weights = emissions / total if total else np.full(len(rows), np.nan)
     values = emissions[listed].tolist()
     if rest.any():
-        values.append(float(emissions[rest & ok].sum()))
+        values.append(float(emissions[rest].sum()))
     # at the weighted score's precision: score × share is the weighted figure beside it
     # (3.1637 %, not 3.17 %: 4.6667 × 3.17 % is not the 0.1476 printed)
     shares = percentages(values, decimals=DQ_SHARE_DECIMALS)
@@ -173,7 +173,7 @@ def dq_rows(
             }
         )
     if rest.any():
-        weighted = (scores * weights)[rest & ok]
+        weighted = (scores * weights)[rest]
         out.append(
             {
                 "id": "",
@@ -326,8 +326,7 @@ def sampling(calc: WorkbookCalculation) -> dict[str, object]:
     unsampled = [p for p in picks if not p.reason]
     return {
         "materiality": f"{materiality * 100:g}%",
-        "sample": rows
-        or none_row(("no", "id", "row", "source", "tco2e", "share", "risk", "reason", "coverage")),
+        "sample": rows or none_row("no"),
         "sample_count": len(sampled),
         "sample_material": sum(p.reason == MATERIAL for p in picks),
         "sample_coverage": share(covered),

@@ -324,10 +324,9 @@ def risk(row: dict[str, object], scheme: str = quality.SEED_SCHEME) -> float:
     known = [float(s) for s in scores if is_number(s)]  # not NaN (an unscored cell), not a bool
     if not known:
         return 2.0
-    mean = sum(known) / len(known)
-    if scheme == quality.TAIWAN_SCHEME:
-        return 1 + (min(max(mean, 1), 3) - 1) / 2
-    return 1 + (6 - min(max(mean, 1), 6)) / 5
+    best, *_, worst = quality.ACTIVITY_LEVELS[scheme]
+    mean = min(max(sum(known) / len(known), min(best, worst)), max(best, worst))
+    return 1 + (mean - best) / (worst - best)
 
 
 #: The 活动数据 fields a pick carries: who it is, where, and what its risk comes from.

@@ -129,7 +129,7 @@ def _scores_outside_scheme(calc: WorkbookCalculation) -> list[GhgError]:
     for index, (key, allowed) in enumerate(
         zip(DQ_KEYS, quality.allowed_scores(scheme), strict=True)
     ):
-        item = next(i for i, column in quality.COLUMN_OF_ITEM.items() if column == index)
+        item = quality.ITEMS[index]
         shown = "、".join(f"{a:g}" for a in allowed)
         for row, value in zip(_rows(calc), _column(calc, key), strict=True):
             if not is_number(value) or float(value) in allowed:  # type: ignore[arg-type]
@@ -146,13 +146,22 @@ def _uncertainty_not_percent(calc: WorkbookCalculation) -> list[GhgError]:
     """E111 at an uncertainty cell that is no percentage ("约10", -5, a date): the
     uncertainty analysis would use the default in its place. W123 at one below 1: 10%
     typed in Excel is stored as 0.1, which would count as ±0.1 %."""
+    read: dict[object, float | GhgError | None] = {}  # each distinct cell once (10^5 rows)
+
+    def reading(value: object) -> float | GhgError | None:
+        if value not in read:
+            try:
+                read[value] = percent_value(value)
+            except GhgError as error:
+                read[value] = error
+        return read[value]
+
     found = []
     for index, key in enumerate(("activity_u_pct", "factor_u_pct")):
         for row, value in zip(_rows(calc), _column(calc, key), strict=True):
-            try:
-                number = percent_value(value)
-            except GhgError as error:
-                found.append((row, index, error.at(_cell(calc, key, row))))
+            number = reading(value)
+            if isinstance(number, GhgError):
+                found.append((row, index, number.at(_cell(calc, key, row))))
                 continue
             if number is not None and 0 < number < 1:
                 warning = GhgError(
